@@ -1,0 +1,63 @@
+"""printbrief: news-article data to paginated, print-ready PDF (Jinja2 → WeasyPrint).
+
+>>> import printbrief
+>>> pdf = printbrief.render({"headline": "Harbour reopens", "body": "Ships are back."})  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .errors import (
+    CoverageError,
+    FieldProblem,
+    InputError,
+    LimitError,
+    OutputError,
+    PrintbriefError,
+    RenderError,
+    ThemeError,
+    UsageError,
+)
+
+# Heavy modules (WeasyPrint, pydantic models) load on first use, so `printbrief --help` is quick.
+_LAZY = {
+    "Article": "model",
+    "Image": "model",
+    "json_schema": "model",
+    "Limits": "limits",
+    "load": "load",
+    "Renderer": "render",
+    "render": "render",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'printbrief' has no attribute {name!r}")
+
+
+__all__ = [
+    "Article",
+    "CoverageError",
+    "FieldProblem",
+    "Image",
+    "InputError",
+    "LimitError",
+    "Limits",
+    "OutputError",
+    "PrintbriefError",
+    "RenderError",
+    "Renderer",
+    "ThemeError",
+    "UsageError",
+    "__version__",
+    "json_schema",
+    "load",
+    "render",
+]

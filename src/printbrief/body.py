@@ -1,0 +1,164 @@
+"""Stage 2 — body: markdown, html or text to print-safe HTML (sanitized, scripts tagged by lang)."""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+
+from . import i18n
+from .errors import LimitError
+from .limits import DEFAULT_LIMITS, Limits
+from .model import Article
+
+_ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "em", "strong", "b", "i", "u", "s", "sub", "sup",
+    "small", "mark", "q", "cite", "abbr", "code", "pre", "span", "a", "ul", "ol", "li",
+    "dl", "dt", "dd", "blockquote", "figure", "figcaption", "img", "aside", "table",
+    "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+}  # fmt: skip
+_GLOBAL_ATTRS = {"lang", "dir", "title"}
+_ALLOWED_ATTRS = {
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
+    "abbr": {"title"},
+}
+_ALLOWED_CLASSES = {"aside": {"pull-quote", "fact-box"}, "p": {"note"}, "span": {"smallcaps"}}
+_LINK_SCHEMES = ("http://", "https://", "mailto:")
+_MAX_SPAN = 20  # colspan/rowspan: WeasyPrint allocates grid cells for each
+
+# Quotes per script key for Markdown's typographer: primary open/close, secondary open/close.
+_QUOTES = {
+    "latin": "“”‘’",
+    "zh-Hans": "“”‘’",
+    "zh-Hant": "「」『』",
+    "ja": "「」『』",
+    "ko": "“”‘’",
+}
+
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*?(/?)>")
+_VOID = {"br", "hr", "img", "wbr", "meta", "link", "input", "col", "source", "area", "base"}
+
+
+def body_html(article: Article, limits: Limits = DEFAULT_LIMITS) -> str:
+    """The article body as sanitized HTML, with inline runs of other scripts tagged by ``lang``.
+
+    >>> from printbrief.model import Article
+    >>> body_html(Article(headline="h", body="He said \\"hello\\"...", lang="en"))
+    '<p>He said “hello”…</p>\\n'
+    """
+    if len(article.body) > limits.max_body_chars:
+        raise LimitError(f"body: longer than {limits.max_body_chars} characters")
+    if article.body_format == "text":
+        raw = _text_to_html(article.body)
+    elif article.body_format == "markdown":
+        raw = _markdown(i18n.script_key(article.lang)).render(article.body)
+        raw = _figures_from_titled_images(raw)
+    else:
+        raw = article.body
+    check_depth(raw, limits.max_depth, field="body")
+    return tag_scripts(sanitize(raw), article.lang)
+
+
+def _text_to_html(text: str) -> str:
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
+    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>\n" for p in paragraphs)
+
+
+@lru_cache(maxsize=8)
+def _markdown(script: str) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"typographer": True, "quotes": _QUOTES[script]})
+    return md.enable(["replacements", "smartquotes", "table", "strikethrough"])
+
+
+_TITLED_IMG = re.compile(r'<p>(<img src="[^"]*" alt="[^"]*" title="([^"]*)" />)</p>')
+
+
+def _figures_from_titled_images(rendered: str) -> str:
+    """A Markdown image alone in a paragraph with a title becomes a figure with that caption."""
+    return _TITLED_IMG.sub(r"<figure>\1<figcaption>\2</figcaption></figure>", rendered)
+
+
+def check_depth(markup: str, max_depth: int, *, field: str) -> None:
+    """Refuse markup nested deeper than ``max_depth`` before anything recursive parses it."""
+    depth = 0
+    for match in _TAG_RE.finditer(markup):
+        closing, name, self_closing = match.groups()
+        if closing:
+            depth = max(depth - 1, 0)
+        elif not self_closing and name.lower() not in _VOID:
+            depth += 1
+            if depth > max_depth:
+                raise LimitError(f"{field}: HTML nested deeper than {max_depth} levels")
+
+
+def sanitize(markup: str) -> str:
+    """Keep only the print-safe allowlist: no scripts, styles, forms, frames, event handlers."""
+    return nh3.clean(
+        markup,
+        tags=_ALLOWED_TAGS,
+        attributes={"*": _GLOBAL_ATTRS, **_ALLOWED_ATTRS},
+        allowed_classes=_ALLOWED_CLASSES,
+        url_schemes={"http", "https", "mailto", "data"},
+        attribute_filter=_filter_attribute,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
+    if attr == "href":
+        return value if value.lower().startswith(_LINK_SCHEMES) or value.startswith("#") else None
+    if attr == "src":
+        lowered = value.strip().lower()
+        ok_data = lowered.startswith("data:image/")
+        return value if ok_data or not re.match(r"^[a-z][a-z0-9+.-]*:", lowered) else None
+    if attr in ("colspan", "rowspan", "start", "width", "height"):
+        return value if value.isdigit() and 0 < int(value) <= _bound(attr) else None
+    if attr == "lang":
+        return value if i18n.is_valid_tag(value) else None
+    return value
+
+
+def _bound(attr: str) -> int:
+    return _MAX_SPAN if attr in ("colspan", "rowspan") else 100_000
+
+
+# Runs that name their own script: kana (with any Han mixed in) is Japanese, Hangul is Korean.
+_KANA_RUN = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\u3005\u30fc]*[\u3040-\u30ff\u31f0-\u31ff]"
+    r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\u3005\u30fc]*"
+)
+_HANGUL_RUN = re.compile(
+    r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+(?:[ \t]+[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+)*"
+)
+_SPLIT_TAGS = re.compile(r"(<[^>]*>)")
+
+
+def tag_scripts(markup: str, lang: str) -> str:
+    """Wrap kana runs in ``lang="ja"`` and Hangul runs in ``lang="ko"`` unless the article is in it.
+
+    >>> tag_scripts("<p>Mayor 山田はなこ said</p>", "en")
+    '<p>Mayor <span lang="ja">山田はなこ</span> said</p>'
+    """
+    key = i18n.script_key(lang)
+    rules = [(rx, tag) for rx, tag in ((_KANA_RUN, "ja"), (_HANGUL_RUN, "ko")) if key != tag]
+    parts = _SPLIT_TAGS.split(markup)
+    for i in range(0, len(parts), 2):  # even indexes are text between tags
+        for rx, tag in rules:
+            parts[i] = rx.sub(lambda m, t=tag: f'<span lang="{t}">{m.group(0)}</span>', parts[i])
+    return "".join(parts)
+
+
+def plain_text(markup: str) -> str:
+    """Visible text of sanitized HTML (for coverage checks and metadata)."""
+    return html.unescape(_SPLIT_TAGS.sub(" ", markup))
+
+

@@ -1,0 +1,93 @@
+"""The printbrief exception tree; adapters read exit codes and HTTP statuses from the classes.
+
+    PrintbriefError                exit 1, HTTP 500
+    ├── UsageError                 exit 2, HTTP 400  (bad option, unknown theme or paper)
+    │   └── ThemeError             exit 2, HTTP 400
+    ├── InputError                 exit 1, HTTP 422  (a file or field of the article is wrong)
+    ├── LimitError                 exit 1, HTTP 413  (input past a documented bound)
+    ├── CoverageError              exit 1, HTTP 422  (strict mode: characters no font covers)
+    ├── RenderError                exit 1, HTTP 500  (WeasyPrint failed on valid input)
+    └── OutputError                exit 1, HTTP 500  (the PDF could not be written)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One thing wrong with one field: `field` is a dotted path such as ``images.0.src``."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class PrintbriefError(Exception):
+    """Root of every error printbrief raises on purpose."""
+
+    exit_code = 1
+    http_status = 500
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.source = source
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}" if self.source else self.message
+
+
+class UsageError(PrintbriefError):
+    """An option or argument is wrong (unknown paper size, conflicting options)."""
+
+    exit_code = 2
+    http_status = 400
+
+
+class ThemeError(UsageError):
+    """A theme cannot be found, or its metadata, templates or CSS are broken."""
+
+
+class InputError(PrintbriefError):
+    """An input cannot be read or does not describe a valid article."""
+
+    http_status = 422
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        problems: tuple[FieldProblem, ...] = (),
+    ) -> None:
+        super().__init__(message, source=source)
+        self.problems = problems
+
+    @classmethod
+    def from_problems(cls, problems: list[FieldProblem], *, source: str | None) -> InputError:
+        """Build one error whose message lists every field problem, e.g. ``headline: required``."""
+        return cls("; ".join(str(p) for p in problems), source=source, problems=tuple(problems))
+
+
+class LimitError(PrintbriefError):
+    """An input exceeds a documented bound (size, nesting, images, pages, time)."""
+
+    http_status = 413
+
+
+class CoverageError(PrintbriefError):
+    """Strict mode: some characters are covered by no font in the article's stack."""
+
+    http_status = 422
+
+
+class RenderError(PrintbriefError):
+    """WeasyPrint failed on an input that passed validation."""
+
+
+class OutputError(PrintbriefError):
+    """The output file could not be written; any previous file is left untouched."""

@@ -1,0 +1,234 @@
+"""Fonts: the bundled faces, per-language stacks, their @font-face CSS and glyph coverage checks.
+
+Every font file has its own family name: WeasyPrint 70 merges same-family faces from different
+files into one PDF font and prints wrong glyphs (shared/notes/cjk-fonts.md §2.5).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+
+from . import i18n
+from .assets import asset_dir
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Face:
+    """One bundled font file under its own family (weights and styles may share one)."""
+
+    family: str
+    file: str
+    weight: int = 400
+    style: str = "normal"
+    latin_for_cjk: bool = False  # declared with a unicode-range that leaves CJK punctuation out
+
+    @property
+    def path(self) -> Path:
+        """Absolute path of the file."""
+        return asset_dir("fonts") / self.file
+
+
+def _pair(family: str, stem: str, **kw: bool) -> list[Face]:
+    return [Face(family, f"{stem}-Regular.ttf", 400, **kw), Face(family, f"{stem}-Bold.ttf", 700, **kw)]
+
+
+_SERIF = [
+    *_pair("PB Serif", "latin/PBSerif"),
+    Face("PB Serif", "latin/PBSerif-Italic.ttf", 400, "italic"),
+    Face("PB Serif", "latin/PBSerif-BoldItalic.ttf", 700, "italic"),
+]
+FACES: tuple[Face, ...] = (
+    *_SERIF,
+    *_pair("PB Sans", "latin/PBSans"),
+    *_pair("PB Sans CJK Latin", "latin/PBSans", latin_for_cjk=True),
+    *_pair("PB Sans SC", "cjk/PBSansSC"),
+    *_pair("PB Sans TC", "cjk/PBSansTC"),
+    *_pair("PB Sans JP", "cjk/PBSansJP"),
+    *_pair("PB Sans KR", "cjk/PBSansKR"),
+)
+
+# Western punctuation that Chinese and Japanese set full width from the CJK face (notes §2.4, Z3).
+CJK_PUNCTUATION = frozenset([0x00B7, 0x2014, 0x2015, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026])
+
+# The system's full Noto CJK (Debian fonts-noto-cjk) by family name, for rare characters.
+SYSTEM_FALLBACK = {"SC": "Noto Sans CJK SC", "TC": "Noto Sans CJK TC", "JP": "Noto Sans CJK JP", "KR": "Noto Sans CJK KR"}
+
+_REGION_ORDER = {
+    "latin": ("SC", "TC", "JP", "KR"),
+    "zh-Hans": ("SC", "TC", "JP", "KR"),
+    "zh-Hant": ("TC", "SC", "JP", "KR"),
+    "ja": ("JP", "SC", "TC", "KR"),
+    "ko": ("KR", "SC", "TC", "JP"),
+}
+
+
+def _cjk_chain(key: str, system: bool) -> list[str]:
+    first, *rest = _REGION_ORDER[key]
+    fallback = [SYSTEM_FALLBACK[first]] if system else []
+    return [f"PB Sans {first}", *fallback, *(f"PB Sans {r}" for r in rest)]
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The text (body) and display (headings, labels) families for one script key."""
+
+    key: str
+    text: tuple[str, ...]
+    display: tuple[str, ...]
+
+
+def _stack(key: str, system: bool) -> Stack:
+    chain = _cjk_chain(key, system)
+    if key == "latin":
+        return Stack(key, ("PB Serif", *chain), ("PB Sans", *chain))
+    if key == "ko":
+        return Stack(key, ("PB Sans", *chain), ("PB Sans", *chain))
+    cjk = ("PB Sans CJK Latin", *chain, "PB Sans")
+    return Stack(key, cjk, cjk)
+
+
+STACKS: dict[str, Stack] = {key: _stack(key, True) for key in i18n.SCRIPT_KEYS}
+BUNDLED_STACKS: dict[str, Stack] = {key: _stack(key, False) for key in i18n.SCRIPT_KEYS}
+
+
+def stacks(system: bool = True) -> dict[str, Stack]:
+    """The stacks by script key, with or without the system Noto CJK fallback families."""
+    return STACKS if system else BUNDLED_STACKS
+
+
+def stack_for(lang: str, system: bool = True) -> Stack:
+    """The stack of a BCP 47 tag: ``stack_for("zh-TW").text[1] == "PB Sans TC"``."""
+    return stacks(system)[i18n.script_key(lang)]
+
+
+# ---------------------------------------------------------------------------------------- CSS
+
+
+def font_face_css(system: bool = True) -> str:
+    """@font-face rules for every bundled face plus ``--pb-text``/``--pb-display`` per language.
+
+    Themes use ``font-family: var(--pb-text)`` and ``var(--pb-display)``.
+    """
+    rules = [_font_face_rule(face) for face in FACES]
+    for key, stack in stacks(system).items():
+        rules.append(f"{_selector(key)} {{ --pb-text: {_families(stack.text)}; "
+                     f"--pb-display: {_families(stack.display)}; }}")
+    return "\n".join(rules) + "\n"
+
+
+def _font_face_rule(face: Face) -> str:
+    lines = [
+        f'font-family: "{face.family}"',
+        f'src: url("{face.path.as_uri()}") format("truetype")',
+        f"font-weight: {face.weight}",
+        f"font-style: {face.style}",
+    ]
+    if face.latin_for_cjk:
+        lines.append(f"unicode-range: {unicode_range(declared(face))}")
+    return "@font-face { " + "; ".join(lines) + "; }"
+
+
+_SELECTORS = {
+    "latin": ":root, :lang(en)",
+    "zh-Hans": ":lang(zh), :lang(zh-Hans), :lang(zh-CN), :lang(zh-SG)",
+    "zh-Hant": ":lang(zh-Hant), :lang(zh-TW), :lang(zh-HK), :lang(zh-MO)",
+    "ja": ":lang(ja)",
+    "ko": ":lang(ko)",
+}
+
+
+def _selector(key: str) -> str:
+    return _SELECTORS[key]
+
+
+def _families(names: Iterable[str]) -> str:
+    return ", ".join(f'"{name}"' for name in names)
+
+
+def unicode_range(points: Iterable[int]) -> str:
+    """Code points as a compact CSS ``unicode-range`` (``U+20-7E, U+A0``)."""
+    ranges: list[list[int]] = []
+    for cp in sorted(points):
+        if ranges and cp == ranges[-1][1] + 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in ranges)
+
+
+# ---------------------------------------------------------------------------------- coverage
+
+
+@cache
+def cmap(path: Path, index: int = 0) -> frozenset[int]:
+    """Code points a font file maps (cached per process)."""
+    with TTFont(path, fontNumber=index, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def declared(face: Face) -> frozenset[int]:
+    """What a face claims: its cmap, less CJK punctuation for the Latin-for-CJK family."""
+    points = cmap(face.path)
+    return points - CJK_PUNCTUATION if face.latin_for_cjk else points
+
+
+@cache
+def _family_points(family: str) -> frozenset[int]:
+    faces = [f for f in FACES if f.family == family and f.weight == 400 and f.style == "normal"]
+    if faces:
+        return declared(faces[0])
+    return _system_points(family)
+
+
+@cache
+def _system_points(family: str) -> frozenset[int]:
+    location = system_font(family)
+    return cmap(*location) if location else frozenset()
+
+
+@cache
+def system_font(family: str) -> tuple[Path, int] | None:
+    """File and face index of an installed font family, by exact family name, or None."""
+    if not shutil.which("fc-list"):
+        return None
+    pattern = f"{family}:style=Regular"
+    out = subprocess.run(
+        ["fc-list", "-f", "%{file}#%{index}\n", pattern],
+        capture_output=True, text=True, check=False, timeout=10,
+    ).stdout.split()  # fmt: skip
+    if not out:
+        return None
+    file, _, index = sorted(out)[0].rpartition("#")
+    return Path(file), int(index or 0)
+
+
+def font_for(char: str, lang: str, *, display: bool = False, system: bool = True) -> str | None:
+    """The family that will draw ``char`` in text of language ``lang``, or None (tofu).
+
+    >>> font_for("陳", "en")
+    'PB Sans TC'
+    """
+    stack = stack_for(lang, system)
+    cp = ord(char)
+    for family in stack.display if display else stack.text:
+        if cp in _family_points(family):
+            return family
+    return None
+
+
+def ignorable(char: str) -> bool:
+    """Controls, format characters, spaces and combining marks need no glyph of their own."""
+    return unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp", "Mn") or (
+        0xFE00 <= ord(char) <= 0xFE0F
+    )

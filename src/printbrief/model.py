@@ -1,0 +1,159 @@
+"""The article data model (v1): one vocabulary shared by JSON, Python, Jinja and CSS."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    PrivateAttr,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+)
+
+from . import i18n
+from .errors import FieldProblem, InputError
+
+BodyFormat = Literal["markdown", "html", "text"]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an absolute http(s) URL")
+    return value
+
+
+def _iso_date(value: Any) -> date | datetime:
+    if isinstance(value, date):  # datetime is a date too
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 date or datetime string")
+    text = value.strip()
+    try:
+        return datetime.fromisoformat(text) if len(text) > 10 else date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 date (2026-05-01) or datetime") from None
+
+
+IsoDate = Annotated[
+    datetime | date,
+    PlainValidator(_iso_date),
+    WithJsonSchema({"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]}),
+]
+
+
+def _bcp47(value: str) -> str:
+    if not i18n.is_valid_tag(value):
+        raise ValueError(f"{value!r} is not a BCP 47 language tag such as 'en' or 'zh-Hant'")
+    return value
+
+
+class Image(BaseModel):
+    """A picture: ``src`` is a ``data:`` URI or a path inside an allowed asset folder."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    src: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    caption: Text | None = None
+    credit: Text | None = None
+    alt: Text | None = None
+
+
+class Article(BaseModel):
+    """A news article, validated.
+
+    >>> Article(headline="Harbour reopens", body="Ships are back.").body_format
+    'markdown'
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    headline: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    body: str
+    body_format: BodyFormat = "markdown"
+    section: Text | None = None
+    standfirst: Text | None = None
+    byline: Text | None = None
+    publication: Text | None = None
+    published: IsoDate | None = None
+    updated: IsoDate | None = None
+    lang: Annotated[str, AfterValidator(_bcp47)] = "en"
+    url: Annotated[str, AfterValidator(_http_url)] | None = None
+    images: list[Image] = Field(default_factory=list)
+    tags: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]] = Field(
+        default_factory=list
+    )
+    id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
+
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Path | None:
+        """The file this article was loaded from, if any (its folder holds the images)."""
+        return self._source
+
+    def with_source(self, path: Path | None) -> Article:
+        """A copy that remembers the file it came from."""
+        copy = self.model_copy()
+        copy._source = path
+        return copy
+
+    def canonical_json(self) -> str:
+        """Stable JSON of the fields (sorted keys): the identity used by caches."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+
+
+def validate_article(data: Any, *, source: str | None = None) -> Article:
+    """Validate a mapping into an :class:`Article`, raising :class:`InputError` naming each field.
+
+    >>> validate_article({"body": "x"}, source="a.json")
+    Traceback (most recent call last):
+    printbrief.errors.InputError: a.json: headline: field required
+    """
+    if not isinstance(data, dict):
+        raise InputError(f"expected a JSON object, got {type(data).__name__}", source=source)
+    try:
+        return Article.model_validate(data)
+    except ValidationError as exc:
+        raise InputError.from_problems(problems_of(exc), source=source) from None
+
+
+def problems_of(exc: ValidationError) -> list[FieldProblem]:
+    """Pydantic's errors as field problems with dotted paths and short messages."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        field = ".".join(str(part) for part in err["loc"])
+        problems.append(FieldProblem(field, _message(err)))
+    return problems
+
+
+def _message(err: Any) -> str:
+    kind, msg = err["type"], err["msg"]
+    if kind == "missing":
+        return "field required"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "literal_error":
+        return f"must be one of {err['ctx']['expected']}, got {err['input']!r}"
+    if kind == "value_error":
+        return str(err["ctx"]["error"])
+    return msg[0].lower() + msg[1:]
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of an article, as ``printbrief schema`` prints it."""
+    schema = Article.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "printbrief article (v1)"
+    return schema

@@ -1,0 +1,203 @@
+"""Stage 3 — themes: find a theme on the search path and turn an Article into HTML (Jinja2).
+
+A theme is a folder with ``theme.json`` (``description``, ``extends``, ``stylesheets``,
+``template``), Jinja templates and CSS. Lookup order: the caller's folders, then the built-in
+``styles/``; a theme that ``extends`` another searches its own folder first, then the parent's,
+so it can override a single template or stylesheet.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import i18n
+from .assets import asset_dir
+from .errors import ThemeError
+from .model import Article
+
+THEME_FILE = "theme.json"
+_MAX_EXTENDS = 8
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A resolved theme: its folders in search order and its stylesheets.
+
+    >>> resolve_theme("newsbrief").name
+    'newsbrief'
+    """
+
+    name: str
+    description: str
+    folders: tuple[Path, ...]
+    stylesheets: tuple[Path, ...]
+    template: str
+
+    @cached_property
+    def environment(self) -> jinja2.Environment:
+        """The Jinja environment: autoescaping, undefined variables are errors."""
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(f) for f in self.folders]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.filters["css_string"] = css_string
+        return env
+
+    def render_html(self, article: Article, body_html: str, **extra: Any) -> str:
+        """The article as a full HTML document, ready for WeasyPrint."""
+        try:
+            template = self.environment.get_template(self.template)
+            return template.render(**context(article, body_html), **extra)
+        except jinja2.TemplateError as exc:
+            raise ThemeError(f"theme {self.name!r}: {exc}") from None
+
+
+def search_path(extra: Iterable[str | Path] = ()) -> tuple[Path, ...]:
+    """Folders holding themes: the caller's first, then the built-in ``styles/``."""
+    return (*(Path(p) for p in extra), asset_dir("styles"))
+
+
+def resolve_theme(name: str | Path, paths: Iterable[str | Path] = ()) -> Theme:
+    """A theme by name (looked up on the search path) or by folder path."""
+    roots = search_path(paths)
+    folder = _find(str(name), roots)
+    chain: list[tuple[Path, dict[str, Any]]] = []
+    while folder is not None:
+        if len(chain) >= _MAX_EXTENDS or folder in [f for f, _ in chain]:
+            raise ThemeError(f"theme {name!r}: 'extends' loops or is deeper than {_MAX_EXTENDS}")
+        meta = _metadata(folder)
+        chain.append((folder, meta))
+        parent = meta.get("extends")
+        folder = _find(parent, roots, below=folder) if parent else None
+    return _build(chain)
+
+
+def _find(name: str, roots: Sequence[Path], below: Path | None = None) -> Path:
+    candidate = Path(name)
+    if candidate.is_dir() and (candidate / THEME_FILE).is_file():
+        return candidate.resolve()
+    for root in roots:
+        folder = root / name
+        if folder.resolve() != below and (folder / THEME_FILE).is_file():
+            return folder.resolve()
+    known = ", ".join(sorted(available_themes(roots))) or "none"
+    raise ThemeError(f"unknown theme {name!r} (available: {known})")
+
+
+def _metadata(folder: Path) -> dict[str, Any]:
+    try:
+        meta = json.loads((folder / THEME_FILE).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ThemeError(f"{folder / THEME_FILE}: {exc}") from None
+    if not isinstance(meta, dict):
+        raise ThemeError(f"{folder / THEME_FILE}: expected a JSON object")
+    return meta
+
+
+def _build(chain: list[tuple[Path, dict[str, Any]]]) -> Theme:
+    folders = tuple(folder for folder, _ in chain)
+    names: list[str] = []
+    for _, meta in reversed(chain):  # parent's stylesheets first, child's after
+        names += [n for n in meta.get("stylesheets", []) if n not in names]
+    template = next((m["template"] for _, m in chain if "template" in m), "article.html.j2")
+    return Theme(
+        name=folders[0].name,
+        description=chain[0][1].get("description", ""),
+        folders=folders,
+        stylesheets=tuple(_locate(n, folders) for n in names),
+        template=template,
+    )
+
+
+def _locate(name: str, folders: Sequence[Path]) -> Path:
+    for folder in folders:
+        if (folder / name).is_file():
+            return folder / name
+    raise ThemeError(f"theme {folders[0].name!r}: stylesheet {name!r} not found")
+
+
+def available_themes(paths: Iterable[str | Path] = ()) -> dict[str, str]:
+    """Theme name → description for every theme on the search path (first one wins)."""
+    found: dict[str, str] = {}
+    for root in paths:
+        for folder in sorted(Path(root).glob(f"*/{THEME_FILE}")):
+            name = folder.parent.name
+            if name not in found:
+                found[name] = _metadata(folder.parent).get("description", "")
+    return found
+
+
+# ------------------------------------------------------------------------------- context
+
+
+def context(article: Article, body_html: str) -> dict[str, Any]:
+    """Template variables: the article's fields plus what a print page derives from them."""
+    key = i18n.script_key(article.lang)
+    return {
+        "article": article,
+        "body": Markup(body_html),
+        "lang": article.lang,
+        "script": key,
+        "labels": i18n.labels(article.lang),
+        "dateline": dateline(article),
+        "headline_short": shorten(article.headline, 28 if key != "latin" else 64),
+        "lead_image": article.images[0] if article.images else None,
+        "more_images": article.images[1:],
+        "author": author(article.byline),
+        "running_head": " · ".join(p for p in (article.publication, article.section) if p),
+        "iso": iso,
+    }
+
+
+def dateline(article: Article) -> str:
+    """``1 May 2026 · Updated 2 May 2026``, localised; empty without dates."""
+    labels = i18n.labels(article.lang)
+    parts = []
+    if article.published:
+        parts.append(i18n.format_date(article.published, article.lang))
+    if article.updated:
+        updated = i18n.format_date(article.updated, article.lang)
+        if parts and parts[0] == updated:
+            parts = []
+        parts.append(f"{labels.updated} {updated}")
+    return " · ".join(parts)
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut at a word boundary (or a character for CJK) and add an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut and not text[limit - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:—–-") + "…"
+
+
+def author(byline: str | None) -> str | None:
+    """The byline without a leading ``By`` (for PDF metadata)."""
+    if not byline:
+        return None
+    return byline[3:].strip() if byline.lower().startswith("by ") else byline
+
+
+def iso(value: date | datetime | None) -> str:
+    """ISO 8601 text for ``dcterms`` metadata."""
+    return value.isoformat() if value else ""
+
+
+def css_string(value: str) -> Markup:
+    """A value quoted as a CSS string (backslash-escaped; newlines and quotes can't break out)."""
+    escaped = "".join(ch if ch.isalnum() or ch in " .,:;·/()-" else f"\\{ord(ch):x} " for ch in value)
+    return Markup(f'"{escaped}"')
