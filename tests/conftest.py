@@ -24,7 +24,9 @@ def renderer():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def no_unexpected_warnings(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+def no_unexpected_warnings(
+    request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> Iterator[None]:
     """Fail any test during which printbrief or WeasyPrint logs a warning it did not expect.
 
     Tests that expect warnings mark themselves ``@pytest.mark.allow_warnings``.
@@ -33,8 +35,14 @@ def no_unexpected_warnings(request: pytest.FixtureRequest, caplog: pytest.LogCap
     yield
     if request.node.get_closest_marker("allow_warnings"):
         return
-    bad = [r for r in caplog.records if r.levelno >= logging.WARNING and r.name.split(".")[0] in ("printbrief", "weasyprint")]
-    assert not bad, "unexpected log lines:\n" + "\n".join(f"{r.name}: {r.getMessage()}" for r in bad)
+    bad = [
+        r
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and r.name.split(".")[0] in ("printbrief", "weasyprint")
+    ]
+    assert not bad, "unexpected log lines:\n" + "\n".join(
+        f"{r.name}: {r.getMessage()}" for r in bad
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

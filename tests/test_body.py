@@ -30,7 +30,9 @@ def test_markdown_structures() -> None:
 
 def test_titled_markdown_image_becomes_figure() -> None:
     out = html_of('![Lanterns](images/l.jpg "Night market")')
-    assert out.startswith("<figure><img") and "<figcaption>Night market</figcaption></figure>" in out
+    assert (
+        out.startswith("<figure><img") and "<figcaption>Night market</figcaption></figure>" in out
+    )
 
 
 def test_text_format_splits_paragraphs_and_escapes() -> None:
@@ -68,7 +70,13 @@ def test_sanitizer_keeps_print_elements() -> None:
         '<img src="images/a.jpg" alt="A"><table><tr><td colspan="2">c</td></tr></table>'
     )
     out = html_of(kept, fmt="html")
-    for piece in ('lang="ja"', 'class="fact-box"', 'href="https://example.org/a"', 'src="images/a.jpg"', 'colspan="2"'):
+    for piece in (
+        'lang="ja"',
+        'class="fact-box"',
+        'href="https://example.org/a"',
+        'src="images/a.jpg"',
+        'colspan="2"',
+    ):
         assert piece in out
 
 

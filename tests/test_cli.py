@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES, page_texts
 
+from conftest import SAMPLES, page_texts
 from printbrief.cli import main
 
 
@@ -29,7 +29,9 @@ def test_render_one_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "rendered 1, failed 0" in err
 
 
-def test_render_continues_past_bad_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_continues_past_bad_inputs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     inputs = [SAMPLES / "en-plain.json", SAMPLES / "broken" / "missing-headline.json",
               SAMPLES / "broken" / "bad-json.json", SAMPLES / "broken" / "bad-body-format.json",
               SAMPLES / "broken" / "wrong-type.json"]  # fmt: skip
@@ -44,7 +46,9 @@ def test_render_continues_past_bad_inputs(tmp_path: Path, capsys: pytest.Capture
     assert [p.suffix for p in tmp_path.iterdir()] == [".pdf"]
 
 
-def test_render_folder_names_outputs_by_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_folder_names_outputs_by_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     data = {"id": "tide-2026", "headline": "Tides", "body": "High water."}
@@ -54,15 +58,28 @@ def test_render_folder_names_outputs_by_id(tmp_path: Path, capsys: pytest.Captur
     assert (tmp_path / "out" / "tide-2026.pdf").is_file()
 
 
-def test_output_name_collision_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_name_collision_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     for name in ("a.json", "b.json"):
         (tmp_path / name).write_text(json.dumps({"id": "same", "headline": "h", "body": "b"}))
-    code, _, err = run(["render", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--out-dir", str(tmp_path / "o")], capsys)
+    code, _, err = run(
+        [
+            "render",
+            str(tmp_path / "a.json"),
+            str(tmp_path / "b.json"),
+            "--out-dir",
+            str(tmp_path / "o"),
+        ],
+        capsys,
+    )
     assert code == 1
     assert "b.json: output" in err and "already written from" in err
 
 
-def test_stdin_to_stdout(monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+def test_stdin_to_stdout(
+    monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
     data = json.dumps({"headline": "From stdin", "body": "Piped."}).encode()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
     code = main(["render", "-", "-o", "-"])
@@ -81,7 +98,9 @@ def test_stdin_to_stdout(monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.C
         (["frobnicate"], "No such command"),
     ],
 )
-def test_usage_errors_exit_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_errors_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run(argv, capsys)
     assert code == 2
     assert message in err

@@ -70,7 +70,9 @@ def test_not_an_object(tmp_path: Path) -> None:
 
 def test_invalid_utf8_and_nul(tmp_path: Path) -> None:
     assert "not valid UTF-8" in str(error_of(write(tmp_path, "u.json", b'{"headline": "\xff"}')))
-    assert "NUL" in str(error_of(write(tmp_path, "n.json", '{"headline": "a\\u0000", "body": "\x00"}')))
+    assert "NUL" in str(
+        error_of(write(tmp_path, "n.json", '{"headline": "a\\u0000", "body": "\x00"}'))
+    )
 
 
 def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
@@ -86,7 +88,11 @@ def test_input_size_cap(tmp_path: Path) -> None:
 def test_markdown_front_matter(tmp_path: Path) -> None:
     text = "---\nheadline: Tide tables\nsection: News Brief\nlang: en-GB\ntags: [sea, port]\n---\n\nHigh water at *noon*.\n"
     article = load(write(tmp_path, "t.md", text))
-    assert (article.headline, article.section, article.lang) == ("Tide tables", "News Brief", "en-GB")
+    assert (article.headline, article.section, article.lang) == (
+        "Tide tables",
+        "News Brief",
+        "en-GB",
+    )
     assert article.tags == ["sea", "port"]
     assert article.body.strip() == "High water at *noon*."
     assert article.source == (tmp_path / "t.md").resolve()
@@ -122,12 +128,20 @@ def test_jsonld_news_article(tmp_path: Path) -> None:
         "url": "https://example.com/lighthouse",
         "keywords": "heritage, coast",
         "articleBody": "First paragraph.\n\nSecond paragraph.",
-        "image": {"@type": "ImageObject", "url": "data:image/png;base64,AA==", "caption": "The lamp"},
+        "image": {
+            "@type": "ImageObject",
+            "url": "data:image/png;base64,AA==",
+            "caption": "The lamp",
+        },
     }
     article = load(write(tmp_path, "ld.json", json.dumps(data)))
     assert article.byline == "By Ada Ng and Tom Ruiz"
     assert article.publication == "Coastline Daily"
-    assert (article.section, article.standfirst, article.lang) == ("Local", "Volunteers finish a two-year project.", "en-GB")
+    assert (article.section, article.standfirst, article.lang) == (
+        "Local",
+        "Volunteers finish a two-year project.",
+        "en-GB",
+    )
     assert article.tags == ["heritage", "coast"]
     assert article.body_format == "text"
     assert article.images[0].caption == "The lamp"

@@ -95,23 +95,34 @@ def test_headline_is_autoescaped() -> None:
     ],
 )
 def test_dateline_is_localised(lang: str, expected: str) -> None:
-    article = Article(headline="h", body="b", lang=lang, published="2026-05-01T09:00:00+08:00", updated="2026-05-02")
+    article = Article(
+        headline="h",
+        body="b",
+        lang=lang,
+        published="2026-05-01T09:00:00+08:00",
+        updated="2026-05-02",
+    )
     assert dateline(article) == expected
 
 
 def test_dateline_same_day_update() -> None:
-    article = Article(headline="h", body="b", published="2026-05-01T08:00", updated="2026-05-01T14:05")
+    article = Article(
+        headline="h", body="b", published="2026-05-01T08:00", updated="2026-05-01T14:05"
+    )
     assert dateline(article) == "Updated 1 May 2026"
 
 
 def test_shorten_cuts_at_words() -> None:
-    assert shorten("Harbour authority approves the long-delayed dredging plan for the inner basin", 40) == (
-        "Harbour authority approves the…"
-    )
+    assert shorten(
+        "Harbour authority approves the long-delayed dredging plan for the inner basin", 40
+    ) == ("Harbour authority approves the…")
     assert shorten("短标题", 28) == "短标题"
 
 
-@pytest.mark.parametrize(("name", "size"), [("A4", ("210mm", "297mm")), ("letter", ("8.5in", "11in")), ("200x300mm", ("200mm", "300mm"))])
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [("A4", ("210mm", "297mm")), ("letter", ("8.5in", "11in")), ("200x300mm", ("200mm", "300mm"))],
+)
 def test_paper_sizes(name: str, size: tuple[str, str]) -> None:
     assert page_size(name) == size
 

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +53,11 @@ def summary(samples: list[float]) -> dict[str, float]:
     """Median and p95 in milliseconds."""
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"median_ms": round(statistics.median(ordered), 1), "p95_ms": round(p95, 1), "n": len(ordered)}
+    return {
+        "median_ms": round(statistics.median(ordered), 1),
+        "p95_ms": round(p95, 1),
+        "n": len(ordered),
+    }
 
 
 def bench_case(name: str, rounds: int, cli_rounds: int) -> dict[str, object]:
@@ -70,13 +74,26 @@ def bench_case(name: str, rounds: int, cli_rounds: int) -> dict[str, object]:
         page = Path(tmp) / "article.html"
         page.write_text(html, "utf-8")
         ours, plain, cli = [], [], []
-        sizes = {"printbrief": len(renderer.render(article)), "weasyprint": len(HTML(string=html, base_url=base).write_pdf())}
+        sizes = {
+            "printbrief": len(renderer.render(article)),
+            "weasyprint": len(HTML(string=html, base_url=base).write_pdf()),
+        }
         for i in range(rounds):
             ours.append(timed(lambda: renderer.render(article)))
             plain.append(timed(lambda: HTML(string=html, base_url=base).write_pdf()))
             if i < cli_rounds:
-                cmd = [sys.executable, "-m", "weasyprint", "-u", base or tmp, str(page), str(Path(tmp) / "o.pdf")]
-                cli.append(timed(lambda: subprocess.run(cmd, check=True, capture_output=True)))
+                cmd = [
+                    sys.executable,
+                    "-m",
+                    "weasyprint",
+                    "-u",
+                    base or tmp,
+                    str(page),
+                    str(Path(tmp) / "o.pdf"),
+                ]
+                cli.append(
+                    timed(lambda cmd=cmd: subprocess.run(cmd, check=True, capture_output=True))
+                )
     result: dict[str, object] = {
         "printbrief_warm": summary(ours),
         "weasyprint_in_process": summary(plain),
@@ -85,7 +102,9 @@ def bench_case(name: str, rounds: int, cli_rounds: int) -> dict[str, object]:
     }
     med = {k: v["median_ms"] for k, v in result.items() if isinstance(v, dict) and "median_ms" in v}  # type: ignore[index]
     result["ratio_vs_in_process"] = round(med["printbrief_warm"] / med["weasyprint_in_process"], 3)
-    result["ratio_vs_cli_process"] = round(med["printbrief_warm"] / med["weasyprint_cli_process"], 3)
+    result["ratio_vs_cli_process"] = round(
+        med["printbrief_warm"] / med["weasyprint_cli_process"], 3
+    )
     return result
 
 
@@ -98,7 +117,12 @@ def markdown(results: dict[str, dict[str, object]], meta: dict[str, str]) -> str
         "|---|---|---|---|---|---|---|",
     ]
     for name, r in results.items():
-        o, p, c, s = r["printbrief_warm"], r["weasyprint_in_process"], r["weasyprint_cli_process"], r["pdf_bytes"]  # type: ignore[misc]
+        o, p, c, s = (
+            r["printbrief_warm"],
+            r["weasyprint_in_process"],
+            r["weasyprint_cli_process"],
+            r["pdf_bytes"],
+        )  # type: ignore[misc]
         lines.append(
             f"| {name} | {o['median_ms']} / {o['p95_ms']} | {p['median_ms']} / {p['p95_ms']} | "  # type: ignore[index]
             f"{c['median_ms']} / {c['p95_ms']} | {r['ratio_vs_in_process']} | {r['ratio_vs_cli_process']} | "  # type: ignore[index]
@@ -116,15 +140,19 @@ def main() -> int:
     parser.add_argument("--cli-rounds", type=int, default=5)
     parser.add_argument("--cases", default=",".join(CASES))
     args = parser.parse_args()
-    results = {name: bench_case(name, args.rounds, args.cli_rounds) for name in args.cases.split(",")}
+    results = {
+        name: bench_case(name, args.rounds, args.cli_rounds) for name in args.cases.split(",")
+    }
     meta = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {platform.system()} {platform.release()}, {_cores()} cores",
         "python": platform.python_version(),
         "weasyprint": weasyprint.__version__,
     }
     OUT.mkdir(exist_ok=True)
-    (OUT / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
+    (OUT / "results.json").write_text(
+        json.dumps({"meta": meta, "results": results}, indent=2) + "\n"
+    )
     table = markdown(results, meta)
     (OUT / "results.md").write_text(table)
     print(table)

@@ -77,12 +77,16 @@ def big5() -> set[int]:
 
 def jis0208() -> set[int]:
     """JIS X 0208 (via EUC-JP), plus kana blocks and half-width kana."""
-    return codec_chars("euc_jp", range(0xA1, 0xF5)) | _ranges((0x3040, 0x30FF), (0x31F0, 0x31FF), (0xFF61, 0xFF9F))
+    return codec_chars("euc_jp", range(0xA1, 0xF5)) | _ranges(
+        (0x3040, 0x30FF), (0x31F0, 0x31FF), (0xFF61, 0xFF9F)
+    )
 
 
 def hangul() -> set[int]:
     """All 11,172 Hangul syllables, the jamo blocks, and KS X 1001 (hanja and symbols)."""
-    return codec_chars("euc_kr", range(0xA1, 0xFE)) | _ranges((0xAC00, 0xD7A3), (0x1100, 0x11FF), (0x3130, 0x318F))
+    return codec_chars("euc_kr", range(0xA1, 0xFE)) | _ranges(
+        (0xAC00, 0xD7A3), (0x1100, 0x11FF), (0x3130, 0x318F)
+    )
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,9 @@ def build(target: Target, tree: Path, out: Path) -> dict[str, object]:
     source = tree / target.source
     font = TTFont(source)
     if target.weight is not None:
-        font = instancer.instantiateVariableFont(font, {"wght": target.weight}, updateFontNames=False)
+        font = instancer.instantiateVariableFont(
+            font, {"wght": target.weight}, updateFontNames=False
+        )
     wanted = CHARSETS[target.charset]() & set(font.getBestCmap())
     options = subset.Options()
     options.layout_features = ["*"]
@@ -184,7 +190,12 @@ def rename(font: TTFont, target: Target) -> None:
 
 def coverage_rows(out: Path) -> list[str]:
     """Coverage of each CJK regular face against the standard character sets."""
-    sets = {"GB 2312": gb2312(), "Big5": big5(), "JIS X 0208": jis0208(), "Hangul syllables": _ranges((0xAC00, 0xD7A3))}
+    sets = {
+        "GB 2312": gb2312(),
+        "Big5": big5(),
+        "JIS X 0208": jis0208(),
+        "Hangul syllables": _ranges((0xAC00, 0xD7A3)),
+    }
     rows = []
     for region in REGIONS:
         with TTFont(out / f"cjk/PBSans{region}-Regular.ttf", lazy=True) as font:
@@ -198,12 +209,18 @@ def main() -> int:
     """Build every target into --out and print the provenance table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("fonts"))
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "printbrief-font-inputs")
+    parser.add_argument(
+        "--cache", type=Path, default=Path(tempfile.gettempdir()) / "printbrief-font-inputs"
+    )
     args = parser.parse_args()
     tree = fetch_inputs(args.cache)
     rows = [build(target, tree, args.out) for target in TARGETS]
     for row in rows:
-        print("| {file} | {family} {style} | `{source}` | `{source_sha256}` | `{sha256}` | {bytes} | {glyphs} | {codepoints} |".format(**row))
+        print(
+            "| {file} | {family} {style} | `{source}` | `{source_sha256}` | `{sha256}` | {bytes} | {glyphs} | {codepoints} |".format(
+                **row
+            )
+        )
     print()
     for line in coverage_rows(args.out):
         print(line)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from typing import TYPE_CHECKING
+
 from .errors import (
     CoverageError,
     FieldProblem,
@@ -19,17 +21,16 @@ from .errors import (
     ThemeError,
     UsageError,
 )
+from .limits import Limits
+from .load import load
+from .model import Article, Image, json_schema
 
-# Heavy modules (WeasyPrint, pydantic models) load on first use, so `printbrief --help` is quick.
-_LAZY = {
-    "Article": "model",
-    "Image": "model",
-    "json_schema": "model",
-    "Limits": "limits",
-    "load": "load",
-    "Renderer": "render",
-    "render": "render",
-}
+# WeasyPrint loads on first use of the renderer, so `printbrief --help` and `check` start fast.
+# (The module is `renderer`, not `render`, so that `printbrief.render` stays the function.)
+_LAZY = {"Renderer": "renderer", "render": "renderer"}
+
+if TYPE_CHECKING:
+    from .renderer import Renderer, render
 
 
 def __getattr__(name: str) -> object:

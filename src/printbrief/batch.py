@@ -13,7 +13,7 @@ from .errors import PrintbriefError, UsageError
 from .load import load
 from .model import Article
 from .output import write_atomic
-from .render import Renderer
+from .renderer import Renderer
 
 INPUT_SUFFIXES = (".json", ".md", ".markdown", ".jsonld")
 
@@ -107,7 +107,9 @@ def render_planned(
     return report
 
 
-def _run(renderer: Renderer, job: Job, inputs: set[Path], taken: dict[Path, str]) -> tuple[str, int]:
+def _run(
+    renderer: Renderer, job: Job, inputs: set[Path], taken: dict[Path, str]
+) -> tuple[str, int]:
     article = load(job.input)
     pdf = renderer.render(article)
     if job.output == "-":
@@ -119,7 +121,9 @@ def _run(renderer: Renderer, job: Job, inputs: set[Path], taken: dict[Path, str]
     if resolved in inputs:
         raise UsageError(f"output {target} would overwrite an input", source=job.input)
     if resolved in taken:
-        raise UsageError(f"output {target} is already written from {taken[resolved]}", source=job.input)
+        raise UsageError(
+            f"output {target} is already written from {taken[resolved]}", source=job.input
+        )
     taken[resolved] = job.input
     write_atomic(target, pdf)
     return str(target), len(pdf)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
-from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
@@ -160,5 +159,3 @@ def tag_scripts(markup: str, lang: str) -> str:
 def plain_text(markup: str) -> str:
     """Visible text of sanitized HTML (for coverage checks and metadata)."""
     return html.unescape(_SPLIT_TAGS.sub(" ", markup))
-
-

@@ -7,13 +7,12 @@ import logging
 import sys
 import traceback
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
-from .errors import InputError, PrintbriefError, UsageError
+from .errors import PrintbriefError, UsageError
 
 log = logging.getLogger("printbrief")
 
@@ -59,7 +58,9 @@ def _configure_logging(level: int) -> None:
 @click.option("--out-dir", type=click.Path(file_okay=False), help="Folder for the PDFs.")
 @click.option("--theme", default="newsbrief", show_default=True, help="Theme name or folder.")
 @_THEME_PATH
-@click.option("--paper", default="A4", show_default=True, help="A4, Letter, A5, … or WIDTHxHEIGHTmm.")
+@click.option(
+    "--paper", default="A4", show_default=True, help="A4, Letter, A5, … or WIDTHxHEIGHTmm."
+)
 @click.option("--strict", is_flag=True, help="Fail on characters no font covers.")
 @_BUNDLED_ONLY
 def render(
@@ -71,18 +72,20 @@ def render(
 
     if output and (out_dir or len(inputs) > 1):
         raise UsageError("-o/--output takes exactly one input and no --out-dir")
-    from .render import Renderer
+    from .renderer import Renderer
 
     renderer = Renderer(
-        theme, paper=paper, theme_paths=theme_paths, strict=strict, system_fonts=not bundled_fonts_only
+        theme,
+        paper=paper,
+        theme_paths=theme_paths,
+        strict=strict,
+        system_fonts=not bundled_fonts_only,
     )
     jobs = plan_outputs(inputs, output=output, out_dir=out_dir)
     report = render_planned(renderer, jobs, echo=_echo)
     _echo(report.summary())
     if report.failed:
         sys.exit(1)
-
-
 
 
 @cli.command()
@@ -102,11 +105,16 @@ def check(inputs: tuple[str, ...], as_json: bool, strict: bool, bundled_fonts_on
         try:
             article = load(name)
             missing = check_article(article, system=not bundled_fonts_only)
-            report["missing"] = [{"codepoint": m.codepoint, "char": m.char, "where": m.where, "lang": m.lang} for m in missing]
+            report["missing"] = [
+                {"codepoint": m.codepoint, "char": m.char, "where": m.where, "lang": m.lang}
+                for m in missing
+            ]
         except PrintbriefError as exc:
             report["valid"] = False
             problems = getattr(exc, "problems", ())
-            report["errors"] = [{"field": p.field, "message": p.message} for p in problems] or [{"field": "", "message": exc.message}]
+            report["errors"] = [{"field": p.field, "message": p.message} for p in problems] or [
+                {"field": "", "message": exc.message}
+            ]
         failed |= not report["valid"] or (strict and bool(report["missing"]))
         reports.append(report)
         if not as_json:
@@ -124,7 +132,9 @@ def _echo_check(report: dict[str, Any]) -> None:
             field = f"{error['field']}: " if error["field"] else ""
             click.echo(f"{name}: invalid: {field}{error['message']}")
     for m in report["missing"]:
-        click.echo(f"{name}: no font covers {m['codepoint']} {m['char']} in {m['where']} (lang {m['lang']})")
+        click.echo(
+            f"{name}: no font covers {m['codepoint']} {m['char']} in {m['where']} (lang {m['lang']})"
+        )
     if report["valid"] and not report["missing"]:
         click.echo(f"{name}: ok")
 
@@ -144,11 +154,17 @@ def fonts_command(bundled_fonts_only: bool) -> None:
             continue
         style = f"{face.weight} {face.style}"
         size = face.path.stat().st_size / 1024 / 1024
-        click.echo(f"{face.family:12} {style:11} {face.file:28} {size:5.2f} MB  {len(fonts.cmap(face.path)):6} code points")
+        click.echo(
+            f"{face.family:12} {style:11} {face.file:28} {size:5.2f} MB  {len(fonts.cmap(face.path)):6} code points"
+        )
     click.echo("")
     for family in fonts.SYSTEM_FALLBACK.values():
         where = fonts.system_font(family)
-        state = f"installed: {where[0]}#{where[1]}" if where else "not installed (Debian: fonts-noto-cjk)"
+        state = (
+            f"installed: {where[0]}#{where[1]}"
+            if where
+            else "not installed (Debian: fonts-noto-cjk)"
+        )
         click.echo(f"{family:18} {state}")
 
 
@@ -177,7 +193,11 @@ def _echo(message: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv`` and return the exit code (tests call this in-process)."""
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="printbrief", standalone_mode=False)
+        cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="printbrief",
+            standalone_mode=False,
+        )
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
@@ -203,5 +223,3 @@ def _report(exc: BaseException) -> None:
 def run() -> None:  # pragma: no cover - the console script
     """Entry point of the ``printbrief`` console script."""
     sys.exit(main())
-
-

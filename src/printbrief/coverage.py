@@ -32,7 +32,9 @@ class Missing:
         return f"{self.codepoint} {self.char} in {self.where} (lang {self.lang})"
 
 
-def check_article(article: Article, *, system: bool = True, limits: Limits = DEFAULT_LIMITS) -> list[Missing]:
+def check_article(
+    article: Article, *, system: bool = True, limits: Limits = DEFAULT_LIMITS
+) -> list[Missing]:
     """Characters of an article that no font in its stack covers.
 
     >>> from printbrief.model import Article

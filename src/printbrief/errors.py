@@ -1,13 +1,13 @@
 """The printbrief exception tree; adapters read exit codes and HTTP statuses from the classes.
 
-    PrintbriefError                exit 1, HTTP 500
-    ├── UsageError                 exit 2, HTTP 400  (bad option, unknown theme or paper)
-    │   └── ThemeError             exit 2, HTTP 400
-    ├── InputError                 exit 1, HTTP 422  (a file or field of the article is wrong)
-    ├── LimitError                 exit 1, HTTP 413  (input past a documented bound)
-    ├── CoverageError              exit 1, HTTP 422  (strict mode: characters no font covers)
-    ├── RenderError                exit 1, HTTP 500  (WeasyPrint failed on valid input)
-    └── OutputError                exit 1, HTTP 500  (the PDF could not be written)
+PrintbriefError                exit 1, HTTP 500
+├── UsageError                 exit 2, HTTP 400  (bad option, unknown theme or paper)
+│   └── ThemeError             exit 2, HTTP 400
+├── InputError                 exit 1, HTTP 422  (a file or field of the article is wrong)
+├── LimitError                 exit 1, HTTP 413  (input past a documented bound)
+├── CoverageError              exit 1, HTTP 422  (strict mode: characters no font covers)
+├── RenderError                exit 1, HTTP 500  (WeasyPrint failed on valid input)
+└── OutputError                exit 1, HTTP 500  (the PDF could not be written)
 """
 
 from __future__ import annotations

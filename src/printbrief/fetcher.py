@@ -26,7 +26,7 @@ class FetchRefused(ValueError):
     """A URL the fetcher will not load; WeasyPrint drops the resource and goes on."""
 
 
-class LockedFetcher(URLFetcher):
+class LockedFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types
     """A :class:`weasyprint.urls.URLFetcher` that only serves ``data:`` and allowed local files.
 
     >>> fetcher = LockedFetcher(roots=["/srv/theme"])

@@ -39,8 +39,11 @@ class Face:
         return asset_dir("fonts") / self.file
 
 
-def _pair(family: str, stem: str, **kw: bool) -> list[Face]:
-    return [Face(family, f"{stem}-Regular.ttf", 400, **kw), Face(family, f"{stem}-Bold.ttf", 700, **kw)]
+def _pair(family: str, stem: str, latin_for_cjk: bool = False) -> list[Face]:
+    return [
+        Face(family, f"{stem}-{style}.ttf", weight, latin_for_cjk=latin_for_cjk)
+        for style, weight in (("Regular", 400), ("Bold", 700))
+    ]
 
 
 _SERIF = [
@@ -62,7 +65,12 @@ FACES: tuple[Face, ...] = (
 CJK_PUNCTUATION = frozenset([0x00B7, 0x2014, 0x2015, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026])
 
 # The system's full Noto CJK (Debian fonts-noto-cjk) by family name, for rare characters.
-SYSTEM_FALLBACK = {"SC": "Noto Sans CJK SC", "TC": "Noto Sans CJK TC", "JP": "Noto Sans CJK JP", "KR": "Noto Sans CJK KR"}
+SYSTEM_FALLBACK = {
+    "SC": "Noto Sans CJK SC",
+    "TC": "Noto Sans CJK TC",
+    "JP": "Noto Sans CJK JP",
+    "KR": "Noto Sans CJK KR",
+}
 
 _REGION_ORDER = {
     "latin": ("SC", "TC", "JP", "KR"),
@@ -122,8 +130,10 @@ def font_face_css(system: bool = True) -> str:
     """
     rules = [_font_face_rule(face) for face in FACES]
     for key, stack in stacks(system).items():
-        rules.append(f"{_selector(key)} {{ --pb-text: {_families(stack.text)}; "
-                     f"--pb-display: {_families(stack.display)}; }}")
+        rules.append(
+            f"{_selector(key)} {{ --pb-text: {_families(stack.text)}; "
+            f"--pb-display: {_families(stack.display)}; }}"
+        )
     return "\n".join(rules) + "\n"
 
 

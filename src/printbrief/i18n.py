@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 # A pragmatic BCP 47 shape check (RFC 5646 §2.1): language, optional script, region, variants.
-_TAG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8})*$")
+_TAG_RE = re.compile(
+    r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8})*$"
+)
 
 SCRIPT_KEYS = ("latin", "zh-Hans", "zh-Hant", "ja", "ko")
 _HANT_REGIONS = {"TW", "HK", "MO"}
@@ -51,9 +53,20 @@ _LABELS = {
     "ko": Labels("", "업데이트", "발행", ("", " / ", "쪽"), "목차"),
 }
 
-_EN_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+_EN_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def labels(tag: str) -> Labels:

@@ -96,7 +96,9 @@ def _is_jsonld(data: dict[str, Any]) -> bool:
 
 def from_jsonld(data: dict[str, Any]) -> dict[str, Any]:
     """Map a schema.org ``NewsArticle`` to printbrief fields (``author.name`` → ``byline`` …)."""
-    out: dict[str, Any] = {ours: data[theirs] for theirs, ours in _JSONLD_FIELDS.items() if theirs in data}
+    out: dict[str, Any] = {
+        ours: data[theirs] for theirs, ours in _JSONLD_FIELDS.items() if theirs in data
+    }
     out["body_format"] = "text"
     if isinstance(out.get("tags"), str):
         out["tags"] = [t.strip() for t in out["tags"].split(",") if t.strip()]
@@ -106,7 +108,9 @@ def from_jsonld(data: dict[str, Any]) -> dict[str, Any]:
         out["publication"] = names[0]
     images = data.get("image")
     if images:
-        out["images"] = [_jsonld_image(i) for i in (images if isinstance(images, list) else [images])]
+        out["images"] = [
+            _jsonld_image(i) for i in (images if isinstance(images, list) else [images])
+        ]
     return out
 
 
@@ -126,7 +130,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.YAMLError(f"YAML aliases are not allowed (line {event.start_mark.line + 1})")
         return super().compose_node(parent, index)
 

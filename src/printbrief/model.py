@@ -148,7 +148,7 @@ def _message(err: Any) -> str:
         return f"must be one of {err['ctx']['expected']}, got {err['input']!r}"
     if kind == "value_error":
         return str(err["ctx"]["error"])
-    return msg[0].lower() + msg[1:]
+    return str(msg[0].lower() + msg[1:])
 
 
 def json_schema() -> dict[str, Any]:

@@ -38,7 +38,9 @@ def page_size(name: str) -> tuple[str, str]:
             raise UsageError(f"paper {name!r}: each side must be between 50 mm and 2000 mm")
         return f"{width}{unit}", f"{height}{unit}"
     known = ", ".join(PAPER_SIZES)
-    raise UsageError(f"unknown paper {name!r} (use one of {known}, or WIDTHxHEIGHT in mm, cm or in)")
+    raise UsageError(
+        f"unknown paper {name!r} (use one of {known}, or WIDTHxHEIGHT in mm, cm or in)"
+    )
 
 
 def page_css(name: str) -> str:

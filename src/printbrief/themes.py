@@ -72,7 +72,7 @@ def search_path(extra: Iterable[str | Path] = ()) -> tuple[Path, ...]:
 def resolve_theme(name: str | Path, paths: Iterable[str | Path] = ()) -> Theme:
     """A theme by name (looked up on the search path) or by folder path."""
     roots = search_path(paths)
-    folder = _find(str(name), roots)
+    folder: Path | None = _find(str(name), roots)
     chain: list[tuple[Path, dict[str, Any]]] = []
     while folder is not None:
         if len(chain) >= _MAX_EXTENDS or folder in [f for f, _ in chain]:
@@ -199,5 +199,7 @@ def iso(value: date | datetime | None) -> str:
 
 def css_string(value: str) -> Markup:
     """A value quoted as a CSS string (backslash-escaped; newlines and quotes can't break out)."""
-    escaped = "".join(ch if ch.isalnum() or ch in " .,:;·/()-" else f"\\{ord(ch):x} " for ch in value)
+    escaped = "".join(
+        ch if ch.isalnum() or ch in " .,:;·/()-" else f"\\{ord(ch):x} " for ch in value
+    )
     return Markup(f'"{escaped}"')

@@ -60,7 +60,11 @@ class Renderer:
         self._fixed_roots = (*self.theme.folders, asset_dir("fonts"))
         fetcher = LockedFetcher(self._fixed_roots, limits)
         self._stylesheets = [
-            CSS(string=fonts.font_face_css(self.system_fonts), font_config=self.font_config, url_fetcher=fetcher),
+            CSS(
+                string=fonts.font_face_css(self.system_fonts),
+                font_config=self.font_config,
+                url_fetcher=fetcher,
+            ),
             *(self._css(path, fetcher) for path in self.theme.stylesheets),
         ]
         self._page_css: dict[str, CSS] = {}
@@ -110,10 +114,18 @@ class Renderer:
         except PrintbriefError:
             raise
         except RecursionError:
-            raise LimitError("the document is nested too deeply to lay out", source=_name(article)) from None
+            raise LimitError(
+                "the document is nested too deeply to lay out", source=_name(article)
+            ) from None
         except Exception as exc:  # WeasyPrint has no error root of its own
-            raise RenderError(f"WeasyPrint failed: {type(exc).__name__}: {exc}", source=_name(article)) from exc
-        log.debug("Step 5 - PDF written (%d bytes, %.0f ms)", len(pdf), (time.perf_counter() - started) * 1000)
+            raise RenderError(
+                f"WeasyPrint failed: {type(exc).__name__}: {exc}", source=_name(article)
+            ) from exc
+        log.debug(
+            "Step 5 - PDF written (%d bytes, %.0f ms)",
+            len(pdf),
+            (time.perf_counter() - started) * 1000,
+        )
         assert isinstance(pdf, bytes)
         return pdf
 
@@ -133,7 +145,9 @@ class Renderer:
 
     def _check_bounds(self, document: weasyprint.Document, started: float) -> None:
         if len(document.pages) > self.limits.max_pages:
-            raise LimitError(f"the article needs {len(document.pages)} pages; the limit is {self.limits.max_pages}")
+            raise LimitError(
+                f"the article needs {len(document.pages)} pages; the limit is {self.limits.max_pages}"
+            )
         if time.perf_counter() - started > self.limits.max_render_seconds:
             raise LimitError(f"render took longer than {self.limits.max_render_seconds:g} s")
 
