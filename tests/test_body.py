@@ -90,10 +90,12 @@ def test_depth_limit_checked_before_sanitizing() -> None:
 
 
 def test_tag_scripts_marks_kana_and_hangul_runs() -> None:
-    out = tag_scripts("<p>Mayor 山田はなこ met 김민지 and 陳建國.</p>", "en")
+    out = tag_scripts("<p>Mayor 山田はなこ met 김민지, 陳建國 and 林晓云.</p>", "en")
     assert '<span lang="ja">山田はなこ</span>' in out
     assert '<span lang="ko">김민지</span>' in out
-    assert "陳建國" in out and 'lang="zh' not in out  # Han alone is ambiguous: left to the stack
+    # Only Big5 spells 陳 and 國: one Traditional face for the whole name, not SC + TC.
+    assert '<span lang="zh-Hant">陳建國</span>' in out
+    assert " 林晓云." in out  # GB 2312 spells it: left to the stack's SC face
 
 
 def test_tag_scripts_leaves_own_language_alone() -> None:

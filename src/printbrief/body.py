@@ -138,22 +138,51 @@ _KANA_RUN = re.compile(
 _HANGUL_RUN = re.compile(
     r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+(?:[ \t]+[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+)*"
 )
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
+_RUNS = re.compile(
+    f"(?P<ja>{_KANA_RUN.pattern})|(?P<ko>{_HANGUL_RUN.pattern})|(?P<han>{_HAN_RUN.pattern})"
+)
 _SPLIT_TAGS = re.compile(r"(<[^>]*>)")
 
 
-def tag_scripts(markup: str, lang: str) -> str:
-    """Wrap kana runs in ``lang="ja"`` and Hangul runs in ``lang="ko"`` unless the article is in it.
+def _traditional(run: str) -> bool:
+    """Han text that GB 2312 cannot spell but Big5 can: a Traditional name, set in one face."""
+    try:
+        run.encode("gb2312")
+        return False
+    except UnicodeEncodeError:
+        pass
+    try:
+        run.encode("big5")
+        return True
+    except UnicodeEncodeError:
+        return False
 
-    >>> tag_scripts("<p>Mayor 山田はなこ said</p>", "en")
-    '<p>Mayor <span lang="ja">山田はなこ</span> said</p>'
+
+def tag_scripts(markup: str, lang: str) -> str:
+    """Mark runs whose script names their language, so they get that language's font.
+
+    Kana → ``ja`` and Hangul → ``ko`` (unless the article is in that language); in Latin or
+    Korean text, a Han run only Big5 can spell → ``zh-Hant``, so a name is set in one face.
+
+    >>> tag_scripts("<p>Mayor 山田はなこ met 陳建國</p>", "en")
+    '<p>Mayor <span lang="ja">山田はなこ</span> met <span lang="zh-Hant">陳建國</span></p>'
     """
     key = i18n.script_key(lang)
-    rules = [(rx, tag) for rx, tag in ((_KANA_RUN, "ja"), (_HANGUL_RUN, "ko")) if key != tag]
     parts = _SPLIT_TAGS.split(markup)
     for i in range(0, len(parts), 2):  # even indexes are text between tags
-        for rx, tag in rules:
-            parts[i] = rx.sub(lambda m, t=tag: f'<span lang="{t}">{m.group(0)}</span>', parts[i])
+        parts[i] = _tag_text(parts[i], key)
     return "".join(parts)
+
+
+def _tag_text(text: str, key: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        tag = match.lastgroup
+        if tag == "han":
+            tag = "zh-Hant" if key in ("latin", "ko") and _traditional(match[0]) else key
+        return match[0] if tag == key else f'<span lang="{tag}">{match[0]}</span>'
+
+    return _RUNS.sub(replace, text)
 
 
 def plain_text(markup: str) -> str:

@@ -134,6 +134,9 @@ def font_face_css(system: bool = True) -> str:
             f"{_selector(key)} {{ --pb-text: {_families(stack.text)}; "
             f"--pb-display: {_families(stack.display)}; }}"
         )
+    # font-family inherits as a resolved value, so an element that changes language must
+    # resolve the variable again or it keeps its parent's stack (kana drawn in the SC face).
+    rules.append("[lang] { font-family: var(--pb-text); }")
     return "\n".join(rules) + "\n"
 
 

@@ -1,0 +1,254 @@
+"""Fonts: stacks, coverage before rendering, and what each glyph in the PDF really is."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from conftest import SAMPLES, page_texts
+from pdffonts import embedded_fonts, glyph_mismatches
+from printbrief import CoverageError, Renderer, fonts, load
+from printbrief.cli import main
+from printbrief.coverage import check_article
+from printbrief.i18n import script_key
+
+SAMPLE_FILES = sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".json", ".md"))
+CLOSING = set("。，、．，：；！？）」』】〕》〉”’")
+RARE = "\U000210c1"  # 𡃁: outside GB 2312, Big5, JIS X 0208 and KS X 1001
+
+
+@pytest.fixture(scope="module")
+def strict_renderer() -> Renderer:
+    return Renderer(strict=True, system_fonts=False)
+
+
+@pytest.fixture(scope="module")
+def sample_pdfs(strict_renderer: Renderer) -> dict[str, bytes]:
+    """Every sample, rendered strictly with bundled fonts only (no warnings allowed)."""
+    return {name: strict_renderer.render(load(SAMPLES / name)) for name in SAMPLE_FILES}
+
+
+@pytest.mark.parametrize(
+    ("tag", "key"),
+    [("en", "latin"), ("en-GB", "latin"), ("de", "latin"), ("zh", "zh-Hans"), ("zh-CN", "zh-Hans"),
+     ("zh-SG", "zh-Hans"), ("zh-Hans", "zh-Hans"), ("zh-TW", "zh-Hant"), ("zh-HK", "zh-Hant"),
+     ("zh-MO", "zh-Hant"), ("zh-Hant-HK", "zh-Hant"), ("ja-JP", "ja"), ("ko-KR", "ko")],
+)  # fmt: skip
+def test_language_tags_map_to_stacks(tag: str, key: str) -> None:
+    assert script_key(tag) == key
+
+
+@pytest.mark.parametrize(
+    ("char", "lang", "family"),
+    [("“", "en", "PB Serif"), ("—", "en", "PB Serif"), ("…", "en", "PB Serif"),
+     ("“", "zh-Hans", "PB Sans SC"), ("…", "zh-Hans", "PB Sans SC"), ("A", "zh-Hans", "PB Sans CJK Latin"),
+     ("陳", "en", "PB Sans TC"), ("林", "en", "PB Sans SC"), ("國", "zh-TW", "PB Sans TC"), ("国", "zh-TW", "PB Sans SC"),
+     ("は", "ja", "PB Sans JP"), ("김", "en", "PB Sans KR"), ("“", "ko", "PB Sans")],
+)  # fmt: skip
+def test_font_for_follows_the_stack(char: str, lang: str, family: str) -> None:
+    assert fonts.font_for(char, lang, system=False) == family
+
+
+def test_every_bundled_face_declares_its_own_family() -> None:
+    seen = {}
+    for face in fonts.FACES:
+        key = (face.family, face.weight, face.style)
+        assert key not in seen, f"{face.file} and {seen[key]} collide as {key}"
+        seen[key] = face.file
+
+
+def test_cjk_latin_face_leaves_quotes_to_the_cjk_face() -> None:
+    css = fonts.font_face_css(system=False)
+    rule = next(r for r in css.splitlines() if '"PB Sans CJK Latin"' in r and "700" not in r)
+    assert "unicode-range" in rule
+    for cp in fonts.CJK_PUNCTUATION:
+        assert not any(
+            _in_range(cp, part) for part in rule.split("unicode-range:")[1].split(";")[0].split(",")
+        )
+
+
+def _in_range(cp: int, part: str) -> bool:
+    lo, _, hi = part.strip().removeprefix("U+").partition("-")
+    return int(lo, 16) <= cp <= int(hi or lo, 16)
+
+
+def test_rare_character_is_reported_with_place() -> None:
+    article = load(
+        {"headline": "Name", "body": f"First.\n\nThe name {RARE} is rare.", "lang": "zh-Hant"}
+    )
+    missing = check_article(article, system=False)
+    assert [str(m) for m in missing] == ["U+210C1 𡃁 in body, block 2 (lang zh-Hant)"]
+
+
+def test_strict_render_fails_before_writing(tmp_path: Path, strict_renderer: Renderer) -> None:
+    article = load({"headline": f"Rare {RARE}", "body": "x"})
+    with pytest.raises(CoverageError, match="U\\+210C1 𡃁 in headline"):
+        strict_renderer.render_to(article, tmp_path / "out.pdf")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.allow_warnings
+def test_default_render_warns_and_continues(caplog: pytest.LogCaptureFixture) -> None:
+    pdf = Renderer(system_fonts=False).render(load({"headline": "Rare", "body": f"x {RARE}"}))
+    assert pdf.startswith(b"%PDF")
+    assert any("U+210C1" in r.getMessage() for r in caplog.records)
+
+
+def test_check_command_text_json_and_strict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rare = tmp_path / "rare.json"
+    rare.write_text(json.dumps({"headline": "h", "body": f"a {RARE}", "lang": "zh-TW"}))
+    good = SAMPLES / "zh-hant.json"
+    assert main(["check", str(good), str(rare), "--bundled-fonts-only"]) == 0
+    out = capsys.readouterr().out
+    assert f"{good}: ok" in out and "no font covers U+210C1 𡃁 in body, block 1 (lang zh-TW)" in out
+    assert main(["check", str(rare), "--strict", "--bundled-fonts-only"]) == 1
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "check",
+                str(rare),
+                str(SAMPLES / "broken" / "missing-headline.json"),
+                "--json",
+                "--bundled-fonts-only",
+            ]
+        )
+        == 1
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert report[0]["missing"] == [
+        {"codepoint": "U+210C1", "char": RARE, "where": "body, block 1", "lang": "zh-TW"}
+    ]
+    assert report[1]["valid"] is False and report[1]["errors"][0]["field"] == "headline"
+
+
+def test_fonts_command_lists_stacks_and_files(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fonts"]) == 0
+    out = capsys.readouterr().out
+    assert "zh-Hant  text:    PB Sans CJK Latin, PB Sans TC, Noto Sans CJK TC" in out
+    assert re.search(r"PB Sans KR\s+400 normal\s+cjk/PBSansKR-Regular.ttf .* code points", out)
+
+
+def test_system_fallback_is_used_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a system 'Noto Sans CJK SC' present, a character SC lacks is taken from it first."""
+    tc = fonts.asset_dir("fonts") / "cjk" / "PBSansTC-Regular.ttf"
+    monkeypatch.setattr(
+        fonts, "system_font", lambda family: (tc, 0) if family == "Noto Sans CJK SC" else None
+    )
+    fonts._family_points.cache_clear()
+    fonts._system_points.cache_clear()
+    try:
+        assert fonts.font_for("陳", "zh-Hans") == "Noto Sans CJK SC"
+        assert fonts.font_for("陳", "zh-Hans", system=False) == "PB Sans TC"
+    finally:
+        fonts._family_points.cache_clear()
+        fonts._system_points.cache_clear()
+
+
+# ------------------------------------------------------------------------------ rendered
+
+
+@pytest.mark.parametrize("name", SAMPLE_FILES)
+def test_sample_text_round_trips(name: str, sample_pdfs: dict[str, bytes]) -> None:
+    article = load(SAMPLES / name)
+    text = re.sub(r"\s+", "", "".join(page_texts(sample_pdfs[name])))
+    assert re.sub(r"\s+", "", article.headline) in text
+    if script_key(article.lang) != "latin":  # CJK text must extract exactly, paragraph by paragraph
+        for paragraph in article.body.split("\n\n"):
+            plain = re.sub(r"^#+\s*|\s+", "", paragraph)
+            assert plain in text, plain[:40]
+
+
+@pytest.mark.parametrize("name", SAMPLE_FILES)
+def test_every_glyph_is_the_source_fonts_glyph(name: str, sample_pdfs: dict[str, bytes]) -> None:
+    """Catches WeasyPrint's same-family collision and .notdef, which text extraction cannot."""
+    checked = 0
+    for font in embedded_fonts(sample_pdfs[name]):
+        assert glyph_mismatches(font) == [], font.name
+        checked += len(font.to_unicode)
+    assert checked > 50
+
+
+@pytest.mark.allow_warnings
+def test_identity_check_catches_same_family_collision() -> None:
+    """The check must fail on the WeasyPrint 70 bug it guards against (notes §2.5)."""
+    from weasyprint import HTML
+
+    cjk = fonts.asset_dir("fonts") / "cjk"
+    css = "".join(
+        f'@font-face {{ font-family: Mix; src: url("{(cjk / f).as_uri()}"); unicode-range: {r}; }}'
+        for f, r in (("PBSansSC-Regular.ttf", "U+6797"), ("PBSansTC-Regular.ttf", "U+9673"))
+    )
+    pdf = HTML(string=f"<style>{css} p {{ font-family: Mix }}</style><p>林陳</p>").write_pdf()
+    (embedded,) = embedded_fonts(pdf)
+    assert glyph_mismatches(embedded, cjk / "PBSansSC-Regular.ttf") or glyph_mismatches(
+        embedded, cjk / "PBSansTC-Regular.ttf"
+    )
+
+
+def chars(pdf: bytes) -> Iterator[dict[str, object]]:
+    import io
+
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            yield from page.chars
+
+
+def test_english_punctuation_from_the_latin_face(sample_pdfs: dict[str, bytes]) -> None:
+    quotes = [c for c in chars(sample_pdfs["en-news-brief.json"]) if c["text"] in "“”’—…"]
+    assert len(quotes) > 10
+    assert {str(c["fontname"]).split("+")[1] for c in quotes} <= {"PB-Serif", "PB-Serif-Italic"}
+
+
+def test_chinese_punctuation_from_the_cjk_face(sample_pdfs: dict[str, bytes]) -> None:
+    quotes = [c for c in chars(sample_pdfs["zh-hans.json"]) if c["text"] in "“”…"]
+    assert len(quotes) > 4
+    assert {str(c["fontname"]).split("+")[1] for c in quotes} == {"PB-Sans-SC"}
+    assert all(float(c["width"]) > 0.8 * float(c["size"]) for c in quotes)  # full width
+
+
+def test_names_in_english_use_their_own_faces(sample_pdfs: dict[str, bytes]) -> None:
+    drawn = {
+        str(c["text"]): str(c["fontname"]).split("+")[1]
+        for c in chars(sample_pdfs["mixed-en-quotes-cjk.json"])
+    }
+    assert drawn["は"] == "PB-Sans-JP" and drawn["山"] == "PB-Sans-JP"
+    assert drawn["김"] == "PB-Sans-KR"
+    assert drawn["陳"] == drawn["建"] == drawn["國"] == "PB-Sans-TC"
+
+
+@pytest.mark.parametrize("name", ["zh-hans.json", "zh-hant.json", "ja.json"])
+def test_no_line_starts_with_closing_punctuation(name: str, sample_pdfs: dict[str, bytes]) -> None:
+    lines = [line for page in page_texts(sample_pdfs[name]) for line in page.split("\r\n") if line]
+    assert len(lines) > 15
+    bad = [line for line in lines if line[0] in CLOSING]
+    assert bad == []
+
+
+@pytest.mark.parametrize("name", SAMPLE_FILES)
+def test_text_stays_inside_the_column(name: str, sample_pdfs: dict[str, bytes]) -> None:
+    import io
+
+    with pdfplumber.open(io.BytesIO(sample_pdfs[name])) as doc:
+        for page in doc.pages:
+            right = max(float(c["x1"]) for c in page.chars)
+            # 1 pt of slack: pdfplumber measures full advances, ignoring negative letter-spacing.
+            assert right <= float(page.width) - 18 * 72 / 25.4 + 1, (name, page.page_number, right)
+
+
+def test_latin_words_in_cjk_text_are_not_split(strict_renderer: Renderer) -> None:
+    body = "据报道，" + "市政府与 Harbourside Engineering 合作开发的新系统已投入使用。" * 12
+    pdf = strict_renderer.render(load({"headline": "测试", "body": body, "lang": "zh-Hans"}))
+    words = {w for page in page_texts(pdf) for w in re.findall(r"[A-Za-z]+", page)}
+    assert words == {"Harbourside", "Engineering"}  # a split word would leave pieces
+
+
+def test_chinese_pdf_is_small(sample_pdfs: dict[str, bytes]) -> None:
+    assert len(sample_pdfs["zh-hans.json"]) <= 120 * 1024
