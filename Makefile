@@ -34,7 +34,11 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test lint
 	$(BIN)/python -m pytest
 
+# The CJK comparison needs the system Noto CJK fonts that plain WeasyPrint users rely on.
 bench: $(VENV)/.installed-test
+	@fc-list ':family=Noto Sans CJK SC' | grep -q . || { [ "$$(id -u)" = 0 ] \
+	  && apt-get install -y -qq fonts-noto-cjk >/dev/null \
+	  || echo "note: install fonts-noto-cjk to compare against the system CJK fonts"; }
 	$(BIN)/python tools/bench.py
 
 clean:
