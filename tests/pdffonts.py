@@ -89,8 +89,8 @@ def glyph_mismatches(embedded: EmbeddedFont, source_path: Path | None = None) ->
     drawn_order = embedded.program.getGlyphOrder()
     problems = []
     for cid, text in sorted(embedded.to_unicode.items()):
-        if len(text) != 1 or ord(text) < 0x2000:  # ASCII may go through GSUB (ligatures)
-            continue
+        if len(text) != 1 or ord(text) < 0x2000 or text.isspace():
+            continue  # ASCII may go through GSUB (ligatures); spaces draw nothing
         expected = cmap.get(ord(text))
         if cid == 0 or expected is None or order[cid] != expected:
             problems.append(

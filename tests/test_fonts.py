@@ -16,6 +16,7 @@ from printbrief import CoverageError, Renderer, fonts, load
 from printbrief.cli import main
 from printbrief.coverage import check_article
 from printbrief.i18n import script_key
+from printbrief.themes import dateline
 
 SAMPLE_FILES = sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".json", ".md"))
 CLOSING = set("。，、．，：；！？）」』】〕》〉”’")
@@ -210,7 +211,7 @@ def test_english_punctuation_from_the_latin_face(sample_pdfs: dict[str, bytes]) 
 def test_chinese_punctuation_from_the_cjk_face(sample_pdfs: dict[str, bytes]) -> None:
     quotes = [c for c in chars(sample_pdfs["zh-hans.json"]) if c["text"] in "“”…"]
     assert len(quotes) > 4
-    assert {str(c["fontname"]).split("+")[1] for c in quotes} == {"PB-Sans-SC"}
+    assert {str(c["fontname"]).split("+")[1] for c in quotes} <= {"PB-Sans-SC", "PB-Sans-SC-Bold"}
     assert all(float(c["width"]) > 0.8 * float(c["size"]) for c in quotes)  # full width
 
 
@@ -252,3 +253,41 @@ def test_latin_words_in_cjk_text_are_not_split(strict_renderer: Renderer) -> Non
 
 def test_chinese_pdf_is_small(sample_pdfs: dict[str, bytes]) -> None:
     assert len(sample_pdfs["zh-hans.json"]) <= 120 * 1024
+
+
+def test_korean_lines_break_between_words(sample_pdfs: dict[str, bytes]) -> None:
+    """Every Hangul word drawn is a whole word of the article or of the page furniture."""
+    article = load(SAMPLES / "ko.json")
+    printed = [
+        article.body,
+        article.headline,
+        article.standfirst,
+        article.section,
+        article.byline,
+        article.publication,
+    ]
+    furniture = (
+        dateline(article) + " " + " ".join(f"{n}쪽" for n in range(1, 10))
+    )  # folios "1 / 2쪽"
+    punctuation = "“”‘’\"'().,…·"
+    words = {
+        w.strip(punctuation) for w in " ".join([*(p or "" for p in printed), furniture]).split()
+    }
+    lines = [line for page in page_texts(sample_pdfs["ko.json"]) for line in page.split("\r\n")]
+    drawn = [
+        w.strip(punctuation)
+        for line in lines
+        for w in line.split()
+        if re.search(r"[\uac00-\ud7a3]", w)
+    ]
+    assert len(drawn) > 100
+    assert [w for w in drawn if w not in words] == []
+
+
+def test_cjk_in_italic_text_stays_upright(strict_renderer: Renderer) -> None:
+    """No synthesized slant for CJK: a Simplified name inside an italic quote, kana in emphasis."""
+    body = "> “Quoted,” said Wang Lixin (王丽欣).\n\nShe met *山本はるか* and *김서연*."
+    pdf = strict_renderer.render(load({"headline": "Upright", "body": body}))
+    names = {font.name for font in embedded_fonts(pdf)}
+    assert {"PB-Sans-SC", "PB-Sans-JP", "PB-Sans-KR"} <= names
+    assert not [n for n in names if "Oblique" in n]

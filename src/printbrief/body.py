@@ -30,6 +30,7 @@ _ALLOWED_ATTRS = {
     "abbr": {"title"},
 }
 _ALLOWED_CLASSES = {"aside": {"pull-quote", "fact-box"}, "p": {"note"}, "span": {"smallcaps"}}
+# Classes printbrief itself adds after sanitizing: "kw" (a Korean word), "cjk" (a Han run).
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 _MAX_SPAN = 20  # colspan/rowspan: WeasyPrint allocates grid cells for each
 
@@ -171,18 +172,47 @@ def tag_scripts(markup: str, lang: str) -> str:
     key = i18n.script_key(lang)
     parts = _SPLIT_TAGS.split(markup)
     for i in range(0, len(parts), 2):  # even indexes are text between tags
-        parts[i] = _tag_text(parts[i], key)
+        parts[i] = keep_korean_words(_tag_text(parts[i], key))
     return "".join(parts)
 
 
 def _tag_text(text: str, key: str) -> str:
     def replace(match: re.Match[str]) -> str:
-        tag = match.lastgroup
+        run, tag = match[0], match.lastgroup
         if tag == "han":
-            tag = "zh-Hant" if key in ("latin", "ko") and _traditional(match[0]) else key
-        return match[0] if tag == key else f'<span lang="{tag}">{match[0]}</span>'
+            if key not in ("latin", "ko"):
+                return run
+            if not _traditional(run):  # Chinese or Japanese: unknown, but it must stay upright
+                return f'<span class="cjk">{run}</span>'
+            tag = "zh-Hant"
+        return run if tag == key else f'<span lang="{tag}">{run}</span>'
 
     return _RUNS.sub(replace, text)
+
+
+# Korean breaks lines between words, not syllables (CSS word-break: keep-all, which
+# WeasyPrint 70 does not support): each word holding Hangul goes in a no-wrap span.
+_WORD = re.compile(r"[^\s<>]+")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_MAX_KEPT = 30  # longer "words" (URLs, run-ons) may still break rather than overflow
+
+
+def keep_korean_words(text: str) -> str:
+    """Wrap words containing Hangul in ``<span class="kw">`` (already-escaped text in, HTML out).
+
+    >>> keep_korean_words("조력 발전, ok")
+    '<span class="kw">조력</span> <span class="kw">발전,</span> ok'
+    """
+
+    def keep(match: re.Match[str]) -> str:
+        word = match.group(0)
+        return (
+            f'<span class="kw">{word}</span>'
+            if len(word) <= _MAX_KEPT and _HANGUL.search(word)
+            else word
+        )
+
+    return _WORD.sub(keep, text)
 
 
 def plain_text(markup: str) -> str:

@@ -137,6 +137,10 @@ def font_face_css(system: bool = True) -> str:
     # font-family inherits as a resolved value, so an element that changes language must
     # resolve the variable again or it keeps its parent's stack (kana drawn in the SC face).
     rules.append("[lang] { font-family: var(--pb-text); }")
+    # CJK faces have no italics: a synthesized slant looks broken, so CJK runs stay upright.
+    rules.append(
+        "span.cjk, [lang]:lang(zh), [lang]:lang(ja), [lang]:lang(ko) { font-style: normal; }"
+    )
     return "\n".join(rules) + "\n"
 
 
