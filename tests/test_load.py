@@ -148,9 +148,25 @@ def test_jsonld_news_article(tmp_path: Path) -> None:
 
 
 def test_canonical_json_is_stable() -> None:
-    a = Article(headline="h", body="b", tags=["x"])
-    b = Article.model_validate({"tags": ["x"], "body": "b", "headline": "h"})
+    a = Article(
+        headline="h",
+        body="b",
+        tags=["x"],
+        published="2026-05-01",
+        updated="2026-05-01T14:05:00+08:00",
+    )
+    b = Article.model_validate(
+        {
+            "updated": "2026-05-01T14:05+08:00",
+            "tags": ["x"],
+            "body": "b",
+            "headline": "h",
+            "published": "2026-05-01",
+        }
+    )
     assert a.canonical_json() == b.canonical_json()
+    assert '"published": "2026-05-01"' in a.canonical_json()
+    assert '"updated": "2026-05-01T14:05:00+08:00"' in a.canonical_json()
 
 
 def test_schema_lists_v1_fields() -> None:

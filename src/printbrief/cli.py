@@ -61,11 +61,17 @@ def _configure_logging(level: int) -> None:
 @click.option(
     "--paper", default="A4", show_default=True, help="A4, Letter, A5, … or WIDTHxHEIGHTmm."
 )
+@click.option(
+    "--variant", help="PDF standard: pdf/a-2b, pdf/a-3b or pdf/ua-1 (printbrief variants)."
+)
+@click.option("--bleed", help="Bleed around the trim box for press output, e.g. 3mm.")
+@click.option("--marks", help="Printer's marks: crop, cross or crop,cross.")
 @click.option("--strict", is_flag=True, help="Fail on characters no font covers.")
 @_BUNDLED_ONLY
 def render(
     inputs: tuple[str, ...], output: str | None, out_dir: str | None, theme: str,
-    theme_paths: tuple[str, ...], paper: str, strict: bool, bundled_fonts_only: bool,
+    theme_paths: tuple[str, ...], paper: str, variant: str | None, bleed: str | None,
+    marks: str | None, strict: bool, bundled_fonts_only: bool,
 ) -> None:  # fmt: skip
     """Render INPUT files (JSON, Markdown, JSON-LD; '-' for stdin) to PDF."""
     from .batch import plan_outputs, render_planned
@@ -80,6 +86,9 @@ def render(
         theme_paths=theme_paths,
         strict=strict,
         system_fonts=not bundled_fonts_only,
+        variant=variant,
+        bleed=bleed,
+        marks=marks,
     )
     jobs = plan_outputs(inputs, output=output, out_dir=out_dir)
     report = render_planned(renderer, jobs, echo=_echo)

@@ -46,15 +46,16 @@ def check_article(
 
 def check(article: Article, body_html: str, *, system: bool = True) -> list[Missing]:
     """Characters the article's fonts do not cover, one entry per character and place."""
-    seen: set[tuple[str, str, str]] = set()
+    covered: dict[tuple[str, str], bool] = {}  # most characters repeat: look each up once
     found = []
     for text, lang, where in _runs(article, body_html):
-        for char in text:
-            key = (char, lang, where)
-            if key in seen or fonts.ignorable(char):
-                continue
-            seen.add(key)
-            if fonts.font_for(char, lang, system=system) is None:
+        for char in dict.fromkeys(text):  # unique, in order of appearance
+            key = (char, lang)
+            if key not in covered:
+                covered[key] = (
+                    fonts.ignorable(char) or fonts.font_for(char, lang, system=system) is not None
+                )
+            if not covered[key]:
                 found.append(Missing(char, lang, where))
     return found
 

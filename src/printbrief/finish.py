@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from xml.etree.ElementTree import Element, SubElement, tostring
 
 import pydyf
 
 from . import __version__
 
+_XMP_PRODUCER = re.compile(rb'pdf:Producer="[^"]*"')
+
 
 class Finisher:
-    """A WeasyPrint ``finisher``: producer string and document-title display.
+    """A WeasyPrint ``finisher``: producer, document-title display, one AF entry per file.
 
     Title, author, subject, keywords, dates and language come from the template's ``<head>``.
     """
@@ -24,3 +28,38 @@ class Finisher:
         prefs = pdf.catalog.get("ViewerPreferences") or pydyf.Dictionary()
         prefs["DisplayDocTitle"] = "true"  # pydyf writes str(value): pass 'true', not True
         pdf.catalog["ViewerPreferences"] = prefs
+        if "AF" in pdf.catalog:  # WeasyPrint 70 lists each PDF/A-3 attachment twice
+            pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+        for obj in pdf.objects:
+            if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
+                obj.stream = [self._xmp(bytes(part)) for part in obj.stream]
+
+    def _xmp(self, data: bytes) -> bytes:
+        # PDF/A validators compare XMP pdf:Producer with the Info dictionary's /Producer.
+        return _XMP_PRODUCER.sub(b'pdf:Producer="' + self.producer.encode() + b'"', data)
+
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_DC = "http://purl.org/dc/elements/1.1/"
+
+
+def xmp_extra(*, publication: str | None, url: str | None, tags: list[str], lang: str) -> bytes:
+    """Dublin Core XMP for what WeasyPrint leaves out: publisher, identifier, subjects, language.
+
+    Only ``dc:`` properties, which PDF/A accepts without an extension schema.
+    """
+    rdf = Element(f"{{{_RDF}}}RDF")
+    desc = SubElement(rdf, f"{{{_RDF}}}Description", {f"{{{_RDF}}}about": ""})
+    _bag(desc, "publisher", [publication] if publication else [])
+    _bag(desc, "subject", tags)
+    _bag(desc, "language", [lang])
+    if url:
+        SubElement(desc, f"{{{_DC}}}identifier").text = url
+    return bytes(tostring(rdf, encoding="utf-8", xml_declaration=False))
+
+
+def _bag(parent: Element, name: str, values: list[str]) -> None:
+    if values:
+        bag = SubElement(SubElement(parent, f"{{{_DC}}}{name}"), f"{{{_RDF}}}Bag")
+        for value in values:
+            SubElement(bag, f"{{{_RDF}}}li").text = value

@@ -13,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     PlainValidator,
     PrivateAttr,
     StringConstraints,
@@ -49,6 +50,7 @@ def _iso_date(value: Any) -> date | datetime:
 IsoDate = Annotated[
     datetime | date,
     PlainValidator(_iso_date),
+    PlainSerializer(lambda value: value.isoformat(), return_type=str),
     WithJsonSchema({"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]}),
 ]
 

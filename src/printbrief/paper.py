@@ -43,7 +43,37 @@ def page_size(name: str) -> tuple[str, str]:
     )
 
 
-def page_css(name: str) -> str:
-    """The ``@page`` rule that sets the sheet size."""
+_LENGTH = re.compile(r"^(\d+(?:\.\d+)?)(mm|cm|in|pt)$")
+_PT_PER = {"mm": 72 / 25.4, "cm": 720 / 25.4, "in": 72.0, "pt": 1.0}
+MARKS = ("crop", "cross")
+
+
+def bleed_length(value: str) -> str:
+    """A bleed as a CSS length, 0–20 mm (``3mm``, ``0.125in``)."""
+    match = _LENGTH.match(value.strip().lower())
+    if not match or float(match[1]) * _PT_PER[match[2]] > 20 * _PT_PER["mm"] + 1e-6:
+        raise UsageError(f"bleed {value!r}: give a length up to 20mm, such as 3mm or 0.125in")
+    return f"{match[1]}{match[2]}"
+
+
+def marks_value(value: str) -> str:
+    """Printer's marks for CSS: ``crop``, ``cross`` or both (``crop,cross``)."""
+    names = [m.strip().lower() for m in value.split(",") if m.strip()]
+    if not names or any(m not in MARKS for m in names):
+        raise UsageError(f"marks {value!r}: use crop, cross or crop,cross")
+    return " ".join(dict.fromkeys(names))
+
+
+def page_css(name: str, bleed: str | None = None, marks: str | None = None) -> str:
+    """The ``@page`` rule for the sheet: size, and optionally bleed and printer's marks.
+
+    >>> page_css("A5", bleed="3mm", marks="crop")
+    '@page { size: 148mm 210mm; bleed: 3mm; marks: crop; }'
+    """
     width, height = page_size(name)
-    return f"@page {{ size: {width} {height}; }}"
+    rule = f"size: {width} {height};"
+    if bleed:
+        rule += f" bleed: {bleed_length(bleed)};"
+    if marks:
+        rule += f" marks: {marks_value(marks)};"
+    return f"@page {{ {rule} }}"

@@ -6,9 +6,11 @@ The only module that imports WeasyPrint. Stages, as numbered in debug logs:
 
 from __future__ import annotations
 
+import base64
 import logging
 import time
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ import weasyprint
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from . import coverage, fonts, paper
+from . import coverage, finish, fonts, paper, variants
 from .assets import asset_dir
 from .body import body_html
 from .errors import CoverageError, LimitError, PrintbriefError, RenderError
@@ -27,13 +29,20 @@ from .limits import DEFAULT_LIMITS, Limits
 from .load import load
 from .model import Article
 from .output import write_atomic
-from .themes import Theme, resolve_theme
+from .themes import Theme, document_dates, resolve_theme
+from .variants import get_variant
 
 log = logging.getLogger(__name__)
 
 
 class Renderer:
     """Everything expensive to build, built once: theme, Jinja environment, parsed CSS, fonts.
+
+    ``paper`` is a name from :data:`printbrief.paper.PAPER_SIZES` or ``WIDTHxHEIGHTmm``;
+    ``variant`` one of :data:`printbrief.variants.VARIANTS` (``pdf/a-3b``…); ``bleed`` a
+    length (``3mm``) and ``marks`` ``crop``, ``cross`` or ``crop,cross`` for press output;
+    ``strict`` turns uncovered characters into errors; ``system_fonts=False`` ignores the
+    system's Noto CJK so output is the same on every machine.
 
     >>> renderer = Renderer("newsbrief", paper="A4")                       # doctest: +SKIP
     >>> pdf = renderer.render(Article(headline="Tide tables", body="…"))   # doctest: +SKIP
@@ -48,9 +57,14 @@ class Renderer:
         assets: Sequence[str | Path] = (),
         strict: bool = False,
         system_fonts: bool = True,
+        variant: str | None = None,
+        bleed: str | None = None,
+        marks: str | None = None,
         limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self.theme: Theme = resolve_theme(theme, theme_paths)
+        self.variant = get_variant(variant)
+        self.bleed, self.marks = bleed, marks
         self.system_fonts = system_fonts
         self.paper = paper
         self.strict = strict
@@ -75,9 +89,10 @@ class Renderer:
         return CSS(filename=str(path), font_config=self.font_config, url_fetcher=fetcher)
 
     def page_css(self, name: str) -> CSS:
-        """The parsed ``@page { size }`` rule for a paper, cached."""
+        """The parsed ``@page`` rule (size, bleed, marks) for a paper, cached."""
         if name not in self._page_css:
-            self._page_css[name] = CSS(string=paper.page_css(name), font_config=self.font_config)
+            rule = paper.page_css(name, self.bleed, self.marks)
+            self._page_css[name] = CSS(string=rule, font_config=self.font_config)
         return self._page_css[name]
 
     def html(self, article: Article) -> str:
@@ -85,6 +100,8 @@ class Renderer:
         body = body_html(article, self.limits)
         log.debug("Step 1 - body sanitized (%d characters)", len(body))
         self._check_coverage(article, body)
+        if self.variant:
+            variants.check_article(self.variant, article, body, source=_name(article))
         return self.theme.render_html(article, body)
 
     def _check_coverage(self, article: Article, body: str) -> None:
@@ -110,7 +127,7 @@ class Renderer:
         try:
             document = self._layout(article, html, paper or self.paper)
             self._check_bounds(document, started)
-            pdf = document.write_pdf(finisher=self._finisher)
+            pdf = document.write_pdf(**self._pdf_options(article))
         except PrintbriefError:
             raise
         except RecursionError:
@@ -143,6 +160,35 @@ class Renderer:
         log.debug("Step 4 - laid out %d pages", len(document.pages))
         return document
 
+    def _pdf_options(self, article: Article) -> dict[str, Any]:
+        """write_pdf options: the finisher, and a variant's metadata and attachments."""
+        options: dict[str, Any] = {"finisher": self._finisher}
+        if not self.variant:
+            return options
+        options["pdf_variant"] = self.variant.name
+        xmp = finish.xmp_extra(
+            publication=article.publication, url=article.url, tags=article.tags, lang=article.lang
+        )
+        options["xmp_metadata"] = [
+            "data:application/rdf+xml;base64," + base64.b64encode(xmp).decode()
+        ]
+        if self.variant.attach_source:
+            options["attachments"] = [self._source_attachment(article)]
+        return options
+
+    def _source_attachment(self, article: Article) -> weasyprint.Attachment:
+        """The article as JSON, attached as the PDF/A-3 associated file of relationship Source."""
+        created, modified = document_dates(article)
+        stamp = _parse_iso(modified or created)
+        return weasyprint.Attachment(
+            string=article.canonical_json(),
+            name=f"{article.id or 'article'}.json",
+            description="The printbrief article this PDF was made from",
+            relationship="Source",
+            created=stamp,
+            modified=stamp,
+        )
+
     def _check_bounds(self, document: weasyprint.Document, started: float) -> None:
         if len(document.pages) > self.limits.max_pages:
             raise LimitError(
@@ -156,6 +202,14 @@ class Renderer:
         return write_atomic(path, self.render(article, paper=paper))
 
 
+def _parse_iso(value: str) -> datetime:
+    """An ISO date or datetime as an aware datetime; the Unix epoch when there is none."""
+    if not value:
+        return datetime.fromtimestamp(0, UTC)
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
 def _source_dir(article: Article) -> tuple[Path, ...]:
     return (article.source.parent,) if article.source else ()
 
@@ -165,10 +219,8 @@ def _name(article: Article) -> str | None:
 
 
 @lru_cache(maxsize=8)
-def _shared_renderer(
-    theme: str, paper_name: str, strict: bool, theme_paths: tuple[str, ...], assets: tuple[str, ...]
-) -> Renderer:
-    return Renderer(theme, paper=paper_name, strict=strict, theme_paths=theme_paths, assets=assets)
+def _shared_renderer(**options: Any) -> Renderer:
+    return Renderer(**options)
 
 
 def render(
@@ -176,14 +228,18 @@ def render(
     *,
     theme: str = "newsbrief",
     paper: str = "A4",
+    variant: str | None = None,
+    bleed: str | None = None,
+    marks: str | None = None,
     strict: bool = False,
+    system_fonts: bool = True,
     theme_paths: Iterable[str | Path] = (),
     assets: Iterable[str | Path] = (),
 ) -> bytes:
     """Render one article (an Article, a mapping, or a file path) to PDF bytes.
 
-    A shortcut over :class:`Renderer`; renderers are kept per option set, so repeated calls
-    in one process are warm.
+    A shortcut over :class:`Renderer` (same options); renderers are kept per option set, so
+    repeated calls in one process are warm.
 
     >>> pdf = render({"headline": "Harbour reopens", "body": "Ships are back."})  # doctest: +SKIP
     >>> pdf[:5]                                                                  # doctest: +SKIP
@@ -192,6 +248,7 @@ def render(
     if not isinstance(article, Article):
         article = load(article)
     renderer = _shared_renderer(
-        str(theme), paper, strict, tuple(map(str, theme_paths)), tuple(map(str, assets))
-    )
+        theme=str(theme), paper=paper, variant=variant, bleed=bleed, marks=marks, strict=strict,
+        system_fonts=system_fonts, theme_paths=tuple(map(str, theme_paths)), assets=tuple(map(str, assets)),
+    )  # fmt: skip
     return renderer.render(article)

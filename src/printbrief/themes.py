@@ -9,9 +9,10 @@ so it can override a single template or stylesheet.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -147,6 +148,7 @@ def available_themes(paths: Iterable[str | Path] = ()) -> dict[str, str]:
 def context(article: Article, body_html: str) -> dict[str, Any]:
     """Template variables: the article's fields plus what a print page derives from them."""
     key = i18n.script_key(article.lang)
+    created, modified = document_dates(article)
     return {
         "article": article,
         "body": Markup(body_html),
@@ -160,6 +162,8 @@ def context(article: Article, body_html: str) -> dict[str, Any]:
         "author": author(article.byline),
         "running_head": " · ".join(p for p in (article.publication, article.section) if p),
         "iso": iso,
+        "created": created,
+        "modified": modified or created,
     }
 
 
@@ -192,6 +196,20 @@ def author(byline: str | None) -> str | None:
     if not byline:
         return None
     return byline[3:].strip() if byline.lower().startswith("by ") else byline
+
+
+def document_dates(article: Article) -> tuple[str, str]:
+    """Creation and modification dates for PDF metadata, ISO 8601 (empty when unknown).
+
+    Dates the article does not give come from ``SOURCE_DATE_EPOCH`` when it is set
+    (reproducible-builds.org), never from the clock: same input, same bytes.
+    """
+    fallback = ""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        fallback = datetime.fromtimestamp(int(epoch), UTC).isoformat().replace("+00:00", "Z")
+    created = iso(article.published) or fallback
+    return created, iso(article.updated) or created
 
 
 def iso(value: date | datetime | None) -> str:
