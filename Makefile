@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test lint bench system-check clean
+.PHONY: demo test lint bench gallery system-check clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "printbrief needs Python 3.11 or newer"'
@@ -40,6 +40,9 @@ bench: $(VENV)/.installed-test
 	  && apt-get install -y -qq fonts-noto-cjk >/dev/null \
 	  || echo "note: install fonts-noto-cjk to compare against the system CJK fonts"; }
 	$(BIN)/python tools/bench.py
+
+gallery: $(VENV)/.installed
+	$(BIN)/python tools/gallery.py
 
 clean:
 	rm -rf $(VENV) out build dist .pytest_cache .mypy_cache .ruff_cache tests/_failures

@@ -7,6 +7,7 @@ import logging
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -101,9 +102,24 @@ def render(
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON report on stdout.")
 @click.option("--strict", is_flag=True, help="Uncovered characters make the check fail.")
+@click.option("--pdf", "as_pdf", is_flag=True, help="Preflight finished PDFs instead of articles.")
+@click.option("--bleed", help="With --pdf: the bleed the PDFs must have, e.g. 3mm.")
+@click.option(
+    "--min-dpi",
+    type=float,
+    default=150,
+    show_default=True,
+    help="With --pdf: lowest image resolution.",
+)
 @_BUNDLED_ONLY
-def check(inputs: tuple[str, ...], as_json: bool, strict: bool, bundled_fonts_only: bool) -> None:
-    """Validate INPUT files and report characters no font covers."""
+def check(
+    inputs: tuple[str, ...], as_json: bool, strict: bool, as_pdf: bool, bleed: str | None,
+    min_dpi: float, bundled_fonts_only: bool,
+) -> None:  # fmt: skip
+    """Validate INPUT articles and report characters no font covers (or preflight PDFs)."""
+    if as_pdf:
+        _preflight(inputs, as_json=as_json, bleed=bleed, min_dpi=min_dpi)
+        return
     from .batch import expand_inputs
     from .coverage import check_article
     from .load import load
@@ -132,6 +148,70 @@ def check(inputs: tuple[str, ...], as_json: bool, strict: bool, bundled_fonts_on
         click.echo(json.dumps(reports, indent=2, ensure_ascii=False))
     if failed:
         sys.exit(1)
+
+
+def _preflight(
+    inputs: tuple[str, ...], *, as_json: bool, bleed: str | None, min_dpi: float
+) -> None:
+    from .load import read_bytes
+    from .paper import bleed_mm as to_mm
+    from .preflight import preflight
+
+    bleed_mm = to_mm(bleed) if bleed else None
+    reports, failed = [], False
+    for name in inputs:
+        try:
+            findings = [
+                f.as_dict()
+                for f in preflight(
+                    read_bytes(Path(name), max_bytes=1 << 30), bleed_mm=bleed_mm, min_dpi=min_dpi
+                )
+            ]
+        except PrintbriefError as exc:
+            findings = [{"check": "readable", "page": 0, "message": exc.message}]
+        failed |= bool(findings)
+        reports.append({"input": name, "findings": findings})
+        if not as_json:
+            for f in findings:
+                click.echo(f"{name}: page {f['page']}: {f['check']}: {f['message']}")
+            if not findings:
+                click.echo(f"{name}: ok")
+    if as_json:
+        click.echo(json.dumps(reports, indent=2, ensure_ascii=False))
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("source")
+@click.option(
+    "-o",
+    "--output",
+    default="page-{n}.png",
+    show_default=True,
+    help="PNG name pattern; {n} is the page number.",
+)
+@click.option("--dpi", type=float, default=96, show_default=True)
+@click.option(
+    "--theme", default="newsbrief", show_default=True, help="Theme name or folder (articles only)."
+)
+@_THEME_PATH
+@click.option("--paper", default="A4", show_default=True)
+def preview(
+    source: str, output: str, dpi: float, theme: str, theme_paths: tuple[str, ...], paper: str
+) -> None:
+    """Render SOURCE (an article, or a finished .pdf) to one PNG per page."""
+    from .load import load, read_bytes
+    from .preview import write_previews
+
+    if source.lower().endswith(".pdf"):
+        pdf = read_bytes(Path(source), max_bytes=1 << 30)
+    else:
+        from .renderer import Renderer
+
+        pdf = Renderer(theme, paper=paper, theme_paths=theme_paths).render(load(source))
+    for path in write_previews(pdf, output, dpi):
+        _echo(f"wrote {path}")
 
 
 def _echo_check(report: dict[str, Any]) -> None:

@@ -56,6 +56,13 @@ def bleed_length(value: str) -> str:
     return f"{match[1]}{match[2]}"
 
 
+def bleed_mm(value: str) -> float:
+    """A bleed length in millimetres: ``bleed_mm("0.125in") == 3.175``."""
+    length = bleed_length(value)
+    number, unit = float(length[:-2]), length[-2:]
+    return number * _PT_PER[unit] / _PT_PER["mm"]
+
+
 def marks_value(value: str) -> str:
     """Printer's marks for CSS: ``crop``, ``cross`` or both (``crop,cross``)."""
     names = [m.strip().lower() for m in value.split(",") if m.strip()]
