@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test lint bench gallery system-check clean
+.PHONY: demo test lint bench bench-quick gallery system-check clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "printbrief needs Python 3.11 or newer"'
@@ -39,7 +39,14 @@ bench: $(VENV)/.installed-test
 	@fc-list ':family=Noto Sans CJK SC' | grep -q . || { [ "$$(id -u)" = 0 ] \
 	  && apt-get install -y -qq fonts-noto-cjk >/dev/null \
 	  || echo "note: install fonts-noto-cjk to compare against the system CJK fonts"; }
+	@[ -x /usr/bin/chromium ] || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq chromium >/dev/null \
+	  || echo "note: install chromium to compare against headless Chromium"; }
+	$(BIN)/pip install --quiet playwright
 	$(BIN)/python tools/bench.py
+
+# Under two minutes: fails when printbrief ÷ warm WeasyPrint passes bench/threshold.json.
+bench-quick: $(VENV)/.installed-test
+	$(BIN)/python tools/bench.py --quick
 
 gallery: $(VENV)/.installed
 	$(BIN)/python tools/gallery.py

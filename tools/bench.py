@@ -1,228 +1,349 @@
-"""Benchmark: printbrief's warm Renderer against plain WeasyPrint on the same HTML, in one run.
+"""printbrief's benchmark suite: printbrief against its peers on the same articles, in one run.
 
-Absolute times on shared machines drift 2x within minutes, so every figure is also given as a
-ratio to a baseline measured interleaved with it. Results go to bench/results.json and
-bench/results.md.
+Peers: plain WeasyPrint (a fresh `weasyprint` process per article; in-process the default
+way, `HTML(string=…).write_pdf()`; in-process warm, reusing one FontConfiguration and parsed
+CSS as careful glue code would), WeasyPrint with the system's Noto CJK (CJK cases), and
+headless Chromium through Playwright (Debian's chromium, warm browser, `page.pdf()`).
+Every contender renders the same HTML (printbrief's, stylesheets inlined) and contenders are
+interleaved round by round, so machine drift hits all alike: read the ratios, not the ms.
 
-    python tools/bench.py [--rounds N] [--cases en-news-brief,zh-hans]
+    python tools/bench.py            # full suite → bench/results.{json,md} and the README table
+    python tools/bench.py --quick    # regression guard: fails if printbrief ÷ warm WeasyPrint
+                                     # is worse than bench/threshold.json allows
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 OUT = ROOT / "bench"
-CASES = {
-    "en-news-brief": "en-news-brief.json",
-    "en-feature": "en-feature.md",
-    "zh-hans": "zh-hans.json",
-    "zh-1500": "zh-hans.json",  # the same article, lengthened to 1,500+ Chinese characters
-    "ja": "ja.json",
-}
-# What plain WeasyPrint users get for CJK: the system's Noto CJK (Debian fonts-noto-cjk).
-SYSTEM_FAMILY = {
-    "zh-hans": "Noto Sans CJK SC",
-    "zh-1500": "Noto Sans CJK SC",
-    "ja": "Noto Sans CJK JP",
-}
+CASES = {"en-news-brief": "en-news-brief.json", "en-feature": "en-feature.md", "zh-hans": "zh-hans.json", "ja": "ja.json"}
+SYSTEM_CJK = {"zh-hans": "Noto Sans CJK SC", "ja": "Noto Sans CJK JP"}
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 
-def case_article(name: str) -> object:
-    """The article of a case (zh-1500 repeats paragraphs until 1,500 CJK characters)."""
-    from printbrief import load
+@dataclass
+class Case:
+    """One article and the HTML every contender renders."""
+
+    name: str
+    source: Path
+    html: str  # printbrief's document with its CSS inlined
+    system_html: str | None  # the same with the system Noto CJK instead of bundled fonts
+
+
+def make_case(name: str, renderer: Any) -> Case:
+    """Build a case from its sample."""
+    from printbrief import fonts, load
 
     article = load(SAMPLES / CASES[name])
-    if name != "zh-1500":
-        return article
-    paragraphs = article.body.split("\n\n")
-    body = article.body
-    while sum(1 for ch in body if "\u4e00" <= ch <= "\u9fff") < 1500:
-        body += "\n\n" + paragraphs[len(body) % len(paragraphs)]
-    return article.model_copy(update={"body": body}).with_source(article.source)  # type: ignore[attr-defined]
+    bare = renderer.html(article)
+    theme_css = "".join(p.read_text("utf-8") for p in renderer.theme.stylesheets) + "@page { size: 210mm 297mm; }"
+    html = bare.replace("<head>", f"<head><style>{fonts.font_face_css(system=False)}{theme_css}</style>", 1)
+    system_html = None
+    if name in SYSTEM_CJK and fonts.system_font(SYSTEM_CJK[name]):
+        family = SYSTEM_CJK[name]
+        css = f':root, [lang] {{ --pb-text: "{family}"; --pb-display: "{family}"; font-family: var(--pb-text); }}'
+        system_html = bare.replace("<head>", f"<head><style>{css}{theme_css}</style>", 1)
+    return Case(name, SAMPLES / CASES[name], html, system_html)
 
 
-def system_font_html(html: str, renderer: object, family: str) -> str:
-    """The same page with the system Noto CJK family instead of printbrief's bundled stacks."""
-    css = f':root, [lang] {{ --pb-text: "{family}"; --pb-display: "{family}"; font-family: var(--pb-text); }}'
-    css += "".join(p.read_text("utf-8") for p in renderer.theme.stylesheets)  # type: ignore[attr-defined]
-    css += "@page { size: 210mm 297mm; }"
-    return html.replace("<head>", f"<head><style>{css}</style>", 1)
-
-
-def standalone_html(renderer: object, article: object) -> str:
-    """The document printbrief lays out, with its stylesheets inlined, for plain WeasyPrint."""
-    html = renderer.html(article)  # type: ignore[attr-defined]
-    from printbrief import fonts
-
-    css = fonts.font_face_css(system=False) + "".join(
-        p.read_text("utf-8") for p in renderer.theme.stylesheets
-    )  # type: ignore[attr-defined]
-    css += "@page { size: 210mm 297mm; }"
-    return html.replace("<head>", f"<head><style>{css}</style>", 1)
-
-
-def timed(fn: Callable[[], object]) -> float:
+def ms(fn: Callable[[], object]) -> float:
     """Wall milliseconds of one call."""
     start = time.perf_counter()
     fn()
     return (time.perf_counter() - start) * 1000
 
 
-def summary(samples: list[float]) -> dict[str, float]:
-    """Median and p95 in milliseconds."""
+def stats(samples: list[float]) -> dict[str, float]:
+    """Median and p95 (nearest rank) in milliseconds."""
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {
-        "median_ms": round(statistics.median(ordered), 1),
-        "p95_ms": round(p95, 1),
-        "n": len(ordered),
+    return {"median_ms": round(statistics.median(ordered), 1), "p95_ms": round(p95, 1), "n": len(ordered)}
+
+
+# ------------------------------------------------------------------------------ contenders
+
+
+def warm_contenders(case: Case, renderer: Any, page: Any | None) -> dict[str, Callable[[], bytes]]:
+    """In-process contenders for one case, each returning PDF bytes."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from printbrief import load
+
+    article = load(case.source)
+    base = case.source.parent.as_uri() + "/"
+    glue_fonts = FontConfiguration()
+    glue_css = CSS(string=_inline_css(case.html), font_config=glue_fonts, base_url=base)
+    bare = _strip_inline_css(case.html)
+    found: dict[str, Callable[[], bytes]] = {
+        "printbrief": lambda: renderer.render(article),
+        "weasyprint-warm": lambda: HTML(string=bare, base_url=base).write_pdf(stylesheets=[glue_css], font_config=glue_fonts),
+        "weasyprint-plain": lambda: HTML(string=case.html, base_url=base).write_pdf(),
     }
+    if case.system_html:
+        system_html = case.system_html
+        found["weasyprint-system-cjk"] = lambda: HTML(string=system_html, base_url=base).write_pdf()
+    if page is not None:
+        found["chromium-warm"] = lambda: _chromium_pdf(page, case)
+    return found
 
 
-def bench_case(name: str, rounds: int, cli_rounds: int) -> dict[str, object]:
-    """Interleave printbrief warm, plain in-process WeasyPrint and the weasyprint CLI."""
-    from weasyprint import HTML
+def _inline_css(html: str) -> str:
+    return html.split("<style>", 1)[1].split("</style>", 1)[0]
 
-    from printbrief import Renderer
-    from printbrief.coverage import check_article
 
-    article = case_article(name)
-    renderer = Renderer("newsbrief", system_fonts=False)
-    html = standalone_html(renderer, article)
-    from printbrief.fonts import system_font
+def _strip_inline_css(html: str) -> str:
+    return html.replace(f"<style>{_inline_css(html)}</style>", "", 1)
 
-    installed = name in SYSTEM_FAMILY and system_font(SYSTEM_FAMILY[name]) is not None
-    system_html = (
-        system_font_html(renderer.html(article), renderer, SYSTEM_FAMILY[name])
-        if installed
-        else None
-    )
-    base = str(article.source.parent) if article.source else None  # type: ignore[union-attr]
+
+def _chromium_pdf(page: Any, case: Case) -> bytes:
+    # A file next to the article, so the images and the file:// fonts load as for WeasyPrint.
+    path = case.source.parent / f".bench-{case.name}.html"
+    path.write_text(case.html, "utf-8")
+    try:
+        page.goto(path.as_uri(), wait_until="load")
+        return bytes(page.pdf(prefer_css_page_size=True, print_background=True))
+    finally:
+        path.unlink(missing_ok=True)
+
+
+@contextmanager
+def chromium_page() -> Iterator[Any | None]:
+    """A warm headless Chromium page, or None when Chromium or Playwright is missing."""
+    if not Path(CHROMIUM).exists():
+        yield None
+        return
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        yield None
+        return
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()
+
+
+def latency(cases: list[Case], renderer: Any, page: Any | None, rounds: int) -> dict[str, Any]:
+    """Interleaved warm latency and PDF size of every contender on every case."""
+    results: dict[str, Any] = {}
+    for case in cases:
+        contenders = warm_contenders(case, renderer, page)
+        sizes = {name: len(fn()) for name, fn in contenders.items()}  # also warms each one up
+        samples: dict[str, list[float]] = {name: [] for name in contenders}
+        for _ in range(rounds):
+            for name, fn in contenders.items():
+                samples[name].append(ms(fn))
+        results[case.name] = {name: {**stats(s), "pdf_bytes": sizes[name]} for name, s in samples.items()}
+    return results
+
+
+# ------------------------------------------------------------------------------ cold start
+
+
+def cold_start(case: Case, rounds: int) -> dict[str, Any]:
+    """Process start to first PDF: `printbrief render`, `weasyprint`, a fresh Chromium."""
     with tempfile.TemporaryDirectory() as tmp:
-        page = Path(tmp) / "article.html"
-        page.write_text(html, "utf-8")
-        cmd = [
-            sys.executable,
-            "-m",
-            "weasyprint",
-            "-u",
-            base or tmp,
-            str(page),
-            str(Path(tmp) / "o.pdf"),
-        ]
-        runs: dict[str, Callable[[], object]] = {
-            "printbrief_warm": lambda: renderer.render(article),
-            "weasyprint_in_process": lambda: HTML(string=html, base_url=base).write_pdf(),
+        page = Path(tmp) / "a.html"
+        page.write_text(case.html, "utf-8")
+        commands = {
+            "printbrief": [str(Path(sys.executable).parent / "printbrief"), "-q", "render", str(case.source), "-o", f"{tmp}/p.pdf"],
+            "weasyprint-cli": [sys.executable, "-m", "weasyprint", "-u", str(case.source.parent), str(page), f"{tmp}/w.pdf"],
         }
-        if system_html:
-            runs["weasyprint_system_cjk"] = lambda: HTML(
-                string=system_html, base_url=base
-            ).write_pdf()
-        sizes = {
-            k.removesuffix("_warm").removesuffix("_in_process"): len(fn()) for k, fn in runs.items()
-        }  # type: ignore[arg-type]
-        samples: dict[str, list[float]] = {k: [] for k in [*runs, "weasyprint_cli_process"]}
-        for i in range(rounds):  # interleaved, so drift hits every contender alike
-            for key, fn in runs.items():
-                samples[key].append(timed(fn))
-            if i < cli_rounds:
-                samples["weasyprint_cli_process"].append(
-                    timed(lambda: subprocess.run(cmd, check=True, capture_output=True))
-                )
-    result: dict[str, object] = {key: summary(values) for key, values in samples.items()}
-    result["pdf_bytes"] = sizes
-    result["coverage_check_ms"] = summary(
-        [timed(lambda: check_article(article, system=False)) for _ in range(30)]
-    )
-    result["characters"] = len(article.body)  # type: ignore[attr-defined]
-    med = {k: v["median_ms"] for k, v in result.items() if isinstance(v, dict) and "median_ms" in v}  # type: ignore[index]
-    for key, label in (
-        ("weasyprint_in_process", "in_process"),
-        ("weasyprint_cli_process", "cli_process"),
-        ("weasyprint_system_cjk", "system_cjk"),
-    ):
-        if key in med:
-            result[f"ratio_vs_{label}"] = round(med["printbrief_warm"] / med[key], 3)
-    return result
+        if Path(CHROMIUM).exists():
+            script = f"import sys; sys.path.insert(0, {str(ROOT / 'tools')!r}); import bench; bench._cold_chromium({str(page)!r}, {tmp!r})"
+            commands["chromium-cold"] = [sys.executable, "-c", script]
+        samples: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(rounds):
+            for name, command in commands.items():
+                samples[name].append(ms(lambda c=command: subprocess.run(c, check=True, capture_output=True)))
+    return {name: stats(s) for name, s in samples.items()}
 
 
-def markdown(results: dict[str, dict[str, object]], meta: dict[str, str]) -> str:
-    """A Markdown table of the run."""
-    lines = [
-        f"Measured {meta['date']} on {meta['machine']} (Python {meta['python']}, WeasyPrint {meta['weasyprint']}).",
-        "",
-        "| case | printbrief warm median / p95 ms | plain WeasyPrint in-process, same HTML | `weasyprint` CLI per article | plain WeasyPrint, system Noto CJK | printbrief ÷ in-process | printbrief ÷ CLI | printbrief ÷ system CJK | PDF KB printbrief / plain / system CJK | coverage check ms |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    lines += [_row(name, r) for name, r in results.items()]
+def _cold_chromium(html_path: str, tmp: str) -> None:
+    with chromium_page() as page:
+        assert page is not None
+        page.goto(Path(html_path).as_uri(), wait_until="load")
+        Path(tmp, "c.pdf").write_bytes(page.pdf(prefer_css_page_size=True, print_background=True))
+
+
+# ------------------------------------------------------------------------------ throughput
+
+
+def _worker(kind: str, case_name: str, count: int) -> dict[str, float]:
+    """Render ``count`` copies in this process; return seconds and peak RSS (VmHWM, MB)."""
+    from printbrief import Renderer
+
+    renderer = Renderer(system_fonts=False)
+    run = warm_contenders(make_case(case_name, renderer), renderer, None)[kind]
+    run()
+    start = time.perf_counter()
+    for _ in range(count):
+        run()
+    return {"seconds": time.perf_counter() - start, "peak_rss_mb": _vm_hwm_mb()}
+
+
+def _vm_hwm_mb() -> float:
+    text = Path("/proc/self/status").read_text()
+    match = re.search(r"VmHWM:\s+(\d+) kB", text)
+    return round(int(match[1]) / 1024, 1) if match else 0.0
+
+
+def throughput(case_name: str, per_process: int) -> dict[str, Any]:
+    """Articles per second with 1 and 2 worker processes, for printbrief and warm WeasyPrint."""
+    context = multiprocessing.get_context("spawn")
+    results: dict[str, Any] = {}
+    for kind in ("printbrief", "weasyprint-warm"):
+        for processes in (1, 2):
+            with context.Pool(processes) as pool:
+                start = time.perf_counter()
+                runs = pool.starmap(_worker, [(kind, case_name, per_process)] * processes)
+                # Rate over the rendering itself: start-up is in the cold-start table.
+                rate = processes * per_process / max(r["seconds"] for r in runs)
+            results[f"{kind} x{processes}"] = {
+                "articles_per_s": round(rate, 2),
+                "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+                "wall_s": round(time.perf_counter() - start, 1),
+            }
+    return results
+
+
+def memory_growth(source: Path, checkpoints: tuple[int, ...]) -> dict[str, float]:
+    """RSS of one process after N warm renders: flat means nothing leaks per render."""
+    from printbrief import Renderer, load
+
+    renderer, article = Renderer(system_fonts=False), load(source)
+    found, done = {}, 0
+    for target in checkpoints:
+        while done < target:
+            renderer.render(article)
+            done += 1
+        found[str(target)] = _vm_rss_mb()
+    return found
+
+
+def _vm_rss_mb() -> float:
+    match = re.search(r"VmRSS:\s+(\d+) kB", Path("/proc/self/status").read_text())
+    return round(int(match[1]) / 1024, 1) if match else 0.0
+
+
+# ------------------------------------------------------------------------------ report
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The tables, as the README shows them."""
+    meta = report["meta"]
+    lines = [f"Measured {meta['date']} on {meta['machine']} (Python {meta['python']}, WeasyPrint {meta['weasyprint']}, {meta['chromium']}).", ""]
+    names = ["printbrief", "weasyprint-warm", "weasyprint-plain", "weasyprint-system-cjk", "chromium-warm"]
+    lines += ["Warm latency, median / p95 ms (PDF KB); ratio = printbrief ÷ contender:", ""]
+    lines += ["| case | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for case, row in report["latency"].items():
+        cells = []
+        for name in names:
+            r = row.get(name)
+            ratio = f", ×{row['printbrief']['median_ms'] / r['median_ms']:.2f}" if r and name != "printbrief" else ""
+            cells.append(f"{r['median_ms']} / {r['p95_ms']} ({r['pdf_bytes'] // 1024} KB{ratio})" if r else "–")
+        lines.append(f"| {case} | " + " | ".join(cells) + " |")
+    cold = report["cold_start"]
+    lines += ["", "Cold start to first PDF (process start included), median ms: " + ", ".join(f"{k} {v['median_ms']}" for k, v in cold.items())]
+    if "printbrief" in cold and "weasyprint-cli" in cold:
+        lines[-1] += f"; printbrief ÷ weasyprint CLI ×{cold['printbrief']['median_ms'] / cold['weasyprint-cli']['median_ms']:.2f}"
+    lines += ["", "Throughput (en-news-brief): " + ", ".join(f"{k}: {v['articles_per_s']}/s, peak RSS {v['peak_rss_mb']} MB" for k, v in report["throughput"].items())]
+    lines += ["", "printbrief RSS (MB) after N warm renders in one process: " + ", ".join(f"{n}: {mb}" for n, mb in report["memory"].items())]
     return "\n".join(lines) + "\n"
 
 
-def _row(name: str, r: dict[str, object]) -> str:
-    def ms(key: str) -> str:
-        v = r.get(key)
-        return f"{v['median_ms']} / {v['p95_ms']}" if isinstance(v, dict) else "–"
+def update_readme(table: str) -> None:
+    """Replace the text between the README's bench markers."""
+    readme = ROOT / "README.md"
+    text = readme.read_text("utf-8")
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        readme.write_text(f"{head}{start}\n{table}{end}{rest.split(end, 1)[1]}", "utf-8")
 
-    sizes = r["pdf_bytes"]
-    assert isinstance(sizes, dict)
-    kb = " / ".join(
-        str(sizes[k] // 1024)
-        for k in ("printbrief", "weasyprint", "weasyprint_system_cjk")
-        if k in sizes
-    )
-    cov = r["coverage_check_ms"]
-    assert isinstance(cov, dict)
-    return (
-        f"| {name} | {ms('printbrief_warm')} | {ms('weasyprint_in_process')} | {ms('weasyprint_cli_process')} | "
-        f"{ms('weasyprint_system_cjk')} | {r['ratio_vs_in_process']} | {r['ratio_vs_cli_process']} | "
-        f"{r.get('ratio_vs_system_cjk', '–')} | {kb} | {cov['median_ms']} |"
-    )
+
+def quick(rounds: int) -> int:
+    """Regression guard: printbrief ÷ warm WeasyPrint must stay within the checked-in threshold."""
+    from printbrief import Renderer
+
+    limit = json.loads((OUT / "threshold.json").read_text())["printbrief_vs_weasyprint_warm"]
+    renderer = Renderer(system_fonts=False)
+    worst = 0.0
+    for name in ("en-news-brief", "zh-hans"):
+        result = latency([make_case(name, renderer)], renderer, None, rounds)[name]
+        ratio = result["printbrief"]["median_ms"] / result["weasyprint-warm"]["median_ms"]
+        worst = max(worst, ratio)
+        print(f"{name}: printbrief {result['printbrief']['median_ms']} ms, warm WeasyPrint {result['weasyprint-warm']['median_ms']} ms, ratio {ratio:.2f} (limit {limit})")
+    return 0 if worst <= limit else 1
 
 
 def main() -> int:
-    """Run the cases and write bench/results.json and bench/results.md."""
+    """Run the suite (or --quick) and write the results."""
     import weasyprint
 
+    from printbrief import Renderer
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
     parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--cli-rounds", type=int, default=5)
-    parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--cold-rounds", type=int, default=3)
+    parser.add_argument("--per-process", type=int, default=40)
     args = parser.parse_args()
-    results = {
-        name: bench_case(name, args.rounds, args.cli_rounds) for name in args.cases.split(",")
-    }
-    meta = {
+    if args.quick:
+        return quick(args.rounds)
+    renderer = Renderer(system_fonts=False)
+    cases = [make_case(name, renderer) for name in CASES]
+    with chromium_page() as page:
+        report: dict[str, Any] = {"latency": latency(cases, renderer, page, args.rounds)}
+    report["cold_start"] = cold_start(cases[0], args.cold_rounds)
+    report["throughput"] = throughput(cases[0].name, args.per_process)
+    report["memory"] = memory_growth(cases[0].source, (50, 200, 500))
+    report["meta"] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{platform.machine()}, {platform.system()} {platform.release()}, {_cores()} cores",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "python": platform.python_version(),
         "weasyprint": weasyprint.__version__,
+        "chromium": _chromium_version(),
     }
     OUT.mkdir(exist_ok=True)
-    (OUT / "results.json").write_text(
-        json.dumps({"meta": meta, "results": results}, indent=2) + "\n"
-    )
-    table = markdown(results, meta)
+    (OUT / "results.json").write_text(json.dumps(report, indent=2) + "\n")
+    table = markdown(report)
     (OUT / "results.md").write_text(table)
+    update_readme(table)
     print(table)
     return 0
 
 
-def _cores() -> int:
-    import os
-
-    return os.cpu_count() or 1
+def _chromium_version() -> str:
+    if not Path(CHROMIUM).exists():
+        return "no Chromium"
+    out = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, check=False).stdout
+    return " ".join(out.split()[:2]) or "Chromium"
 
 
 if __name__ == "__main__":
