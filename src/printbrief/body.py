@@ -12,6 +12,7 @@ from markdown_it import MarkdownIt
 from . import i18n
 from .errors import LimitError
 from .limits import DEFAULT_LIMITS, Limits
+from .markup import check_depth
 from .model import Article
 
 _ALLOWED_TAGS = {
@@ -42,9 +43,6 @@ _QUOTES = {
     "ko": "“”‘’",
 }
 
-_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*?(/?)>")
-_VOID = {"br", "hr", "img", "wbr", "meta", "link", "input", "col", "source", "area", "base"}
-
 
 def body_html(article: Article, limits: Limits = DEFAULT_LIMITS) -> str:
     """The article body as sanitized HTML, with inline runs of other scripts tagged by ``lang``.
@@ -62,8 +60,10 @@ def body_html(article: Article, limits: Limits = DEFAULT_LIMITS) -> str:
         raw = _figures_from_titled_images(raw)
     else:
         raw = article.body
-    check_depth(raw, limits.max_depth, field="body")
-    return tag_scripts(sanitize(raw), article.lang)
+    check_depth(raw, limits.max_depth, field="body")  # before the sanitizer parses it
+    clean = sanitize(raw)
+    check_depth(clean, limits.max_depth, field="body")  # exact on well-formed output
+    return tag_scripts(clean, article.lang)
 
 
 def _text_to_html(text: str) -> str:
@@ -85,19 +85,6 @@ def _figures_from_titled_images(rendered: str) -> str:
     return _TITLED_IMG.sub(r"<figure>\1<figcaption>\2</figcaption></figure>", rendered)
 
 
-def check_depth(markup: str, max_depth: int, *, field: str) -> None:
-    """Refuse markup nested deeper than ``max_depth`` before anything recursive parses it."""
-    depth = 0
-    for match in _TAG_RE.finditer(markup):
-        closing, name, self_closing = match.groups()
-        if closing:
-            depth = max(depth - 1, 0)
-        elif not self_closing and name.lower() not in _VOID:
-            depth += 1
-            if depth > max_depth:
-                raise LimitError(f"{field}: HTML nested deeper than {max_depth} levels")
-
-
 def sanitize(markup: str) -> str:
     """Keep only the print-safe allowlist: no scripts, styles, forms, frames, event handlers."""
     return nh3.clean(
@@ -116,9 +103,11 @@ def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
     if attr == "href":
         return value if value.lower().startswith(_LINK_SCHEMES) or value.startswith("#") else None
     if attr == "src":
+        # Relative paths, data:image/ and https: go on to the locked fetcher, which decides
+        # (and warns, naming the URL); every other scheme can never load, so it goes here.
         lowered = value.strip().lower()
-        ok_data = lowered.startswith("data:image/")
-        return value if ok_data or not re.match(r"^[a-z][a-z0-9+.-]*:", lowered) else None
+        kept = lowered.startswith(("data:image/", "https:"))
+        return value if kept or not re.match(r"^[a-z][a-z0-9+.-]*:", lowered) else None
     if attr in ("colspan", "rowspan", "start", "width", "height"):
         return value if value.isdigit() and 0 < int(value) <= _bound(attr) else None
     if attr == "lang":
@@ -130,15 +119,16 @@ def _bound(attr: str) -> int:
     return _MAX_SPAN if attr in ("colspan", "rowspan") else 100_000
 
 
-# Runs that name their own script: kana (with any Han mixed in) is Japanese, Hangul is Korean.
-_KANA_RUN = re.compile(
-    r"[\u3400-\u4dbf\u4e00-\u9fff\u3005\u30fc]*[\u3040-\u30ff\u31f0-\u31ff]"
-    r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\u3005\u30fc]*"
-)
+# Runs that name their own script: a run of Han and kana with at least one kana is Japanese,
+# Hangul is Korean. Runs are found whole and then tested: a pattern that looks for kana
+# inside a Han run backtracks over the run from every start, quadratic on a long Han text.
+_HAN_KANA_RUN = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\u3005]+")
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
 _HANGUL_RUN = re.compile(
     r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+(?:[ \t]+[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+)*"
 )
-_SPLIT_TAGS = re.compile(r"(<[^>]*>)")
+# Tags in sanitized output: attribute values are double-quoted and may hold '>'.
+_SPLIT_TAGS = re.compile(r'(<[^>"]*+(?:"[^"]*+"[^>"]*+)*+>)')
 
 
 def tag_scripts(markup: str, lang: str) -> str:
@@ -148,12 +138,23 @@ def tag_scripts(markup: str, lang: str) -> str:
     '<p>Mayor <span lang="ja">山田はなこ</span> said</p>'
     """
     key = i18n.script_key(lang)
-    rules = [(rx, tag) for rx, tag in ((_KANA_RUN, "ja"), (_HANGUL_RUN, "ko")) if key != tag]
     parts = _SPLIT_TAGS.split(markup)
     for i in range(0, len(parts), 2):  # even indexes are text between tags
-        for rx, tag in rules:
-            parts[i] = rx.sub(lambda m, t=tag: f'<span lang="{t}">{m.group(0)}</span>', parts[i])
+        if key != "ja":
+            parts[i] = _HAN_KANA_RUN.sub(_japanese, parts[i])
+        if key != "ko":
+            parts[i] = _HANGUL_RUN.sub(lambda m: f'<span lang="ko">{m.group(0)}</span>', parts[i])
     return "".join(parts)
+
+
+def _japanese(match: re.Match[str]) -> str:
+    run = match.group(0)
+    return f'<span lang="ja">{run}</span>' if _KANA.search(run) else run
+
+
+def count_images(markup: str) -> int:
+    """Number of ``<img>`` elements in sanitized HTML."""
+    return sum(1 for part in _SPLIT_TAGS.findall(markup) if part.startswith("<img"))
 
 
 def plain_text(markup: str) -> str:

@@ -7,7 +7,6 @@ The only module that imports WeasyPrint. Stages, as numbered in debug logs:
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -19,13 +18,16 @@ from weasyprint.text.fonts import FontConfiguration
 
 from . import coverage, fonts, paper
 from .assets import asset_dir
-from .body import body_html
+from .body import body_html, count_images
+from .budget import Abort, Budget, watch
 from .errors import CoverageError, LimitError, PrintbriefError, RenderError
 from .fetcher import LockedFetcher
 from .finish import Finisher
+from .images import pillow_bound
 from .limits import DEFAULT_LIMITS, Limits
 from .load import load
 from .model import Article
+from .netfetch import Network
 from .output import write_atomic
 from .themes import Theme, resolve_theme
 
@@ -34,6 +36,10 @@ log = logging.getLogger(__name__)
 
 class Renderer:
     """Everything expensive to build, built once: theme, Jinja environment, parsed CSS, fonts.
+
+    Safe by default: no network, no files beyond the theme, the fonts and ``assets`` folders
+    (plus the folder of an article loaded from a file), bounded by ``limits``. Pass
+    ``allow_hosts`` to let article images come from those hosts over HTTPS.
 
     >>> renderer = Renderer("newsbrief", paper="A4")                       # doctest: +SKIP
     >>> pdf = renderer.render(Article(headline="Tide tables", body="…"))   # doctest: +SKIP
@@ -49,6 +55,8 @@ class Renderer:
         strict: bool = False,
         system_fonts: bool = True,
         limits: Limits = DEFAULT_LIMITS,
+        allow_hosts: Iterable[str] = (),
+        network: Network | None = None,
     ) -> None:
         self.theme: Theme = resolve_theme(theme, theme_paths)
         self.system_fonts = system_fonts
@@ -56,6 +64,9 @@ class Renderer:
         self.strict = strict
         self.limits = limits
         self.assets = tuple(Path(a).resolve() for a in assets)
+        # `network` is the advanced form of `allow_hosts` (tests pass allow_private=True).
+        hosts = tuple(allow_hosts)
+        self.network = network or (Network.from_limits(hosts, limits) if hosts else None)
         self.font_config = FontConfiguration()
         self._fixed_roots = (*self.theme.folders, asset_dir("fonts"))
         fetcher = LockedFetcher(self._fixed_roots, limits)
@@ -84,8 +95,17 @@ class Renderer:
         """Stages 1–3: the themed HTML document WeasyPrint will lay out."""
         body = body_html(article, self.limits)
         log.debug("Step 1 - body sanitized (%d characters)", len(body))
+        self._check_images(article, body)
         self._check_coverage(article, body)
         return self.theme.render_html(article, body)
+
+    def _check_images(self, article: Article, body: str) -> None:
+        count = len(article.images) + count_images(body)
+        if count > self.limits.max_images:
+            raise LimitError(
+                f"the article has {count} images; the limit is {self.limits.max_images}",
+                source=_name(article),
+            )
 
     def _check_coverage(self, article: Article, body: str) -> None:
         missing = coverage.check(article, body, system=self.system_fonts)
@@ -104,15 +124,14 @@ class Renderer:
 
         Raises a :class:`~printbrief.errors.PrintbriefError` subclass on bad input or limits.
         """
-        started = time.perf_counter()
-        html = self.html(article)
-        log.debug("Step 3 - template rendered (%d characters)", len(html))
+        budget = Budget(self.limits)
         try:
-            document = self._layout(article, html, paper or self.paper)
-            self._check_bounds(document, started)
-            pdf = document.write_pdf(finisher=self._finisher)
-        except PrintbriefError:
-            raise
+            with watch(budget), pillow_bound(self.limits):
+                pdf = self._render(article, paper or self.paper, budget)
+        except Abort as abort:
+            raise _sourced(abort.error, article) from None
+        except PrintbriefError as exc:
+            raise _sourced(exc, article) from None
         except RecursionError:
             raise LimitError(
                 "the document is nested too deeply to lay out", source=_name(article)
@@ -121,21 +140,34 @@ class Renderer:
             raise RenderError(
                 f"WeasyPrint failed: {type(exc).__name__}: {exc}", source=_name(article)
             ) from exc
-        log.debug(
-            "Step 5 - PDF written (%d bytes, %.0f ms)",
-            len(pdf),
-            (time.perf_counter() - started) * 1000,
-        )
+        log.debug("Step 5 - PDF written (%d bytes, %.0f ms)", len(pdf), budget.elapsed() * 1000)
+        return pdf
+
+    def _render(self, article: Article, paper_name: str, budget: Budget) -> bytes:
+        html = self.html(article)
+        log.debug("Step 3 - template rendered (%d characters)", len(html))
+        budget.check_time("template")
+        document = self._layout(article, html, paper_name)
+        budget.check_pages(len(document.pages))
+        budget.check_time("layout")
+        _drop_unsafe_links(document)
+        pdf = document.write_pdf(finisher=self._finisher)
+        budget.check_time("PDF")
         assert isinstance(pdf, bytes)
         return pdf
 
     def _layout(self, article: Article, html: str, paper_name: str) -> weasyprint.Document:
-        roots = (*self._fixed_roots, *self.assets, *_source_dir(article))
         base = next(iter((*_source_dir(article), *self.assets)), None)
+        fetcher = LockedFetcher(
+            self._fixed_roots,
+            self.limits,
+            assets=(*self.assets, *_source_dir(article)),
+            network=self.network,
+        )
         document = HTML(
             string=html,
             base_url=base.as_uri() + "/" if base else None,
-            url_fetcher=LockedFetcher(roots, self.limits),
+            url_fetcher=fetcher,
         ).render(
             stylesheets=[*self._stylesheets, self.page_css(paper_name)],
             font_config=self.font_config,
@@ -143,17 +175,33 @@ class Renderer:
         log.debug("Step 4 - laid out %d pages", len(document.pages))
         return document
 
-    def _check_bounds(self, document: weasyprint.Document, started: float) -> None:
-        if len(document.pages) > self.limits.max_pages:
-            raise LimitError(
-                f"the article needs {len(document.pages)} pages; the limit is {self.limits.max_pages}"
-            )
-        if time.perf_counter() - started > self.limits.max_render_seconds:
-            raise LimitError(f"render took longer than {self.limits.max_render_seconds:g} s")
-
     def render_to(self, article: Article, path: str | Path, *, paper: str | None = None) -> Path:
         """Render and write atomically: an error never leaves a partial or clobbered file."""
         return write_atomic(path, self.render(article, paper=paper))
+
+
+_LINK_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def _drop_unsafe_links(document: weasyprint.Document) -> None:
+    """Keep internal links and http(s)/mailto links; never attachments or other actions.
+
+    The sanitizer already removes ``rel=attachment`` and other schemes; this is the second
+    line, because an attachment embeds a fetched file in the PDF (GHSA-35jj-wx47-4w8r).
+    """
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links = [link for link in page.links if _safe_link(link[0], link[1])]
+
+
+def _safe_link(kind: str, target: str) -> bool:
+    return kind == "internal" or (kind == "external" and target.lower().startswith(_LINK_SCHEMES))
+
+
+def _sourced(error: PrintbriefError, article: Article) -> PrintbriefError:
+    if error.source is None:
+        error.source = _name(article)
+    return error
 
 
 def _source_dir(article: Article) -> tuple[Path, ...]:
@@ -166,9 +214,23 @@ def _name(article: Article) -> str | None:
 
 @lru_cache(maxsize=8)
 def _shared_renderer(
-    theme: str, paper_name: str, strict: bool, theme_paths: tuple[str, ...], assets: tuple[str, ...]
+    theme: str,
+    paper_name: str,
+    strict: bool,
+    theme_paths: tuple[str, ...],
+    assets: tuple[str, ...],
+    limits: Limits,
+    allow_hosts: tuple[str, ...],
 ) -> Renderer:
-    return Renderer(theme, paper=paper_name, strict=strict, theme_paths=theme_paths, assets=assets)
+    return Renderer(
+        theme,
+        paper=paper_name,
+        strict=strict,
+        theme_paths=theme_paths,
+        assets=assets,
+        limits=limits,
+        allow_hosts=allow_hosts,
+    )
 
 
 def render(
@@ -179,19 +241,27 @@ def render(
     strict: bool = False,
     theme_paths: Iterable[str | Path] = (),
     assets: Iterable[str | Path] = (),
+    limits: Limits = DEFAULT_LIMITS,
+    allow_hosts: Iterable[str] = (),
 ) -> bytes:
     """Render one article (an Article, a mapping, or a file path) to PDF bytes.
 
     A shortcut over :class:`Renderer`; renderers are kept per option set, so repeated calls
-    in one process are warm.
+    in one process are warm. Safe by default: see :class:`Renderer`.
 
     >>> pdf = render({"headline": "Harbour reopens", "body": "Ships are back."})  # doctest: +SKIP
     >>> pdf[:5]                                                                  # doctest: +SKIP
     b'%PDF-'
     """
     if not isinstance(article, Article):
-        article = load(article)
+        article = load(article, max_bytes=limits.max_input_bytes)
     renderer = _shared_renderer(
-        str(theme), paper, strict, tuple(map(str, theme_paths)), tuple(map(str, assets))
+        str(theme),
+        paper,
+        strict,
+        tuple(map(str, theme_paths)),
+        tuple(map(str, assets)),
+        limits,
+        tuple(allow_hosts),
     )
     return renderer.render(article)
