@@ -46,14 +46,15 @@ class Network:
     max_bytes: int = 8 * 1024 * 1024
     seconds: float = 10.0
     max_redirects: int = 3
-    allow_private: bool = False
-    """UNSAFE, for tests against a server they start on 127.0.0.1 only: also allow loopback,
-    private and link-local addresses, and plain ``http``."""
+    allow_loopback: bool = False
+    """UNSAFE, only for tests against a server they start on 127.0.0.1: also allow loopback
+    addresses (127.0.0.0/8, ::1) and plain ``http``. Private, link-local and metadata
+    addresses stay refused."""
     ssl_context: ssl.SSLContext = field(default_factory=ssl.create_default_context)
 
     @classmethod
     def from_limits(
-        cls, hosts: Iterable[str], limits: Limits, *, allow_private: bool = False
+        cls, hosts: Iterable[str], limits: Limits, *, allow_loopback: bool = False
     ) -> Network:
         """A policy for host names as the caller wrote them (case and a final dot do not matter)."""
         return cls(
@@ -61,7 +62,7 @@ class Network:
             max_bytes=limits.max_fetch_bytes,
             seconds=limits.max_fetch_seconds,
             max_redirects=limits.max_redirects,
-            allow_private=allow_private,
+            allow_loopback=allow_loopback,
         )
 
     def allows(self, url: str) -> bool:
@@ -89,7 +90,7 @@ class Network:
     def _target(self, url: str) -> tuple[str, int, bool, str]:
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
-        if scheme != "https" and not (scheme == "http" and self.allow_private):
+        if scheme != "https" and not (scheme == "http" and self.allow_loopback):
             raise NetRefused(f"only https is allowed, not {scheme or 'a relative URL'}")
         if parts.username is not None or parts.password is not None:
             raise NetRefused("URLs with user names or passwords are not allowed")
@@ -105,7 +106,7 @@ class Network:
     def _address(self, host: str, port: int, end: float) -> IPAddress:
         addresses = _resolve(host, port, end)
         for address in addresses:
-            if not self.allow_private and not is_public(address):
+            if not is_public(address) and not (self.allow_loopback and address.is_loopback):
                 raise NetRefused(f"{host} resolves to non-public address {address}")
         return addresses[0]
 

@@ -64,7 +64,7 @@ class Renderer:
         self.strict = strict
         self.limits = limits
         self.assets = tuple(Path(a).resolve() for a in assets)
-        # `network` is the advanced form of `allow_hosts` (tests pass allow_private=True).
+        # `network` is the advanced form of `allow_hosts` (tests pass allow_loopback=True).
         hosts = tuple(allow_hosts)
         self.network = network or (Network.from_limits(hosts, limits) if hosts else None)
         self.font_config = FontConfiguration()
