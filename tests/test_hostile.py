@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, page_texts
-from hostile import bomb_png, bounded, pdf_problems, png
+from hostile import bomb_png, bounded, objects, pdf_problems, png
 from printbrief import (
     Article,
     InputError,
@@ -105,14 +105,10 @@ def test_body_cannot_attach_link_or_rebase_to_local_files(
 
 def test_the_articles_own_image_still_prints(article_dir: Path, renderer: Renderer) -> None:
     pdf = render_file(article_dir, {"images": [{"src": "photo.png", "caption": "Quay"}]}, renderer)
-    assert b"/Subtype /Image" in pdf or any(
-        "/Image" in str(o.get("/Subtype")) for o in map(dict, _dicts(pdf))
-    )
+    assert any(str(o.get("/Subtype")) == "/Image" for o in _dicts(pdf))
 
 
 def _dicts(pdf: bytes) -> list[Any]:
-    from hostile import objects
-
     return [o for o in objects(pdf) if isinstance(o, dict)]
 
 
@@ -151,7 +147,7 @@ def test_active_content_never_survives(dirty: str, renderer: Renderer) -> None:
 
 
 def test_only_http_https_and_mailto_links_reach_the_pdf(renderer: Renderer) -> None:
-    body = '[web](https://example.org/a) [mail](mailto:desk@example.org) [js](javascript:x()) [f](file:///etc/passwd)'
+    body = "[web](https://example.org/a) [mail](mailto:desk@example.org) [js](javascript:x()) [f](file:///etc/passwd)"
     pdf = renderer.render(Article(headline="h", body=body))
     uris = [str(v) for o in _dicts(pdf) for k, v in o.items() if k == "/A" and "/URI" in v]
     assert pdf_problems(pdf) == [] and len(uris) == 2, uris
@@ -188,8 +184,8 @@ def test_nesting_past_weasyprint_with_the_limit_lifted_is_still_a_limit_error() 
     "body",
     [
         '<blockquote><p title="</blockquote>">' * 100,  # end tags hidden in attribute values
-        '<p =\"x>' + "<blockquote>" * 100,  # '=' starts a name, not a quoted value
-        "<style><p title=\"</style>" + "<blockquote>" * 100,  # raw text ends at </style>
+        '<p ="x>' + "<blockquote>" * 100,  # '=' starts a name, not a quoted value
+        '<style><p title="</style>' + "<blockquote>" * 100,  # raw text ends at </style>
         ("<p>" + "".join(f"<b title={i}>" for i in range(40))) * 3,  # re-opened formatting
         "<blockquote></x>" * 100,  # stray end tags close nothing
         "<blockquote/>" * 100,  # '/>' does not close an HTML element
@@ -221,7 +217,7 @@ def test_decompression_bomb_in_a_data_uri(renderer: Renderer) -> None:
 
 def test_decompression_bomb_as_a_file(article_dir: Path, renderer: Renderer) -> None:
     (article_dir / "bomb.png").write_bytes(bomb_png(50_000, 50_000))
-    with pytest.raises(LimitError, match="a.json: an image has more than 40000000 pixels"):
+    with pytest.raises(LimitError, match=r"a\.json: an image has more than 40000000 pixels"):
         render_file(article_dir, {"body": "![b](bomb.png)"}, renderer)
 
 
@@ -300,7 +296,7 @@ def test_malformed_input_is_an_input_error(data: bytes, error: type, message: st
 def test_oversized_input_file(tmp_path: Path) -> None:
     path = tmp_path / "big.json"
     path.write_bytes(b" " * (5 * 1024 * 1024 + 1))
-    with pytest.raises(LimitError, match="big.json: input is larger than 5242880 bytes"):
+    with pytest.raises(LimitError, match=r"big\.json: input is larger than 5242880 bytes"):
         load(path)
 
 

@@ -76,16 +76,23 @@ class Network:
     def fetch(self, url: str, deadline: float) -> tuple[str, bytes, str]:
         """``(final URL, body, content type)`` of an image, or :class:`NetRefused` with the reason."""
         end = min(deadline, time.monotonic() + self.seconds)
-        for _ in range(self.max_redirects + 1):
-            host, port, tls, path = self._target(url)
-            address = self._address(host, port, end)
-            status, headers, body = _exchange(self, host, port, tls, path, address, end)
+        for hop in range(self.max_redirects + 1):
+            try:
+                status, headers, body = self._get(url, end)
+            except NetRefused as exc:
+                raise NetRefused(f"redirected to {url}: {exc}" if hop else str(exc)) from None
             if status not in _REDIRECTS:
                 if len(body) > self.max_bytes:
                     raise NetRefused(f"response larger than {self.max_bytes} bytes")
                 return url, body, self._image_type(status, headers)
             url = urljoin(url, headers.get("location", ""))
         raise NetRefused(f"more than {self.max_redirects} redirects")
+
+    def _get(self, url: str, end: float) -> tuple[int, dict[str, str], bytes]:
+        """One request, every check made again (this may be a redirect hop)."""
+        host, port, tls, path = self._target(url)
+        address = self._address(host, port, end)
+        return _exchange(self, host, port, tls, path, address, end)
 
     def _target(self, url: str) -> tuple[str, int, bool, str]:
         parts = urlsplit(url)
