@@ -236,3 +236,13 @@ def test_the_render_deadline_also_bounds_fetches(server: str, caplog: Any) -> No
     with pytest.raises(LimitError, match=r"^render took longer than 2 s \(layout\)$"):
         render_image(hurried, f"{server}/drip")
     assert time.monotonic() - started < 6.0
+
+
+def test_cli_allow_host_is_repeatable_and_needs_no_network(tmp_path: Any) -> None:
+    from printbrief.cli import main
+
+    source = tmp_path / "a.json"
+    source.write_text('{"headline": "h", "body": "x"}')
+    argv = ["render", str(source), "-o", str(tmp_path / "a.pdf")]
+    assert main([*argv, "--allow-host", "a.example.org", "--allow-host", "b.example.org"]) == 0
+    assert (tmp_path / "a.pdf").read_bytes().startswith(b"%PDF-")
