@@ -51,7 +51,7 @@ def test_text_format_splits_paragraphs_and_escapes() -> None:
         ('<base href="file:///etc/"><p>x</p>', "<base"),
         ('<meta http-equiv="refresh" content="0"><p>x</p>', "<meta"),
         ('<img src="file:///etc/passwd">', "passwd"),
-        ('<img src="https://169.254.169.254/latest">', "169.254"),
+        ('<img src="http://169.254.169.254/latest">', "169.254"),  # https: is the fetcher's call
         ('<iframe src="https://example.com"></iframe>', "iframe"),
         ('<a rel="attachment" href="file:///etc/passwd">x</a>', "passwd"),
         ('<object data="x.pdf"></object>', "object"),

@@ -108,7 +108,11 @@ def test_usage_errors_exit_2(
 
 def test_themes_and_schema(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["themes"], capsys)
-    assert code == 0 and out.startswith("newsbrief")
+    assert code == 0 and [line.split()[0] for line in out.splitlines()] == [
+        "broadsheet",
+        "minimal",
+        "newsbrief",
+    ]
     code, out, _ = run(["schema"], capsys)
     assert code == 0 and json.loads(out)["required"] == ["headline", "body"]
 

@@ -13,12 +13,13 @@ import pytest
 from conftest import SAMPLES, page_texts
 from pdffonts import embedded_fonts, glyph_mismatches
 from printbrief import CoverageError, Renderer, fonts, load
+from printbrief.batch import expand_inputs
 from printbrief.cli import main
 from printbrief.coverage import check_article
 from printbrief.i18n import script_key
 from printbrief.themes import dateline
 
-SAMPLE_FILES = sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".json", ".md"))
+SAMPLE_FILES = sorted(Path(p).name for p in expand_inputs([str(SAMPLES)]))
 CLOSING = set("。，、．，：；！？）」』】〕》〉”’")
 RARE = "\U000210c1"  # 𡃁: outside GB 2312, Big5, JIS X 0208 and KS X 1001
 

@@ -13,6 +13,7 @@ from PIL import Image
 
 from conftest import SAMPLES
 from printbrief import Renderer, load
+from printbrief.batch import expand_inputs
 from printbrief.cli import main
 from printbrief.preflight import preflight
 from printbrief.preview import page_images
@@ -122,9 +123,7 @@ def test_check_pdf_command_text_and_json(
 
 
 @pytest.mark.parametrize("theme", ["newsbrief", "broadsheet", "minimal"])
-@pytest.mark.parametrize(
-    "sample", sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".json", ".md"))
-)
+@pytest.mark.parametrize("sample", sorted(Path(p).name for p in expand_inputs([str(SAMPLES)])))
 def test_every_sample_in_every_theme_strict(theme: str, sample: str) -> None:
     """Strict, bundled fonts, no warning logged (the autouse guard), text and pages intact."""
     pdf = _renderer(theme).render(load(SAMPLES / sample))

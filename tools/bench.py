@@ -35,7 +35,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 OUT = ROOT / "bench"
-CASES = {"en-news-brief": "en-news-brief.json", "en-feature": "en-feature.md", "zh-hans": "zh-hans.json", "ja": "ja.json"}
+CASES = {
+    "en-news-brief": "en-news-brief.json",
+    "en-feature": "en-feature.md",
+    "zh-hans": "zh-hans.json",
+    "ja": "ja.json",
+}
 SYSTEM_CJK = {"zh-hans": "Noto Sans CJK SC", "ja": "Noto Sans CJK JP"}
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -58,8 +63,13 @@ def make_case(name: str, renderer: Any) -> Case:
 
     article = load(SAMPLES / CASES[name])
     bare = renderer.html(article)
-    theme_css = "".join(p.read_text("utf-8") for p in renderer.theme.stylesheets) + "@page { size: 210mm 297mm; }"
-    html = bare.replace("<head>", f"<head><style>{fonts.font_face_css(system=False)}{theme_css}</style>", 1)
+    theme_css = (
+        "".join(p.read_text("utf-8") for p in renderer.theme.stylesheets)
+        + "@page { size: 210mm 297mm; }"
+    )
+    html = bare.replace(
+        "<head>", f"<head><style>{fonts.font_face_css(system=False)}{theme_css}</style>", 1
+    )
     system_html = None
     if name in SYSTEM_CJK and fonts.system_font(SYSTEM_CJK[name]):
         family = SYSTEM_CJK[name]
@@ -79,7 +89,11 @@ def stats(samples: list[float]) -> dict[str, float]:
     """Median and p95 (nearest rank) in milliseconds."""
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"median_ms": round(statistics.median(ordered), 1), "p95_ms": round(p95, 1), "n": len(ordered)}
+    return {
+        "median_ms": round(statistics.median(ordered), 1),
+        "p95_ms": round(p95, 1),
+        "n": len(ordered),
+    }
 
 
 # ------------------------------------------------------------------------------ contenders
@@ -99,7 +113,9 @@ def warm_contenders(case: Case, renderer: Any, page: Any | None) -> dict[str, Ca
     bare = _strip_inline_css(case.html)
     found: dict[str, Callable[[], bytes]] = {
         "printbrief": lambda: renderer.render(article),
-        "weasyprint-warm": lambda: HTML(string=bare, base_url=base).write_pdf(stylesheets=[glue_css], font_config=glue_fonts),
+        "weasyprint-warm": lambda: HTML(string=bare, base_url=base).write_pdf(
+            stylesheets=[glue_css], font_config=glue_fonts
+        ),
         "weasyprint-plain": lambda: HTML(string=case.html, base_url=base).write_pdf(),
     }
     if case.system_html:
@@ -158,7 +174,9 @@ def latency(cases: list[Case], renderer: Any, page: Any | None, rounds: int) -> 
         for _ in range(rounds):
             for name, fn in contenders.items():
                 samples[name].append(ms(fn))
-        results[case.name] = {name: {**stats(s), "pdf_bytes": sizes[name]} for name, s in samples.items()}
+        results[case.name] = {
+            name: {**stats(s), "pdf_bytes": sizes[name]} for name, s in samples.items()
+        }
     return results
 
 
@@ -171,8 +189,23 @@ def cold_start(case: Case, rounds: int) -> dict[str, Any]:
         page = Path(tmp) / "a.html"
         page.write_text(case.html, "utf-8")
         commands = {
-            "printbrief": [str(Path(sys.executable).parent / "printbrief"), "-q", "render", str(case.source), "-o", f"{tmp}/p.pdf"],
-            "weasyprint-cli": [sys.executable, "-m", "weasyprint", "-u", str(case.source.parent), str(page), f"{tmp}/w.pdf"],
+            "printbrief": [
+                str(Path(sys.executable).parent / "printbrief"),
+                "-q",
+                "render",
+                str(case.source),
+                "-o",
+                f"{tmp}/p.pdf",
+            ],
+            "weasyprint-cli": [
+                sys.executable,
+                "-m",
+                "weasyprint",
+                "-u",
+                str(case.source.parent),
+                str(page),
+                f"{tmp}/w.pdf",
+            ],
         }
         if Path(CHROMIUM).exists():
             script = f"import sys; sys.path.insert(0, {str(ROOT / 'tools')!r}); import bench; bench._cold_chromium({str(page)!r}, {tmp!r})"
@@ -180,7 +213,9 @@ def cold_start(case: Case, rounds: int) -> dict[str, Any]:
         samples: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(rounds):
             for name, command in commands.items():
-                samples[name].append(ms(lambda c=command: subprocess.run(c, check=True, capture_output=True)))
+                samples[name].append(
+                    ms(lambda c=command: subprocess.run(c, check=True, capture_output=True))
+                )
     return {name: stats(s) for name, s in samples.items()}
 
 
@@ -257,23 +292,57 @@ def _vm_rss_mb() -> float:
 def markdown(report: dict[str, Any]) -> str:
     """The tables, as the README shows them."""
     meta = report["meta"]
-    lines = [f"Measured {meta['date']} on {meta['machine']} (Python {meta['python']}, WeasyPrint {meta['weasyprint']}, {meta['chromium']}).", ""]
-    names = ["printbrief", "weasyprint-warm", "weasyprint-plain", "weasyprint-system-cjk", "chromium-warm"]
+    lines = [
+        f"Measured {meta['date']} on {meta['machine']} (Python {meta['python']}, WeasyPrint {meta['weasyprint']}, {meta['chromium']}).",
+        "",
+    ]
+    names = [
+        "printbrief",
+        "weasyprint-warm",
+        "weasyprint-plain",
+        "weasyprint-system-cjk",
+        "chromium-warm",
+    ]
     lines += ["Warm latency, median / p95 ms (PDF KB); ratio = printbrief ÷ contender:", ""]
     lines += ["| case | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
     for case, row in report["latency"].items():
         cells = []
         for name in names:
             r = row.get(name)
-            ratio = f", ×{row['printbrief']['median_ms'] / r['median_ms']:.2f}" if r and name != "printbrief" else ""
-            cells.append(f"{r['median_ms']} / {r['p95_ms']} ({r['pdf_bytes'] // 1024} KB{ratio})" if r else "–")
+            ratio = (
+                f", ×{row['printbrief']['median_ms'] / r['median_ms']:.2f}"
+                if r and name != "printbrief"
+                else ""
+            )
+            cells.append(
+                f"{r['median_ms']} / {r['p95_ms']} ({r['pdf_bytes'] // 1024} KB{ratio})"
+                if r
+                else "–"
+            )
         lines.append(f"| {case} | " + " | ".join(cells) + " |")
     cold = report["cold_start"]
-    lines += ["", "Cold start to first PDF (process start included), median ms: " + ", ".join(f"{k} {v['median_ms']}" for k, v in cold.items())]
+    lines += [
+        "",
+        "Cold start to first PDF (process start included), median ms: "
+        + ", ".join(f"{k} {v['median_ms']}" for k, v in cold.items()),
+    ]
     if "printbrief" in cold and "weasyprint-cli" in cold:
-        lines[-1] += f"; printbrief ÷ weasyprint CLI ×{cold['printbrief']['median_ms'] / cold['weasyprint-cli']['median_ms']:.2f}"
-    lines += ["", "Throughput (en-news-brief): " + ", ".join(f"{k}: {v['articles_per_s']}/s, peak RSS {v['peak_rss_mb']} MB" for k, v in report["throughput"].items())]
-    lines += ["", "printbrief RSS (MB) after N warm renders in one process: " + ", ".join(f"{n}: {mb}" for n, mb in report["memory"].items())]
+        lines[-1] += (
+            f"; printbrief ÷ weasyprint CLI ×{cold['printbrief']['median_ms'] / cold['weasyprint-cli']['median_ms']:.2f}"
+        )
+    lines += [
+        "",
+        "Throughput (en-news-brief): "
+        + ", ".join(
+            f"{k}: {v['articles_per_s']}/s, peak RSS {v['peak_rss_mb']} MB"
+            for k, v in report["throughput"].items()
+        ),
+    ]
+    lines += [
+        "",
+        "printbrief RSS (MB) after N warm renders in one process: "
+        + ", ".join(f"{n}: {mb}" for n, mb in report["memory"].items()),
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -298,7 +367,9 @@ def quick(rounds: int) -> int:
         result = latency([make_case(name, renderer)], renderer, None, rounds)[name]
         ratio = result["printbrief"]["median_ms"] / result["weasyprint-warm"]["median_ms"]
         worst = max(worst, ratio)
-        print(f"{name}: printbrief {result['printbrief']['median_ms']} ms, warm WeasyPrint {result['weasyprint-warm']['median_ms']} ms, ratio {ratio:.2f} (limit {limit})")
+        print(
+            f"{name}: printbrief {result['printbrief']['median_ms']} ms, warm WeasyPrint {result['weasyprint-warm']['median_ms']} ms, ratio {ratio:.2f} (limit {limit})"
+        )
     return 0 if worst <= limit else 1
 
 
@@ -342,7 +413,9 @@ def main() -> int:
 def _chromium_version() -> str:
     if not Path(CHROMIUM).exists():
         return "no Chromium"
-    out = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, check=False).stdout
+    out = subprocess.run(
+        [CHROMIUM, "--version"], capture_output=True, text=True, check=False
+    ).stdout
     return " ".join(out.split()[:2]) or "Chromium"
 
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from printbrief import Renderer, load
+from printbrief.batch import expand_inputs
 from printbrief.preview import page_images
 from printbrief.themes import available_themes, search_path
 
@@ -18,7 +19,7 @@ DPI = 40
 def main() -> int:
     """Render, write the PNGs and the Markdown table."""
     GALLERY.mkdir(exist_ok=True)
-    samples = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".json", ".md"))
+    samples = sorted(Path(p) for p in expand_inputs([str(SAMPLES)]))
     themes = sorted(available_themes(search_path()))
     rows = ["| sample | " + " | ".join(themes) + " |", "|---" * (len(themes) + 1) + "|"]
     for sample in samples:

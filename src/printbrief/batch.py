@@ -64,10 +64,15 @@ def expand_inputs(inputs: Iterable[str]) -> list[str]:
     for item in inputs:
         path = Path(item)
         if item != "-" and path.is_dir():
-            expanded += sorted(str(p) for p in path.iterdir() if p.suffix.lower() in INPUT_SUFFIXES)
+            expanded += sorted(str(p) for p in path.iterdir() if _is_article_file(p))
         else:
             expanded.append(item)
     return expanded
+
+
+def _is_article_file(path: Path) -> bool:
+    """An article-looking file in a folder: README.md documents the folder, it is no article."""
+    return path.suffix.lower() in INPUT_SUFFIXES and path.stem.lower() != "readme"
 
 
 def plan_outputs(inputs: Sequence[str], *, output: str | None, out_dir: str | None) -> list[Job]:

@@ -12,6 +12,7 @@ from markdown_it import MarkdownIt
 from . import i18n
 from .errors import LimitError
 from .limits import DEFAULT_LIMITS, Limits
+from .markup import check_depth
 from .model import Article
 
 _ALLOWED_TAGS = {
@@ -43,9 +44,6 @@ _QUOTES = {
     "ko": "“”‘’",
 }
 
-_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*?(/?)>")
-_VOID = {"br", "hr", "img", "wbr", "meta", "link", "input", "col", "source", "area", "base"}
-
 
 def body_html(article: Article, limits: Limits = DEFAULT_LIMITS) -> str:
     """The article body as sanitized HTML, with inline runs of other scripts tagged by ``lang``.
@@ -63,8 +61,10 @@ def body_html(article: Article, limits: Limits = DEFAULT_LIMITS) -> str:
         raw = _figures_from_titled_images(raw)
     else:
         raw = article.body
-    check_depth(raw, limits.max_depth, field="body")
-    return tag_scripts(sanitize(raw), article.lang)
+    check_depth(raw, limits.max_depth, field="body")  # before the sanitizer parses it
+    clean = sanitize(raw)
+    check_depth(clean, limits.max_depth, field="body")  # exact on well-formed output
+    return tag_scripts(clean, article.lang)
 
 
 def _text_to_html(text: str) -> str:
@@ -86,19 +86,6 @@ def _figures_from_titled_images(rendered: str) -> str:
     return _TITLED_IMG.sub(r"<figure>\1<figcaption>\2</figcaption></figure>", rendered)
 
 
-def check_depth(markup: str, max_depth: int, *, field: str) -> None:
-    """Refuse markup nested deeper than ``max_depth`` before anything recursive parses it."""
-    depth = 0
-    for match in _TAG_RE.finditer(markup):
-        closing, name, self_closing = match.groups()
-        if closing:
-            depth = max(depth - 1, 0)
-        elif not self_closing and name.lower() not in _VOID:
-            depth += 1
-            if depth > max_depth:
-                raise LimitError(f"{field}: HTML nested deeper than {max_depth} levels")
-
-
 def sanitize(markup: str) -> str:
     """Keep only the print-safe allowlist: no scripts, styles, forms, frames, event handlers."""
     return nh3.clean(
@@ -118,8 +105,10 @@ def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
         return value if value.lower().startswith(_LINK_SCHEMES) or value.startswith("#") else None
     if attr == "src":
         lowered = value.strip().lower()
-        ok_data = lowered.startswith("data:image/")
-        return value if ok_data or not re.match(r"^[a-z][a-z0-9+.-]*:", lowered) else None
+        # Relative paths, data:image/ and https: go on to the locked fetcher, which decides
+        # (and warns, naming the URL); every other scheme can never load, so it goes here.
+        kept = lowered.startswith(("data:image/", "https:"))
+        return value if kept or not re.match(r"^[a-z][a-z0-9+.-]*:", lowered) else None
     if attr in ("colspan", "rowspan", "start", "width", "height"):
         return value if value.isdigit() and 0 < int(value) <= _bound(attr) else None
     if attr == "lang":
@@ -131,19 +120,19 @@ def _bound(attr: str) -> int:
     return _MAX_SPAN if attr in ("colspan", "rowspan") else 100_000
 
 
-# Runs that name their own script: kana (with any Han mixed in) is Japanese, Hangul is Korean.
-_KANA_RUN = re.compile(
-    r"[\u3400-\u4dbf\u4e00-\u9fff\u3005\u30fc]*[\u3040-\u30ff\u31f0-\u31ff]"
-    r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\u3005\u30fc]*"
+# Runs that name their own script: Han and kana with at least one kana is Japanese, Hangul
+# is Korean. Runs are found whole and then tested: a pattern that looks for kana inside a
+# Han run backtracks over the run from every start, quadratic on a long Han text.
+_CJK_RUN = re.compile(
+    r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\u3005\uf900-\ufaff\U00020000-\U0003ffff]+"
 )
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
 _HANGUL_RUN = re.compile(
     r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+(?:[ \t]+[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+)*"
 )
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
-_RUNS = re.compile(
-    f"(?P<ja>{_KANA_RUN.pattern})|(?P<ko>{_HANGUL_RUN.pattern})|(?P<han>{_HAN_RUN.pattern})"
-)
-_SPLIT_TAGS = re.compile(r"(<[^>]*>)")
+_RUNS = re.compile(f"(?P<cjk>{_CJK_RUN.pattern})|(?P<ko>{_HANGUL_RUN.pattern})")
+# Tags in sanitized output: attribute values are double-quoted and may hold '>'.
+_SPLIT_TAGS = re.compile(r'(<[^>"]*+(?:"[^"]*+"[^>"]*+)*+>)')
 
 
 def _traditional(run: str) -> bool:
@@ -177,17 +166,18 @@ def tag_scripts(markup: str, lang: str) -> str:
 
 
 def _tag_text(text: str, key: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        run, tag = match[0], match.lastgroup
-        if tag == "han":
-            if key not in ("latin", "ko"):
-                return run
-            if not _traditional(run):  # Chinese or Japanese: unknown, but it must stay upright
-                return f'<span class="cjk">{run}</span>'
-            tag = "zh-Hant"
-        return run if tag == key else f'<span lang="{tag}">{run}</span>'
+    return _RUNS.sub(lambda match: _tag_run(match[0], match.lastgroup == "ko", key), text)
 
-    return _RUNS.sub(replace, text)
+
+def _tag_run(run: str, hangul: bool, key: str) -> str:
+    tag = "ko" if hangul else "ja" if _KANA.search(run) else None
+    if tag is None:  # Han only
+        if key not in ("latin", "ko"):
+            return run
+        if not _traditional(run):  # Chinese or Japanese: unknown, but it must stay upright
+            return f'<span class="cjk">{run}</span>'
+        tag = "zh-Hant"
+    return run if tag == key else f'<span lang="{tag}">{run}</span>'
 
 
 # Korean breaks lines between words, not syllables (CSS word-break: keep-all, which
@@ -218,3 +208,8 @@ def keep_korean_words(text: str) -> str:
 def plain_text(markup: str) -> str:
     """Visible text of sanitized HTML (for coverage checks and metadata)."""
     return html.unescape(_SPLIT_TAGS.sub(" ", markup))
+
+
+def count_images(markup: str) -> int:
+    """Number of ``<img>`` elements in sanitized HTML."""
+    return sum(1 for part in _SPLIT_TAGS.findall(markup) if part.startswith("<img"))

@@ -68,13 +68,21 @@ def _configure_logging(level: int) -> None:
 @click.option("--bleed", help="Bleed around the trim box for press output, e.g. 3mm.")
 @click.option("--marks", help="Printer's marks: crop, cross or crop,cross.")
 @click.option("--strict", is_flag=True, help="Fail on characters no font covers.")
+@click.option(
+    "--allow-host", "allow_hosts", multiple=True, metavar="HOST",
+    help="Let article images come from this host over HTTPS (repeatable; default: no network).",
+)  # fmt: skip
 @_BUNDLED_ONLY
 def render(
     inputs: tuple[str, ...], output: str | None, out_dir: str | None, theme: str,
     theme_paths: tuple[str, ...], paper: str, variant: str | None, bleed: str | None,
-    marks: str | None, strict: bool, bundled_fonts_only: bool,
+    marks: str | None, strict: bool, allow_hosts: tuple[str, ...], bundled_fonts_only: bool,
 ) -> None:  # fmt: skip
-    """Render INPUT files (JSON, Markdown, JSON-LD; '-' for stdin) to PDF."""
+    """Render INPUT files (JSON, Markdown, JSON-LD; '-' for stdin) to PDF.
+
+    Images may come from each input's own folder (and below), data: URIs, and the hosts
+    given with --allow-host; nothing else is read.
+    """
     from .batch import plan_outputs, render_planned
 
     if output and (out_dir or len(inputs) > 1):
@@ -90,6 +98,7 @@ def render(
         variant=variant,
         bleed=bleed,
         marks=marks,
+        allow_hosts=allow_hosts,
     )
     jobs = plan_outputs(inputs, output=output, out_dir=out_dir)
     report = render_planned(renderer, jobs, echo=_echo)

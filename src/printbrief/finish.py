@@ -14,13 +14,15 @@ _XMP_PRODUCER = re.compile(rb'pdf:Producer="[^"]*"')
 
 
 class Finisher:
-    """A WeasyPrint ``finisher``: producer, document-title display, one AF entry per file.
+    """A WeasyPrint ``finisher``: producer, document-title display, one AF entry per file, and
+    extra XMP (``xmp``, an ``rdf:RDF`` element) added to a variant's metadata stream.
 
     Title, author, subject, keywords, dates and language come from the template's ``<head>``.
     """
 
-    def __init__(self, weasyprint_version: str) -> None:
+    def __init__(self, weasyprint_version: str, xmp: bytes = b"") -> None:
         self.producer = f"printbrief {__version__} (WeasyPrint {weasyprint_version})"
+        self.xmp = xmp
 
     def __call__(self, document: Any, pdf: pydyf.PDF) -> None:
         """Adjust the pydyf document in place."""
@@ -36,7 +38,8 @@ class Finisher:
 
     def _xmp(self, data: bytes) -> bytes:
         # PDF/A validators compare XMP pdf:Producer with the Info dictionary's /Producer.
-        return _XMP_PRODUCER.sub(b'pdf:Producer="' + self.producer.encode() + b'"', data)
+        data = _XMP_PRODUCER.sub(b'pdf:Producer="' + self.producer.encode() + b'"', data)
+        return data.replace(b"</x:xmpmeta>", self.xmp + b"</x:xmpmeta>", 1)
 
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

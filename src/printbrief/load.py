@@ -78,6 +78,10 @@ def parse(data: bytes, *, name: str, suffix: str = "") -> Article:
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise InputError(f"invalid JSON at {where}: {exc.msg}", source=name) from None
+    except RecursionError:  # '[[[[…' recurses in the decoder, one frame per level
+        raise LimitError("JSON nested too deeply", source=name) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise InputError(f"invalid JSON: {exc}", source=name) from None
     return from_mapping(mapping, name=name)
 
 
@@ -148,6 +152,8 @@ def from_markdown(text: str, *, name: str) -> Article:
             front = yaml.load(head, Loader=_NoAliasLoader) or {}
         except yaml.YAMLError as exc:
             raise InputError(f"invalid YAML front matter: {exc}", source=name) from None
+        except RecursionError:  # PyYAML composes nested collections recursively
+            raise LimitError("YAML front matter nested too deeply", source=name) from None
         if not isinstance(front, dict):
             raise InputError("front matter must be a mapping of article fields", source=name)
     if "body" in front:

@@ -19,6 +19,7 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     WithJsonSchema,
+    field_validator,
 )
 
 from . import i18n
@@ -55,6 +56,18 @@ IsoDate = Annotated[
 ]
 
 
+def _plain_text(value: Any) -> Any:
+    """Refuse NUL and unpaired surrogates: no parser, font or PDF string downstream takes them."""
+    for text in value if isinstance(value, list) else [value]:
+        if not isinstance(text, str):
+            continue
+        if "\x00" in text:
+            raise ValueError("contains a NUL character")
+        if any("\ud800" <= ch <= "\udfff" for ch in text):
+            raise ValueError("contains an unpaired surrogate (not valid Unicode text)")
+    return value
+
+
 def _bcp47(value: str) -> str:
     if not i18n.is_valid_tag(value):
         raise ValueError(f"{value!r} is not a BCP 47 language tag such as 'en' or 'zh-Hant'")
@@ -70,6 +83,8 @@ class Image(BaseModel):
     caption: Text | None = None
     credit: Text | None = None
     alt: Text | None = None
+
+    _text = field_validator("*", mode="after")(_plain_text)
 
 
 class Article(BaseModel):
@@ -99,6 +114,7 @@ class Article(BaseModel):
     id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
 
     _source: Path | None = PrivateAttr(default=None)
+    _text = field_validator("*", mode="after")(_plain_text)
 
     @property
     def source(self) -> Path | None:

@@ -6,9 +6,7 @@ The only module that imports WeasyPrint. Stages, as numbered in debug logs:
 
 from __future__ import annotations
 
-import base64
 import logging
-import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -21,13 +19,16 @@ from weasyprint.text.fonts import FontConfiguration
 
 from . import coverage, finish, fonts, paper, variants
 from .assets import asset_dir
-from .body import body_html
+from .body import body_html, count_images
+from .budget import Abort, Budget, watch
 from .errors import CoverageError, LimitError, PrintbriefError, RenderError
 from .fetcher import LockedFetcher
 from .finish import Finisher
+from .images import pillow_bound
 from .limits import DEFAULT_LIMITS, Limits
 from .load import load
 from .model import Article
+from .netfetch import Network
 from .output import write_atomic
 from .themes import Theme, document_dates, resolve_theme
 from .variants import get_variant
@@ -43,6 +44,10 @@ class Renderer:
     length (``3mm``) and ``marks`` ``crop``, ``cross`` or ``crop,cross`` for press output;
     ``strict`` turns uncovered characters into errors; ``system_fonts=False`` ignores the
     system's Noto CJK so output is the same on every machine.
+
+    Safe by default: no network, no files beyond the theme, the fonts and ``assets`` folders
+    (plus the folder of an article loaded from a file), bounded by ``limits``. Pass
+    ``allow_hosts`` to let article images come from those hosts over HTTPS.
 
     >>> renderer = Renderer("newsbrief", paper="A4")                       # doctest: +SKIP
     >>> pdf = renderer.render(Article(headline="Tide tables", body="…"))   # doctest: +SKIP
@@ -61,6 +66,8 @@ class Renderer:
         bleed: str | None = None,
         marks: str | None = None,
         limits: Limits = DEFAULT_LIMITS,
+        allow_hosts: Iterable[str] = (),
+        network: Network | None = None,
     ) -> None:
         self.theme: Theme = resolve_theme(theme, theme_paths)
         self.variant = get_variant(variant)
@@ -70,6 +77,9 @@ class Renderer:
         self.strict = strict
         self.limits = limits
         self.assets = tuple(Path(a).resolve() for a in assets)
+        # `network` is the advanced form of `allow_hosts` (tests pass allow_loopback=True).
+        hosts = tuple(allow_hosts)
+        self.network = network or (Network.from_limits(hosts, limits) if hosts else None)
         self.font_config = FontConfiguration()
         self._fixed_roots = (*self.theme.folders, asset_dir("fonts"))
         fetcher = LockedFetcher(self._fixed_roots, limits)
@@ -99,10 +109,19 @@ class Renderer:
         """Stages 1–3: the themed HTML document WeasyPrint will lay out."""
         body = body_html(article, self.limits)
         log.debug("Step 1 - body sanitized (%d characters)", len(body))
+        self._check_images(article, body)
         self._check_coverage(article, body)
         if self.variant:
             variants.check_article(self.variant, article, body, source=_name(article))
         return self.theme.render_html(article, body)
+
+    def _check_images(self, article: Article, body: str) -> None:
+        count = len(article.images) + count_images(body)
+        if count > self.limits.max_images:
+            raise LimitError(
+                f"the article has {count} images; the limit is {self.limits.max_images}",
+                source=_name(article),
+            )
 
     def _check_coverage(self, article: Article, body: str) -> None:
         missing = coverage.check(article, body, system=self.system_fonts)
@@ -121,15 +140,14 @@ class Renderer:
 
         Raises a :class:`~printbrief.errors.PrintbriefError` subclass on bad input or limits.
         """
-        started = time.perf_counter()
-        html = self.html(article)
-        log.debug("Step 3 - template rendered (%d characters)", len(html))
+        budget = Budget(self.limits)
         try:
-            document = self._layout(article, html, paper or self.paper)
-            self._check_bounds(document, started)
-            pdf = document.write_pdf(**self._pdf_options(article))
-        except PrintbriefError:
-            raise
+            with watch(budget), pillow_bound(self.limits):
+                pdf = self._render(article, paper or self.paper, budget)
+        except Abort as abort:
+            raise _sourced(abort.error, article) from None
+        except PrintbriefError as exc:
+            raise _sourced(exc, article) from None
         except RecursionError:
             raise LimitError(
                 "the document is nested too deeply to lay out", source=_name(article)
@@ -138,21 +156,34 @@ class Renderer:
             raise RenderError(
                 f"WeasyPrint failed: {type(exc).__name__}: {exc}", source=_name(article)
             ) from exc
-        log.debug(
-            "Step 5 - PDF written (%d bytes, %.0f ms)",
-            len(pdf),
-            (time.perf_counter() - started) * 1000,
-        )
+        log.debug("Step 5 - PDF written (%d bytes, %.0f ms)", len(pdf), budget.elapsed() * 1000)
+        return pdf
+
+    def _render(self, article: Article, paper_name: str, budget: Budget) -> bytes:
+        html = self.html(article)
+        log.debug("Step 3 - template rendered (%d characters)", len(html))
+        budget.check_time("template")
+        document = self._layout(article, html, paper_name)
+        budget.check_pages(len(document.pages))
+        budget.check_time("layout")
+        _drop_unsafe_links(document)
+        pdf = document.write_pdf(**self._pdf_options(article))
+        budget.check_time("PDF")
         assert isinstance(pdf, bytes)
         return pdf
 
     def _layout(self, article: Article, html: str, paper_name: str) -> weasyprint.Document:
-        roots = (*self._fixed_roots, *self.assets, *_source_dir(article))
         base = next(iter((*_source_dir(article), *self.assets)), None)
+        fetcher = LockedFetcher(
+            self._fixed_roots,
+            self.limits,
+            assets=(*self.assets, *_source_dir(article)),
+            network=self.network,
+        )
         document = HTML(
             string=html,
             base_url=base.as_uri() + "/" if base else None,
-            url_fetcher=LockedFetcher(roots, self.limits),
+            url_fetcher=fetcher,
         ).render(
             stylesheets=[*self._stylesheets, self.page_css(paper_name)],
             font_config=self.font_config,
@@ -162,16 +193,15 @@ class Renderer:
 
     def _pdf_options(self, article: Article) -> dict[str, Any]:
         """write_pdf options: the finisher, and a variant's metadata and attachments."""
-        options: dict[str, Any] = {"finisher": self._finisher}
         if not self.variant:
-            return options
-        options["pdf_variant"] = self.variant.name
+            return {"finisher": self._finisher}
         xmp = finish.xmp_extra(
             publication=article.publication, url=article.url, tags=article.tags, lang=article.lang
         )
-        options["xmp_metadata"] = [
-            "data:application/rdf+xml;base64," + base64.b64encode(xmp).decode()
-        ]
+        options: dict[str, Any] = {
+            "finisher": Finisher(weasyprint.__version__, xmp),
+            "pdf_variant": self.variant.name,
+        }
         if self.variant.attach_source:
             options["attachments"] = [self._source_attachment(article)]
         return options
@@ -189,14 +219,6 @@ class Renderer:
             modified=stamp,
         )
 
-    def _check_bounds(self, document: weasyprint.Document, started: float) -> None:
-        if len(document.pages) > self.limits.max_pages:
-            raise LimitError(
-                f"the article needs {len(document.pages)} pages; the limit is {self.limits.max_pages}"
-            )
-        if time.perf_counter() - started > self.limits.max_render_seconds:
-            raise LimitError(f"render took longer than {self.limits.max_render_seconds:g} s")
-
     def render_to(self, article: Article, path: str | Path, *, paper: str | None = None) -> Path:
         """Render and write atomically: an error never leaves a partial or clobbered file."""
         return write_atomic(path, self.render(article, paper=paper))
@@ -208,6 +230,30 @@ def _parse_iso(value: str) -> datetime:
         return datetime.fromtimestamp(0, UTC)
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+_LINK_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def _drop_unsafe_links(document: weasyprint.Document) -> None:
+    """Keep internal links and http(s)/mailto links; never attachments or other actions.
+
+    The sanitizer already removes ``rel=attachment`` and other schemes; this is the second
+    line, because an attachment embeds a fetched file in the PDF (GHSA-35jj-wx47-4w8r).
+    """
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links = [link for link in page.links if _safe_link(link[0], link[1])]
+
+
+def _safe_link(kind: str, target: str) -> bool:
+    return kind == "internal" or (kind == "external" and target.lower().startswith(_LINK_SCHEMES))
+
+
+def _sourced(error: PrintbriefError, article: Article) -> PrintbriefError:
+    if error.source is None:
+        error.source = _name(article)
+    return error
 
 
 def _source_dir(article: Article) -> tuple[Path, ...]:
@@ -235,20 +281,23 @@ def render(
     system_fonts: bool = True,
     theme_paths: Iterable[str | Path] = (),
     assets: Iterable[str | Path] = (),
+    limits: Limits = DEFAULT_LIMITS,
+    allow_hosts: Iterable[str] = (),
 ) -> bytes:
     """Render one article (an Article, a mapping, or a file path) to PDF bytes.
 
     A shortcut over :class:`Renderer` (same options); renderers are kept per option set, so
-    repeated calls in one process are warm.
+    repeated calls in one process are warm. Safe by default: see :class:`Renderer`.
 
     >>> pdf = render({"headline": "Harbour reopens", "body": "Ships are back."})  # doctest: +SKIP
     >>> pdf[:5]                                                                  # doctest: +SKIP
     b'%PDF-'
     """
     if not isinstance(article, Article):
-        article = load(article)
+        article = load(article, max_bytes=limits.max_input_bytes)
     renderer = _shared_renderer(
         theme=str(theme), paper=paper, variant=variant, bleed=bleed, marks=marks, strict=strict,
-        system_fonts=system_fonts, theme_paths=tuple(map(str, theme_paths)), assets=tuple(map(str, assets)),
+        system_fonts=system_fonts, theme_paths=tuple(map(str, theme_paths)),
+        assets=tuple(map(str, assets)), limits=limits, allow_hosts=tuple(allow_hosts),
     )  # fmt: skip
     return renderer.render(article)
