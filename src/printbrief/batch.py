@@ -8,12 +8,15 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import PrintbriefError, UsageError
 from .load import load
 from .model import Article
 from .output import write_atomic
-from .renderer import Renderer
+
+if TYPE_CHECKING:  # the renderer imports WeasyPrint: `printbrief check` must not pay for it
+    from .renderer import Renderer
 
 INPUT_SUFFIXES = (".json", ".md", ".markdown", ".jsonld")
 
