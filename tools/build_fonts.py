@@ -1,62 +1,204 @@
 """Rebuild printbrief's bundled fonts from pinned registry packages (a maintainer step).
 
-    python tools/build_fonts.py --out fonts [--cache ~/.cache/printbrief-fonts]
+Usage: python tools/build_fonts.py --out fonts [--cache DIR] [--jobs N]
 
-Inputs (checked against sha256 pins before use):
-- Debian ``fonts-noto-core`` 20201225-1: static Noto Serif and Noto Sans TTFs (Latin faces);
-- PyPI ``justmytype-intl-cjk`` 0.1.0: Noto Sans SC/TC/JP/KR variable TTFs (Google Fonts
-  2.004 builds, glyf outlines).
-Each output is a static, subset, renamed TrueType font: variable fonts cost ~1 s per render in
-WeasyPrint and glyf-WOFF2 costs seconds to decode, so only plain TTF ships
-(shared/notes/cjk-fonts.md §2.3). Output is byte-reproducible.
+Inputs, each checked against a sha256 pin before use:
+  * Debian fonts-noto-core 20201225-1 (apt-get download): static Noto Serif and Noto Sans TTFs;
+  * PyPI justmytype-intl-cjk 0.1.0 (pip download): Noto Sans SC/TC/JP/KR variable glyf TTFs.
+Every output is a static, subset, unhinted, renamed TrueType font, written byte-reproducibly,
+plus OFL.txt and README.md (provenance). Needs Debian's apt-get and dpkg-deb, and fontTools.
+--jobs builds that many fonts at once (the output does not depend on it). Why plain static
+TTF: see shared/notes/cjk-fonts.md, sections 2.3 and 3.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
+import fontTools
 from fontTools import subset
+from fontTools.misc.timeTools import epoch_diff
 from fontTools.ttLib import TTFont
 from fontTools.varLib import instancer
 
-PINS = {
-    "fonts-noto-core_20201225-1_all.deb": "58f4f0bb6720f919f92096b3508e1412a0f1544424ade6c5b5bf1eb694dd64ba",
-    "justmytype_intl_cjk-0.1.0-py3-none-any.whl": "06d9665542bfcad373716bb80583aa2d9bb2086a054fe11f706b9bd41e03f256",
+COMMAND = "python tools/build_fonts.py --out fonts"
+# head.modified of every output: fixed, so that two builds give identical bytes.
+MODIFIED = int(datetime(2026, 11, 28, tzinfo=UTC).timestamp()) - epoch_diff
+NOTO = "usr/share/fonts/truetype/noto"
+OFL_DIR = "justmytype_intl_cjk/fonts/ofl"
+KEPT_NAME_IDS = (0, 7, 8, 9, 11, 12, 13, 14)  # copyright, trademark, credits, URLs, licence
+QUOTES = {0x201C, 0x201D, 0x2018, 0x2019, 0x2014, 0x2026}
+
+
+@dataclass(frozen=True)
+class Package:
+    """A pinned input archive from one of the project's registries."""
+
+    registry: str  # "debian" or "pypi"
+    name: str
+    version: str
+    filename: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """A pinned file inside a package."""
+
+    package: str  # key of PACKAGES
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """One output font: its name, its source and the characters it keeps."""
+
+    out: str
+    family: str
+    style: str  # Regular, Bold, Italic or Bold Italic
+    source: str  # key of SOURCES
+    charset: str  # "latin" or a CJK region: "SC", "TC", "JP", "KR"
+    weight: int | None = None  # instance the variable source at this wght
+
+
+@dataclass
+class Result:
+    """What one build produced, for the provenance tables."""
+
+    target: Target
+    sha256: str
+    size: int
+    glyphs: int
+    codepoints: int
+    absent: list[int]  # characters of the national standard that the source font lacks
+    coverage: dict[str, tuple[int, int]] = field(default_factory=dict)
+    copyright: str = ""
+    origin: str = ""  # the source font's family name
+
+
+PACKAGES = {
+    "deb": Package(
+        "debian",
+        "fonts-noto-core",
+        "20201225-1",
+        "fonts-noto-core_20201225-1_all.deb",
+        "58f4f0bb6720f919f92096b3508e1412a0f1544424ade6c5b5bf1eb694dd64ba",
+    ),
+    "wheel": Package(
+        "pypi",
+        "justmytype-intl-cjk",
+        "0.1.0",
+        "justmytype_intl_cjk-0.1.0-py3-none-any.whl",
+        "06d9665542bfcad373716bb80583aa2d9bb2086a054fe11f706b9bd41e03f256",
+    ),
 }
-NOTO_DIR = "usr/share/fonts/truetype/noto"
-CJK_DIR = "justmytype_intl_cjk/fonts/ofl"
-EPOCH_1904 = 3_786_825_600  # 2024-01-01 in the `head` table's seconds since 1904: a fixed stamp
+SOURCES = {
+    "NotoSerif-Regular": Source(
+        "deb",
+        f"{NOTO}/NotoSerif-Regular.ttf",
+        "9d7583b7dc9e812afd32a14280c5cac3160012efe50c8d08938f4fea266ff67f",
+    ),
+    "NotoSerif-Bold": Source(
+        "deb",
+        f"{NOTO}/NotoSerif-Bold.ttf",
+        "0af0ff2be8f84910fb21ec5fe1b6b7395e3073250502a334baf6ca2f860c88fe",
+    ),
+    "NotoSerif-Italic": Source(
+        "deb",
+        f"{NOTO}/NotoSerif-Italic.ttf",
+        "bc25600aa27cd409e1e5b3d86340df3a329bb860fcfbe57a03a95070b229e1b0",
+    ),
+    "NotoSerif-BoldItalic": Source(
+        "deb",
+        f"{NOTO}/NotoSerif-BoldItalic.ttf",
+        "78a6d685e5690b7dcda0f336b689193afc03b6bab5cf18fc1a9ecc3aa0600059",
+    ),
+    "NotoSans-Regular": Source(
+        "deb",
+        f"{NOTO}/NotoSans-Regular.ttf",
+        "89c3c497f618fdaa0b2d1e98fef93582f28c71debd2c4a8cdf41f190ced2909d",
+    ),
+    "NotoSans-Bold": Source(
+        "deb",
+        f"{NOTO}/NotoSans-Bold.ttf",
+        "e83493c945848ecd4a9ad0f6d19164541a0d3e23a9c952304a00a46e00272ac5",
+    ),
+    "NotoSansSC": Source(
+        "wheel",
+        f"{OFL_DIR}/notosanssc/NotoSansSC[wght].ttf",
+        "a3041811a78c361b1de50f953c805e0244951c21c5bd412f7232ef0d899af0da",
+    ),
+    "NotoSansTC": Source(
+        "wheel",
+        f"{OFL_DIR}/notosanstc/NotoSansTC[wght].ttf",
+        "864727d210d54f2537bbe23b3a839436c3992af72de9322af5270897246bd44f",
+    ),
+    "NotoSansJP": Source(
+        "wheel",
+        f"{OFL_DIR}/notosansjp/NotoSansJP[wght].ttf",
+        "c2f3b4d463500a2ddcd3849cded1fceeb9fd6d1c32e6cbecd568453ba50fc68f",
+    ),
+    "NotoSansKR": Source(
+        "wheel",
+        f"{OFL_DIR}/notosanskr/NotoSansKR[wght].ttf",
+        "194018e6b2b293a7964f037b25c0249ce1418bc9ab3c971060a03aa57861e252",
+    ),
+    "OFL": Source(
+        "wheel",
+        f"{OFL_DIR}/notosanssc/OFL.txt",
+        "1c05c68c34f9708415aada51f17e1b0092d2cea709bf4a94cd38114f9e73d7d9",
+    ),
+}
+TARGETS = [
+    *(
+        Target(
+            f"latin/PBSerif-{s.replace(' ', '')}.ttf",
+            "PB Serif",
+            s,
+            f"NotoSerif-{s.replace(' ', '')}",
+            "latin",
+        )
+        for s in ("Regular", "Bold", "Italic", "Bold Italic")
+    ),
+    *(
+        Target(f"latin/PBSans-{s}.ttf", "PB Sans", s, f"NotoSans-{s}", "latin")
+        for s in ("Regular", "Bold")
+    ),
+    *(
+        Target(f"cjk/PBSans{r}-{s}.ttf", f"PB Sans {r}", s, f"NotoSans{r}", r, w)
+        for r in ("SC", "TC", "JP", "KR")
+        for s, w in (("Regular", 400), ("Bold", 700))
+    ),
+]
 
 
-def _ranges(*pairs: tuple[int, int]) -> set[int]:
-    return {cp for a, b in pairs for cp in range(a, b + 1)}
+def span(*pairs: tuple[int, int]) -> set[int]:
+    """The code points of inclusive (first, last) ranges."""
+    return {cp for first, last in pairs for cp in range(first, last + 1)}
 
 
-LATIN = _ranges(
-    (0x20, 0x7E), (0xA0, 0x24F), (0x250, 0x2AF), (0x2B0, 0x36F), (0x370, 0x3FF), (0x400, 0x52F),
-    (0x1E00, 0x1EFF), (0x2000, 0x206F), (0x2070, 0x209F), (0x20A0, 0x20CF), (0x2100, 0x214F),
-    (0x2150, 0x218F), (0x2190, 0x21FF), (0x2212, 0x2212), (0x25A0, 0x25FF), (0xFB00, 0xFB06),
-)  # fmt: skip
-CJK_BASE = _ranges(
-    (0x20, 0x7E), (0xA0, 0xFF), (0x2000, 0x206F), (0x2100, 0x214F), (0x2190, 0x21FF),
-    (0x2460, 0x24FF), (0x25A0, 0x25FF), (0x3000, 0x303F), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF),
-)  # fmt: skip
-
-
-def codec_chars(codec: str, rows: range, cells: range = range(0xA1, 0xFF)) -> set[int]:
-    """Every character a double-byte codec maps in the given lead-byte rows."""
-    found = set()
-    for lead in rows:
-        for trail in cells:
+def dbcs(codec: str, first: int, last: int) -> set[int]:
+    """Characters a double-byte codec decodes from the byte pairs first..last (inclusive)."""
+    found: set[int] = set()
+    for lead in range(first >> 8, (last >> 8) + 1):
+        for trail in range(0x40, 0xFF):
+            if not first <= (lead << 8 | trail) <= last:
+                continue
             try:
-                text = bytes([lead, trail]).decode(codec)
+                text = bytes((lead, trail)).decode(codec)
             except UnicodeDecodeError:
                 continue
             if len(text) == 1:
@@ -64,167 +206,449 @@ def codec_chars(codec: str, rows: range, cells: range = range(0xA1, 0xFF)) -> se
     return found
 
 
-def gb2312() -> set[int]:
-    """GB 2312: all rows (symbols and the 6,763 hanzi)."""
-    return codec_chars("gb2312", range(0xA1, 0xF8))
-
-
-def big5() -> set[int]:
-    """Big5: symbols, common (A440–C67E) and less common (C940–F9D5) hanzi."""
-    cells = [*range(0x40, 0x7F), *range(0xA1, 0xFF)]
-    return codec_chars("big5", range(0xA1, 0xFA), cells)  # type: ignore[arg-type]
-
-
-def jis0208() -> set[int]:
-    """JIS X 0208 (via EUC-JP), plus kana blocks and half-width kana."""
-    return codec_chars("euc_jp", range(0xA1, 0xF5)) | _ranges(
-        (0x3040, 0x30FF), (0x31F0, 0x31FF), (0xFF61, 0xFF9F)
-    )
-
-
-def hangul() -> set[int]:
-    """All 11,172 Hangul syllables, the jamo blocks, and KS X 1001 (hanja and symbols)."""
-    return codec_chars("euc_kr", range(0xA1, 0xFE)) | _ranges(
-        (0xAC00, 0xD7A3), (0x1100, 0x11FF), (0x3130, 0x318F)
-    )
-
-
-@dataclass(frozen=True)
-class Target:
-    """One output file: where it comes from and what it keeps."""
-
-    out: str
-    family: str
-    style: str  # Regular, Bold, Italic, Bold Italic
-    source: str
-    weight: int | None = None  # instance a variable font at this wght
-    charset: str = "latin"
-
-
-REGIONS = {"SC": ("notosanssc/NotoSansSC[wght].ttf", "gb2312"), "TC": ("notosanstc/NotoSansTC[wght].ttf", "big5"),
-           "JP": ("notosansjp/NotoSansJP[wght].ttf", "jis0208"), "KR": ("notosanskr/NotoSansKR[wght].ttf", "hangul")}  # fmt: skip
-TARGETS = [
-    *(Target(f"latin/PBSerif-{s.replace(' ', '')}.ttf", "PB Serif", s, f"{NOTO_DIR}/NotoSerif-{s.replace(' ', '')}.ttf")
-      for s in ("Regular", "Bold", "Italic", "Bold Italic")),
-    *(Target(f"latin/PBSans-{s}.ttf", "PB Sans", s, f"{NOTO_DIR}/NotoSans-{s}.ttf") for s in ("Regular", "Bold")),
-    *(Target(f"cjk/PBSans{r}-{s}.ttf", f"PB Sans {r}", s, f"{CJK_DIR}/{src}", w, charset)
-      for r, (src, charset) in REGIONS.items() for s, w in (("Regular", 400), ("Bold", 700))),
-]  # fmt: skip
-CHARSETS = {
-    "latin": lambda: LATIN,
-    "gb2312": lambda: CJK_BASE | gb2312(),
-    "big5": lambda: CJK_BASE | big5(),
-    "jis0208": lambda: CJK_BASE | jis0208(),
-    "hangul": lambda: CJK_BASE | hangul(),
+LATIN = span(
+    (0x0020, 0x007E),  # Basic Latin
+    (0x00A0, 0x024F),  # Latin-1, Latin Extended-A and -B
+    (0x0250, 0x02AF),  # IPA Extensions (Azerbaijani ə)
+    (0x02B0, 0x02FF),  # Spacing Modifier Letters
+    (0x0300, 0x036F),  # Combining Diacritical Marks
+    (0x0370, 0x03FF),  # Greek and Coptic
+    (0x0400, 0x052F),  # Cyrillic, Cyrillic Supplement
+    (0x1E00, 0x1EFF),  # Latin Extended Additional
+    (0x2000, 0x206F),  # General Punctuation, all of it
+    (0x2070, 0x209F),  # Superscripts and Subscripts
+    (0x20A0, 0x20CF),  # Currency Symbols
+    (0x2100, 0x214F),  # Letterlike Symbols (™ №)
+    (0x2150, 0x218F),  # Number Forms (⅓)
+    (0x2190, 0x21FF),  # Arrows (absent from Noto Serif/Sans 2.004)
+    (0x2212, 0x2212),  # minus sign (absent too)
+    (0x25A0, 0x25FF),  # Geometric Shapes (only ◌ present)
+    (0xFB00, 0xFB06),  # Latin ligatures (ﬁ ﬂ)
+    (0xFFFD, 0xFFFD),  # replacement character
+)
+CJK_BASE = span(
+    (0x0020, 0x007E),  # ASCII
+    (0x00A0, 0x00FF),  # Latin-1
+    (0x2000, 0x206F),  # General Punctuation
+    (0x3000, 0x303F),  # CJK Symbols and Punctuation
+    (0xFE30, 0xFE4F),  # CJK Compatibility Forms
+    (0xFF00, 0xFFEF),  # Halfwidth and Fullwidth Forms
+)
+# Reference sets for the coverage table: (codec, first byte pair, last byte pair) or a range.
+MEASURES = {
+    "GB 2312 hanzi": ("gb2312", 0xB0A1, 0xF7FE),
+    "Big5 common": ("big5", 0xA440, 0xC67E),
+    "Big5 less common": ("big5", 0xC940, 0xF9D5),
+    "JIS X 0208 kanji": ("euc_jp", 0xB0A1, 0xF4A6),
+    "KS X 1001 hanja": ("euc_kr", 0xCAA1, 0xFDFE),
+    "Hangul syllables": ("", 0xAC00, 0xD7A3),
 }
+# Each CJK region's national standard: every character its codec maps in that byte range.
+CODECS = {
+    "SC": ("gb2312", 0xA1A1, 0xF7FE),
+    "TC": ("big5", 0xA140, 0xF9FE),
+    "JP": ("euc_jp", 0xA1A1, 0xFEFE),
+    "KR": ("euc_kr", 0xA1A1, 0xFEFE),
+}
+REGION_BLOCKS = {
+    "SC": set(),
+    "TC": set(),
+    "JP": span((0x3040, 0x30FF), (0x31F0, 0x31FF), (0xFF61, 0xFF9F)),
+    "KR": span((0xAC00, 0xD7A3), (0x1100, 0x11FF), (0x3130, 0x318F)),
+}
+
+
+@cache
+def standard(region: str) -> frozenset[int]:
+    """Every character of a region's national character set (all its two-byte codes)."""
+    return frozenset(dbcs(*CODECS[region]))
+
+
+@cache
+def charset(name: str) -> frozenset[int]:
+    """The code points a target asks for (before intersecting with the source's cmap)."""
+    if name == "latin":
+        return frozenset(LATIN)
+    return frozenset(CJK_BASE | standard(name) | REGION_BLOCKS[name])
+
+
+@cache
+def measure(name: str) -> frozenset[int]:
+    """One reference set of the coverage table."""
+    codec, first, last = MEASURES[name]
+    return frozenset(dbcs(codec, first, last) if codec else span((first, last)))
 
 
 def sha256(path: Path) -> str:
     """Hex sha256 of a file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
-def fetch_inputs(cache: Path) -> Path:
-    """Download the pinned packages into ``cache``, verify them, and unpack them; return the tree."""
-    cache.mkdir(parents=True, exist_ok=True)
-    deb, whl = (cache / name for name in PINS)
-    if not deb.exists():
-        subprocess.run(["apt-get", "download", "fonts-noto-core=20201225-1"], cwd=cache, check=True)
-    if not whl.exists():
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-d", str(cache),
-                        "justmytype-intl-cjk==0.1.0"], check=True)  # fmt: skip
-    for name, pin in PINS.items():
-        if sha256(cache / name) != pin:
-            raise SystemExit(f"{name}: sha256 does not match the pin; refusing to build")
-    tree = cache / "tree"
-    if not tree.exists():
-        subprocess.run(["dpkg-deb", "-x", str(deb), str(tree)], check=True)
-        with zipfile.ZipFile(whl) as archive:
-            archive.extractall(tree)
-    return tree
+def verify(path: Path, pin: str) -> None:
+    """Stop the build unless the file's sha256 equals its pin."""
+    actual = sha256(path)
+    if actual != pin:
+        raise SystemExit(f"{path}: sha256 {actual} does not match the pin {pin}; refusing to build")
 
 
-def build(target: Target, tree: Path, out: Path) -> dict[str, object]:
-    """Instance, subset, rename and save one target; return its provenance row."""
-    source = tree / target.source
-    font = TTFont(source)
-    if target.weight is not None:
-        font = instancer.instantiateVariableFont(
-            font, {"wght": target.weight}, updateFontNames=False
-        )
-    wanted = CHARSETS[target.charset]() & set(font.getBestCmap())
+def download(package: Package, cache_dir: Path) -> Path:
+    """Fetch a package with its registry's own client (unless cached) and verify it."""
+    path = cache_dir / package.filename
+    if not path.exists():
+        if package.registry == "debian":
+            sandbox = ["-o", "APT::Sandbox::User=root"] if os.geteuid() == 0 else []
+            command = ["apt-get", *sandbox, "download", f"{package.name}={package.version}"]
+        else:
+            command = [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--dest",
+                str(cache_dir),
+                f"{package.name}=={package.version}",
+            ]
+        subprocess.run(command, cwd=cache_dir, check=True)
+    verify(path, package.sha256)
+    return path
+
+
+def prepare_inputs(cache_dir: Path, work: Path) -> dict[str, Path]:
+    """Download and unpack the packages, verify every source file; map source keys to paths."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    archives = {key: download(package, cache_dir) for key, package in PACKAGES.items()}
+    subprocess.run(["dpkg-deb", "-x", str(archives["deb"]), str(work / "deb")], check=True)
+    with zipfile.ZipFile(archives["wheel"]) as wheel:
+        for source in SOURCES.values():
+            if source.package == "wheel":
+                wheel.extract(source.path, work / "wheel")
+    paths = {key: work / source.package / source.path for key, source in SOURCES.items()}
+    for key, path in paths.items():
+        verify(path, SOURCES[key].sha256)
+    return paths
+
+
+def subset_options() -> subset.Options:
+    """pyftsubset settings: all layout features, a visible .notdef, no hints, no glyph names."""
     options = subset.Options()
     options.layout_features = ["*"]
-    options.notdef_outline = True  # a missing glyph prints as a visible box, not blank
+    options.notdef_outline = True  # a missing character prints as a box, not as a blank
     options.glyph_names = False
-    options.hinting = False
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    subsetter = subset.Subsetter(options)
+    options.hinting = False  # irrelevant in print; saves about a third of the Latin files
+    options.name_IDs = list(KEPT_NAME_IDS)
+    options.drop_tables = [*options.drop_tables, "STAT"]  # static fonts need no style attributes
+    return options
+
+
+def set_style_bits(font: TTFont, style: str) -> None:
+    """Make head.macStyle and OS/2.fsSelection agree with the style name."""
+    bold, italic = "Bold" in style, "Italic" in style
+    font["head"].macStyle = (font["head"].macStyle & ~0b11) | bold | italic << 1
+    selection = font["OS/2"].fsSelection & ~0b1100001  # clear ITALIC, BOLD and REGULAR
+    font["OS/2"].fsSelection = selection | italic | bold << 5 | (not bold and not italic) << 6
+
+
+def rename(font: TTFont, target: Target, origin: str, version: str) -> None:
+    """Give the font its printbrief names (OFL: a modified font needs a new name)."""
+    table = font["name"]
+    postscript = f"{target.family.replace(' ', '')}-{target.style.replace(' ', '')}"
+    change = f"static instance at wght {target.weight}, " if target.weight else ""
+    names = {
+        1: target.family,
+        2: target.style,
+        3: f"{version.removeprefix('Version ')};printbrief;{postscript}",
+        4: f"{target.family} {target.style}",
+        5: f"{version}; printbrief",
+        6: postscript,
+        10: f"Modified from {origin} {version.removeprefix('Version ')} for printbrief: "
+        f"{change}subset, unhinted, renamed.",
+    }
+    # IDs >= 256 survive subsetting only if a layout table still refers to them
+    table.names = [n for n in table.names if n.nameID in KEPT_NAME_IDS or n.nameID >= 256]
+    for name_id, value in names.items():
+        table.setName(value, name_id, 3, 1, 0x409)
+    set_style_bits(font, target.style)
+
+
+def check_output(path: Path, target: Target, wanted: set[int], available: set[int]) -> set[int]:
+    """Re-open a written font, stop the build if it is not what printbrief needs; return its cmap."""
+    font = TTFont(path)
+    cmap = set(font.getBestCmap())
+    weight = 700 if "Bold" in target.style else 400
+    problems = [
+        "no glyf table" if "glyf" not in font else "",
+        "CFF outlines" if "CFF " in font or "CFF2" in font else "",
+        "still variable" if "fvar" in font or "gvar" in font else "",
+        "empty .notdef" if font["glyf"][".notdef"].numberOfContours == 0 else "",
+        "wrong family name" if font["name"].getDebugName(1) != target.family else "",
+        "wrong weight class" if font["OS/2"].usWeightClass != weight else "",
+        # the cmap may exceed `wanted`: fontTools keeps Bidi mirrors (∈ brings ∋) the source has
+        "wanted code points lost" if not wanted <= cmap else "",
+        "code points the source lacks" if not cmap <= available else "",
+        "Western quotes missing" if target.charset == "latin" and not cmap >= QUOTES else "",
+    ]
+    if any(problems):
+        raise RuntimeError(f"{target.out}: " + ", ".join(p for p in problems if p))
+    return cmap
+
+
+def build(target: Target, source: Path, out: Path) -> Result:
+    """Instance, subset, rename and save one target; return its provenance."""
+    font = TTFont(source, recalcTimestamp=False)
+    origin = font["name"].getDebugName(16) or font["name"].getDebugName(1) or ""
+    version = (font["name"].getDebugName(5) or "").split(";")[0].strip()  # "Version 2.004"
+    available = set(font.getBestCmap())
+    if target.weight is not None:
+        font = instancer.instantiateVariableFont(font, {"wght": target.weight})
+        font.recalcTimestamp = False
+    wanted = set(charset(target.charset)) & available
+    subsetter = subset.Subsetter(subset_options())
     subsetter.populate(unicodes=wanted)
     subsetter.subset(font)
-    rename(font, target)
-    font["head"].created = font["head"].modified = EPOCH_1904
-    font.recalcTimestamp = False  # else save() stamps the current time and no two builds match
+    rename(font, target, origin, version)
+    font["head"].modified = MODIFIED  # `created` stays the source font's
     path = out / target.out
     path.parent.mkdir(parents=True, exist_ok=True)
     font.save(path)
-    return {"file": target.out, "family": target.family, "style": target.style, "source": target.source,
-            "source_sha256": sha256(source), "sha256": sha256(path), "bytes": path.stat().st_size,
-            "glyphs": len(font.getGlyphOrder()), "codepoints": len(wanted)}  # fmt: skip
+    cmap = check_output(path, target, wanted, available)
+    latin = target.charset == "latin"
+    coverage = {} if latin else {n: (len(cmap & measure(n)), len(measure(n))) for n in MEASURES}
+    absent = [] if latin else sorted(standard(target.charset) - available)
+    return Result(
+        target,
+        sha256(path),
+        path.stat().st_size,
+        len(font.getGlyphOrder()),
+        len(cmap),
+        absent,
+        coverage,
+        font["name"].getDebugName(0) or "",
+        origin,
+    )
 
 
-def rename(font: TTFont, target: Target) -> None:
-    """New family names (the OFL asks modified fonts not to keep the original names)."""
-    postscript = f"{target.family.replace(' ', '')}-{target.style.replace(' ', '')}"
-    ribbi = target.style in ("Regular", "Bold", "Italic", "Bold Italic")
-    names = {1: target.family if ribbi else f"{target.family} {target.style}", 2: target.style,
-             3: f"printbrief;{postscript}", 4: f"{target.family} {target.style}", 6: postscript,
-             16: target.family, 17: target.style}  # fmt: skip
-    table = font["name"]
-    table.names = [n for n in table.names if n.nameID not in (*names, 18, 21, 22, 25)]
-    for name_id, value in names.items():
-        table.setName(value, name_id, 3, 1, 0x409)
-        table.setName(value, name_id, 1, 0, 0)
+def build_all(sources: dict[str, Path], out: Path, jobs: int) -> list[Result]:
+    """Build every target, the slow (variable) ones first, in up to `jobs` processes."""
+    order = sorted(TARGETS, key=lambda target: target.weight is None)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {t: pool.submit(build, t, sources[t.source], out) for t in order}
+        return [futures[target].result() for target in TARGETS]
 
 
-def coverage_rows(out: Path) -> list[str]:
-    """Coverage of each CJK regular face against the standard character sets."""
-    sets = {
-        "GB 2312": gb2312(),
-        "Big5": big5(),
-        "JIS X 0208": jis0208(),
-        "Hangul syllables": _ranges((0xAC00, 0xD7A3)),
-    }
-    rows = []
-    for region in REGIONS:
-        with TTFont(out / f"cjk/PBSans{region}-Regular.ttf", lazy=True) as font:
-            cmap = set(font.getBestCmap())
-        cells = [f"{100 * len(cmap & s) / len(s):.1f}%" for s in sets.values()]
-        rows.append(f"| PB Sans {region} | {len(cmap)} | " + " | ".join(cells) + " |")
+def write_ofl(out: Path, licence: Path, results: list[Result]) -> None:
+    """OFL.txt: the copyright lines of the source fonts, then the licence text."""
+    holders: dict[str, dict[str, str]] = {}
+    for result in results:
+        holders.setdefault(result.copyright, {})[result.target.family] = result.origin
+    lines = [
+        f"{notice}\n    ({', '.join(names)}: modified from {', '.join(names.values())})\n"
+        for notice, names in holders.items()
+    ]
+    text = licence.read_text(encoding="utf-8")
+    body = text[text.index("This Font Software is licensed") :]
+    (out / "OFL.txt").write_text("\n".join(lines) + "\n" + body, encoding="utf-8")
+
+
+def percent(hit: int, total: int) -> str:
+    """A coverage cell such as '6763/6763 (100.0%)'."""
+    return f"{hit}/{total} ({100 * hit / total:.1f}%)"
+
+
+def file_rows(results: list[Result]) -> list[str]:
+    """Markdown rows: one per output file, with its provenance."""
+    rows = [
+        "| file | from (package, version) | source file in the package | source sha256 "
+        "| output sha256 | bytes | glyphs | code points |",
+        "|---" * 8 + "|",
+    ]
+    for r in results:
+        package = PACKAGES[SOURCES[r.target.source].package]
+        source = SOURCES[r.target.source]
+        rows.append(
+            f"| `{r.target.out}` | {package.registry} `{package.name}` {package.version} "
+            f"| `{source.path}` | `{source.sha256}` | `{r.sha256}` | {r.size:,} "
+            f"| {r.glyphs:,} | {r.codepoints:,} |"
+        )
     return rows
 
 
-def main() -> int:
-    """Build every target into --out and print the provenance table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("fonts"))
-    parser.add_argument(
-        "--cache", type=Path, default=Path(tempfile.gettempdir()) / "printbrief-font-inputs"
-    )
-    args = parser.parse_args()
-    tree = fetch_inputs(args.cache)
-    rows = [build(target, tree, args.out) for target in TARGETS]
-    for row in rows:
-        print(
-            "| {file} | {family} {style} | `{source}` | `{source_sha256}` | `{sha256}` | {bytes} | {glyphs} | {codepoints} |".format(
-                **row
+def coverage_rows(results: list[Result]) -> list[str]:
+    """Markdown rows: coverage of each CJK file against the reference character sets."""
+    rows = [
+        "| file | code points | " + " | ".join(MEASURES) + " |",
+        "|---" * (len(MEASURES) + 2) + "|",
+    ]
+    for r in results:
+        if r.coverage:
+            cells = " | ".join(percent(*r.coverage[name]) for name in MEASURES)
+            rows.append(f"| `{r.target.out}` | {r.codepoints:,} | {cells} |")
+    return rows
+
+
+def input_rows() -> list[str]:
+    """Markdown rows: the pinned packages."""
+    rows = ["| registry | package | version | file | sha256 |", "|---|---|---|---|---|"]
+    for p in PACKAGES.values():
+        rows.append(f"| {p.registry} | `{p.name}` | {p.version} | `{p.filename}` | `{p.sha256}` |")
+    return rows
+
+
+def absent_lines(results: list[Result]) -> list[str]:
+    """Markdown bullets: characters of a national standard that a CJK source font lacks."""
+    lines: dict[str, str] = {}
+    for r in results:
+        if r.target.charset != "latin":
+            shown = " ".join(f"U+{cp:04X} {chr(cp)}" for cp in r.absent[:12])
+            more = " …" if len(r.absent) > 12 else ""
+            lines[r.target.family] = f"- {r.target.family}: " + (
+                f"{len(r.absent)} ({shown}{more})" if r.absent else "none"
             )
+    return list(lines.values())
+
+
+def write_readme(out: Path, results: list[Result]) -> None:
+    """README.md: what the files are, where they come from, how to rebuild them."""
+    total = sum(r.size for r in results)
+    text = README.format(
+        files="\n".join(file_rows(results)),
+        inputs="\n".join(input_rows()),
+        coverage="\n".join(coverage_rows(results)),
+        absent="\n".join(absent_lines(results)),
+        total=f"{total:,}",
+        total_mb=f"{total / 1e6:.1f}",
+        command=COMMAND,
+        fonttools=fontTools.version,
+    )
+    (out / "README.md").write_text(text, encoding="utf-8")
+
+
+def print_summary(results: list[Result], seconds: float) -> None:
+    """Print sizes, code point counts and CJK coverage to the terminal."""
+    for r in results:
+        print(
+            f"{r.target.out:32} {r.size:>10,} bytes {r.glyphs:>7,} glyphs "
+            f"{r.codepoints:>7,} code points  {r.sha256[:16]}"
         )
+    print(f"{'total':32} {sum(r.size for r in results):>10,} bytes")
     print()
-    for line in coverage_rows(args.out):
-        print(line)
+    print("\n".join(coverage_rows(results)))
+    print(f"\nbuilt {len(results)} fonts in {seconds:.0f} s with fontTools {fontTools.version}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options and rebuild everything into --out."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("fonts"), help="output folder")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        help="keep downloads here (default: a temp folder)",
+        default=Path(tempfile.gettempdir()) / "printbrief-font-inputs",
+    )
+    parser.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1))
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="printbrief-fonts-") as work:
+        sources = prepare_inputs(args.cache, Path(work))
+        results = build_all(sources, args.out, args.jobs)
+        write_ofl(args.out, sources["OFL"], results)
+    write_readme(args.out, results)
+    print_summary(results, time.monotonic() - started)
     return 0
+
+
+README = """\
+# Bundled fonts
+
+printbrief ships its own fonts so that an article prints with the same glyphs on every machine.
+All of them are modified Noto fonts under the SIL Open Font License 1.1 (`OFL.txt`). The OFL
+asks that modified fonts do not keep the original names, so they are called **PB Serif**,
+**PB Sans** and **PB Sans SC / TC / JP / KR**. The copyright, trademark, designer and licence
+entries of the source fonts are kept in each file's name table.
+
+Every file is a static TrueType (glyf) font: variable fonts cost about a second per render in
+WeasyPrint 70, glyf-WOFF2 is decoded in pure Python (seconds per font), and CID-keyed CFF adds
+about 80 KB to every PDF that uses it. Each file set has its own family name, because WeasyPrint
+70 merges same-family faces from different files into one PDF font and then prints wrong glyphs.
+
+Together the files take {total} bytes ({total_mb} MB).
+
+## What each file keeps
+
+Only code points that the source font really has are kept (so no `unicode-range` or cmap ever
+claims a character the file cannot draw). Layout features are all kept (`vert`, `palt`, `locl`,
+kerning, ligatures...), `.notdef` keeps its box outline so that a missing character shows up
+as a box instead of a blank, and hinting instructions and glyph names are dropped.
+
+- **PB Serif** (Regular, Bold, Italic, Bold Italic; from Noto Serif) and **PB Sans** (Regular,
+  Bold; from Noto Sans): Basic Latin, Latin-1, Latin Extended-A and -B, IPA Extensions (for
+  Azerbaijani ə), spacing modifiers, combining diacritics, Greek, Cyrillic and Cyrillic
+  Supplement, Latin Extended Additional, all of General Punctuation (U+2000-206F),
+  superscripts and subscripts, currency symbols, letterlike symbols (™ №), number forms (⅓),
+  the f-ligatures U+FB00-FB06 and U+FFFD. The build also asks for arrows, U+2212 minus and
+  the geometric shapes, but Noto Serif and Noto Sans 2.004 have no arrows, no minus sign and,
+  of the geometric shapes, only the dotted circle U+25CC: − ● ■ ◦ ▪ → come from the next family
+  in the stack.
+- **PB Sans SC / TC / JP / KR** (from Noto Sans SC / TC / JP / KR, instanced at wght 400 for
+  Regular and 700 for Bold) share a base: ASCII, Latin-1, General Punctuation, CJK Symbols and
+  Punctuation (U+3000-303F), CJK Compatibility Forms (U+FE30-FE4F) and Halfwidth and Fullwidth
+  Forms (U+FF00-FFEF). On top of it:
+  - SC: every character of GB 2312 (all valid two-byte codes of Python's `gb2312` codec);
+  - TC: every character of Big5 (`big5` codec: symbols, the common hanzi A440-C67E and the
+    less common hanzi C940-F9D5);
+  - JP: every character of JIS X 0208 (`euc_jp`, all two-byte codes), the Hiragana, Katakana
+    and Katakana Phonetic Extensions blocks, and half-width kana;
+  - KR: all 11,172 Hangul syllables, Hangul Jamo and Hangul Compatibility Jamo, and every
+    character of KS X 1001 (`euc_kr`), hanja included.
+
+Characters of each national standard that the source font lacks (so they are not in the
+output either):
+
+{absent}
+
+Characters outside these sets (rare names, CJK Extension A/B, HKSCS, JIS X 0213) are left to
+the system. printbrief's font stacks name the full **Noto Sans CJK SC / TC / JP / KR** family
+of the text's region (Debian package `fonts-noto-cjk`) right after the matching PB Sans face,
+so such characters still print, in the right regional form, wherever that package is
+installed; without it they may print as boxes, and printbrief's coverage check reports them.
+
+## Files
+
+{files}
+
+## Coverage of the CJK files
+
+Share of each reference set that the file covers (the sets come from Python's codecs; the
+Hangul row is U+AC00-D7A3).
+
+{coverage}
+
+## Rebuilding
+
+```
+{command}
+```
+
+`tools/build_fonts.py` downloads the two input packages with their registries' own clients
+(`apt-get download` after `apt-get update`, `pip download --no-deps`), refuses them unless their
+sha256 matches the pins below, checks every font file it takes out of them against its own pin
+(the "source sha256" column above), then instances, subsets and renames each font with
+fontTools and rewrites this README and `OFL.txt`. `head.created` is kept from the source font and
+`head.modified` is fixed, so two builds give byte-identical files; the committed files were made
+with fontTools {fonttools}, and another fontTools version may give other bytes. If apt can no
+longer find `fonts-noto-core` 20201225-1, the same `.deb` is on snapshot.debian.org: put it in
+the `--cache` folder and the pin decides whether it is accepted. A build takes about 100 s of
+CPU time, mostly fontTools instancing the variable CJK fonts, spread over `--jobs` processes.
+The fonts are committed, so installing printbrief never builds them.
+
+{inputs}
+"""
 
 
 if __name__ == "__main__":
