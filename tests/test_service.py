@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from conftest import page_texts, reader
 from printbrief.cli import main
-from servicekit import client, flat_text, sample
+from servicekit import client, flat_text, long_article, sample
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +63,20 @@ def test_repeated_click_is_served_from_cache_without_rendering(api: TestClient) 
     assert renders(api) == before
     assert second.content == first.content and second.headers["etag"] == first.headers["etag"]
     assert "printbrief_cache_hits_total" in api.get("/metrics").text
+
+
+def test_double_click_during_a_render_shares_it(api: TestClient) -> None:
+    article = long_article(120, headline="Double click")
+    before = renders(api)
+    with ThreadPoolExecutor(2) as clicks:
+        first = clicks.submit(api.post, "/v1/render", json=article)
+        time.sleep(0.2)
+        second = clicks.submit(api.post, "/v1/render", json=article)
+        responses = [first.result(60), second.result(60)]
+    assert [r.status_code for r in responses] == [200, 200]
+    assert responses[0].content == responses[1].content
+    assert renders(api) == before + 1
+    assert "printbrief_renders_shared_total 1" in api.get("/metrics").text
 
 
 def test_if_none_match_gives_304_without_a_body(api: TestClient) -> None:

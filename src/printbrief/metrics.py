@@ -54,7 +54,7 @@ class Metrics:
             self.requests[status] += 1
 
     def observe_render(self, seconds: float) -> None:
-        """Record the wall time of one render (cache misses only)."""
+        """Record the time one render took in its worker (cache misses only, no queueing)."""
         with self._lock:
             self.render_seconds.observe(seconds)
 
@@ -94,6 +94,7 @@ def _sample(name: str, label: str, value: float) -> str:
 _HELP = {
     "printbrief_cache_hits_total": "Renders answered from the result cache.",
     "printbrief_cache_misses_total": "Renders the cache could not answer.",
+    "printbrief_renders_shared_total": "Requests that waited for an identical render under way.",
     "printbrief_worker_restarts_total": "Render workers replaced, by reason.",
     "printbrief_queue_depth": "Requests waiting for a free render worker.",
     "printbrief_workers_busy": "Render workers rendering now.",

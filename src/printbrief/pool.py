@@ -21,7 +21,9 @@ import queue
 import signal
 import sys
 import threading
+import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -95,11 +97,20 @@ def _renderer(renderers: dict[str, Any], theme: str, config: PoolConfig) -> Any:
     return renderers[theme]
 
 
+_WARM_UP = {
+    "headline": "Warm-up",
+    "standfirst": "Summary",
+    "byline": "By Nobody",
+    "body": "Warm-up *paragraph* with **bold**. 陳偉林 林晓云 かな 한글\n\n> A quote.",
+}
+
+
 def _warm(renderer: Any) -> None:
     from .model import Article
 
-    # The first layout loads fonts and hyphenation dictionaries (about 0.3 s); pay it at start.
-    renderer.render(Article(headline="Warm-up", body="Warm-up paragraph."))
+    # The first layouts load fonts (CJK too) and hyphenation dictionaries, 0.3 s or more:
+    # paid at start, not by the first click.
+    renderer.render(Article.model_validate(_WARM_UP))
 
 
 def _answer(renderers: dict[str, Any], job: Job, config: PoolConfig) -> tuple[Any, ...]:
@@ -205,8 +216,12 @@ def _context() -> Any:
 class WorkerPool:
     """A fixed number of warm worker processes, a bounded wait queue and per-render deadlines."""
 
-    def __init__(self, config: PoolConfig | None = None) -> None:
+    def __init__(
+        self, config: PoolConfig | None = None, on_render: Callable[[float], None] | None = None
+    ) -> None:
         self.config = config or PoolConfig()
+        self.on_render = on_render
+        """Called with the seconds each render took in its worker (queue wait excluded)."""
         self._ctx = _context()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -292,6 +307,7 @@ class WorkerPool:
                     raise WorkerLostError("the render service is shutting down") from None
 
     def _exchange(self, worker: _Worker, job: Job) -> tuple[Any, ...]:
+        started = time.perf_counter()
         try:
             worker.conn.send(job)
             if not worker.conn.poll(self.config.deadline):
@@ -301,6 +317,8 @@ class WorkerPool:
         except (EOFError, OSError):
             self._idle.put(self._replace(worker, "crash"))
             raise WorkerLostError("the render worker died; it has been replaced") from None
+        if self.on_render:
+            self.on_render(time.perf_counter() - started)
         worker.renders += 1
         recycle = worker.renders >= self.config.recycle_after
         self._idle.put(self._replace(worker, "recycle") if recycle else worker)

@@ -9,7 +9,7 @@ each :class:`~printbrief.errors.PrintbriefError` subclass, never from a table he
 
 from __future__ import annotations
 
-import time
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -63,16 +63,20 @@ class _State:
     cache: ResultCache
     metrics: Metrics
     themes: dict[str, str]
+    rendering: dict[str, asyncio.Task[bytes]] = field(default_factory=dict)
+    """Renders under way by cache key, so a double click waits for the first render."""
+    shared: int = 0
 
 
 def create_app(config: ServiceConfig | None = None) -> FastAPI:
     """The ASGI application; workers start with its lifespan and stop with it."""
     config = config or ServiceConfig()
+    metrics = Metrics()
     state = _State(
         config=config,
-        pool=WorkerPool(config.pool),
+        pool=WorkerPool(config.pool, on_render=metrics.observe_render),
         cache=ResultCache(config.cache_bytes, config.cache_dir),
-        metrics=Metrics(),
+        metrics=metrics,
         themes=available_themes(search_path(config.pool.theme_paths)),
     )
 
@@ -193,18 +197,33 @@ async def _pdf(request: Request, state: _State, job: Job, stem: str) -> Response
     headers = httputil.pdf_headers(etag, httputil.slug(stem))
     if httputil.etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=dict(headers))
-    pdf = state.cache.get(key)
-    if pdf is None:
-        pdf = await _render(state, job)
-        await run_in_threadpool(state.cache.put, key, pdf)
+    pdf = state.cache.get(key) or await _render_once(state, key, job)
     return Response(pdf, media_type="application/pdf", headers=dict(headers))
 
 
-async def _render(state: _State, job: Job) -> bytes:
-    started = time.perf_counter()
+async def _render_once(state: _State, key: str, job: Job) -> bytes:
+    """Render and cache; identical requests arriving meanwhile share the one render."""
+    task = state.rendering.get(key)
+    if task is not None:
+        state.shared += 1
+    else:
+        task = asyncio.create_task(_render_and_cache(state, key, job))
+        state.rendering[key] = task
+        task.add_done_callback(lambda done: _forget(state, key, done))
+    # Shielded: a client that hangs up must not cancel a render others are waiting for.
+    return await asyncio.shield(task)
+
+
+async def _render_and_cache(state: _State, key: str, job: Job) -> bytes:
     pdf = await state.pool.render(job)
-    state.metrics.observe_render(time.perf_counter() - started)
+    await run_in_threadpool(state.cache.put, key, pdf)
     return pdf
+
+
+def _forget(state: _State, key: str, task: asyncio.Task[bytes]) -> None:
+    state.rendering.pop(key, None)
+    if not task.cancelled():
+        task.exception()  # retrieved here, so an error nobody awaited is not logged at exit
 
 
 def _scrape(state: _State) -> str:
@@ -212,6 +231,7 @@ def _scrape(state: _State) -> str:
     counters = {
         "printbrief_cache_hits_total": {"": float(state.cache.hits)},
         "printbrief_cache_misses_total": {"": float(state.cache.misses)},
+        "printbrief_renders_shared_total": {"": float(state.shared)},
         "printbrief_worker_restarts_total": restarts,
     }
     gauges = {
