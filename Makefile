@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test lint bench system-check clean
+.PHONY: demo test lint bench bench-service browser system-check clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "printbrief needs Python 3.11 or newer"'
@@ -31,8 +31,14 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check src tests tools
 	$(BIN)/mypy
 
-test: $(VENV)/.installed-test lint
+test: $(VENV)/.installed-test lint browser
 	$(BIN)/python -m pytest
+
+# The demo-page test drives Debian's chromium through Playwright (never `playwright install`).
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] \
+	  && { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "note: install chromium to run the demo-page browser test"; }
 
 # The CJK comparison needs the system Noto CJK fonts that plain WeasyPrint users rely on.
 bench: $(VENV)/.installed-test
@@ -40,6 +46,9 @@ bench: $(VENV)/.installed-test
 	  && apt-get install -y -qq fonts-noto-cjk >/dev/null \
 	  || echo "note: install fonts-noto-cjk to compare against the system CJK fonts"; }
 	$(BIN)/python tools/bench.py
+
+bench-service: $(VENV)/.installed-test
+	$(BIN)/python tools/bench_service.py
 
 clean:
 	rm -rf $(VENV) out build dist .pytest_cache .mypy_cache .ruff_cache tests/_failures

@@ -15,7 +15,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -25,7 +24,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from servicekit import sample
+from servicekit import sample, serve_process
 
 TOTAL, CLIENTS, FIRST_PHASE = 500, 16, 100
 HARD_TIMEOUT = 150.0  # seconds for the whole run; the test stops itself past it
@@ -69,47 +68,10 @@ def rss_bytes(pids: list[int]) -> int:
 
 @pytest.fixture
 def server() -> Iterator[tuple[subprocess.Popen[str], int]]:
-    """``printbrief serve`` on a free loopback port; stopped with SIGINT (then SIGKILL) after."""
-    cmd = [sys.executable, "-c", "from printbrief.cli import run; run()", "serve",
-           "--host", "127.0.0.1", "--port", "0", "--workers", "2", "--queue", "32",
-           "--cache-mb", "16", "--recycle-after", "1000"]  # fmt: skip
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
-    port, reader = _port_from_log(proc)
-    try:
-        yield proc, port
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        reader.join(10)
-        assert proc.stderr is not None
-        proc.stderr.close()
-
-
-def _port_from_log(proc: subprocess.Popen[str]) -> tuple[int, threading.Thread]:
-    """The port uvicorn reports, and the thread that keeps reading the server's log."""
-    found: list[int] = []
-
-    def scan() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            if match := re.search(r"running on http://127\.0\.0\.1:(\d+)", line):
-                found.append(int(match.group(1)))
-                break
-        for _ in proc.stderr:  # keep draining so the server never blocks on a full pipe
-            pass
-
-    reader = threading.Thread(target=scan, daemon=True)
-    reader.start()
-    deadline = time.monotonic() + 90
-    while not found:
-        assert proc.poll() is None, "printbrief serve exited during start-up"
-        assert time.monotonic() < deadline, "printbrief serve did not start in 90 s"
-        time.sleep(0.05)
-    return found[0], reader
+    """``printbrief serve`` with 2 workers, a deep queue, and no recycling."""
+    with serve_process("--workers", "2", "--queue", "32", "--cache-mb", "16",
+                       "--recycle-after", "1000") as running:  # fmt: skip
+        yield running
 
 
 def run_clients(port: int, indices: range, stop_at: float) -> list[tuple[int, bytes]]:
