@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -213,3 +214,12 @@ def test_serve_without_the_extra_names_it(
     monkeypatch.delitem(sys.modules, "printbrief.service", raising=False)
     assert main(["serve"]) == 2
     assert "pip install 'printbrief[server]'" in capsys.readouterr().err
+
+
+def test_server_process_leaves_weasyprint_to_the_workers() -> None:
+    code = (
+        "import sys, printbrief.service as s; s.create_app(); "
+        "print('weasyprint' in sys.modules, 'pypdf' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -337,5 +337,9 @@ class WorkerPool:
         with self._lock:
             self._all.discard(worker)
             self.restarts[reason] += 1
-        worker.stop() if reason == "recycle" else worker.kill()
+        if reason != "recycle":
+            worker.kill()
+            return self._spawn()
+        # A retiring worker exits on its own; waiting for it would delay this response.
+        threading.Thread(target=worker.stop, name="printbrief-retire", daemon=True).start()
         return self._spawn()
