@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test lint bench bench-quick gallery system-check clean
+.PHONY: demo test lint bench bench-quick bench-service gallery browser system-check clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "printbrief needs Python 3.11 or newer"'
@@ -31,8 +31,14 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check src tests tools
 	$(BIN)/mypy
 
-test: $(VENV)/.installed-test lint
+test: $(VENV)/.installed-test lint browser
 	$(BIN)/python -m pytest
+
+# The demo-page test drives Debian's chromium through Playwright (never `playwright install`).
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] \
+	  && { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "note: install chromium to run the demo-page browser test"; }
 
 # The CJK comparison needs the system Noto CJK fonts that plain WeasyPrint users rely on.
 bench: $(VENV)/.installed-test
@@ -41,7 +47,6 @@ bench: $(VENV)/.installed-test
 	  || echo "note: install fonts-noto-cjk to compare against the system CJK fonts"; }
 	@[ -x /usr/bin/chromium ] || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq chromium >/dev/null \
 	  || echo "note: install chromium to compare against headless Chromium"; }
-	$(BIN)/pip install --quiet playwright
 	$(BIN)/python tools/bench.py
 
 # Under two minutes: fails when printbrief ÷ warm WeasyPrint passes bench/threshold.json.
@@ -50,6 +55,9 @@ bench-quick: $(VENV)/.installed-test
 
 gallery: $(VENV)/.installed
 	$(BIN)/python tools/gallery.py
+
+bench-service: $(VENV)/.installed-test
+	$(BIN)/python tools/bench_service.py
 
 clean:
 	rm -rf $(VENV) out build dist .pytest_cache .mypy_cache .ruff_cache tests/_failures

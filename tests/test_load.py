@@ -176,3 +176,10 @@ def test_schema_lists_v1_fields() -> None:
         "headline", "body", "body_format", "section", "standfirst", "byline", "publication",
         "published", "updated", "lang", "url", "images", "tags", "id",
     }  # fmt: skip
+
+
+def test_canonical_json_of_dates_is_iso_and_quiet() -> None:
+    # Warnings are errors here, so a pydantic serializer warning on dates fails this test.
+    article = load({"headline": "h", "body": "b", "published": "2026-05-01T08:30:00+08:00"})
+    assert '"published": "2026-05-01T08:30:00+08:00"' in article.canonical_json()
+    assert load(json.loads(article.canonical_json())) == article

@@ -284,6 +284,73 @@ def schema() -> None:
     click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
+@cli.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default)."
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Render worker processes.",
+)
+@click.option(
+    "--queue",
+    default=8,
+    show_default=True,
+    type=click.IntRange(0, 1024),
+    help="Requests that may wait for a worker.",
+)
+@click.option(
+    "--deadline",
+    default=20.0,
+    show_default=True,
+    type=click.FloatRange(0.1),
+    help="Seconds per render before its worker is killed.",
+)
+@click.option(
+    "--recycle-after",
+    default=200,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Renders before a worker is replaced.",
+)
+@click.option(
+    "--cache-mb",
+    default=64,
+    show_default=True,
+    type=click.IntRange(0),
+    help="In-memory result cache size.",
+)
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Shared on-disk result cache.")
+@_THEME_PATH
+@_BUNDLED_ONLY
+def serve(
+    host: str, port: int, workers: int, queue: int, deadline: float, recycle_after: int,
+    cache_mb: int, cache_dir: str | None, theme_paths: tuple[str, ...], bundled_fonts_only: bool,
+) -> None:  # fmt: skip
+    """Run the print-button HTTP service (needs printbrief[server])."""
+    try:
+        from .service import ServiceConfig
+        from .service import serve as run_service
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+    from pathlib import Path
+
+    from .pool import PoolConfig
+
+    pool = PoolConfig(
+        workers=workers, queue=queue, deadline=deadline, recycle_after=recycle_after,
+        system_fonts=not bundled_fonts_only, theme_paths=theme_paths,
+    )  # fmt: skip
+    config = ServiceConfig(
+        pool=pool, cache_bytes=cache_mb << 20, cache_dir=Path(cache_dir) if cache_dir else None
+    )
+    run_service(config, host=host, port=port)
+
+
 def _echo(message: str) -> None:
     click.echo(message, err=True)
 

@@ -2,12 +2,17 @@
 
 PrintbriefError                exit 1, HTTP 500
 ├── UsageError                 exit 2, HTTP 400  (bad option, unknown theme or paper)
-│   └── ThemeError             exit 2, HTTP 400
+│   ├── ThemeError             exit 2, HTTP 400
+│   └── MediaTypeError         exit 2, HTTP 415  (an HTTP request body that is not JSON)
 ├── InputError                 exit 1, HTTP 422  (a file or field of the article is wrong)
 ├── LimitError                 exit 1, HTTP 413  (input past a documented bound)
 ├── CoverageError              exit 1, HTTP 422  (strict mode: characters no font covers)
 ├── RenderError                exit 1, HTTP 500  (WeasyPrint failed on valid input)
-└── OutputError                exit 1, HTTP 500  (the PDF could not be written)
+├── OutputError                exit 1, HTTP 500  (the PDF could not be written)
+└── ServiceError               exit 1, HTTP 503  (``printbrief serve`` cannot take the request now)
+    ├── BusyError              exit 1, HTTP 503  (every worker busy and the queue full; Retry-After)
+    ├── WorkerLostError        exit 1, HTTP 503  (the worker died mid-render; Retry-After)
+    └── DeadlineError          exit 1, HTTP 504  (past its deadline; the worker was replaced)
 """
 
 from __future__ import annotations
@@ -52,6 +57,12 @@ class ThemeError(UsageError):
     """A theme cannot be found, or its metadata, templates or CSS are broken."""
 
 
+class MediaTypeError(UsageError):
+    """An HTTP request body is not in a media type the service reads (it reads JSON)."""
+
+    http_status = 415
+
+
 class InputError(PrintbriefError):
     """An input cannot be read or does not describe a valid article."""
 
@@ -91,3 +102,25 @@ class RenderError(PrintbriefError):
 
 class OutputError(PrintbriefError):
     """The output file could not be written; any previous file is left untouched."""
+
+
+class ServiceError(PrintbriefError):
+    """The render service cannot take the request now; ``retry_after`` is in seconds, or None."""
+
+    http_status = 503
+    retry_after: int | None = 1
+
+
+class BusyError(ServiceError):
+    """Every worker is busy and the wait queue is full: back-pressure, not failure."""
+
+
+class WorkerLostError(ServiceError):
+    """The worker process died while rendering (killed, out of memory); it has been replaced."""
+
+
+class DeadlineError(ServiceError):
+    """A render ran past its deadline; its worker was killed and replaced."""
+
+    http_status = 504
+    retry_after = None

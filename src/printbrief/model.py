@@ -51,7 +51,8 @@ def _iso_date(value: Any) -> date | datetime:
 IsoDate = Annotated[
     datetime | date,
     PlainValidator(_iso_date),
-    PlainSerializer(lambda value: value.isoformat(), return_type=str),
+    # Without it pydantic's union serializer warns on every JSON dump (canonical_json, caches).
+    PlainSerializer(lambda v: v.isoformat(), return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]}),
 ]
 

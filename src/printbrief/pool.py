@@ -1,0 +1,345 @@
+"""Warm render workers for ``printbrief serve``: one process and one pipe per worker.
+
+Renders never run in the server's event loop. ``concurrent.futures.ProcessPoolExecutor`` cannot
+kill one stuck worker, so each worker here is a ``multiprocessing`` process of its own that the
+pool can SIGKILL and replace alone (a render past its deadline, issue 7), and that it recycles
+after a number of renders so that slow leaks in native libraries cannot accumulate.
+
+>>> pool = WorkerPool(PoolConfig(workers=2))                        # doctest: +SKIP
+>>> pool.start()                                                    # doctest: +SKIP
+>>> pdf = await pool.render(Job("article", article_json, "newsbrief", "A4"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any, Literal
+
+from . import errors
+from .errors import BusyError, DeadlineError, PrintbriefError, RenderError, WorkerLostError
+
+log = logging.getLogger(__name__)
+
+JobKind = Literal["article", "issue"]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One render: an article or an issue as JSON (already validated), a theme and a paper."""
+
+    kind: JobKind
+    payload: str
+    theme: str
+    paper: str
+
+
+@dataclass(frozen=True)
+class PoolConfig:
+    """Pool size and bounds; the defaults suit a print button on a small machine."""
+
+    workers: int = 2
+    queue: int = 8
+    """Requests that may wait for a free worker; past that the pool answers ``BusyError``."""
+    deadline: float = 20.0
+    """Seconds one render may take before its worker is killed and replaced."""
+    recycle_after: int = 200
+    """Renders after which a worker is replaced by a fresh one."""
+    start_timeout: float = 60.0
+    """Seconds a new worker may take to import WeasyPrint and warm its renderer."""
+    system_fonts: bool = True
+    theme_paths: tuple[str, ...] = ()
+    """Extra theme folders, searched before the built-in ones."""
+    warm_themes: tuple[str, ...] = ("newsbrief",)
+
+
+# --------------------------------------------------------------------------- worker side
+
+
+def _worker_main(conn: Connection, config: PoolConfig) -> None:
+    """Worker process: build renderers once, then answer jobs until told to stop."""
+    # Ctrl-C in a terminal reaches the whole process group; the parent stops workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    renderers: dict[str, Any] = {}
+    for theme in config.warm_themes:
+        _warm(_renderer(renderers, theme, config))
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        conn.send(_answer(renderers, job, config))
+
+
+def _renderer(renderers: dict[str, Any], theme: str, config: PoolConfig) -> Any:
+    if theme not in renderers:
+        from .renderer import Renderer
+
+        renderers[theme] = Renderer(
+            theme, theme_paths=config.theme_paths, system_fonts=config.system_fonts
+        )
+    return renderers[theme]
+
+
+_WARM_UP = {
+    "headline": "Warm-up",
+    "standfirst": "Summary",
+    "byline": "By Nobody",
+    "body": "Warm-up *paragraph* with **bold**. 陳偉林 林晓云 かな 한글\n\n> A quote.",
+}
+
+
+def _warm(renderer: Any) -> None:
+    from .model import Article
+
+    # The first layouts load fonts (CJK too) and hyphenation dictionaries, 0.3 s or more:
+    # paid at start, not by the first click.
+    renderer.render(Article.model_validate(_WARM_UP))
+
+
+def _answer(renderers: dict[str, Any], job: Job, config: PoolConfig) -> tuple[Any, ...]:
+    try:
+        return ("ok", _run(_renderer(renderers, job.theme, config), job))
+    except PrintbriefError as exc:
+        problems = [(p.field, p.message) for p in getattr(exc, "problems", ())]
+        return ("error", type(exc).__name__, exc.message, exc.source, problems)
+    except Exception as exc:  # a bug must cost one request, not the worker
+        return ("error", "RenderError", f"{type(exc).__name__}: {exc}", None, [])
+
+
+def _run(renderer: Any, job: Job) -> bytes:
+    import json
+
+    if job.kind == "issue":
+        from .issue_pdf import Issue, render_issue
+
+        return render_issue(renderer, Issue.model_validate_json(job.payload), paper=job.paper)
+    from .model import validate_article
+
+    pdf = renderer.render(validate_article(json.loads(job.payload)), paper=job.paper)
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+def _decode(reply: tuple[Any, ...]) -> bytes:
+    """A worker's reply as PDF bytes, or the printbrief error it stood for, raised again."""
+    if reply[0] == "ok":
+        pdf = reply[1]
+        assert isinstance(pdf, bytes)
+        return pdf
+    _, name, message, source, problems = reply
+    cls = getattr(errors, name, RenderError)
+    if not (isinstance(cls, type) and issubclass(cls, PrintbriefError)):
+        cls = RenderError
+    if issubclass(cls, errors.InputError):
+        found = tuple(errors.FieldProblem(f, m) for f, m in problems)
+        raise cls(message, source=source, problems=found)
+    raise cls(message, source=source)
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+class _Worker:
+    """The parent's handle on one worker process: its pipe and how many renders it did."""
+
+    def __init__(self, ctx: Any, config: PoolConfig) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(
+            target=_worker_main,
+            args=(child, config),
+            name="printbrief-worker",
+            daemon=True,
+        )
+        self.process.start()
+        child.close()
+        self.renders = 0
+        self.ready = False
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id."""
+        return self.process.pid  # type: ignore[no-any-return]
+
+    def wait_ready(self, timeout: float) -> None:
+        """Block until the worker has warmed its renderers, or raise ``WorkerLostError``."""
+        if self.ready:
+            return
+        try:
+            if self.conn.poll(timeout) and self.conn.recv()[0] == "ready":
+                self.ready = True
+                return
+        except (EOFError, OSError):
+            pass
+        raise WorkerLostError("a render worker failed to start")
+
+    def kill(self) -> None:
+        """SIGKILL the process and reap it."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        """Ask the worker to exit; kill it if it does not within two seconds."""
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        self.process.join(2)
+        self.kill()
+
+
+def _context() -> Any:
+    """Forkserver where there is one (fast replacements with WeasyPrint preloaded), else spawn."""
+    if sys.platform == "linux":
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["printbrief.renderer"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+class WorkerPool:
+    """A fixed number of warm worker processes, a bounded wait queue and per-render deadlines."""
+
+    def __init__(
+        self, config: PoolConfig | None = None, on_render: Callable[[float], None] | None = None
+    ) -> None:
+        self.config = config or PoolConfig()
+        self.on_render = on_render
+        """Called with the seconds each render took in its worker (queue wait excluded)."""
+        self._ctx = _context()
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._closed = False
+        self.restarts: Counter[str] = Counter()
+        """Worker replacements by reason: ``deadline``, ``crash``, ``recycle``."""
+        size = self.config.workers + self.config.queue
+        self._threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="printbrief-pool")
+
+    def start(self, *, wait: bool = True) -> None:
+        """Start the workers; with ``wait``, return once every one is warm."""
+        fresh = [self._spawn() for _ in range(self.config.workers)]
+        for worker in fresh:
+            if wait:
+                worker.wait_ready(self.config.start_timeout)
+            self._idle.put(worker)
+
+    def close(self) -> None:
+        """Stop every worker (busy ones are killed) and the waiting threads."""
+        with self._lock:
+            self._closed = True
+            workers, self._all = list(self._all), set()
+        for worker in workers:
+            worker.stop()
+        self._threads.shutdown(wait=False, cancel_futures=True)
+
+    @property
+    def queue_depth(self) -> int:
+        """Requests admitted but still waiting for a worker."""
+        return max(0, self._in_flight - self.config.workers)
+
+    @property
+    def busy(self) -> int:
+        """Requests being rendered right now."""
+        return min(self._in_flight, self.config.workers)
+
+    def pids(self) -> list[int]:
+        """Process ids of the current workers (for RSS measurements and tests)."""
+        with self._lock:
+            return [w.pid for w in self._all if w.pid is not None]
+
+    async def render(self, job: Job) -> bytes:
+        """Render in a worker without blocking the event loop; raise ``BusyError`` when full."""
+        self._admit()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, self._render_admitted, job)
+
+    def _admit(self) -> None:
+        with self._lock:
+            if self._in_flight >= self.config.workers + self.config.queue:
+                raise BusyError("every render worker is busy and the queue is full; retry soon")
+            self._in_flight += 1
+
+    def _render_admitted(self, job: Job) -> bytes:
+        # Released here, not in render(): a cancelled request leaves this thread running.
+        try:
+            worker = self._acquire()
+            return _decode(self._exchange(worker, job))
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _acquire(self) -> _Worker:
+        worker = self._next_idle()
+        if not worker.process.is_alive():  # died while idle: replace it before use
+            worker = self._replace(worker, "crash")
+        try:
+            worker.wait_ready(self.config.start_timeout)
+        except WorkerLostError:
+            self._idle.put(self._replace(worker, "crash"))
+            raise
+        return worker
+
+    def _next_idle(self) -> _Worker:
+        # A timeout, so that waiting threads notice close() and the interpreter can exit.
+        while True:
+            try:
+                return self._idle.get(timeout=0.5)
+            except queue.Empty:
+                if self._closed:
+                    raise WorkerLostError("the render service is shutting down") from None
+
+    def _exchange(self, worker: _Worker, job: Job) -> tuple[Any, ...]:
+        started = time.perf_counter()
+        try:
+            worker.conn.send(job)
+            if not worker.conn.poll(self.config.deadline):
+                self._idle.put(self._replace(worker, "deadline"))
+                raise DeadlineError(f"the render took longer than {self.config.deadline:g} s")
+            reply: tuple[Any, ...] = worker.conn.recv()
+        except (EOFError, OSError):
+            self._idle.put(self._replace(worker, "crash"))
+            raise WorkerLostError("the render worker died; it has been replaced") from None
+        if self.on_render:
+            self.on_render(time.perf_counter() - started)
+        worker.renders += 1
+        recycle = worker.renders >= self.config.recycle_after
+        self._idle.put(self._replace(worker, "recycle") if recycle else worker)
+        return reply
+
+    def _spawn(self) -> _Worker:
+        if self._closed:  # close() ran while this request was rendering
+            raise WorkerLostError("the render service is shutting down")
+        worker = _Worker(self._ctx, self.config)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _replace(self, worker: _Worker, reason: str) -> _Worker:
+        log.info("replacing render worker %s (%s)", worker.pid, reason)
+        with self._lock:
+            self._all.discard(worker)
+            self.restarts[reason] += 1
+        if reason != "recycle":
+            worker.kill()
+            return self._spawn()
+        # A retiring worker exits on its own; waiting for it would delay this response.
+        threading.Thread(target=worker.stop, name="printbrief-retire", daemon=True).start()
+        return self._spawn()

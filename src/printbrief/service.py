@@ -1,0 +1,303 @@
+"""The HTTP adapter (``printbrief serve``): parse a request, render through the pool, map errors.
+
+Routes follow DESIGN.md, "HTTP surface". Statuses come from the ``http_status`` attribute of
+each :class:`~printbrief.errors.PrintbriefError` subclass, never from a table here.
+
+>>> app = create_app(ServiceConfig())                   # doctest: +SKIP
+>>> serve(ServiceConfig(), host="127.0.0.1", port=8000)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+try:
+    import uvicorn
+    from fastapi import FastAPI, Request, Response
+    from fastapi.concurrency import run_in_threadpool
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.openapi.utils import get_openapi
+    from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+    from starlette.exceptions import HTTPException
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+except ImportError as exc:  # pragma: no cover - exercised by a test that hides FastAPI
+    raise ImportError(
+        "printbrief serve needs the optional 'server' extra: pip install 'printbrief[server]'"
+    ) from exc
+
+from . import __version__, httputil
+from .cache import ResultCache, cache_key
+from .errors import PrintbriefError, ThemeError
+from .issue_pdf import Issue
+from .limits import DEFAULT_LIMITS
+from .load import from_mapping
+from .metrics import Metrics
+from .model import Article, problems_of
+from .paper import PAPER_SIZES, page_size
+from .pool import Job, PoolConfig, WorkerPool
+from .themes import available_themes, search_path
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """Everything ``printbrief serve`` can be told; the defaults are safe on one machine."""
+
+    pool: PoolConfig = field(default_factory=PoolConfig)
+    max_body_bytes: int = DEFAULT_LIMITS.max_input_bytes
+    cache_bytes: int = 64 << 20
+    cache_dir: Path | None = None
+
+
+@dataclass
+class _State:
+    """What the routes share: configuration, pool, cache, metrics and the theme registry."""
+
+    config: ServiceConfig
+    pool: WorkerPool
+    cache: ResultCache
+    metrics: Metrics
+    themes: dict[str, str]
+    rendering: dict[str, asyncio.Task[bytes]] = field(default_factory=dict)
+    """Renders under way by cache key, so a double click waits for the first render."""
+    shared: int = 0
+
+
+def create_app(config: ServiceConfig | None = None) -> FastAPI:
+    """The ASGI application; workers start with its lifespan and stop with it."""
+    config = config or ServiceConfig()
+    metrics = Metrics()
+    state = _State(
+        config=config,
+        pool=WorkerPool(config.pool, on_render=metrics.observe_render),
+        cache=ResultCache(config.cache_bytes, config.cache_dir),
+        metrics=metrics,
+        themes=available_themes(search_path(config.pool.theme_paths)),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(state.pool.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(state.pool.close)
+
+    app = FastAPI(title="printbrief", version=__version__, lifespan=lifespan)
+    app.state.printbrief = state
+    app.add_middleware(_CountStatus, metrics=state.metrics)
+    _add_error_handlers(app)
+    _add_routes(app, state)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def serve(config: ServiceConfig, *, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the service with uvicorn until interrupted (binds to loopback unless told)."""
+    uvicorn.run(create_app(config), host=host, port=port, log_level="info")
+
+
+# ------------------------------------------------------------------------------- routes
+
+_PROBLEM: dict[str, Any] = {"content": {httputil.PROBLEM_JSON: {}}}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "The PDF"},
+    304: {"description": "Not modified: the If-None-Match tag is current"},
+    **{status: _PROBLEM for status in (400, 413, 415, 422, 503, 504)},
+}
+
+
+def _body(model: str) -> dict[str, Any]:
+    schema = {"$ref": f"#/components/schemas/{model}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def _add_routes(app: FastAPI, state: _State) -> None:
+    @app.post("/v1/render", openapi_extra=_body("Article"), responses=_RESPONSES)
+    async def render_article(
+        request: Request, theme: str = "newsbrief", paper: str = "A4"
+    ) -> Response:
+        """Render one article (printbrief fields or schema.org NewsArticle JSON-LD) to PDF."""
+        _check_options(state, theme, paper)
+        article = from_mapping(await _read_json(request, state), name=None)
+        stem = article.id or article.headline
+        return await _pdf(
+            request, state, Job("article", article.canonical_json(), theme, paper), stem
+        )
+
+    @app.post("/v1/issues", openapi_extra=_body("Issue"), responses=_RESPONSES)
+    async def render_issue(
+        request: Request, theme: str = "newsbrief", paper: str = "A4"
+    ) -> Response:
+        """Render an issue: its articles, in order, in one PDF with a bookmark each."""
+        _check_options(state, theme, paper)
+        issue = _issue(await _read_json(request, state))
+        return await _pdf(
+            request, state, Job("issue", issue.canonical_json(), theme, paper), issue.title
+        )
+
+    @app.get("/v1/themes")
+    async def themes() -> dict[str, Any]:
+        """Themes and paper sizes this service accepts."""
+        listed = [{"name": n, "description": d} for n, d in state.themes.items()]
+        return {"themes": listed, "papers": list(PAPER_SIZES)}
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, Any]:
+        """Liveness: the process answers, and how many workers it has."""
+        return {"status": "ok", "version": __version__, "workers": len(state.pool.pids())}
+
+    @app.get("/metrics", response_class=PlainTextResponse)
+    async def metrics() -> PlainTextResponse:
+        """Prometheus text format."""
+        return PlainTextResponse(_scrape(state), media_type="text/plain; version=0.0.4")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def demo() -> HTMLResponse:
+        """The demo page with a Print button."""
+        page = resources.files("printbrief").joinpath("static/index.html")
+        return HTMLResponse(page.read_text("utf-8"))
+
+
+def _check_options(state: _State, theme: str, paper: str) -> None:
+    # Names only: a theme given as a folder path would let a request read server files.
+    if theme not in state.themes:
+        raise ThemeError(f"unknown theme {theme!r} (available: {', '.join(state.themes)})")
+    page_size(paper)
+
+
+async def _read_json(request: Request, state: _State) -> Any:
+    httputil.check_media_type(request.headers.get("content-type"))
+    limit = state.config.max_body_bytes
+    httputil.check_length(request.headers.get("content-length"), limit)
+    return httputil.parse_json(await httputil.read_limited(request.stream(), limit))
+
+
+def _issue(data: Any) -> Issue:
+    from pydantic import ValidationError
+
+    from .errors import InputError
+
+    try:
+        return Issue.model_validate(data)
+    except ValidationError as exc:
+        raise InputError.from_problems(problems_of(exc), source=None) from None
+
+
+async def _pdf(request: Request, state: _State, job: Job, stem: str) -> Response:
+    fonts = f"system_fonts={state.config.pool.system_fonts}"
+    key = cache_key(job.kind, job.payload, theme=job.theme, paper=job.paper, extra=fonts)
+    # Same content, options and versions give the same bytes, so the key is a strong validator.
+    etag = f'"{key[:40]}"'
+    headers = httputil.pdf_headers(etag, httputil.slug(stem))
+    if httputil.etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=dict(headers))
+    pdf = state.cache.get(key) or await _render_once(state, key, job)
+    return Response(pdf, media_type="application/pdf", headers=dict(headers))
+
+
+async def _render_once(state: _State, key: str, job: Job) -> bytes:
+    """Render and cache; identical requests arriving meanwhile share the one render."""
+    task = state.rendering.get(key)
+    if task is not None:
+        state.shared += 1
+    else:
+        task = asyncio.create_task(_render_and_cache(state, key, job))
+        state.rendering[key] = task
+        task.add_done_callback(lambda done: _forget(state, key, done))
+    # Shielded: a client that hangs up must not cancel a render others are waiting for.
+    return await asyncio.shield(task)
+
+
+async def _render_and_cache(state: _State, key: str, job: Job) -> bytes:
+    pdf = await state.pool.render(job)
+    await run_in_threadpool(state.cache.put, key, pdf)
+    return pdf
+
+
+def _forget(state: _State, key: str, task: asyncio.Task[bytes]) -> None:
+    state.rendering.pop(key, None)
+    if not task.cancelled():
+        task.exception()  # retrieved here, so an error nobody awaited is not logged at exit
+
+
+def _scrape(state: _State) -> str:
+    restarts = {f"reason={r}": float(n) for r, n in state.pool.restarts.items()} or {"": 0.0}
+    counters = {
+        "printbrief_cache_hits_total": {"": float(state.cache.hits)},
+        "printbrief_cache_misses_total": {"": float(state.cache.misses)},
+        "printbrief_renders_shared_total": {"": float(state.shared)},
+        "printbrief_worker_restarts_total": restarts,
+    }
+    gauges = {
+        "printbrief_queue_depth": float(state.pool.queue_depth),
+        "printbrief_workers_busy": float(state.pool.busy),
+        "printbrief_cache_bytes": float(state.cache.size_bytes),
+    }
+    return state.metrics.exposition(gauges=gauges, counters=counters)
+
+
+# ------------------------------------------------------------------------ errors, metrics
+
+
+def _problem_response(status: int, body: dict[str, Any], headers: dict[str, str]) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers, media_type=httputil.PROBLEM_JSON)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PrintbriefError)
+    async def printbrief_error(request: Request, exc: PrintbriefError) -> JSONResponse:
+        return _problem_response(*httputil.problem_of(exc))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        body = httputil.problem(exc.status_code, str(exc.detail))
+        return _problem_response(exc.status_code, body, dict(exc.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameters(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()
+        ]
+        return _problem_response(
+            400, httputil.problem(400, "invalid parameters", errors=errors), {}
+        )
+
+
+class _CountStatus:
+    """ASGI middleware counting responses by status (pure ASGI: no per-request task)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def counting_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.metrics.observe_request(message["status"])
+            await send(message)
+
+        await self.app(scope, receive, counting_send)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """OpenAPI with the request bodies' schemas generated from the pydantic models."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (Article, Issue):
+        generated = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(generated.pop("$defs", {}))
+        components[model.__name__] = generated
+    app.openapi_schema = schema
+    return schema

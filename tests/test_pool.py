@@ -1,0 +1,106 @@
+"""The worker pool under stress: back-pressure, deadlines, killed and recycled workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from printbrief.pool import WorkerPool
+from servicekit import client, long_article, sample
+
+
+@pytest.fixture(scope="module")
+def one_worker() -> Iterator[TestClient]:
+    """One worker, no queue, a 4 s deadline, recycled every 4 renders; no cache to hide renders."""
+    with client(workers=1, queue=0, deadline=4.0, recycle_after=4, max_body=2 << 20) as test_client:
+        test_client.app.state.printbrief.cache.max_bytes = 0  # type: ignore[attr-defined]
+        yield test_client
+
+
+def pool_of(api: TestClient) -> WorkerPool:
+    pool: WorkerPool = api.app.state.printbrief.pool  # type: ignore[attr-defined]
+    return pool
+
+
+def in_background(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    """Run ``call`` in a thread; its result lands in the returned list."""
+    out: list[Any] = []
+    thread = threading.Thread(target=lambda: out.append(call()))
+    thread.start()
+    return thread, out
+
+
+def wait_until_busy(pool: WorkerPool) -> None:
+    deadline = time.monotonic() + 10
+    while pool.busy == 0:
+        assert time.monotonic() < deadline, "the render never started"
+        time.sleep(0.01)
+    time.sleep(0.1)  # past the pipe write: the worker is inside WeasyPrint now
+
+
+def test_full_pool_answers_503_with_retry_after(one_worker: TestClient) -> None:
+    pool = pool_of(one_worker)
+    thread, out = in_background(lambda: one_worker.post("/v1/render", json=long_article(150)))
+    wait_until_busy(pool)
+    response = one_worker.post("/v1/render", json=sample())
+    thread.join(30)
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["error"] == "BusyError"
+    assert out[0].status_code == 200
+
+
+def test_render_past_deadline_is_504_and_the_worker_is_replaced(one_worker: TestClient) -> None:
+    pool = pool_of(one_worker)
+    before, pids = pool.restarts["deadline"], pool.pids()
+    started = time.monotonic()
+    response = one_worker.post("/v1/render", json=long_article(3000))  # 20 s or more
+    assert response.status_code == 504 and response.json()["error"] == "DeadlineError"
+    assert time.monotonic() - started < 12
+    assert pool.restarts["deadline"] == before + 1 and pool.pids() != pids
+    for pid in pids:
+        status = Path(f"/proc/{pid}/status")
+        assert not status.exists() or "zombie" in status.read_text()
+    assert one_worker.post("/v1/render", json=sample()).status_code == 200
+
+
+def test_worker_killed_mid_render_is_replaced_and_the_next_request_succeeds(
+    one_worker: TestClient,
+) -> None:
+    pool = pool_of(one_worker)
+    thread, out = in_background(lambda: one_worker.post("/v1/render", json=long_article(300)))
+    wait_until_busy(pool)
+    (victim,) = pool.pids()
+    os.kill(victim, signal.SIGKILL)
+    thread.join(30)
+    assert out[0].status_code == 503 and out[0].json()["error"] == "WorkerLostError"
+    assert out[0].headers["retry-after"] == "1"
+    nxt = one_worker.post("/v1/render", json=sample())
+    assert nxt.status_code == 200 and nxt.content.startswith(b"%PDF-")
+    assert victim not in pool.pids() and pool.restarts["crash"] >= 1
+
+
+def test_worker_killed_while_idle_costs_no_request(one_worker: TestClient) -> None:
+    pool = pool_of(one_worker)
+    (victim,) = pool.pids()
+    os.kill(victim, signal.SIGKILL)
+    time.sleep(0.2)
+    assert one_worker.post("/v1/render", json=sample()).status_code == 200
+
+
+def test_workers_are_recycled_after_n_renders(one_worker: TestClient) -> None:
+    pool = pool_of(one_worker)
+    before = pool.restarts["recycle"]
+    for i in range(8):
+        article = {**sample(), "id": f"recycle-{i}"}
+        assert one_worker.post("/v1/render", json=article).status_code == 200
+    assert pool.restarts["recycle"] >= before + 1
+    assert 'printbrief_worker_restarts_total{reason="recycle"}' in one_worker.get("/metrics").text
