@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,14 @@ from .output import write_atomic
 from .themes import Theme, resolve_theme
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """A rendered article: the PDF bytes and how many pages they hold."""
+
+    pdf: bytes
+    pages: int
 
 
 class Renderer:
@@ -104,6 +113,10 @@ class Renderer:
 
         Raises a :class:`~printbrief.errors.PrintbriefError` subclass on bad input or limits.
         """
+        return self.render_document(article, paper=paper).pdf
+
+    def render_document(self, article: Article, *, paper: str | None = None) -> RenderResult:
+        """The article as PDF bytes plus its page count (batch summaries report pages)."""
         started = time.perf_counter()
         html = self.html(article)
         log.debug("Step 3 - template rendered (%d characters)", len(html))
@@ -127,7 +140,7 @@ class Renderer:
             (time.perf_counter() - started) * 1000,
         )
         assert isinstance(pdf, bytes)
-        return pdf
+        return RenderResult(pdf, len(document.pages))
 
     def _layout(self, article: Article, html: str, paper_name: str) -> weasyprint.Document:
         roots = (*self._fixed_roots, *self.assets, *_source_dir(article))
