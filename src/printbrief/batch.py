@@ -139,8 +139,8 @@ class _Batch:
         except Exception as exc:  # the executor lost the task: a killed worker, a lost node
             self._fail(item, f"{item.name}: worker failed: {type(exc).__name__}: {exc}")
             return
-        for message in outcome.warnings:
-            log.warning("%s", message)
+        for warning in outcome.warnings:  # WeasyPrint's own do not say which input they concern
+            log.warning("%s", warning if item.name in warning else f"{item.name}: {warning}")
         if outcome.error:
             self._fail(item, outcome.error)
         elif self._write(item, outcome):

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import PrintbriefError, UsageError
+from .errors import InputError, PrintbriefError, UsageError
 from .load import parse, read_bytes
 from .manifest import MANIFEST_NAME, Key
 from .model import Article
@@ -59,11 +59,17 @@ def _expand(item: str) -> list[str]:
     path = Path(item)
     if item != "-" and path.is_dir():
         return sorted(str(p) for p in path.iterdir() if _is_article_file(p))
-    if re.search(r"[*?[]", item) and not path.exists():  # a quoted glob the shell left alone
+    if _is_pattern(item):
         matches = sorted(glob.glob(item, recursive=True))
-        return [n for m in matches for n in (_expand(m) if Path(m).is_dir() else [m])
-                if _is_article_file(Path(n))]  # fmt: skip
+        found = [n for m in matches for n in (_expand(m) if Path(m).is_dir() else [m])
+                 if _is_article_file(Path(n))]  # fmt: skip
+        return found or [item]  # kept, so the plan reports that it matched nothing
     return [item]
+
+
+def _is_pattern(item: str) -> bool:
+    """A quoted glob the shell left alone (a file may really be called ``a[1].json``)."""
+    return bool(re.search(r"[*?[]", item)) and not Path(item).exists()
 
 
 def _is_article_file(path: Path) -> bool:
@@ -104,6 +110,8 @@ class Planner:
 
     def plan(self, index: int, name: str) -> Item:
         """Read, hash and validate one input and choose its output; raises PrintbriefError."""
+        if _is_pattern(name):
+            raise InputError("no article files match this pattern", source=name)
         source = None if name == "-" else Path(name).resolve()
         data = read_bytes(Path(name), max_bytes=self.options.limits.max_input_bytes)
         label = "<stdin>" if source is None else name

@@ -7,6 +7,7 @@ the built-in process pool, a thread pool, or a ``dask.distributed`` client's exe
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import multiprocessing
@@ -134,6 +135,13 @@ def renderer_for(options: RenderOptions) -> Renderer:
             cache.clear()
         cache[options] = options.build()
     return cache[options]
+
+
+@atexit.register
+def _drop_renderers() -> None:
+    # Release warm renderers before interpreter teardown: WeasyPrint's FontConfiguration.__del__
+    # needs module globals that teardown may already have cleared ("Exception ignored in …").
+    _local.__dict__.pop("renderers", None)
 
 
 def render_task(task: Task) -> Outcome:
