@@ -72,7 +72,7 @@ def _configure_logging(level: int) -> None:
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
-    help="Worker processes  [default: one per CPU core].",
+    help="Worker processes; 1 renders in this process  [default: one per CPU core].",
 )
 @click.option("--force", is_flag=True, help="Render even outputs the manifest shows up to date.")
 @click.option(
@@ -92,7 +92,8 @@ def render(
 ) -> None:  # fmt: skip
     """Render INPUT files, folders or quoted globs (JSON, Markdown, JSON-LD; '-' for stdin) to PDF.
 
-    With --out-dir, up-to-date PDFs are skipped (see printbrief-manifest.json there).
+    PDFs go into --out-dir, or beside each input. Outputs that printbrief-manifest.json in
+    that folder shows up to date are skipped; Ctrl-C keeps every finished PDF.
     """
     style: dict[str, Any] = {"theme": theme, "paper": paper, "strict": strict,
                              "system_fonts": not bundled_fonts_only, "theme_paths": theme_paths}  # fmt: skip
