@@ -23,12 +23,13 @@ from .limits import DEFAULT_LIMITS, Limits
 from .load import load, read_bytes
 from .manifest import Entry, Manifests
 from .output import write_atomic
-from .plan import Item, Planner, default_jobs, error_line, expand_inputs, sha256
+from .plan import Item, Planner, error_line, expand_inputs, sha256
 from .worker import (
     InlineExecutor,
     Outcome,
     RenderOptions,
     Task,
+    default_jobs,
     process_pool,
     render_task,
     renderer_for,

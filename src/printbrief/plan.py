@@ -87,14 +87,6 @@ def output_name(article: Article, input_name: str) -> str:
     return (re.sub(r"[^\w.-]+", "-", stem).strip(".-") or "article") + ".pdf"
 
 
-def default_jobs() -> int:
-    """Worker processes by default: the CPU cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS and Windows have no affinity call
-        return os.cpu_count() or 1
-
-
 # ------------------------------------------------------------------------------- planning
 
 

@@ -230,6 +230,14 @@ def warm_up(options: RenderOptions) -> None:
         renderer_for(options)
 
 
+def default_jobs() -> int:
+    """Worker processes by default: the CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
+
+
 def process_pool(jobs: int, options: RenderOptions) -> ProcessPoolExecutor:
     """A pool of ``jobs`` warm worker processes for ``options``.
 
