@@ -121,10 +121,14 @@ class Outcome:
     versions: dict[str, str] = field(default_factory=dict)
 
 
-@cache
 def versions() -> dict[str, str]:
     """The versions that decide a PDF's bytes, as recorded in manifests."""
-    return {"printbrief": __version__, "weasyprint": version("weasyprint")}
+    return {"printbrief": __version__, "weasyprint": _weasyprint_version()}
+
+
+@cache
+def _weasyprint_version() -> str:
+    return version("weasyprint")  # from package metadata: the client need not import WeasyPrint
 
 
 def renderer_for(options: RenderOptions) -> Renderer:
