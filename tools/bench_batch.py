@@ -57,7 +57,13 @@ def rate(count: int, seconds: float) -> float:
     return round(count / seconds, 2)
 
 
-def timed_batch(articles: list[Path], out: Path, executor: Executor | None, **kw: Any) -> float:
+PER_ARTICLE: dict[str, list[float]] = {}
+"""Render seconds of every article per mode, as measured inside the workers."""
+
+
+def timed_batch(
+    articles: list[Path], out: Path, executor: Executor | None, mode: str = "warmup", **kw: Any
+) -> float:
     """Seconds for one forced ``render_many`` run; fails loudly if any article failed."""
     from printbrief import render_many
 
@@ -66,6 +72,7 @@ def timed_batch(articles: list[Path], out: Path, executor: Executor | None, **kw
     seconds = time.perf_counter() - started
     failed = [r.error for r in results if r.status != "rendered"]
     assert not failed, failed
+    PER_ARTICLE.setdefault(mode, []).extend(r.seconds for r in results)
     return seconds
 
 
@@ -142,16 +149,24 @@ def throughput(articles: list[Path], rounds: int, tmp: Path) -> dict[str, Any]:
     timed_batch(warmup, tmp / "warm-1", None, jobs=1)  # builds this process's Renderer
     with warm_pool(2, warmup, tmp) as pool, dask_cluster(warmup, tmp) as (dask, startup):
         runs: dict[str, Callable[[Path], float]] = {
-            "j1": lambda out: timed_batch(articles, out, None, jobs=1),
-            "j2": lambda out: timed_batch(articles, out, pool, write_on_worker=True),
-            "dask": lambda out: timed_batch(articles, out, dask),
-            "j2_cold": lambda out: timed_batch(articles, out, None, jobs=2),
+            "j1": lambda out: timed_batch(articles, out, None, "j1", jobs=1),
+            "j2": lambda out: timed_batch(articles, out, pool, "j2", write_on_worker=True),
+            "dask": lambda out: timed_batch(articles, out, dask, "dask"),
+            "j2_cold": lambda out: timed_batch(articles, out, None, "j2_cold", jobs=2),
         }
         for i in range(rounds):
             for name, run in runs.items():
                 modes[name].append(run(tmp / f"{name}-{i}"))
     result = {name: rate(len(articles), statistics.median(s)) for name, s in modes.items()}
-    return {"articles_per_s": result, "dask_cluster_startup_s": round(startup, 2)}
+    # Each article's render time inside its worker: if it grows with -j 2, cores were not free.
+    render_ms = {m: round(statistics.median(PER_ARTICLE[m]) * 1000) for m in modes}
+    pairs = zip(modes["j1"], modes["j2"], strict=True)  # measured back to back in each round
+    return {
+        "articles_per_s": result,
+        "j2_over_j1_per_round": [round(one / two, 2) for one, two in pairs],
+        "median_render_ms_in_worker": render_ms,
+        "dask_cluster_startup_s": round(startup, 2),
+    }
 
 
 def baselines(articles: list[Path], tmp: Path) -> dict[str, float]:
@@ -199,21 +214,23 @@ def markdown(report: dict[str, Any]) -> str:
     """A short Markdown summary of the run."""
     meta, tp, base = report["meta"], report["throughput"]["articles_per_s"], report["baselines"]
     j1, j2 = tp["j1"], tp["j2"]
+    ms = report["throughput"]["median_render_ms_in_worker"]
     lines = [
         f"Measured {meta['date']} on {meta['machine']} (Python {meta['python']}, "
         f"WeasyPrint {meta['weasyprint']}); {meta['articles']} articles in six languages, "
         f"median of {meta['rounds']} interleaved rounds.",
         "",
-        "| mode | articles/s |",
-        "|---|---|",
-        f"| `-j 1` (in process, warm) | {j1} |",
-        f"| `-j 2` (warm worker pool) | {j2} |",
-        f"| `-j 2` cold (includes starting the workers) | {tp['j2_cold']} |",
-        f"| local Dask cluster, 2 workers (warm) | {tp['dask']} |",
-        f"| naive loop, new Renderer per article | {base['naive_new_renderer_per_article']} |",
-        f"| `python -m weasyprint`, one process per article | {base['weasyprint_process_per_article']} |",
+        "| mode | articles/s | median ms per article in its worker |",
+        "|---|---|---|",
+        f"| `-j 1` (in process, warm) | {j1} | {ms['j1']} |",
+        f"| `-j 2` (warm worker pool) | {j2} | {ms['j2']} |",
+        f"| `-j 2` cold (includes starting the workers) | {tp['j2_cold']} | {ms['j2_cold']} |",
+        f"| local Dask cluster, 2 workers (warm) | {tp['dask']} | {ms['dask']} |",
+        f"| naive loop, new Renderer per article | {base['naive_new_renderer_per_article']} | |",
+        f"| `python -m weasyprint`, one process per article | {base['weasyprint_process_per_article']} | |",
         "",
-        f"`-j 2` ÷ `-j 1`: {j2 / j1:.2f}×; `-j 2` ÷ process per article: "
+        f"`-j 2` ÷ `-j 1`: {j2 / j1:.2f}× (per round: {report['throughput']['j2_over_j1_per_round']}); "
+        f"`-j 2` ÷ process per article: "
         f"{j2 / base['weasyprint_process_per_article']:.1f}×; Dask cluster start: "
         f"{report['throughput']['dask_cluster_startup_s']} s.",
         "",
