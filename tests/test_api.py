@@ -9,9 +9,9 @@ from pathlib import Path
 import printbrief
 
 EXPECTED = {
-    "Article", "CoverageError", "FieldProblem", "Image", "InputError", "LimitError", "Limits",
-    "OutputError", "PrintbriefError", "RenderError", "Renderer", "ThemeError", "UsageError",
-    "__version__", "json_schema", "load", "render",
+    "Article", "CoverageError", "FieldProblem", "Image", "InputError", "ItemResult",
+    "LimitError", "Limits", "OutputError", "PrintbriefError", "RenderError", "Renderer",
+    "ThemeError", "UsageError", "__version__", "json_schema", "load", "render", "render_many",
 }  # fmt: skip
 
 
@@ -45,3 +45,9 @@ def test_help_and_check_do_not_import_weasyprint() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_importing_printbrief_and_render_many_does_not_load_weasyprint() -> None:
+    code = "import sys, printbrief; printbrief.render_many; print('weasyprint' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

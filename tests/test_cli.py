@@ -43,7 +43,10 @@ def test_render_continues_past_bad_inputs(
     assert "bad-body-format.json: body_format: must be one of" in err
     assert "wrong-type.json: headline: input should be a valid string" in err
     assert "Traceback" not in err
-    assert [p.suffix for p in tmp_path.iterdir()] == [".pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "en-plain.pdf",
+        "printbrief-manifest.json",
+    ]
 
 
 def test_render_folder_names_outputs_by_id(
@@ -74,7 +77,9 @@ def test_output_name_collision_is_reported(
         capsys,
     )
     assert code == 1
-    assert "b.json: output" in err and "already written from" in err
+    assert "b.json: output same.pdf is already claimed by" in err and err.rstrip().endswith(
+        "a.json"
+    )
 
 
 def test_stdin_to_stdout(

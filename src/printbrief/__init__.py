@@ -2,6 +2,7 @@
 
 >>> import printbrief
 >>> pdf = printbrief.render({"headline": "Harbour reopens", "body": "Ships are back."})  # doctest: +SKIP
+>>> results = printbrief.render_many(["issue-12/"], "out/")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -27,9 +28,15 @@ from .model import Article, Image, json_schema
 
 # WeasyPrint loads on first use of the renderer, so `printbrief --help` and `check` start fast.
 # (The module is `renderer`, not `render`, so that `printbrief.render` stays the function.)
-_LAZY = {"Renderer": "renderer", "render": "renderer"}
+_LAZY = {
+    "Renderer": "renderer",
+    "render": "renderer",
+    "ItemResult": "batch",
+    "render_many": "batch",
+}
 
 if TYPE_CHECKING:
+    from .batch import ItemResult, render_many
     from .renderer import Renderer, render
 
 
@@ -49,6 +56,7 @@ __all__ = [
     "FieldProblem",
     "Image",
     "InputError",
+    "ItemResult",
     "LimitError",
     "Limits",
     "OutputError",
@@ -61,4 +69,5 @@ __all__ = [
     "json_schema",
     "load",
     "render",
+    "render_many",
 ]

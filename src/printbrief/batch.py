@@ -1,142 +1,308 @@
-"""Rendering many inputs: output naming, collisions, continuing past bad files, a summary."""
+"""Rendering many inputs: skip what is up to date, render the rest on an executor, keep going
+past bad files, and summarise.
+
+Planning (reading, validating and naming each input) is :mod:`printbrief.plan`; the workers'
+side is :mod:`printbrief.worker`; the record of finished PDFs is :mod:`printbrief.manifest`.
+"""
 
 from __future__ import annotations
 
-import re
+import logging
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Literal
 
 from .errors import PrintbriefError, UsageError
-from .load import load
-from .model import Article
+from .limits import DEFAULT_LIMITS, Limits
+from .load import load, read_bytes
+from .manifest import Entry, Manifests
 from .output import write_atomic
+from .plan import Item, Planner, error_line, expand_inputs, sha256
+from .worker import (
+    InlineExecutor,
+    Outcome,
+    RenderOptions,
+    Task,
+    default_jobs,
+    process_pool,
+    render_task,
+    renderer_for,
+)
 
-if TYPE_CHECKING:  # the renderer imports WeasyPrint: `printbrief check` must not pay for it
-    from .renderer import Renderer
+log = logging.getLogger(__name__)
 
-INPUT_SUFFIXES = (".json", ".md", ".markdown", ".jsonld")
+FOREIGN_IN_FLIGHT = 256
+"""Tasks kept submitted at once on an executor you pass in (bounds the client's memory)."""
+
+Status = Literal["rendered", "skipped", "failed"]
+OnResult = Callable[["ItemResult", int, int], None]
+"""Called in the client as each input finishes, with the result, how many are done, and the total."""
 
 
 @dataclass(frozen=True)
-class Job:
-    """One input and where its PDF goes: a file, ``-`` (stdout), or None (derive from the article)."""
+class ItemResult:
+    """What happened to one input: ``rendered``, ``skipped`` (up to date) or ``failed``."""
 
     input: str
     output: str | None
-    out_dir: Path | None = None
-
-
-@dataclass
-class Result:
-    """What happened to one job."""
-
-    job: Job
-    output: str | None = None
+    status: Status
     error: str | None = None
+    pages: int = 0
+    seconds: float = 0.0
     size: int = 0
+    worker_pid: int | None = None
 
 
-@dataclass
-class Report:
-    """Per-input results and a one-line summary."""
+class _Batch:
+    """One batch: plans every input, renders the stale ones, records results and the manifest."""
 
-    results: list[Result] = field(default_factory=list)
-    started: float = field(default_factory=time.perf_counter)
+    def __init__(self, names: Sequence[str], options: RenderOptions, on_result: OnResult | None):
+        self.names = names
+        self.options = options
+        self.on_result = on_result
+        self.manifests = Manifests()
+        self.results: dict[int, ItemResult] = {}
+        self.pending: dict[Future[Outcome], Item] = {}
+        self.write_on_worker = True
 
-    @property
-    def failed(self) -> list[Result]:
-        """Results that ended in an error."""
-        return [r for r in self.results if r.error]
+    def plan(self, out_dir: str | Path | None, *, force: bool) -> list[Item]:
+        """Items to render, after reporting inputs that failed or are up to date."""
+        planner, todo = Planner(self.names, out_dir, self.options), []
+        for index, name in enumerate(self.names):
+            try:
+                item = planner.plan(index, name)
+            except PrintbriefError as exc:
+                self._finish(index, ItemResult(name, None, "failed", error_line(exc, name)))
+                continue
+            manifest = self.manifests.of(item.target)
+            entry = None if force else manifest.up_to_date(item.target.name, item.key)
+            if entry:
+                self._finish(index, _skipped(item, entry))
+            else:
+                manifest.forget(item.target.name)
+                todo.append(item)
+        self.manifests.save()  # drop stale entries before their PDFs are replaced
+        return todo
 
-    def summary(self) -> str:
-        """``rendered 5, failed 1 in 2.3 s`` followed by one line per failure."""
-        done = len(self.results) - len(self.failed)
-        seconds = time.perf_counter() - self.started
-        lines = [f"rendered {done}, failed {len(self.failed)} in {seconds:.1f} s"]
-        lines += [f"  failed: {r.error}" for r in self.failed]
-        return "\n".join(lines)
-
-
-def expand_inputs(inputs: Iterable[str]) -> list[str]:
-    """Inputs with folders replaced by their article files (sorted, not recursive)."""
-    expanded = []
-    for item in inputs:
-        path = Path(item)
-        if item != "-" and path.is_dir():
-            expanded += sorted(str(p) for p in path.iterdir() if _is_article_file(p))
-        else:
-            expanded.append(item)
-    return expanded
-
-
-def _is_article_file(path: Path) -> bool:
-    """An article-looking file in a folder: README.md documents the folder, it is no article."""
-    return path.suffix.lower() in INPUT_SUFFIXES and path.stem.lower() != "readme"
-
-
-def plan_outputs(inputs: Sequence[str], *, output: str | None, out_dir: str | None) -> list[Job]:
-    """One job per input: ``-o`` for a single input, else a name derived later into ``out_dir``."""
-    files = expand_inputs(inputs)
-    if not files:
-        raise UsageError("no input files found")
-    if output:
-        return [Job(files[0], output)]
-    if "-" in files and not out_dir:
-        raise UsageError("reading stdin ('-') needs -o OUT or --out-dir DIR")
-    return [Job(f, None, Path(out_dir) if out_dir else None) for f in files]
-
-
-def output_name(article: Article, input_name: str) -> str:
-    """``<id>.pdf`` if the article has an id, else the input's file name with ``.pdf``."""
-    stem = article.id or (Path(input_name).stem if input_name != "-" else "article")
-    return re.sub(r"[^\w.-]+", "-", stem).strip(".-") + ".pdf"
-
-
-def render_planned(
-    renderer: Renderer, jobs: Sequence[Job], *, echo: Callable[[str], None]
-) -> Report:
-    """Render every job, continuing past failures; outputs are written atomically."""
-    report = Report()
-    inputs = {Path(j.input).resolve() for j in jobs if j.input != "-"}
-    taken: dict[Path, str] = {}
-    for job in jobs:
-        result = Result(job)
+    def run(self, executor: Executor, items: Iterable[Item], in_flight: int) -> None:
+        """Keep up to ``in_flight`` tasks submitted and record each as it completes."""
+        queue = iter(items)
         try:
-            result.output, result.size = _run(renderer, job, inputs, taken)
-            echo(f"ok      {job.input} → {result.output} ({result.size / 1024:.0f} KB)")
+            while True:
+                while len(self.pending) < in_flight and (item := next(queue, None)):
+                    self._submit(executor, item)
+                if not self.pending:
+                    return
+                done, _ = wait(self.pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    self._collect(future, self.pending.pop(future))
+        except BaseException:
+            for future in self.pending:
+                future.cancel()
+            raise
+
+    def harvest(self) -> None:
+        """After an interruption, record the tasks that finished anyway (quietly)."""
+        self.on_result = None
+        for future, item in list(self.pending.items()):
+            if future.done() and not future.cancelled():
+                self._collect(future, item)
+        self.pending.clear()
+        self.manifests.save()
+
+    def _submit(self, executor: Executor, item: Item) -> None:
+        try:
+            data = item.data if item.data is not None else self._reread(item)
+            target = str(item.target) if self.write_on_worker else None
+            task = Task(item.name, data, str(item.source) if item.source else None,
+                        self.options, target)  # fmt: skip
+            self.pending[executor.submit(render_task, task)] = item
         except PrintbriefError as exc:
-            result.error = str(exc) if exc.source else f"{job.input}: {exc}"
-            echo(f"FAILED  {result.error}")
-        report.results.append(result)
-    return report
+            self._fail(item, error_line(exc, item.name))
+        except Exception as exc:  # e.g. a broken pool refuses new work: fail this input only
+            self._fail(item, f"{item.name}: cannot submit: {type(exc).__name__}: {exc}")
+
+    def _reread(self, item: Item) -> bytes:
+        # Hash what is actually sent: the file may have changed since it was planned.
+        data = read_bytes(Path(item.name), max_bytes=self.options.limits.max_input_bytes)
+        item.key = replace(item.key, input_sha256=sha256(data))
+        return data
+
+    def _collect(self, future: Future[Outcome], item: Item) -> None:
+        try:
+            outcome = future.result()
+        except Exception as exc:  # the executor lost the task: a killed worker, a lost node
+            self._fail(item, f"{item.name}: worker failed: {type(exc).__name__}: {exc}")
+            return
+        for warning in outcome.warnings:  # WeasyPrint's own do not say which input they concern
+            log.warning("%s", warning if item.name in warning else f"{item.name}: {warning}")
+        if outcome.error:
+            self._fail(item, outcome.error)
+        elif self._write(item, outcome):
+            self._record(item, outcome)
+
+    def _write(self, item: Item, outcome: Outcome) -> bool:
+        if outcome.pdf is None:
+            return True
+        try:
+            write_atomic(item.target, outcome.pdf)
+        except PrintbriefError as exc:
+            self._fail(item, error_line(exc, item.name))
+            return False
+        return True
+
+    def _record(self, item: Item, outcome: Outcome) -> None:
+        key = replace(item.key, versions=outcome.versions)  # what the worker really ran
+        entry = Entry.of(key, pages=outcome.pages, size=outcome.size, pdf_sha256=outcome.sha256)
+        self.manifests.of(item.target).add(item.target.name, entry)
+        self.manifests.save(throttle=True)
+        result = ItemResult(item.name, item.output, "rendered", pages=outcome.pages,
+                            seconds=outcome.seconds, size=outcome.size,
+                            worker_pid=outcome.worker_pid)  # fmt: skip
+        self._finish(item.index, result)
+
+    def _fail(self, item: Item, error: str) -> None:
+        self._finish(item.index, ItemResult(item.name, item.output, "failed", error))
+
+    def _finish(self, index: int, result: ItemResult) -> None:
+        self.results[index] = result
+        if self.on_result:
+            self.on_result(result, len(self.results), len(self.names))
+
+    def ordered(self) -> list[ItemResult]:
+        """Results in input order."""
+        return [self.results[i] for i in sorted(self.results)]
 
 
-def _run(
-    renderer: Renderer, job: Job, inputs: set[Path], taken: dict[Path, str]
-) -> tuple[str, int]:
-    article = load(job.input)
-    pdf = renderer.render(article)
-    if job.output == "-":
+def _skipped(item: Item, entry: Entry) -> ItemResult:
+    return ItemResult(item.name, item.output, "skipped", pages=entry.pages, size=entry.size)
+
+
+@contextmanager
+def _executor(
+    executor: Executor | None, jobs: int, count: int, options: RenderOptions
+) -> Iterator[Executor]:
+    if executor is not None:
+        yield executor
+        return
+    if min(jobs, count) <= 1:
+        yield InlineExecutor()
+        return
+    pool = process_pool(min(jobs, count), options)
+    try:
+        yield pool
+    finally:
+        # On Ctrl-C: drop queued tasks, let each worker finish (and write) the one it holds.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# ------------------------------------------------------------------------------- API
+
+
+def render_many(
+    inputs: Iterable[str | Path],
+    out_dir: str | Path | None,
+    executor: Executor | None = None,
+    *,
+    theme: str | Path = "newsbrief",
+    paper: str = "A4",
+    strict: bool = False,
+    theme_paths: Iterable[str | Path] = (),
+    assets: Iterable[str | Path] = (),
+    system_fonts: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
+    variant: str | None = None,
+    bleed: str | None = None,
+    marks: str | None = None,
+    allow_hosts: Iterable[str] = (),
+    jobs: int | None = None,
+    force: bool = False,
+    write_on_worker: bool | None = None,
+    in_flight: int | None = None,
+    on_result: OnResult | None = None,
+) -> list[ItemResult]:
+    """Render files, folders and glob patterns into ``out_dir``, one result per input, in order.
+
+    ``out_dir=None`` puts each PDF beside its input. Outputs the folder's manifest shows to be
+    up to date are skipped (``force=True`` renders them anyway). Without ``executor``, ``jobs``
+    warm worker processes render (default: one per core; ``jobs=1`` renders in this process);
+    any :class:`concurrent.futures.Executor` works, e.g. ``dask_client.get_executor()``.
+    ``write_on_worker`` (default: True for the built-in workers, False for an executor you pass)
+    makes workers write the PDFs themselves, so ``out_dir`` must be the same path for them.
+    A bad input fails alone; Ctrl-C keeps completed PDFs and saves the manifest, then re-raises.
+
+    >>> results = render_many(["issue-12/"], "out/", jobs=2)          # doctest: +SKIP
+    >>> [r.error for r in results if r.status == "failed"]          # doctest: +SKIP
+    []
+    """
+    options = RenderOptions(
+        _absolute(theme), paper, strict, system_fonts,
+        tuple(map(_absolute, theme_paths)), tuple(map(_absolute, assets)), limits,
+        variant, bleed, marks, tuple(allow_hosts),
+    )  # fmt: skip
+    options.check()
+    names = expand_inputs(inputs)
+    if not names:
+        raise UsageError("no input files found")
+    if out_dir is None and "-" in names:
+        raise UsageError("reading stdin ('-') needs -o OUT or --out-dir DIR")
+    batch = _Batch(names, options, on_result)
+    todo = batch.plan(out_dir, force=force)
+    batch.write_on_worker = executor is None if write_on_worker is None else write_on_worker
+    workers = jobs or default_jobs()
+    window = in_flight or (4 * workers if executor is None else FOREIGN_IN_FLIGHT)
+    try:
+        with _executor(executor, workers, len(todo), options) as pool:
+            batch.run(pool, todo, window)
+    finally:
+        batch.harvest()
+    return batch.ordered()
+
+
+def _absolute(path: str | Path) -> str:
+    # Workers may run elsewhere: a folder given relative to the client's cwd must not move.
+    return str(Path(path).resolve()) if Path(path).exists() else str(path)
+
+
+def render_to(input_name: str, output: str, options: RenderOptions) -> ItemResult:
+    """Render one input in this process to ``output``: a file path, or ``-`` for stdout."""
+    options.check()
+    started = time.perf_counter()
+    try:
+        article = load(input_name, max_bytes=options.limits.max_input_bytes)
+        if output != "-" and input_name != "-" and Path(output).resolve() == article.source:
+            raise UsageError(f"output {output} would overwrite an input", source=input_name)
+        result = renderer_for(options).render_document(article)
+        _emit(output, result.pdf)
+    except PrintbriefError as exc:
+        return ItemResult(input_name, output, "failed", error_line(exc, input_name))
+    shown = "<stdout>" if output == "-" else output
+    seconds = time.perf_counter() - started
+    return ItemResult(input_name, shown, "rendered", None, result.pages, seconds, len(result.pdf))
+
+
+def _emit(output: str, pdf: bytes) -> None:
+    if output == "-":
         sys.stdout.buffer.write(pdf)
         sys.stdout.buffer.flush()
-        return "<stdout>", len(pdf)
-    target = Path(job.output) if job.output else _derived(article, job)
-    resolved = target.resolve()
-    if resolved in inputs:
-        raise UsageError(f"output {target} would overwrite an input", source=job.input)
-    if resolved in taken:
-        raise UsageError(
-            f"output {target} is already written from {taken[resolved]}", source=job.input
-        )
-    taken[resolved] = job.input
-    write_atomic(target, pdf)
-    return str(target), len(pdf)
+    else:
+        write_atomic(output, pdf)
 
 
-def _derived(article: Article, job: Job) -> Path:
-    folder = job.out_dir or (Path(job.input).parent if job.input != "-" else Path.cwd())
-    return folder / output_name(article, job.input)
+def summary(results: Sequence[ItemResult], seconds: float) -> str:
+    """``rendered 57, failed 3, skipped 0 in 4.2 s (61 pages, 13.6 articles/s)`` + one line per failure."""
+    counts = Counter(r.status for r in results)
+    pages = sum(r.pages for r in results if r.status == "rendered")
+    line = f"rendered {counts['rendered']}, failed {counts['failed']}, skipped {counts['skipped']}"
+    line += f" in {seconds:.1f} s"
+    if counts["rendered"]:
+        line += f" ({pages} pages, {counts['rendered'] / max(seconds, 1e-9):.1f} articles/s)"
+    lines = [line]
+    lines += [f"  failed: {r.error}" for r in results if r.status == "failed"]
+    return "\n".join(lines)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import sys
+import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +35,7 @@ _BUNDLED_ONLY = click.option(
 
 class _State:
     debug = False
+    quiet = False
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,7 +44,7 @@ class _State:
 @click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
 def cli(debug: bool, quiet: bool) -> None:
     """Turn news articles into print-ready PDF."""
-    _State.debug = debug
+    _State.debug, _State.quiet = debug, quiet
     _configure_logging(logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING)
 
 
@@ -73,38 +78,100 @@ def _configure_logging(level: int) -> None:
     help="Let article images come from this host over HTTPS (repeatable; default: no network).",
 )  # fmt: skip
 @_BUNDLED_ONLY
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes; 1 renders in this process  [default: one per CPU core].",
+)
+@click.option("--force", is_flag=True, help="Render even outputs the manifest shows up to date.")
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    help="Render on a Dask cluster (needs printbrief[dask]).",
+)
+@click.option(
+    "--worker-writes/--client-writes",
+    default=None,
+    help="Who writes the PDFs  [default: workers with -j, this process with --scheduler].",
+)
 def render(
     inputs: tuple[str, ...], output: str | None, out_dir: str | None, theme: str,
     theme_paths: tuple[str, ...], paper: str, variant: str | None, bleed: str | None,
     marks: str | None, strict: bool, allow_hosts: tuple[str, ...], bundled_fonts_only: bool,
+    jobs: int | None, force: bool, scheduler: str | None, worker_writes: bool | None,
 ) -> None:  # fmt: skip
-    """Render INPUT files (JSON, Markdown, JSON-LD; '-' for stdin) to PDF.
+    """Render INPUT files, folders or quoted globs (JSON, Markdown, JSON-LD; '-' for stdin) to PDF.
 
-    Images may come from each input's own folder (and below), data: URIs, and the hosts
-    given with --allow-host; nothing else is read.
+    PDFs go into --out-dir, or beside each input. Outputs that printbrief-manifest.json in
+    that folder shows up to date are skipped; Ctrl-C keeps every finished PDF. Images may come
+    from each input's own folder (and below), data: URIs, and the hosts given with
+    --allow-host; nothing else is read.
     """
-    from .batch import plan_outputs, render_planned
+    style: dict[str, Any] = {"theme": theme, "paper": paper, "strict": strict,
+                             "system_fonts": not bundled_fonts_only, "theme_paths": theme_paths,
+                             "variant": variant, "bleed": bleed, "marks": marks,
+                             "allow_hosts": allow_hosts}  # fmt: skip
+    if output:
+        if out_dir or len(inputs) > 1:
+            raise UsageError("-o/--output takes exactly one input and no --out-dir")
+        _render_one(inputs[0], output, style)
+        return
+    with _scheduler(scheduler) as (executor, in_flight):
+        _render_batch(
+            inputs, out_dir, executor, **style,
+            jobs=jobs, force=force, write_on_worker=worker_writes, in_flight=in_flight,
+        )  # fmt: skip
 
-    if output and (out_dir or len(inputs) > 1):
-        raise UsageError("-o/--output takes exactly one input and no --out-dir")
-    from .renderer import Renderer
 
-    renderer = Renderer(
-        theme,
-        paper=paper,
-        theme_paths=theme_paths,
-        strict=strict,
-        system_fonts=not bundled_fonts_only,
-        variant=variant,
-        bleed=bleed,
-        marks=marks,
-        allow_hosts=allow_hosts,
-    )
-    jobs = plan_outputs(inputs, output=output, out_dir=out_dir)
-    report = render_planned(renderer, jobs, echo=_echo)
-    _echo(report.summary())
-    if report.failed:
+def _render_one(input_name: str, output: str, style: dict[str, Any]) -> None:
+    from .batch import render_to, summary
+    from .worker import RenderOptions
+
+    started = time.perf_counter()
+    result = render_to(input_name, output, RenderOptions(**style))
+    _echo(summary([result], time.perf_counter() - started))
+    if result.status == "failed":
         sys.exit(1)
+
+
+def _render_batch(
+    inputs: Sequence[str], out_dir: str | None, executor: Executor | None, **kwargs: Any
+) -> None:
+    from .batch import render_many, summary
+    from .progress import BatchProgress
+
+    started = time.perf_counter()
+    try:
+        with BatchProgress(bar=sys.stderr.isatty(), quiet=_State.quiet) as progress:
+            results = render_many(inputs, out_dir, executor, on_result=progress, **kwargs)
+    except KeyboardInterrupt:
+        _echo("stopped: finished PDFs are kept and recorded; run the same command to resume")
+        raise
+    if not _State.quiet or any(r.status == "failed" for r in results):
+        _echo(summary(results, time.perf_counter() - started))
+    if any(r.status == "failed" for r in results):
+        sys.exit(1)
+
+
+@contextmanager
+def _scheduler(address: str | None) -> Iterator[tuple[Executor | None, int | None]]:
+    """A Dask cluster's executor, and how many tasks to keep in flight on it (4 per thread)."""
+    if not address:
+        yield None, None
+        return
+    try:  # imported by name: distributed is an optional extra, and its API is untyped
+        distributed: Any = importlib.import_module("distributed")
+    except ImportError:
+        raise UsageError(
+            "--scheduler needs Dask's distributed package: pip install 'printbrief[dask]'"
+        ) from None
+    try:
+        client = distributed.Client(address, timeout="10s")
+    except OSError as exc:
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    with client:
+        yield client.get_executor(), max(8, 4 * sum(client.nthreads().values()))
 
 
 @cli.command()
@@ -129,9 +196,9 @@ def check(
     if as_pdf:
         _preflight(inputs, as_json=as_json, bleed=bleed, min_dpi=min_dpi)
         return
-    from .batch import expand_inputs
     from .coverage import check_article
     from .load import load
+    from .plan import expand_inputs
 
     reports, failed = [], False
     for name in expand_inputs(inputs):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +35,14 @@ from .themes import Theme, document_dates, resolve_theme
 from .variants import get_variant
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """A rendered article: the PDF bytes and how many pages they hold."""
+
+    pdf: bytes
+    pages: int
 
 
 class Renderer:
@@ -140,10 +149,14 @@ class Renderer:
 
         Raises a :class:`~printbrief.errors.PrintbriefError` subclass on bad input or limits.
         """
+        return self.render_document(article, paper=paper).pdf
+
+    def render_document(self, article: Article, *, paper: str | None = None) -> RenderResult:
+        """The article as PDF bytes plus its page count (batch summaries report pages)."""
         budget = Budget(self.limits)
         try:
             with watch(budget), pillow_bound(self.limits):
-                pdf = self._render(article, paper or self.paper, budget)
+                result = self._render(article, paper or self.paper, budget)
         except Abort as abort:
             raise _sourced(abort.error, article) from None
         except PrintbriefError as exc:
@@ -156,10 +169,12 @@ class Renderer:
             raise RenderError(
                 f"WeasyPrint failed: {type(exc).__name__}: {exc}", source=_name(article)
             ) from exc
-        log.debug("Step 5 - PDF written (%d bytes, %.0f ms)", len(pdf), budget.elapsed() * 1000)
-        return pdf
+        log.debug(
+            "Step 5 - PDF written (%d bytes, %.0f ms)", len(result.pdf), budget.elapsed() * 1000
+        )
+        return result
 
-    def _render(self, article: Article, paper_name: str, budget: Budget) -> bytes:
+    def _render(self, article: Article, paper_name: str, budget: Budget) -> RenderResult:
         html = self.html(article)
         log.debug("Step 3 - template rendered (%d characters)", len(html))
         budget.check_time("template")
@@ -170,7 +185,7 @@ class Renderer:
         pdf = document.write_pdf(**self._pdf_options(article))
         budget.check_time("PDF")
         assert isinstance(pdf, bytes)
-        return pdf
+        return RenderResult(pdf, len(document.pages))
 
     def _layout(self, article: Article, html: str, paper_name: str) -> weasyprint.Document:
         base = next(iter((*_source_dir(article), *self.assets)), None)
