@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pydyf
 
 from . import __version__
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A finished PDF and its page count."""
+
+    pdf: bytes
+    pages: int
 
 
 class Finisher:

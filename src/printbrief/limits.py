@@ -29,6 +29,8 @@ class Limits:
     """Pages in one rendered article."""
     max_render_seconds: float = 60.0
     """Wall time for one render (checked between WeasyPrint's stages)."""
+    max_issue_articles: int = 1000
+    """Articles in one issue."""
 
 
 DEFAULT_LIMITS = Limits()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from .assets import asset_dir
 from .body import body_html
 from .errors import CoverageError, LimitError, PrintbriefError, RenderError
 from .fetcher import LockedFetcher
-from .finish import Finisher
+from .finish import Finisher, Rendered
 from .limits import DEFAULT_LIMITS, Limits
 from .load import load
 from .model import Article
@@ -30,6 +30,9 @@ from .output import write_atomic
 from .themes import Theme, resolve_theme
 
 log = logging.getLogger(__name__)
+
+ISSUE_STYLESHEET = "issue.css"
+"""The theme's stylesheet for issues (cover, contents, furniture); absent in single renders."""
 
 
 class Renderer:
@@ -49,6 +52,7 @@ class Renderer:
         strict: bool = False,
         system_fonts: bool = True,
         limits: Limits = DEFAULT_LIMITS,
+        issue: bool = False,
     ) -> None:
         self.theme: Theme = resolve_theme(theme, theme_paths)
         self.system_fonts = system_fonts
@@ -66,10 +70,15 @@ class Renderer:
                 url_fetcher=fetcher,
             ),
             *(self._css(path, fetcher) for path in self.theme.stylesheets),
+            *(self._css(path, fetcher) for path in self._issue_stylesheets(issue)),
         ]
         self._page_css: dict[str, CSS] = {}
         self._finisher = Finisher(weasyprint.__version__)
         self.page_css(paper)
+
+    def _issue_stylesheets(self, issue: bool) -> list[Path]:
+        found = self.theme.find(ISSUE_STYLESHEET) if issue else None
+        return [found] if found else []
 
     def _css(self, path: Path, fetcher: LockedFetcher) -> CSS:
         return CSS(filename=str(path), font_config=self.font_config, url_fetcher=fetcher)
@@ -80,12 +89,22 @@ class Renderer:
             self._page_css[name] = CSS(string=paper.page_css(name), font_config=self.font_config)
         return self._page_css[name]
 
-    def html(self, article: Article) -> str:
-        """Stages 1–3: the themed HTML document WeasyPrint will lay out."""
+    def html(
+        self,
+        article: Article,
+        *,
+        template: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Stages 1–3: the themed HTML document WeasyPrint will lay out.
+
+        ``template`` and ``extra`` variables let an issue render its articles with its own
+        template (``issue-article.html.j2``) and context.
+        """
         body = body_html(article, self.limits)
         log.debug("Step 1 - body sanitized (%d characters)", len(body))
         self._check_coverage(article, body)
-        return self.theme.render_html(article, body)
+        return self.theme.render_html(article, body, template=template, **(extra or {}))
 
     def _check_coverage(self, article: Article, body: str) -> None:
         missing = coverage.check(article, body, system=self.system_fonts)
@@ -106,20 +125,54 @@ class Renderer:
         """
         started = time.perf_counter()
         html = self.html(article)
+        return self._pdf(html, article, paper or self.paper, started).pdf
+
+    def render_in_issue(
+        self, article: Article, *, template: str, extra: Mapping[str, Any]
+    ) -> Rendered:
+        """An article as one part of an issue: its own template and context, and its page count."""
+        started = time.perf_counter()
+        html = self.html(article, template=template, extra=extra)
+        return self._pdf(html, article, self.paper, started)
+
+    def render_document(self, html: str, *, base: Path | None = None) -> Rendered:
+        """A document the theme wrote itself (an issue's cover and contents, its folio sheet).
+
+        Files are allowed from the theme, the fonts, the ``assets`` folders and ``base``.
+        """
+        started = time.perf_counter()
+        roots = (*self._fixed_roots, *self.assets, *((base,) if base else ()))
+        return self._write(html, roots, base, self.paper, None, started, bounded=False)
+
+    def _pdf(self, html: str, article: Article, paper_name: str, started: float) -> Rendered:
         log.debug("Step 3 - template rendered (%d characters)", len(html))
+        roots = (*self._fixed_roots, *self.assets, *_source_dir(article))
+        base = next(iter((*_source_dir(article), *self.assets)), None)
+        return self._write(html, roots, base, paper_name, _name(article), started)
+
+    def _write(
+        self,
+        html: str,
+        roots: Sequence[Path],
+        base: Path | None,
+        paper_name: str,
+        name: str | None,
+        started: float,
+        *,
+        bounded: bool = True,
+    ) -> Rendered:
         try:
-            document = self._layout(article, html, paper or self.paper)
-            self._check_bounds(document, started)
+            document = self._layout(html, roots, base, paper_name)
+            if bounded:  # the theme's own documents grow with the issue, not with input
+                self._check_bounds(document, started)
             pdf = document.write_pdf(finisher=self._finisher)
         except PrintbriefError:
             raise
         except RecursionError:
-            raise LimitError(
-                "the document is nested too deeply to lay out", source=_name(article)
-            ) from None
+            raise LimitError("the document is nested too deeply to lay out", source=name) from None
         except Exception as exc:  # WeasyPrint has no error root of its own
             raise RenderError(
-                f"WeasyPrint failed: {type(exc).__name__}: {exc}", source=_name(article)
+                f"WeasyPrint failed: {type(exc).__name__}: {exc}", source=name
             ) from exc
         log.debug(
             "Step 5 - PDF written (%d bytes, %.0f ms)",
@@ -127,11 +180,11 @@ class Renderer:
             (time.perf_counter() - started) * 1000,
         )
         assert isinstance(pdf, bytes)
-        return pdf
+        return Rendered(pdf, len(document.pages))
 
-    def _layout(self, article: Article, html: str, paper_name: str) -> weasyprint.Document:
-        roots = (*self._fixed_roots, *self.assets, *_source_dir(article))
-        base = next(iter((*_source_dir(article), *self.assets)), None)
+    def _layout(
+        self, html: str, roots: Sequence[Path], base: Path | None, paper_name: str
+    ) -> weasyprint.Document:
         document = HTML(
             string=html,
             base_url=base.as_uri() + "/" if base else None,
