@@ -1,0 +1,153 @@
+"""Union of TrueType subsets: one font program with every glyph that any subset of the same font kept.
+
+WeasyPrint 70 subsets each document's fonts with HarfBuzz and ``RETAIN_GIDS``: a glyph keeps its
+ID and every glyph not used is empty. Subsets of one font made for different articles are
+therefore compatible glyph for glyph, and a merged issue can embed one union instead of one
+subset per article (which made merged issues several times larger than a single-pass render).
+Only glyf-flavoured fonts are merged; CFF subsets are left as they are.
+"""
+
+from __future__ import annotations
+
+import itertools
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# Tables that a PDF viewer needs from an embedded CIDFontType2 program. Vertical metrics,
+# STAT, gasp and the like are dropped: they describe glyph counts the union no longer has.
+_KEEP = (b"OS/2", b"cmap", b"head", b"hhea", b"name", b"post")
+_TRUETYPE = (b"\x00\x01\x00\x00", b"true")
+
+
+class NotMergeable(ValueError):
+    """The program is not a glyf-flavoured TrueType font this module can merge."""
+
+
+@dataclass(frozen=True)
+class Sfnt:
+    """A parsed TrueType font: its raw tables, and per-glyph data and metrics."""
+
+    tables: dict[bytes, bytes]
+    glyphs: list[bytes]
+    metrics: list[tuple[int, int]]
+
+    @classmethod
+    def parse(cls, data: bytes) -> Sfnt:
+        """Split a TrueType program into tables, glyphs and horizontal metrics."""
+        if data[:4] not in _TRUETYPE:
+            raise NotMergeable("not a TrueType (glyf) font")
+        try:
+            tables = _tables(data)
+            if not {b"glyf", b"loca", b"head", b"maxp", b"hhea", b"hmtx"} <= tables.keys():
+                raise NotMergeable("a required TrueType table is missing")
+            count = struct.unpack_from(">H", tables[b"maxp"], 4)[0]
+            return cls(tables, _glyphs(tables, count), _metrics(tables, count))
+        except struct.error as exc:
+            raise NotMergeable(f"truncated table: {exc}") from None
+
+
+def _tables(data: bytes) -> dict[bytes, bytes]:
+    (count,) = struct.unpack_from(">H", data, 4)
+    tables = {}
+    for i in range(count):
+        tag, _, offset, length = struct.unpack_from(">4sIII", data, 12 + 16 * i)
+        tables[tag] = data[offset : offset + length]
+    return tables
+
+
+def _glyphs(tables: dict[bytes, bytes], count: int) -> list[bytes]:
+    long_offsets = struct.unpack_from(">h", tables[b"head"], 50)[0] == 1
+    fmt, scale = (f">{count + 1}I", 1) if long_offsets else (f">{count + 1}H", 2)
+    offsets = [o * scale for o in struct.unpack_from(fmt, tables[b"loca"])]
+    glyf = tables[b"glyf"]
+    return [glyf[a:b] for a, b in itertools.pairwise(offsets)]
+
+
+def _metrics(tables: dict[bytes, bytes], count: int) -> list[tuple[int, int]]:
+    (long_count,) = struct.unpack_from(">H", tables[b"hhea"], 34)
+    hmtx = tables[b"hmtx"]
+    pairs = [struct.unpack_from(">Hh", hmtx, 4 * i) for i in range(long_count)]
+    last = pairs[-1][0] if pairs else 0
+    lsbs = struct.unpack_from(f">{count - long_count}h", hmtx, 4 * long_count)
+    return [*pairs, *((last, lsb) for lsb in lsbs)]
+
+
+def merge_truetype(programs: Sequence[bytes]) -> bytes:
+    """One program holding every non-empty glyph of any of ``programs`` (subsets of one font).
+
+    >>> merge_truetype([open("a.ttf", "rb").read(), open("b.ttf", "rb").read()])  # doctest: +SKIP
+    """
+    fonts = [Sfnt.parse(p) for p in programs]
+    count = max(len(f.glyphs) for f in fonts)
+    glyphs, metrics = [b""] * count, [(0, 0)] * count
+    for font in fonts:
+        for gid, data in enumerate(font.glyphs):
+            if data and not glyphs[gid]:
+                glyphs[gid], metrics[gid] = data, font.metrics[gid]
+    base = fonts[0].tables
+    tables = {tag: base[tag] for tag in _KEEP if tag in base}
+    tables.update(_glyph_tables(glyphs, metrics))
+    tables[b"maxp"] = _maxp(fonts, count)
+    tables[b"hhea"] = base[b"hhea"][:34] + struct.pack(">H", count)
+    tables[b"post"] = struct.pack(">I", 0x00030000) + base[b"post"][4:32]  # no glyph names
+    tables[b"head"] = base[b"head"][:8] + b"\0\0\0\0" + base[b"head"][12:50] + b"\0\1\0\0"
+    return _write(tables)
+
+
+def _glyph_tables(glyphs: list[bytes], metrics: list[tuple[int, int]]) -> dict[bytes, bytes]:
+    glyf, offsets = bytearray(), []
+    for data in glyphs:
+        offsets.append(len(glyf))
+        glyf += data + b"\0" * (-len(data) % 4)
+    offsets.append(len(glyf))
+    hmtx = b"".join(struct.pack(">Hh", *m) for m in metrics)
+    return {
+        b"glyf": bytes(glyf),
+        b"loca": struct.pack(f">{len(offsets)}I", *offsets),
+        b"hmtx": hmtx,
+    }
+
+
+def _maxp(fonts: Sequence[Sfnt], count: int) -> bytes:
+    """maxp with the glyph count, and every version 1.0 maximum as the largest of the inputs."""
+    tables = [f.tables[b"maxp"] for f in fonts]
+    if len(tables[0]) < 32:
+        return tables[0][:4] + struct.pack(">H", count)
+    fields = [struct.unpack_from(">13H", t, 6) for t in tables]
+    return (
+        tables[0][:4]
+        + struct.pack(">H", count)
+        + struct.pack(">13H", *map(max, zip(*fields, strict=False)))
+    )
+
+
+def _write(tables: dict[bytes, bytes]) -> bytes:
+    """An sfnt file: offset table, table records sorted by tag, 4-byte aligned tables."""
+    tags = sorted(tables)
+    power = 1 << (len(tags).bit_length() - 1)
+    header = struct.pack(">4sHHHH", b"\x00\x01\x00\x00", len(tags), power * 16, power.bit_length() - 1, len(tags) * 16 - power * 16)  # fmt: skip
+    offset = 12 + 16 * len(tags)
+    records, body = bytearray(), bytearray()
+    for tag in tags:
+        data = tables[tag]
+        records += struct.pack(">4sIII", tag, _checksum(data), offset + len(body), len(data))
+        body += data + b"\0" * (-len(data) % 4)
+    font = bytearray(header + records + body)
+    head = offset + _offset_of(tags, tables, b"head")
+    struct.pack_into(">I", font, head + 8, (0xB1B0AFBA - _checksum(bytes(font))) & 0xFFFFFFFF)
+    return bytes(font)
+
+
+def _offset_of(tags: list[bytes], tables: dict[bytes, bytes], wanted: bytes) -> int:
+    offset = 0
+    for tag in tags:
+        if tag == wanted:
+            return offset
+        offset += len(tables[tag]) + (-len(tables[tag]) % 4)
+    raise KeyError(wanted)
+
+
+def _checksum(data: bytes) -> int:
+    padded = data + b"\0" * (-len(data) % 4)
+    return int(sum(struct.unpack(f">{len(padded) // 4}I", padded))) & 0xFFFFFFFF
