@@ -10,7 +10,7 @@ import printbrief
 EXPECTED = {
     "Article", "CoverageError", "FieldProblem", "Image", "InputError", "LimitError", "Limits",
     "OutputError", "PrintbriefError", "RenderError", "Renderer", "ThemeError", "UsageError",
-    "__version__", "json_schema", "load", "render",
+    "__version__", "compile_issue", "json_schema", "load", "render",
 }  # fmt: skip
 
 
@@ -21,7 +21,7 @@ def test_exported_names_are_exactly_the_intended_ones() -> None:
 
 
 def test_render_is_the_function_not_a_module() -> None:
-    import printbrief.renderer  # noqa: F401  (importing the module must not shadow the function)
+    import printbrief.renderer  # importing the module must not shadow the function
 
     assert callable(printbrief.render) and printbrief.render.__module__ == "printbrief.renderer"
     assert callable(printbrief.load) and printbrief.load.__module__ == "printbrief.load"

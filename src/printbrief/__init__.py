@@ -2,6 +2,7 @@
 
 >>> import printbrief
 >>> pdf = printbrief.render({"headline": "Harbour reopens", "body": "Ships are back."})  # doctest: +SKIP
+>>> printbrief.compile_issue("weekend.json", "weekend.pdf", jobs=2)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from .model import Article, Image, json_schema
 
 # WeasyPrint loads on first use of the renderer, so `printbrief --help` and `check` start fast.
 # (The module is `renderer`, not `render`, so that `printbrief.render` stays the function.)
-_LAZY = {"Renderer": "renderer", "render": "renderer"}
+_LAZY = {"Renderer": "renderer", "render": "renderer", "compile_issue": "assemble"}
 
 if TYPE_CHECKING:
+    from .assemble import compile_issue
     from .renderer import Renderer, render
 
 
@@ -58,6 +60,7 @@ __all__ = [
     "ThemeError",
     "UsageError",
     "__version__",
+    "compile_issue",
     "json_schema",
     "load",
     "render",
