@@ -30,6 +30,7 @@ from pypdf.generic import (
 
 from .fontpool import FontPool
 from .pdfobj import content_refs, pdf_array, pdf_dict, pdf_ref, pdf_stream
+from .pdfwrite import write_compact
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +74,7 @@ def merge(
     merger = _Merger([PdfReader(io.BytesIO(pdf)) for pdf in sources])
     pages = [merger.add(slot) for slot in slots]
     merger.finish(pages, outline, destinations or {}, info_from)
-    out = io.BytesIO()
-    merger.writer.write(out)
-    return out.getvalue()
+    return write_compact(merger.writer)
 
 
 class _Merger:
@@ -88,7 +87,9 @@ class _Merger:
         for reader in readers:
             self.fonts.collect(reader)
         self.fonts.build()
-        self._resources: dict[int, IndirectObject] = {}
+        self._resources: dict[tuple[int, int], DictionaryObject] = {}
+        self._refs: dict[tuple[int, int, int | None], IndirectObject | None] = {}
+        self._pure: dict[str, IndirectObject] = {}
         self._images: dict[bytes, IndirectObject] = {}
         self._forms: dict[tuple[int, int], IndirectObject] = {}
         self._q = self._stream(b"q\n")
@@ -113,17 +114,19 @@ class _Merger:
             if box in source:
                 page[NameObject(box)] = source[box].clone(self.writer)
         contents = self._contents(source)
-        resources: PdfObject = self.resources(slot.source, source)
+        resources: PdfObject = self._resources_ref(slot.source, source)
         if slot.folio:
             # The source page's content leaves its coordinate flip in place: wrap it in q/Q.
-            name = NameObject("/PBFolio")
-            contents = [
-                self._q,
-                *contents,
-                self._end_q,
-                self._stream(b"q " + name.encode() + b" Do Q\n"),
-            ]
-            resources = self._with_form(pdf_dict(resources), name, self._form(*slot.folio))
+            contents = [self._q, *contents, self._end_q]
+            folio = self.readers[slot.folio[0]].pages[slot.folio[1]]
+            combined = self._resources_ref(slot.source, source, (slot.folio[0], folio))
+            if combined is not None:
+                contents += self._contents(folio)
+                resources = combined
+            else:  # a resource name means two things: draw the folio as a form instead
+                contents.append(self._stream(b"q /PBFolio Do Q\n"))
+                form = self._form(*slot.folio)
+                resources = self._with_form(pdf_dict(resources), NameObject("/PBFolio"), form)
         page[NameObject("/Contents")] = ArrayObject(contents)
         page[NameObject("/Resources")] = resources
         annots = self._annotations(source, slot.internal_links)
@@ -134,24 +137,51 @@ class _Merger:
     def _contents(self, page: DictionaryObject) -> list[IndirectObject]:
         return [pdf_ref(ref.clone(self.writer)) for ref in content_refs(page)]
 
-    def resources(self, index: int, page: DictionaryObject) -> IndirectObject:
-        """The source's resources in the writer: pooled fonts, shared pictures, the rest cloned.
+    def _resources_ref(
+        self,
+        index: int,
+        page: DictionaryObject,
+        folio: tuple[int, DictionaryObject] | None = None,
+    ) -> IndirectObject:
+        """The page's resources in the writer, with a folio page's merged in if given.
 
-        WeasyPrint gives every page of a document the same resources dictionary, so it is
-        built once per source.
+        WeasyPrint gives every page of a document one resources dictionary and names
+        resources by what they are (fonts by face, ``a1.0`` by alpha), so an article and
+        its folio sheet rarely disagree on a name; when they do this returns None.
         """
-        if index not in self._resources:
-            original = pdf_dict(page["/Resources"])
+        key = (index, _identity(page["/Resources"]), folio[0] if folio else None)
+        if key not in self._refs:
+            own = self.resources(index, page)
+            combined = _combine(own, self.resources(folio[0], folio[1])) if folio else own
+            self._refs[key] = self.writer._add_object(combined) if combined is not None else None
+        return self._refs[key]  # type: ignore[return-value]
+
+    def resources(self, index: int, page: DictionaryObject) -> DictionaryObject:
+        """A source page's resources for the writer: pooled fonts, shared pictures, the rest
+        (graphics states, colour spaces) shared when identical, else cloned."""
+        key = (index, _identity(page["/Resources"]))
+        if key not in self._resources:
             copy = DictionaryObject()
-            for key, value in original.items():
-                if key == "/Font":
-                    copy[NameObject(key)] = self._font_dict(pdf_dict(value))
-                elif key == "/XObject":
-                    copy[NameObject(key)] = self._xobjects(pdf_dict(value))
+            for name, value in pdf_dict(page["/Resources"]).items():
+                if name == "/Font":
+                    copy[NameObject(name)] = self._font_dict(pdf_dict(value))
+                elif name == "/XObject":
+                    copy[NameObject(name)] = self._xobjects(pdf_dict(value))
                 else:
-                    copy[NameObject(key)] = value.clone(self.writer)
-            self._resources[index] = self.writer._add_object(copy)
-        return self._resources[index]
+                    copy[NameObject(name)] = self._shared(value)
+            self._resources[key] = copy
+        return self._resources[key]
+
+    def _shared(self, value: PdfObject) -> PdfObject:
+        """One object for values every article repeats (``/ExtGState``, lab colour spaces)."""
+        resolved = value.get_object()
+        text = _pure_text(resolved) if resolved is not None else None
+        if resolved is None or text is None:
+            return value.clone(self.writer)
+        if text not in self._pure:
+            copy = resolved.clone(self.writer, force_duplicate=True)
+            self._pure[text] = self.writer._add_object(copy)
+        return self._pure[text]
 
     def _font_dict(self, fonts: DictionaryObject) -> DictionaryObject:
         out = DictionaryObject()
@@ -189,7 +219,7 @@ class _Merger:
                     NameObject("/Type"): NameObject("/XObject"),
                     NameObject("/Subtype"): NameObject("/Form"),
                     NameObject("/BBox"): ArrayObject(page.mediabox),
-                    NameObject("/Resources"): self.resources(index, page),
+                    NameObject("/Resources"): self._resources_ref(index, page),
                 }
             )
             self._forms[key] = self.writer._add_object(form.flate_encode())
@@ -251,8 +281,7 @@ class _Merger:
         if reader is None:
             return
         info = reader.trailer.get("/Info")
-        self.writer._info = DictionaryObject()  # no pypdf producer line: ours is in the source
-        if info is not None:
+        if info is not None:  # its /Producer (printbrief's) replaces pypdf's
             self.writer.add_metadata(pdf_dict(info))
         catalog = pdf_dict(reader.trailer["/Root"])
         root = self.writer._root_object
@@ -264,6 +293,55 @@ class _Merger:
 def _size(page: DictionaryObject) -> tuple[float, float]:
     box = pdf_array(page["/MediaBox"])
     return float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
+
+
+def _identity(obj: PdfObject) -> int:
+    return obj.idnum if isinstance(obj, IndirectObject) else id(obj)
+
+
+def _pure_text(obj: PdfObject) -> str | None:
+    """A canonical text of a value without references or streams, else None."""
+    if isinstance(obj, (IndirectObject, StreamObject)):
+        return None
+    if isinstance(obj, DictionaryObject):
+        parts = [(str(k), _pure_text(v)) for k, v in sorted(obj.items())]
+        return (
+            None
+            if any(t is None for _, t in parts)
+            else "{" + ",".join(f"{k}:{t}" for k, t in parts) + "}"
+        )
+    if isinstance(obj, ArrayObject):
+        items = [_pure_text(v) for v in obj]
+        return None if any(t is None for t in items) else "[" + ",".join(items) + "]"  # type: ignore[arg-type]
+    return f"{type(obj).__name__}:{obj!r}"
+
+
+def _combine(first: DictionaryObject, second: DictionaryObject) -> DictionaryObject | None:
+    """Two resource dictionaries in one, or None if a name means different things."""
+    out = DictionaryObject(first)
+    for category in second:
+        theirs = second.raw_get(category)
+        if category not in out or _same(out.raw_get(category), theirs):
+            out[NameObject(category)] = theirs
+            continue
+        mine, other = out[category], second[category]
+        if not isinstance(mine, DictionaryObject) or not isinstance(other, DictionaryObject):
+            return None
+        merged = DictionaryObject(mine)
+        for name in other:
+            if name in merged and not _same(merged.raw_get(name), other.raw_get(name)):
+                return None
+            merged[NameObject(name)] = other.raw_get(name)
+        out[NameObject(category)] = merged
+    return out
+
+
+def _same(a: PdfObject, b: PdfObject) -> bool:
+    """The same object in the writer, or equal values without references."""
+    if isinstance(a, IndirectObject) or isinstance(b, IndirectObject):
+        return isinstance(a, IndirectObject) and isinstance(b, IndirectObject) and a.idnum == b.idnum  # fmt: skip
+    text = _pure_text(a)
+    return text is not None and text == _pure_text(b)
 
 
 def _digest(stream: StreamObject) -> bytes:
