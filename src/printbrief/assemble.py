@@ -23,7 +23,7 @@ from .errors import InputError, RenderError, UsageError
 from .finish import Rendered
 from .issue import Issue, LeftOut, load_issue
 from .limits import DEFAULT_LIMITS, Limits
-from .merge import merge
+from .merge import Merger
 from .output import write_atomic
 from .themes import Theme, resolve_theme
 from .workers import ArticleJob, Local, Options, Pool
@@ -105,14 +105,13 @@ def compile_issue(
     clock.lap("load")
     session = _Session(store, print_fp, options, resolved, jobs)
     try:
-        loaded, articles, rendered, reused = session.articles(loaded, keep_going, progress)
+        loaded, pages, rendered, reused = session.articles(loaded, keep_going, progress)
         clock.lap("articles")
-        plan, front = session.front(loaded, {i: r.pages for i, r in articles.items()}, right_hand)
-        folios = session.folios(loaded, plan)
+        plan, front, folios = session.furniture(loaded, pages, right_hand)
         clock.lap("front and folios")
     finally:
         session.close()
-    pdf = _merge(loaded, plan, front, articles, folios)
+    pdf = session.merge(loaded, plan, front, folios)
     clock.lap("merge")
     if output is not None:
         write_atomic(output, pdf)
@@ -139,26 +138,6 @@ def _cache_folder(output: str | Path | None, cache_dir: str | Path | None, use: 
     return Path(output).resolve().parent / DEFAULT_FOLDER if output is not None else None
 
 
-def _merge(
-    issue: Issue,
-    plan: planner.Plan,
-    front: Rendered,
-    articles: dict[int, Rendered],
-    folios: Sequence[Rendered],
-) -> bytes:
-    order = [p.entry.index for p in plan.placements]
-    sources = [front.pdf, *(articles[i].pdf for i in order), *(f.pdf for f in folios)]
-    article_sources = {index: 1 + n for n, index in enumerate(order)}
-    slots = planner.slots(plan, 0, article_sources, 1 + len(order))
-    return merge(
-        sources,
-        slots,
-        outline=planner.outline(issue, plan),
-        destinations=planner.destinations(plan),
-        info_from=0,
-    )
-
-
 class _Clock:
     """Seconds per stage, for the summary and the benchmark."""
 
@@ -173,12 +152,20 @@ class _Clock:
 
 
 class _Session:
-    """The cache, the theme and a renderer backend (in-process or a pool) for one compile."""
+    """One compile's cache, theme, renderer backend (in-process or a pool) and merger.
+
+    Articles are added to the merger as they come from the cache or a worker: parsing them
+    and pooling their fonts is most of the merge, and the main process is idle otherwise.
+    """
 
     def __init__(self, store: Cache, print_fp: str, options: Options, theme: Theme, jobs: int) -> None:  # fmt: skip
         self.store, self.fingerprint, self.options, self.theme = store, print_fp, options, theme
         self.jobs = jobs
+        self.merger = Merger()
+        self.sources: dict[int, int] = {}
         self._backend: Local | Pool | None = None
+        self._front_length: Callable[[], int] | None = None
+        self._length_key = ""
 
     def backend(self, work: int) -> Local | Pool:
         """The backend, started on first need: a pool only for enough work to pay for it."""
@@ -193,77 +180,88 @@ class _Session:
 
     def articles(
         self, issue: Issue, keep_going: bool, progress: Progress | None
-    ) -> tuple[Issue, dict[int, Rendered], list[int], list[int]]:
-        """Every article from the cache or rendered; failures raise, or are left out."""
+    ) -> tuple[Issue, dict[int, int], list[int], list[int]]:
+        """Every article from the cache or rendered, added to the merger; returns the issue
+        (less failures when ``keep_going``), page counts by index, rendered and reused indices."""
         entries = {e.index: e for e in issue.entries}
         contexts = {i: planner.article_context(issue, e) for i, e in entries.items()}
         keys = {
             i: article_key(self.fingerprint, e.article, contexts[i]) for i, e in entries.items()
         }
-        results: dict[int, Rendered] = {}
-        for index in entries:
-            if (hit := self.store.get(keys[index])) is not None:
-                results[index] = hit
-        reused = sorted(results)
-        todo = [ArticleJob(i, entries[i].article, contexts[i]) for i in entries if i not in results]
-        done, failed = len(results), {}
-        if progress:
-            progress(done, len(entries))
-        for outcome in self.backend(len(todo)).articles(todo) if todo else ():
+        hits = {i: hit for i in entries if (hit := self.store.get(keys[i])) is not None}
+        todo = [ArticleJob(i, entries[i].article, contexts[i]) for i in entries if i not in hits]
+        backend = self.backend(len(todo)) if todo else None
+        self._measure_front(issue)  # queued first: a worker measures while the others render
+        outcomes = backend.articles(todo) if backend else iter(())
+        pages: dict[int, int] = {}
+        for index, hit in hits.items():
+            pages[index], self.sources[index] = hit.pages, self.merger.add(hit.pdf)
+            _tick(progress, len(pages), len(entries))
+        failed: dict[int, str] = {}
+        for outcome in outcomes:
             for warning in outcome.warnings:
                 log.warning("%s", warning)
-            label = entries[outcome.index].label
             if outcome.rendered is None:
+                reason = outcome.error[1] if outcome.error else "render failed"
                 if not keep_going:
                     self.close(cancel=True)
-                    raise outcome.exception(f"{label}: {outcome.error[1] if outcome.error else '?'}", issue.name)  # fmt: skip
-                failed[outcome.index] = outcome.error[1] if outcome.error else "render failed"
-            else:
-                self.store.put(keys[outcome.index], outcome.rendered)
-                results[outcome.index] = outcome.rendered
-            done += 1
-            if progress:
-                progress(done, len(entries))
+                    raise outcome.exception(f"{entries[outcome.index].label}: {reason}", issue.name)  # fmt: skip
+                failed[outcome.index] = reason
+                continue
+            self.store.put(keys[outcome.index], outcome.rendered)
+            pages[outcome.index] = outcome.rendered.pages
+            self.sources[outcome.index] = self.merger.add(outcome.rendered.pdf)
+            _tick(progress, len(pages) + len(failed), len(entries))
         if failed:
             issue = issue.without(failed)
+            if issue.entries:
+                self._measure_front(issue)  # the contents lost entries
         if not issue.entries:
             raise InputError("no article could be rendered", source=issue.name)
-        return issue, results, sorted(i for i in results if i not in reused), reused
+        return issue, pages, sorted(i for i in pages if i not in hits), sorted(hits)
 
-    def front(
-        self, issue: Issue, pages: dict[int, int], right_hand: bool
-    ) -> tuple[planner.Plan, Rendered]:
-        """Number the issue and render cover and contents.
+    def _measure_front(self, issue: Issue) -> None:
+        """Learn how many pages cover and contents take, without the articles' page counts.
 
-        The contents' length moves every page number, and page numbers are printed in the
-        contents; their column has a fixed width, so the length does not depend on them and
-        one more render at most settles it. The length is remembered for the next compile.
+        Page numbers sit in a fixed-width column, so the contents' length does not depend on
+        them: a probe with every article one page long has the final length. It is
+        remembered under its own key; with a pool it is rendered alongside the articles.
         """
-        probe = planner.plan_pages(0, issue.entries, pages, right_hand=right_hand)
-        probe_html = self.theme.render_template(FRONT_TEMPLATE, **planner.front_context(issue, probe))  # fmt: skip
-        length_key = text_key("front-pages", self.fingerprint, probe_html)
-        length = self.store.number(length_key) or _estimate_front(issue)
+        ones = {e.index: 1 for e in issue.entries}
+        probe = self.theme.render_template(FRONT_TEMPLATE, **planner.front_context(issue, planner.plan_pages(0, issue.entries, ones)))  # fmt: skip
+        self._length_key = text_key("front-pages", self.fingerprint, probe)
+        known = self.store.number(self._length_key)
+        if known is not None:
+            self._front_length = lambda: known
+        elif isinstance(self._backend, Pool):
+            result = self._backend.document_later(probe, _cover_folder(issue))
+            self._front_length = lambda: result().pages
+
+    def furniture(
+        self, issue: Issue, pages: dict[int, int], right_hand: bool
+    ) -> tuple[planner.Plan, Rendered, list[Rendered]]:
+        """Number the issue; render cover and contents, and the folio sheets."""
+        length = self._front_length() if self._front_length else _estimate_front(issue)
         for _ in range(4):
             plan = planner.plan_pages(length, issue.entries, pages, right_hand=right_hand)
-            rendered = self.documents(FRONT_TEMPLATE, [planner.front_context(issue, plan)], issue)[0]  # fmt: skip
-            if rendered.pages == length:
-                self.store.put_number(length_key, length)
-                return plan, rendered
-            length = rendered.pages
+            docs = [(FRONT_TEMPLATE, planner.front_context(issue, plan))]
+            if self._front_length:  # the length is known: render everything in one batch
+                docs += [(FOLIO_TEMPLATE, c) for c in planner.folio_contexts(issue, plan)]
+            front, *folios = self.documents(docs, issue)
+            if front.pages == length:
+                self.store.put_number(self._length_key, length)
+                if not folios:
+                    folios = self.documents([(FOLIO_TEMPLATE, c) for c in planner.folio_contexts(issue, plan)], issue)  # fmt: skip
+                return plan, front, folios
+            length, self._front_length = front.pages, None
         raise RenderError("the contents' page count does not settle", source=issue.name)
 
-    def folios(self, issue: Issue, plan: planner.Plan) -> list[Rendered]:
-        """The folio sheets: one page per article page, "Page N of M" at the bottom right."""
-        return self.documents(FOLIO_TEMPLATE, planner.folio_contexts(issue, plan), issue)
-
-    def documents(
-        self, template: str, contexts: Sequence[dict[str, Any]], issue: Issue
-    ) -> list[Rendered]:
+    def documents(self, docs: Sequence[tuple[str, dict[str, Any]]], issue: Issue) -> list[Rendered]:
         """Theme-written documents, from the cache or rendered (in parallel in a pool)."""
+        base = _cover_folder(issue)
         cover = planner.cover_image(issue)
-        base = cover[1] if cover else None
         files = [cover[0].src] if cover else []
-        htmls = [self.theme.render_template(template, **context) for context in contexts]
+        htmls = [self.theme.render_template(template, **context) for template, context in docs]
         keys = [document_key(self.fingerprint, html, base, files) for html in htmls]
         found = {k: hit for k in keys if (hit := self.store.get(k)) is not None}
         missing = [(k, html) for k, html in zip(keys, htmls, strict=True) if k not in found]
@@ -273,6 +271,34 @@ class _Session:
                 self.store.put(key, rendered)
                 found[key] = rendered
         return [found[k] for k in keys]
+
+    def merge(
+        self,
+        issue: Issue,
+        plan: planner.Plan,
+        front: Rendered,
+        folios: Sequence[Rendered],
+    ) -> bytes:
+        """The issue's PDF: front matter, articles, folios stamped on, bookmarks, links."""
+        front_source = self.merger.add(front.pdf)
+        folio_sources = [self.merger.add(f.pdf) for f in folios]
+        slots = planner.slots(plan, front_source, self.sources, folio_sources[0] if folio_sources else 0)  # fmt: skip
+        return self.merger.write(
+            slots,
+            outline=planner.outline(issue, plan),
+            destinations=planner.destinations(plan),
+            info_from=front_source,
+        )
+
+
+def _tick(progress: Progress | None, done: int, total: int) -> None:
+    if progress:
+        progress(done, total)
+
+
+def _cover_folder(issue: Issue) -> Path | None:
+    cover = planner.cover_image(issue)
+    return cover[1] if cover else None
 
 
 def _estimate_front(issue: Issue) -> int:

@@ -9,42 +9,85 @@ Only glyf-flavoured fonts are merged; CFF subsets are left as they are.
 
 from __future__ import annotations
 
-import itertools
 import struct
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 # Tables that a PDF viewer needs from an embedded CIDFontType2 program. Vertical metrics,
 # STAT, gasp and the like are dropped: they describe glyph counts the union no longer has.
 _KEEP = (b"OS/2", b"cmap", b"head", b"hhea", b"name", b"post")
 _TRUETYPE = (b"\x00\x01\x00\x00", b"true")
+_REQUIRED = {b"glyf", b"loca", b"head", b"maxp", b"hhea", b"hmtx"}
 
 
 class NotMergeable(ValueError):
     """The program is not a glyf-flavoured TrueType font this module can merge."""
 
 
-@dataclass(frozen=True)
-class Sfnt:
-    """A parsed TrueType font: its raw tables, and per-glyph data and metrics."""
+class GlyphUnion:
+    """Subsets of one font, added one by one (as articles arrive); :meth:`program` is their union.
 
-    tables: dict[bytes, bytes]
-    glyphs: list[bytes]
-    metrics: list[tuple[int, int]]
+    >>> union = GlyphUnion()
+    >>> union.add(subset_a); union.add(subset_b)  # doctest: +SKIP
+    >>> union.program()  # doctest: +SKIP
+    """
 
-    @classmethod
-    def parse(cls, data: bytes) -> Sfnt:
-        """Split a TrueType program into tables, glyphs and horizontal metrics."""
-        if data[:4] not in _TRUETYPE:
+    def __init__(self) -> None:
+        self.tables: dict[bytes, bytes] = {}
+        self.glyphs: list[bytes] = []
+        self.metrics: list[tuple[int, int]] = []
+        self._maxp: list[bytes] = []
+
+    def add(self, program: bytes) -> None:
+        """Take every glyph of ``program`` that the union does not have yet."""
+        if program[:4] not in _TRUETYPE:
             raise NotMergeable("not a TrueType (glyf) font")
         try:
-            tables = _tables(data)
-            if not {b"glyf", b"loca", b"head", b"maxp", b"hhea", b"hmtx"} <= tables.keys():
+            tables = _tables(program)
+            if not tables.keys() >= _REQUIRED:
                 raise NotMergeable("a required TrueType table is missing")
-            count = struct.unpack_from(">H", tables[b"maxp"], 4)[0]
-            return cls(tables, _glyphs(tables, count), _metrics(tables, count))
+            self._take(tables)
         except struct.error as exc:
             raise NotMergeable(f"truncated table: {exc}") from None
+
+    def _take(self, tables: dict[bytes, bytes]) -> None:
+        count = struct.unpack_from(">H", tables[b"maxp"], 4)[0]
+        if not self.tables:
+            self.tables = tables
+        self._maxp.append(tables[b"maxp"])
+        if count > len(self.glyphs):
+            self.glyphs += [b""] * (count - len(self.glyphs))
+            self.metrics += [(0, 0)] * (count - len(self.metrics))
+        offsets, glyf = _offsets(tables, count), tables[b"glyf"]
+        metrics: list[tuple[int, int]] = []
+        for gid in range(count):
+            start, end = offsets[gid], offsets[gid + 1]
+            if end > start and not self.glyphs[gid]:
+                metrics = metrics or _metrics(tables, count)
+                self.glyphs[gid], self.metrics[gid] = glyf[start:end], metrics[gid]
+
+    def program(self) -> bytes:
+        """The union as a TrueType program (long loca, full hmtx, post without glyph names)."""
+        if not self.tables:
+            raise NotMergeable("no subset was added")
+        base, count = self.tables, len(self.glyphs)
+        tables = {tag: base[tag] for tag in _KEEP if tag in base}
+        tables.update(_glyph_tables(self.glyphs, self.metrics))
+        tables[b"maxp"] = _maxp(self._maxp, count)
+        tables[b"hhea"] = base[b"hhea"][:34] + struct.pack(">H", count)
+        tables[b"post"] = struct.pack(">I", 0x00030000) + base[b"post"][4:32]
+        tables[b"head"] = base[b"head"][:8] + b"\0\0\0\0" + base[b"head"][12:50] + b"\0\1\0\0"
+        return _write(tables)
+
+
+def merge_truetype(programs: Sequence[bytes]) -> bytes:
+    """One program holding every non-empty glyph of any of ``programs`` (subsets of one font).
+
+    >>> merge_truetype([open("a.ttf", "rb").read(), open("b.ttf", "rb").read()])  # doctest: +SKIP
+    """
+    union = GlyphUnion()
+    for program in programs:
+        union.add(program)
+    return union.program()
 
 
 def _tables(data: bytes) -> dict[bytes, bytes]:
@@ -56,12 +99,10 @@ def _tables(data: bytes) -> dict[bytes, bytes]:
     return tables
 
 
-def _glyphs(tables: dict[bytes, bytes], count: int) -> list[bytes]:
-    long_offsets = struct.unpack_from(">h", tables[b"head"], 50)[0] == 1
-    fmt, scale = (f">{count + 1}I", 1) if long_offsets else (f">{count + 1}H", 2)
-    offsets = [o * scale for o in struct.unpack_from(fmt, tables[b"loca"])]
-    glyf = tables[b"glyf"]
-    return [glyf[a:b] for a, b in itertools.pairwise(offsets)]
+def _offsets(tables: dict[bytes, bytes], count: int) -> tuple[int, ...]:
+    if struct.unpack_from(">h", tables[b"head"], 50)[0] == 1:  # indexToLocFormat: long
+        return struct.unpack_from(f">{count + 1}I", tables[b"loca"])
+    return tuple(o * 2 for o in struct.unpack_from(f">{count + 1}H", tables[b"loca"]))
 
 
 def _metrics(tables: dict[bytes, bytes], count: int) -> list[tuple[int, int]]:
@@ -71,28 +112,6 @@ def _metrics(tables: dict[bytes, bytes], count: int) -> list[tuple[int, int]]:
     last = pairs[-1][0] if pairs else 0
     lsbs = struct.unpack_from(f">{count - long_count}h", hmtx, 4 * long_count)
     return [*pairs, *((last, lsb) for lsb in lsbs)]
-
-
-def merge_truetype(programs: Sequence[bytes]) -> bytes:
-    """One program holding every non-empty glyph of any of ``programs`` (subsets of one font).
-
-    >>> merge_truetype([open("a.ttf", "rb").read(), open("b.ttf", "rb").read()])  # doctest: +SKIP
-    """
-    fonts = [Sfnt.parse(p) for p in programs]
-    count = max(len(f.glyphs) for f in fonts)
-    glyphs, metrics = [b""] * count, [(0, 0)] * count
-    for font in fonts:
-        for gid, data in enumerate(font.glyphs):
-            if data and not glyphs[gid]:
-                glyphs[gid], metrics[gid] = data, font.metrics[gid]
-    base = fonts[0].tables
-    tables = {tag: base[tag] for tag in _KEEP if tag in base}
-    tables.update(_glyph_tables(glyphs, metrics))
-    tables[b"maxp"] = _maxp(fonts, count)
-    tables[b"hhea"] = base[b"hhea"][:34] + struct.pack(">H", count)
-    tables[b"post"] = struct.pack(">I", 0x00030000) + base[b"post"][4:32]  # no glyph names
-    tables[b"head"] = base[b"head"][:8] + b"\0\0\0\0" + base[b"head"][12:50] + b"\0\1\0\0"
-    return _write(tables)
 
 
 def _glyph_tables(glyphs: list[bytes], metrics: list[tuple[int, int]]) -> dict[bytes, bytes]:
@@ -109,9 +128,8 @@ def _glyph_tables(glyphs: list[bytes], metrics: list[tuple[int, int]]) -> dict[b
     }
 
 
-def _maxp(fonts: Sequence[Sfnt], count: int) -> bytes:
+def _maxp(tables: Sequence[bytes], count: int) -> bytes:
     """maxp with the glyph count, and every version 1.0 maximum as the largest of the inputs."""
-    tables = [f.tables[b"maxp"] for f in fonts]
     if len(tables[0]) < 32:
         return tables[0][:4] + struct.pack(">H", count)
     fields = [struct.unpack_from(">13H", t, 6) for t in tables]

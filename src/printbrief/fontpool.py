@@ -24,7 +24,7 @@ from pypdf.generic import (
     PdfObject,
 )
 
-from .fontmerge import NotMergeable, merge_truetype
+from .fontmerge import GlyphUnion, NotMergeable
 from .pdfobj import pdf_array, pdf_dict, pdf_stream
 
 log = logging.getLogger(__name__)
@@ -36,10 +36,32 @@ _HEX = re.compile(rb"<([0-9a-fA-F]+)>")
 
 @dataclass
 class _Group:
-    """Every mergeable font dictionary with one ``/BaseFont``."""
+    """Every mergeable font dictionary with one ``/BaseFont``, united as they are collected."""
 
-    members: list[DictionaryObject] = field(default_factory=list)
+    font: DictionaryObject
+    union: GlyphUnion = field(default_factory=GlyphUnion)
+    widths: dict[int, float] = field(default_factory=dict)
+    unicode: dict[int, str] = field(default_factory=dict)
+    boxes: list[list[float]] = field(default_factory=list)
+    users: int = 0
+    broken: str = ""
     reference: IndirectObject | None = None
+
+    def add(self, font: DictionaryObject) -> None:
+        """Fold one document's subset into the group (its glyphs, widths, Unicode map)."""
+        self.users += 1
+        cid = _descendant(font)
+        descriptor = pdf_dict(cid["/FontDescriptor"])
+        try:
+            self.union.add(pdf_stream(descriptor["/FontFile2"]).get_data())
+        except NotMergeable as exc:
+            self.broken = str(exc)
+            return
+        self.widths.update(parse_widths(pdf_array(cid.get("/W", ArrayObject()))))
+        if "/ToUnicode" in font:
+            self.unicode.update(parse_to_unicode(pdf_stream(font["/ToUnicode"]).get_data()))
+        if "/FontBBox" in descriptor:
+            self.boxes.append([float(v) for v in pdf_array(descriptor["/FontBBox"])])
 
 
 class FontPool:
@@ -55,23 +77,21 @@ class FontPool:
         self._by_object: dict[tuple[int, int], str] = {}
 
     def collect(self, reader: PdfReader) -> None:
-        """Note every mergeable Type 0 font of a source."""
+        """Fold every mergeable Type 0 font of a source into its group."""
         for ref in _font_refs(reader):
             font = pdf_dict(ref)
             if _mergeable(font):
                 name = str(font["/BaseFont"])
-                self._groups.setdefault(name, _Group()).members.append(font)
+                self._groups.setdefault(name, _Group(font)).add(font)
                 self._by_object[(id(reader), ref.idnum)] = name
 
     def build(self) -> None:
         """Write one font per name used by two sources or more (a single user keeps its own)."""
         for name, group in self._groups.items():
-            if len(group.members) < 2:
-                continue
-            try:
-                group.reference = self._merged(group.members)
-            except NotMergeable as exc:
-                log.debug("font %s kept per document: %s", name, exc)
+            if group.broken:
+                log.debug("font %s kept per document: %s", name, group.broken)
+            elif group.users > 1:
+                group.reference = self._merged(group)
 
     def reference(self, ref: PdfObject) -> IndirectObject | None:
         """The pooled font standing in for a source's font reference, if there is one."""
@@ -80,27 +100,17 @@ class FontPool:
         name = self._by_object.get((id(ref.pdf), ref.idnum))
         return self._groups[name].reference if name else None
 
-    def _merged(self, members: list[DictionaryObject]) -> IndirectObject:
-        cids = [pdf_dict(pdf_array(m["/DescendantFonts"])[0]) for m in members]
-        descriptors = [pdf_dict(c["/FontDescriptor"]) for c in cids]
-        program = merge_truetype([pdf_stream(d["/FontFile2"]).get_data() for d in descriptors])
-        widths: dict[int, float] = {}
-        for cid in cids:
-            widths = {**parse_widths(pdf_array(cid.get("/W", ArrayObject()))), **widths}
-        unicode: dict[int, str] = {}
-        for member in members:
-            if "/ToUnicode" in member:
-                data = pdf_stream(member["/ToUnicode"]).get_data()
-                unicode = {**parse_to_unicode(data), **unicode}
-        descriptor = self._copy(descriptors[0], skip=("/FontFile2", "/CIDSet", "/FontBBox"))
-        descriptor[NameObject("/FontBBox")] = _union_bbox(descriptors)
-        descriptor[NameObject("/FontFile2")] = self._program(program)
-        cid_font = self._copy(cids[0], skip=("/W", "/FontDescriptor"))
-        cid_font[NameObject("/W")] = widths_array(widths)
+    def _merged(self, group: _Group) -> IndirectObject:
+        cid = _descendant(group.font)
+        descriptor = self._copy(pdf_dict(cid["/FontDescriptor"]), skip=("/FontFile2", "/CIDSet", "/FontBBox"))  # fmt: skip
+        descriptor[NameObject("/FontBBox")] = _union_bbox(group.boxes)
+        descriptor[NameObject("/FontFile2")] = self._program(group.union.program())
+        cid_font = self._copy(cid, skip=("/W", "/FontDescriptor"))
+        cid_font[NameObject("/W")] = widths_array(group.widths)
         cid_font[NameObject("/FontDescriptor")] = self.writer._add_object(descriptor)
-        font = self._copy(members[0], skip=("/DescendantFonts", "/ToUnicode"))
+        font = self._copy(group.font, skip=("/DescendantFonts", "/ToUnicode"))
         font[NameObject("/DescendantFonts")] = ArrayObject([self.writer._add_object(cid_font)])
-        font[NameObject("/ToUnicode")] = self._stream(to_unicode_cmap(unicode))
+        font[NameObject("/ToUnicode")] = self._stream(to_unicode_cmap(group.unicode))
         return self.writer._add_object(font)
 
     def _copy(self, source: DictionaryObject, *, skip: tuple[str, ...]) -> DictionaryObject:
@@ -228,8 +238,11 @@ def to_unicode_cmap(mapping: dict[int, str]) -> bytes:
     return b"\n".join(lines)
 
 
-def _union_bbox(descriptors: list[DictionaryObject]) -> ArrayObject:
-    boxes = [[float(v) for v in pdf_array(d["/FontBBox"])] for d in descriptors if "/FontBBox" in d]
+def _descendant(font: DictionaryObject) -> DictionaryObject:
+    return pdf_dict(pdf_array(font["/DescendantFonts"])[0])
+
+
+def _union_bbox(boxes: list[list[float]]) -> ArrayObject:
     if not boxes:
         return ArrayObject([NumberObject(0)] * 4)
     union = [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]  # fmt: skip

@@ -71,22 +71,23 @@ def merge(
 
     >>> merge([front, article], [Slot(0), Slot(1), Slot(1, 1)])  # doctest: +SKIP
     """
-    merger = _Merger([PdfReader(io.BytesIO(pdf)) for pdf in sources])
-    pages = [merger.add(slot) for slot in slots]
-    merger.finish(pages, outline, destinations or {}, info_from)
-    return write_compact(merger.writer)
+    merger = Merger()
+    for pdf in sources:
+        merger.add(pdf)
+    return merger.write(slots, outline=outline, destinations=destinations, info_from=info_from)
 
 
-class _Merger:
-    """The writer, with one resources dictionary per source and a shared font pool."""
+class Merger:
+    """Sources added one by one (parsed, their fonts pooled), then the pages written.
 
-    def __init__(self, readers: list[PdfReader]) -> None:
-        self.readers = readers
+    Adding is most of the work, so a caller can add each article as it arrives from a
+    worker, while the others are still being rendered.
+    """
+
+    def __init__(self) -> None:
+        self.readers: list[PdfReader] = []
         self.writer = PdfWriter()
         self.fonts = FontPool(self.writer)
-        for reader in readers:
-            self.fonts.collect(reader)
-        self.fonts.build()
         self._resources: dict[tuple[int, int], DictionaryObject] = {}
         self._refs: dict[tuple[int, int, int | None], IndirectObject | None] = {}
         self._pure: dict[str, IndirectObject] = {}
@@ -94,7 +95,31 @@ class _Merger:
         self._forms: dict[tuple[int, int], IndirectObject] = {}
         self._q = self._stream(b"q\n")
         self._end_q = self._stream(b"\nQ\n")
-        self._blank_size = _size(readers[0].pages[0]) if readers and readers[0].pages else None
+        self._blank_size: tuple[float, float] | None = None
+
+    def add(self, pdf: bytes) -> int:
+        """Parse a source and pool its fonts; return its source number."""
+        reader = PdfReader(io.BytesIO(pdf))
+        len(reader.pages)  # parse the page tree now, not when writing
+        self.fonts.collect(reader)
+        self.readers.append(reader)
+        return len(self.readers) - 1
+
+    def write(
+        self,
+        slots: Sequence[Slot],
+        *,
+        outline: Sequence[OutlineItem] = (),
+        destinations: Mapping[str, int] | None = None,
+        info_from: int = 0,
+    ) -> bytes:
+        """The merged document (see :func:`merge`)."""
+        self.fonts.build()
+        first = self.readers[0].pages[0] if self.readers and self.readers[0].pages else None
+        self._blank_size = _size(first) if first is not None else None
+        pages = [self._page(slot) for slot in slots]
+        self._finish(pages, outline, destinations or {}, info_from)
+        return write_compact(self.writer)
 
     def _stream(self, data: bytes) -> IndirectObject:
         stream = DecodedStreamObject()
@@ -102,7 +127,7 @@ class _Merger:
         # pypdf has no public call that adds a free-standing object to a writer.
         return self.writer._add_object(stream)
 
-    def add(self, slot: Slot) -> IndirectObject:
+    def _page(self, slot: Slot) -> IndirectObject:
         """Append the slot's page and return its reference."""
         if slot.source is None:
             width, height = self._blank_size or (595.28, 841.89)
@@ -246,7 +271,7 @@ class _Merger:
                 kept.append(pdf_ref(annot.clone(self.writer, ignore_fields=["/P"])))
         return kept
 
-    def finish(
+    def _finish(
         self,
         pages: list[IndirectObject],
         outline: Sequence[OutlineItem],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,10 +129,13 @@ class Pool:
         )
 
     def articles(self, jobs: Sequence[ArticleJob]) -> Iterator[Outcome]:
-        """Outcomes as they finish (not in job order)."""
+        """Outcomes as they finish (not in job order); every job is queued right away."""
         futures = [self._executor.submit(_pool_article, job) for job in jobs]
-        for future in as_completed(futures):
-            yield future.result()
+        return (future.result() for future in as_completed(futures))
+
+    def document_later(self, html: str, base: Path | None) -> Callable[[], Rendered]:
+        """Queue a theme-written document; call the result to wait for it."""
+        return self._executor.submit(_pool_document, html, base).result
 
     def documents(self, documents: Sequence[tuple[str, Path | None]]) -> list[Rendered]:
         """Theme-written documents, rendered in parallel, returned in order."""
