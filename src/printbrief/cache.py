@@ -62,7 +62,7 @@ class Cache:
 
     def get(self, key: str) -> Rendered | None:
         """The entry, or None; a hit marks the entry as used."""
-        if key in self._memory or self.folder is None:
+        if self.folder is None:
             return self._memory.get(key)
         try:
             pages = json.loads(self._path(key, ".json").read_text("utf-8"))["pages"]
@@ -76,8 +76,8 @@ class Cache:
 
     def put(self, key: str, rendered: Rendered) -> None:
         """Store an entry; a folder that cannot be written only costs the reuse next time."""
-        self._memory[key] = rendered
         if self.folder is None:
+            self._memory[key] = rendered
             return
         try:
             write_atomic(self._path(key, ".pdf"), rendered.pdf, durable=False)

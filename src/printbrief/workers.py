@@ -12,9 +12,10 @@ import logging
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import errors
 from .errors import PrintbriefError
@@ -24,6 +25,8 @@ from .model import Article
 
 if TYPE_CHECKING:
     from .renderer import Renderer
+
+T = TypeVar("T")
 
 ARTICLE_TEMPLATE = "issue-article.html.j2"
 """The theme template an issue renders its articles with."""
@@ -131,22 +134,31 @@ class Pool:
     def articles(self, jobs: Sequence[ArticleJob]) -> Iterator[Outcome]:
         """Outcomes as they finish (not in job order); every job is queued right away."""
         futures = [self._executor.submit(_pool_article, job) for job in jobs]
-        return (future.result() for future in as_completed(futures))
+        return (_result(future) for future in as_completed(futures))
 
     def document_later(self, html: str, base: Path | None) -> Callable[[], Rendered]:
         """Queue a theme-written document; call the result to wait for it."""
-        return self._executor.submit(_pool_document, html, base).result
+        future = self._executor.submit(_pool_document, html, base)
+        return lambda: _result(future)
 
     def documents(self, documents: Sequence[tuple[str, Path | None]]) -> list[Rendered]:
         """Theme-written documents, rendered in parallel, returned in order."""
         futures: list[Future[Rendered]] = [
             self._executor.submit(_pool_document, html, base) for html, base in documents
         ]
-        return [f.result() for f in futures]
+        return [_result(f) for f in futures]
 
     def close(self, *, cancel: bool = False) -> None:
         """Stop the workers (dropping queued work when ``cancel``)."""
         self._executor.shutdown(wait=True, cancel_futures=cancel)
+
+
+def _result(future: Future[T]) -> T:
+    """A worker's result; a worker that died (killed, out of memory) is a RenderError."""
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise errors.RenderError(f"a worker process died: {exc}") from None
 
 
 # ------------------------------------------------------------------- inside a worker process
