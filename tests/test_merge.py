@@ -20,7 +20,7 @@ from printbrief.fontmerge import NotMergeable, merge_truetype
 from printbrief.fontpool import parse_to_unicode, parse_widths, to_unicode_cmap, widths_array
 from printbrief.fonts import FACES
 from printbrief.issue import Entry
-from printbrief.merge import OutlineItem, Slot, merge
+from printbrief.merge import Merger, OutlineItem, Slot, merge
 from printbrief.plan import plan_pages, slots
 
 
@@ -96,6 +96,22 @@ def test_merged_pages_share_one_font_each_and_keep_links(renderer: Renderer) -> 
     assert "https://example.org/ports/pact" in links
     assert [page_texts(p)[0] for p in parts] == page_texts(pdf)
     assert document.outline[0].title == "Ports"
+
+
+def test_the_result_does_not_depend_on_the_order_sources_arrive(renderer: Renderer) -> None:
+    parts = [
+        renderer.render(load(SAMPLES / "en-news-brief.json")),
+        renderer.render(Article(headline="Quiet harbour", body="Only *three* boats left today.")),
+        renderer.render(load(SAMPLES / "ja.json")),
+        renderer.render(Article(headline="港", body="静かな朝。", lang="ja")),
+    ]
+    results = []
+    for order in (range(4), reversed(range(4))):
+        merger, number = Merger(), {}
+        for index in order:
+            number[index] = merger.add(parts[index])
+        results.append(merger.write([Slot(number[i]) for i in range(4)], info_from=number[0]))
+    assert results[0] == results[1]
 
 
 def test_the_same_fonts_three_times_cost_little_more_than_once(renderer: Renderer) -> None:

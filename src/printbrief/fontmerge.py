@@ -9,6 +9,7 @@ Only glyf-flavoured fonts are merged; CFF subsets are left as they are.
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from collections.abc import Sequence
 
@@ -36,6 +37,7 @@ class GlyphUnion:
         self.glyphs: list[bytes] = []
         self.metrics: list[tuple[int, int]] = []
         self._maxp: list[bytes] = []
+        self._rank: tuple[int, bytes] = (-1, b"")
 
     def add(self, program: bytes) -> None:
         """Take every glyph of ``program`` that the union does not have yet."""
@@ -50,9 +52,13 @@ class GlyphUnion:
             raise NotMergeable(f"truncated table: {exc}") from None
 
     def _take(self, tables: dict[bytes, bytes]) -> None:
+        # Whatever order subsets arrive in (workers finish when they finish), the union must
+        # come out the same: the other tables come from the highest-ranked subset, and a
+        # glyph from the smallest data (subsets of one font agree; this only breaks ties).
         count = struct.unpack_from(">H", tables[b"maxp"], 4)[0]
-        if not self.tables:
-            self.tables = tables
+        rank = (count, hashlib.sha256(b"".join(tables.get(t, b"") for t in _KEEP)).digest())
+        if rank > self._rank:
+            self.tables, self._rank = tables, rank
         self._maxp.append(tables[b"maxp"])
         if count > len(self.glyphs):
             self.glyphs += [b""] * (count - len(self.glyphs))
@@ -61,9 +67,11 @@ class GlyphUnion:
         metrics: list[tuple[int, int]] = []
         for gid in range(count):
             start, end = offsets[gid], offsets[gid + 1]
-            if end > start and not self.glyphs[gid]:
-                metrics = metrics or _metrics(tables, count)
-                self.glyphs[gid], self.metrics[gid] = glyf[start:end], metrics[gid]
+            if end > start:
+                data, have = glyf[start:end], self.glyphs[gid]
+                if not have or data < have:
+                    metrics = metrics or _metrics(tables, count)
+                    self.glyphs[gid], self.metrics[gid] = data, metrics[gid]
 
     def program(self) -> bytes:
         """The union as a TrueType program (long loca, full hmtx, post without glyph names)."""

@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
@@ -48,7 +49,11 @@ class _Group:
     reference: IndirectObject | None = None
 
     def add(self, font: DictionaryObject) -> None:
-        """Fold one document's subset into the group (its glyphs, widths, Unicode map)."""
+        """Fold one document's subset into the group (its glyphs, widths, Unicode map).
+
+        The result does not depend on the order documents are added in: where two disagree
+        (a glyph that stands for two texts) the smaller value wins.
+        """
         self.users += 1
         cid = _descendant(font)
         descriptor = pdf_dict(cid["/FontDescriptor"])
@@ -57,11 +62,17 @@ class _Group:
         except NotMergeable as exc:
             self.broken = str(exc)
             return
-        self.widths.update(parse_widths(pdf_array(cid.get("/W", ArrayObject()))))
+        _merge_min(self.widths, parse_widths(pdf_array(cid.get("/W", ArrayObject()))))
         if "/ToUnicode" in font:
-            self.unicode.update(parse_to_unicode(pdf_stream(font["/ToUnicode"]).get_data()))
+            _merge_min(self.unicode, parse_to_unicode(pdf_stream(font["/ToUnicode"]).get_data()))
         if "/FontBBox" in descriptor:
             self.boxes.append([float(v) for v in pdf_array(descriptor["/FontBBox"])])
+
+
+def _merge_min(into: dict[int, Any], new: dict[int, Any]) -> None:
+    for key, value in new.items():
+        if key not in into or value < into[key]:
+            into[key] = value
 
 
 class FontPool:
@@ -87,7 +98,7 @@ class FontPool:
 
     def build(self) -> None:
         """Write one font per name used by two sources or more (a single user keeps its own)."""
-        for name, group in self._groups.items():
+        for name, group in sorted(self._groups.items()):  # the same objects whatever came first
             if group.broken:
                 log.debug("font %s kept per document: %s", name, group.broken)
             elif group.users > 1:
@@ -104,6 +115,7 @@ class FontPool:
         cid = _descendant(group.font)
         descriptor = self._copy(pdf_dict(cid["/FontDescriptor"]), skip=("/FontFile2", "/CIDSet", "/FontBBox"))  # fmt: skip
         descriptor[NameObject("/FontBBox")] = _union_bbox(group.boxes)
+        descriptor[NameObject("/Flags")] = NumberObject(_flags(descriptor, group.widths))
         descriptor[NameObject("/FontFile2")] = self._program(group.union.program())
         cid_font = self._copy(cid, skip=("/W", "/FontDescriptor"))
         cid_font[NameObject("/W")] = widths_array(group.widths)
@@ -236,6 +248,13 @@ def to_unicode_cmap(mapping: dict[int, str]) -> bytes:
         lines.append(b"endbfchar")
     lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
     return b"\n".join(lines)
+
+
+def _flags(descriptor: DictionaryObject, widths: dict[int, float]) -> int:
+    """The descriptor's flags, FixedPitch (bit 1) set again for the union's widths: WeasyPrint
+    sets it for a subset whose glyphs happen to be equally wide."""
+    flags = int(descriptor.get("/Flags", 32)) & ~1
+    return flags | 1 if len(widths) > 1 and len(set(widths.values())) == 1 else flags
 
 
 def _descendant(font: DictionaryObject) -> DictionaryObject:
