@@ -158,8 +158,15 @@ def test_issue_and_article_page_counters_on_every_page(clean: Compiled) -> None:
     langs = {e.index: e.article.lang for e in clean.issue.entries}
     for index, (first, count) in article_pages(clean).items():
         for k in range(count):
-            label = f"記事 {k + 1} / {count} ページ" if langs[index] == "ja" else f"Article page {k + 1} of {count}"  # fmt: skip
-            assert squash(label) in squash(clean.feet[first + k - 1]), (first + k, clean.feet[first + k - 1])  # fmt: skip
+            label = (
+                f"記事 {k + 1} / {count} ページ"
+                if langs[index] == "ja"
+                else f"Article page {k + 1} of {count}"
+            )
+            assert squash(label) in squash(clean.feet[first + k - 1]), (
+                first + k,
+                clean.feet[first + k - 1],
+            )
 
 
 def test_fonts_are_embedded_once_and_text_round_trips(clean: Compiled) -> None:
@@ -230,7 +237,9 @@ def test_right_hand_starts_every_article_on_an_odd_page(tmp_path: Path) -> None:
     articles = [short(1), {"headline": "Long story", "body": long_body}, short(3)]
     result = compile_issue(write_issue(tmp_path, articles), right_hand=True)
     texts = page_texts(result.pdf)
-    starts = [next(i + 1 for i, t in enumerate(texts) if a["headline"] in t and i > 1) for a in articles]  # fmt: skip
+    starts = [
+        next(i + 1 for i, t in enumerate(texts) if a["headline"] in t and i > 1) for a in articles
+    ]
     assert all(page % 2 == 1 for page in starts), starts
     blank = [i + 1 for i, t in enumerate(texts) if not t.strip()]
     assert blank and all(page % 2 == 0 for page in blank), blank
@@ -313,7 +322,9 @@ def test_cli_keep_going_exits_1_and_lists_what_was_left_out(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = write_issue(tmp_path, [short(1), "missing.json"])
-    code = main(["compile", str(path), "-o", str(tmp_path / "out.pdf"), "--keep-going", "--no-cache"])  # fmt: skip
+    code = main(
+        ["compile", str(path), "-o", str(tmp_path / "out.pdf"), "--keep-going", "--no-cache"]
+    )
     err = capsys.readouterr().err
     assert code == 1 and (tmp_path / "out.pdf").is_file()
     assert "left out: articles.1 (missing.json): cannot read" in err

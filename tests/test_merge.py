@@ -71,8 +71,15 @@ def test_cff_programs_are_not_merged() -> None:
 
 
 def test_widths_both_forms_and_back() -> None:
-    array = ArrayObject([NumberObject(3), ArrayObject([NumberObject(500), FloatObject(250.5)]),
-                         NumberObject(10), NumberObject(12), NumberObject(600)])  # fmt: skip
+    array = ArrayObject(
+        [
+            NumberObject(3),
+            ArrayObject([NumberObject(500), FloatObject(250.5)]),
+            NumberObject(10),
+            NumberObject(12),
+            NumberObject(600),
+        ]
+    )
     widths = parse_widths(array)
     assert widths == {3: 500, 4: 250.5, 10: 600, 11: 600, 12: 600}
     assert parse_widths(widths_array(widths)) == widths
@@ -86,11 +93,22 @@ def test_unicode_maps_round_trip_with_ranges_and_ligatures() -> None:
 
 
 def test_merged_pages_share_one_font_each_and_keep_links(renderer: Renderer) -> None:
-    parts = [renderer.render(load(SAMPLES / name)) for name in ("mixed-en-quotes-cjk.json", "ja.json", "en-news-brief.json")]  # fmt: skip
+    parts = [
+        renderer.render(load(SAMPLES / name))
+        for name in ("mixed-en-quotes-cjk.json", "ja.json", "en-news-brief.json")
+    ]
     pdf = merge(parts, [Slot(0), Slot(1), Slot(2)], outline=[OutlineItem("Ports", 0)])
     document = reader(pdf)
-    names = [str(r.get_object()["/BaseFont"]) for p in document.pages for r in p["/Resources"]["/Font"].values()]  # fmt: skip
-    refs = {str(r.get_object()["/BaseFont"]): r.idnum for p in document.pages for r in p["/Resources"]["/Font"].values()}  # fmt: skip
+    names = [
+        str(r.get_object()["/BaseFont"])
+        for p in document.pages
+        for r in p["/Resources"]["/Font"].values()
+    ]
+    refs = {
+        str(r.get_object()["/BaseFont"]): r.idnum
+        for p in document.pages
+        for r in p["/Resources"]["/Font"].values()
+    }
     assert len(refs) == len(set(names))
     links = [a.get_object()["/A"]["/URI"] for a in document.pages[0].get("/Annots", [])]
     assert "https://example.org/ports/pact" in links

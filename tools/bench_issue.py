@@ -140,22 +140,26 @@ def single_html(issue_path: Path) -> str:
     issue = load_issue(issue_path)
     parts = []
     for entry in issue.entries:
-        html = renderer.html(entry.article, template=ARTICLE_TEMPLATE, extra=article_context(issue, entry))  # fmt: skip
+        html = renderer.html(
+            entry.article, template=ARTICLE_TEMPLATE, extra=article_context(issue, entry)
+        )
         article = re.search(r"<article.*</article>", html, re.S)
         assert article, "the theme's article element"
         key = i18n.script_key(entry.article.lang)
-        parts.append(f'<div class="script-{key}" lang="{entry.article.lang}" style="break-before: page">{article.group(0)}</div>')  # fmt: skip
+        parts.append(
+            f'<div class="script-{key}" lang="{entry.article.lang}" style="break-before: page">{article.group(0)}</div>'
+        )
     css = fonts.font_face_css() + "".join(p.read_text("utf-8") for p in renderer.theme.stylesheets)
     css += (renderer.theme.folders[0] / "issue.css").read_text("utf-8") + "@page { size: A4; }"
-    return f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><style>{css}</style></head><body>{"".join(parts)}</body></html>'  # fmt: skip
+    return f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><style>{css}</style></head><body>{"".join(parts)}</body></html>'
 
 
 def edit(issue: Path, *, grow: bool) -> None:
-    """Change one file article: a word (same page count), or six more paragraphs (more pages)."""
+    """Change one file article: a word (same page count), or thirty more paragraphs (more pages)."""
     target = sorted((issue.parent / "articles").glob("*.json"))[1]
     data = json.loads(target.read_text("utf-8"))
     if grow:
-        data["body"] += "\n\n" + "\n\n".join([data["body"].split("\n\n")[0]] * 6)
+        data["body"] += "\n\n" + "\n\n".join([data["body"].split("\n\n")[0]] * 30)
     else:
         data["body"] = data["body"].replace(" ", " edited ", 1)
     target.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
@@ -177,7 +181,12 @@ def bench_size(count: int, folder: Path, rounds: int) -> dict[str, Any]:
         edit(issue, grow=True)
         row["incremental_grown"] = compile_run(issue, folder / "inc2.pdf", 1, folder / "cache1")
         row["single_pass"] = single_pass(issue, folder)
-        print(f"  round {n + 1}: " + ", ".join(f"{k} {v['wall']:.1f} s" for k, v in row.items() if isinstance(v, dict)), file=sys.stderr, flush=True)  # fmt: skip
+        print(
+            f"  round {n + 1}: "
+            + ", ".join(f"{k} {v['wall']:.1f} s" for k, v in row.items() if isinstance(v, dict)),
+            file=sys.stderr,
+            flush=True,
+        )
         runs.append(row)
     return {
         key: min((r[key] for r in runs), key=lambda run: run["wall"])
@@ -198,7 +207,13 @@ def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|",
     ]  # fmt: skip
     for r in rows:
-        j1, j2, inc, grown, one = r["j1"], r["j2"], r["incremental"], r["incremental_grown"], r["single_pass"]  # fmt: skip
+        j1, j2, inc, grown, one = (
+            r["j1"],
+            r["j2"],
+            r["incremental"],
+            r["incremental_grown"],
+            r["single_pass"],
+        )
         lines.append(
             f"| {r['articles']} | {j1['pages']} | {j1['wall']:.1f} s, {j1['peak_mb']:.0f} MB "
             f"| {j2['wall']:.1f} s, {j2['peak_mb']:.0f} MB | {j1['wall'] / j2['wall']:.2f}× "

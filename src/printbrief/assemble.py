@@ -97,10 +97,16 @@ def compile_issue(
         raise UsageError(f"jobs must be 1 or more, got {jobs}")
     papers.page_size(paper)  # a bad paper name is a usage error before any work
     clock = _Clock()
-    loaded = issue if isinstance(issue, Issue) else load_issue(issue, keep_going=keep_going, limits=limits)  # fmt: skip
+    loaded = (
+        issue
+        if isinstance(issue, Issue)
+        else load_issue(issue, keep_going=keep_going, limits=limits)
+    )
     options = Options(str(theme), paper, tuple(map(str, theme_paths)), strict, system_fonts, limits)
     resolved = resolve_theme(options.theme, options.theme_paths)
-    print_fp = fingerprint(resolved, paper=paper, strict=strict, system_fonts=system_fonts, limits=limits)  # fmt: skip
+    print_fp = fingerprint(
+        resolved, paper=paper, strict=strict, system_fonts=system_fonts, limits=limits
+    )
     store = Cache(_cache_folder(output, cache_dir, use_cache))
     clock.lap("load")
     session = _Session(store, print_fp, options, resolved, jobs)
@@ -130,7 +136,9 @@ def compile_issue(
     )
 
 
-def _cache_folder(output: str | Path | None, cache_dir: str | Path | None, use: bool) -> Path | None:  # fmt: skip
+def _cache_folder(
+    output: str | Path | None, cache_dir: str | Path | None, use: bool
+) -> Path | None:
     if not use:
         return None
     if cache_dir is not None:
@@ -158,7 +166,9 @@ class _Session:
     and pooling their fonts is most of the merge, and the main process is idle otherwise.
     """
 
-    def __init__(self, store: Cache, print_fp: str, options: Options, theme: Theme, jobs: int) -> None:  # fmt: skip
+    def __init__(
+        self, store: Cache, print_fp: str, options: Options, theme: Theme, jobs: int
+    ) -> None:
         self.store, self.fingerprint, self.options, self.theme = store, print_fp, options, theme
         self.jobs = jobs
         self.merger = Merger()
@@ -171,7 +181,9 @@ class _Session:
         """The backend, started on first need: a pool only for enough work to pay for it."""
         if self._backend is None:
             parallel = self.jobs > 1 and work >= MIN_POOL
-            self._backend = Pool(self.options, min(self.jobs, work)) if parallel else Local(self.options)  # fmt: skip
+            self._backend = (
+                Pool(self.options, min(self.jobs, work)) if parallel else Local(self.options)
+            )
         return self._backend
 
     def close(self, *, cancel: bool = False) -> None:
@@ -205,7 +217,7 @@ class _Session:
                 reason = outcome.error[1] if outcome.error else "render failed"
                 if not keep_going:
                     self.close(cancel=True)
-                    raise outcome.exception(f"{entries[outcome.index].label}: {reason}", issue.name)  # fmt: skip
+                    raise outcome.exception(f"{entries[outcome.index].label}: {reason}", issue.name)
                 failed[outcome.index] = reason
                 continue
             self.store.put(keys[outcome.index], outcome.rendered)
@@ -228,7 +240,10 @@ class _Session:
         remembered under its own key; with a pool it is rendered alongside the articles.
         """
         ones = {e.index: 1 for e in issue.entries}
-        probe = self.theme.render_template(FRONT_TEMPLATE, **planner.front_context(issue, planner.plan_pages(0, issue.entries, ones)))  # fmt: skip
+        probe = self.theme.render_template(
+            FRONT_TEMPLATE,
+            **planner.front_context(issue, planner.plan_pages(0, issue.entries, ones)),
+        )
         self._length_key = text_key("front-pages", self.fingerprint, probe)
         known = self.store.number(self._length_key)
         if known is not None:
@@ -251,7 +266,9 @@ class _Session:
             if front.pages == length:
                 self.store.put_number(self._length_key, length)
                 if not folios:
-                    folios = self.documents([(FOLIO_TEMPLATE, c) for c in planner.folio_contexts(issue, plan)], issue)  # fmt: skip
+                    folios = self.documents(
+                        [(FOLIO_TEMPLATE, c) for c in planner.folio_contexts(issue, plan)], issue
+                    )
                 return plan, front, folios
             length, self._front_length = front.pages, None
         raise RenderError("the contents' page count does not settle", source=issue.name)
@@ -282,7 +299,9 @@ class _Session:
         """The issue's PDF: front matter, articles, folios stamped on, bookmarks, links."""
         front_source = self.merger.add(front.pdf)
         folio_sources = [self.merger.add(f.pdf) for f in folios]
-        slots = planner.slots(plan, front_source, self.sources, folio_sources[0] if folio_sources else 0)  # fmt: skip
+        slots = planner.slots(
+            plan, front_source, self.sources, folio_sources[0] if folio_sources else 0
+        )
         return self.merger.write(
             slots,
             outline=planner.outline(issue, plan),

@@ -152,7 +152,14 @@ def _write(tables: dict[bytes, bytes]) -> bytes:
     """An sfnt file: offset table, table records sorted by tag, 4-byte aligned tables."""
     tags = sorted(tables)
     power = 1 << (len(tags).bit_length() - 1)
-    header = struct.pack(">4sHHHH", b"\x00\x01\x00\x00", len(tags), power * 16, power.bit_length() - 1, len(tags) * 16 - power * 16)  # fmt: skip
+    header = struct.pack(
+        ">4sHHHH",
+        b"\x00\x01\x00\x00",
+        len(tags),
+        power * 16,
+        power.bit_length() - 1,
+        len(tags) * 16 - power * 16,
+    )
     offset = 12 + 16 * len(tags)
     records, body = bytearray(), bytearray()
     for tag in tags:

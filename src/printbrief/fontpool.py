@@ -113,7 +113,9 @@ class FontPool:
 
     def _merged(self, group: _Group) -> IndirectObject:
         cid = _descendant(group.font)
-        descriptor = self._copy(pdf_dict(cid["/FontDescriptor"]), skip=("/FontFile2", "/CIDSet", "/FontBBox"))  # fmt: skip
+        descriptor = self._copy(
+            pdf_dict(cid["/FontDescriptor"]), skip=("/FontFile2", "/CIDSet", "/FontBBox")
+        )
         descriptor[NameObject("/FontBBox")] = _union_bbox(group.boxes)
         descriptor[NameObject("/Flags")] = NumberObject(_flags(descriptor, group.widths))
         descriptor[NameObject("/FontFile2")] = self._program(group.union.program())
@@ -224,7 +226,9 @@ def parse_to_unicode(data: bytes) -> dict[int, str]:
                 )
             else:
                 base = _utf16(codes[2])
-                mapping.update({c: base[:-1] + chr(ord(base[-1]) + c - start) for c in range(start, end + 1)})  # fmt: skip
+                mapping.update(
+                    {c: base[:-1] + chr(ord(base[-1]) + c - start) for c in range(start, end + 1)}
+                )
     return mapping
 
 
@@ -264,5 +268,10 @@ def _descendant(font: DictionaryObject) -> DictionaryObject:
 def _union_bbox(boxes: list[list[float]]) -> ArrayObject:
     if not boxes:
         return ArrayObject([NumberObject(0)] * 4)
-    union = [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]  # fmt: skip
+    union = [
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    ]
     return ArrayObject(FloatObject(v) for v in union)

@@ -9,7 +9,6 @@ identical pictures once. A page can have a second page stamped over it (the issu
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 from collections.abc import Mapping, Sequence
@@ -29,7 +28,17 @@ from pypdf.generic import (
 )
 
 from .fontpool import FontPool
-from .pdfobj import content_refs, pdf_array, pdf_dict, pdf_ref, pdf_stream
+from .pdfobj import (
+    combine_resources,
+    content_refs,
+    digest,
+    identity,
+    pdf_array,
+    pdf_dict,
+    pdf_ref,
+    pdf_stream,
+    pure_text,
+)
 from .pdfwrite import write_compact
 
 log = logging.getLogger(__name__)
@@ -174,17 +183,17 @@ class Merger:
         resources by what they are (fonts by face, ``a1.0`` by alpha), so an article and
         its folio sheet rarely disagree on a name; when they do this returns None.
         """
-        key = (index, _identity(page["/Resources"]), folio[0] if folio else None)
+        key = (index, identity(page["/Resources"]), folio[0] if folio else None)
         if key not in self._refs:
             own = self.resources(index, page)
-            combined = _combine(own, self.resources(folio[0], folio[1])) if folio else own
+            combined = combine_resources(own, self.resources(folio[0], folio[1])) if folio else own
             self._refs[key] = self.writer._add_object(combined) if combined is not None else None
         return self._refs[key]  # type: ignore[return-value]
 
     def resources(self, index: int, page: DictionaryObject) -> DictionaryObject:
         """A source page's resources for the writer: pooled fonts, shared pictures, the rest
         (graphics states, colour spaces) shared when identical, else cloned."""
-        key = (index, _identity(page["/Resources"]))
+        key = (index, identity(page["/Resources"]))
         if key not in self._resources:
             copy = DictionaryObject()
             for name, value in pdf_dict(page["/Resources"]).items():
@@ -200,7 +209,7 @@ class Merger:
     def _shared(self, value: PdfObject) -> PdfObject:
         """One object for values every article repeats (``/ExtGState``, lab colour spaces)."""
         resolved = value.get_object()
-        text = _pure_text(resolved) if resolved is not None else None
+        text = pure_text(resolved) if resolved is not None else None
         if resolved is None or text is None:
             return value.clone(self.writer)
         if text not in self._pure:
@@ -226,7 +235,7 @@ class Merger:
 
     def _image(self, ref: PdfObject, image: StreamObject) -> IndirectObject:
         """The same picture used by several articles is embedded once."""
-        key = _digest(image)
+        key = digest(image)
         if key not in self._images:
             self._images[key] = pdf_ref(ref.clone(self.writer))
         return self._images[key]
@@ -285,7 +294,15 @@ class Merger:
         if destinations:
             names = ArrayObject()
             for name in sorted(destinations):
-                target = ArrayObject([pages[destinations[name]], NameObject("/XYZ"), NullObject(), NullObject(), NullObject()])  # fmt: skip
+                target = ArrayObject(
+                    [
+                        pages[destinations[name]],
+                        NameObject("/XYZ"),
+                        NullObject(),
+                        NullObject(),
+                        NullObject(),
+                    ]
+                )
                 names += [TextStringObject(name), target]
             dests = DictionaryObject({NameObject("/Names"): names})
             root[NameObject("/Names")] = DictionaryObject({NameObject("/Dests"): dests})
@@ -318,64 +335,3 @@ class Merger:
 def _size(page: DictionaryObject) -> tuple[float, float]:
     box = pdf_array(page["/MediaBox"])
     return float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
-
-
-def _identity(obj: PdfObject) -> int:
-    return obj.idnum if isinstance(obj, IndirectObject) else id(obj)
-
-
-def _pure_text(obj: PdfObject) -> str | None:
-    """A canonical text of a value without references or streams, else None."""
-    if isinstance(obj, (IndirectObject, StreamObject)):
-        return None
-    if isinstance(obj, DictionaryObject):
-        parts = [(str(k), _pure_text(v)) for k, v in sorted(obj.items())]
-        return (
-            None
-            if any(t is None for _, t in parts)
-            else "{" + ",".join(f"{k}:{t}" for k, t in parts) + "}"
-        )
-    if isinstance(obj, ArrayObject):
-        items = [_pure_text(v) for v in obj]
-        return None if any(t is None for t in items) else "[" + ",".join(items) + "]"  # type: ignore[arg-type]
-    return f"{type(obj).__name__}:{obj!r}"
-
-
-def _combine(first: DictionaryObject, second: DictionaryObject) -> DictionaryObject | None:
-    """Two resource dictionaries in one, or None if a name means different things."""
-    out = DictionaryObject(first)
-    for category in second:
-        theirs = second.raw_get(category)
-        if category not in out or _same(out.raw_get(category), theirs):
-            out[NameObject(category)] = theirs
-            continue
-        mine, other = out[category], second[category]
-        if not isinstance(mine, DictionaryObject) or not isinstance(other, DictionaryObject):
-            return None
-        merged = DictionaryObject(mine)
-        for name in other:
-            if name in merged and not _same(merged.raw_get(name), other.raw_get(name)):
-                return None
-            merged[NameObject(name)] = other.raw_get(name)
-        out[NameObject(category)] = merged
-    return out
-
-
-def _same(a: PdfObject, b: PdfObject) -> bool:
-    """The same object in the writer, or equal values without references."""
-    if isinstance(a, IndirectObject) or isinstance(b, IndirectObject):
-        return isinstance(a, IndirectObject) and isinstance(b, IndirectObject) and a.idnum == b.idnum  # fmt: skip
-    text = _pure_text(a)
-    return text is not None and text == _pure_text(b)
-
-
-def _digest(stream: StreamObject) -> bytes:
-    """Identity of a picture: its encoded data, its dictionary, and its soft mask's data."""
-    digest = hashlib.sha256(stream._data)
-    for key in sorted(stream):
-        value = stream[key]
-        if key == "/SMask":
-            digest.update(_digest(pdf_stream(value)))
-        elif key != "/Length":
-            digest.update(f"{key}={value!r}".encode())
-    return digest.digest()

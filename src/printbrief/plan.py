@@ -67,7 +67,9 @@ def plan_pages(
     return Plan(front, tuple(placements), next_page - 1)
 
 
-def slots(plan: Plan, front_source: int, article_sources: Mapping[int, int], folio_source: int) -> list[Slot]:  # fmt: skip
+def slots(
+    plan: Plan, front_source: int, article_sources: Mapping[int, int], folio_source: int
+) -> list[Slot]:
     """The merge's page list: source numbers by role, folios taken from consecutive sheets."""
     out = [Slot(front_source, k, internal_links=True) for k in range(plan.front)]
     folio = 0

@@ -80,7 +80,11 @@ class Outcome:
         """The error as an exception of its original class, with ``message`` and ``source``."""
         name = self.error[0] if self.error else "RenderError"
         cls = getattr(errors, name, errors.RenderError)
-        return cls(message, source=source) if issubclass(cls, PrintbriefError) else errors.RenderError(message, source=source)  # fmt: skip
+        return (
+            cls(message, source=source)
+            if issubclass(cls, PrintbriefError)
+            else errors.RenderError(message, source=source)
+        )
 
 
 def _render_article(renderer: Renderer, job: ArticleJob) -> Outcome:
