@@ -153,7 +153,7 @@ def entries(*indexes: int) -> list[Entry]:
 def test_plan_puts_blank_left_hand_pages_before_right_hand_starts() -> None:
     plan = plan_pages(2, entries(0, 1, 2), {0: 2, 1: 1, 2: 1}, right_hand=True)
     assert [p.first for p in plan.placements] == [3, 5, 7] and plan.total == 7
-    pages = slots(plan, 0, {0: 1, 1: 2, 2: 3}, 4)
+    pages = slots(plan, 0, {0: (1, 0), 1: (2, 0), 2: (3, 0)}, 4)
     assert [s.source for s in pages] == [0, 0, 1, 1, 2, None, 3]
     assert [s.folio for s in pages if s.source not in (None, 0)] == [(4, 0), (4, 1), (4, 2), (4, 3)]
     assert plan_pages(2, entries(0, 1), {0: 2, 1: 1}).total == 5

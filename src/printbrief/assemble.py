@@ -19,6 +19,7 @@ from typing import Any
 from . import paper as papers
 from . import plan as planner
 from .cache import DEFAULT_FOLDER, Cache, article_key, document_key, fingerprint, text_key
+from .chunks import Chunker
 from .errors import InputError, RenderError, UsageError
 from .finish import Rendered
 from .issue import Issue, LeftOut, load_issue
@@ -172,7 +173,7 @@ class _Session:
         self.store, self.fingerprint, self.options, self.theme = store, print_fp, options, theme
         self.jobs = jobs
         self.merger = Merger()
-        self.sources: dict[int, int] = {}
+        self.chunker: Chunker | None = None
         self._backend: Local | Pool | None = None
         self._front_length: Callable[[], int] | None = None
         self._length_key = ""
@@ -193,22 +194,31 @@ class _Session:
     def articles(
         self, issue: Issue, keep_going: bool, progress: Progress | None
     ) -> tuple[Issue, dict[int, int], list[int], list[int]]:
-        """Every article from the cache or rendered, added to the merger; returns the issue
-        (less failures when ``keep_going``), page counts by index, rendered and reused indices."""
+        """Every article from the cache or rendered, merged in runs (:mod:`printbrief.chunks`)
+        as they arrive; returns the issue (less failures when ``keep_going``), page counts by
+        index, and the rendered and reused indices."""
         entries = {e.index: e for e in issue.entries}
         contexts = {i: planner.article_context(issue, e) for i, e in entries.items()}
         keys = {
             i: article_key(self.fingerprint, e.article, contexts[i]) for i, e in entries.items()
         }
-        hits = {i: hit for i in entries if (hit := self.store.get(keys[i])) is not None}
-        todo = [ArticleJob(i, entries[i].article, contexts[i]) for i in entries if i not in hits]
+        self.chunker = Chunker(self.store, self.merger, list(entries), keys)
+        covered = self.chunker.from_cache()
+        hits = {
+            i: hit
+            for i in entries
+            if i not in covered and (hit := self.store.get(keys[i])) is not None
+        }
+        missing = [i for i in entries if i not in covered and i not in hits]
+        todo = [ArticleJob(i, entries[i].article, contexts[i]) for i in missing]
         backend = self.backend(len(todo)) if todo else None
         self._measure_front(issue)  # queued first: a worker measures while the others render
         outcomes = backend.articles(todo) if backend else iter(())
-        pages: dict[int, int] = {}
+        done = len(covered)
         for index, hit in hits.items():
-            pages[index], self.sources[index] = hit.pages, self.merger.add(hit.pdf)
-            _tick(progress, len(pages), len(entries))
+            self.chunker.offer(index, hit)
+            done += 1
+            _tick(progress, done, len(entries))
         failed: dict[int, str] = {}
         for outcome in outcomes:
             for warning in outcome.warnings:
@@ -219,18 +229,19 @@ class _Session:
                     self.close(cancel=True)
                     raise outcome.exception(f"{entries[outcome.index].label}: {reason}", issue.name)
                 failed[outcome.index] = reason
-                continue
-            self.store.put(keys[outcome.index], outcome.rendered)
-            pages[outcome.index] = outcome.rendered.pages
-            self.sources[outcome.index] = self.merger.add(outcome.rendered.pdf)
-            _tick(progress, len(pages) + len(failed), len(entries))
+            else:
+                self.store.put(keys[outcome.index], outcome.rendered)
+            self.chunker.offer(outcome.index, outcome.rendered)
+            done += 1
+            _tick(progress, done, len(entries))
         if failed:
             issue = issue.without(failed)
             if issue.entries:
                 self._measure_front(issue)  # the contents lost entries
         if not issue.entries:
             raise InputError("no article could be rendered", source=issue.name)
-        return issue, pages, sorted(i for i in pages if i not in hits), sorted(hits)
+        reused = sorted(covered | hits.keys())
+        return issue, self.chunker.pages, sorted(set(self.chunker.pages) - set(reused)), reused
 
     def _measure_front(self, issue: Issue) -> None:
         """Learn how many pages cover and contents take, without the articles' page counts.
@@ -299,8 +310,9 @@ class _Session:
         """The issue's PDF: front matter, articles, folios stamped on, bookmarks, links."""
         front_source = self.merger.add(front.pdf)
         folio_sources = [self.merger.add(f.pdf) for f in folios]
+        positions = self.chunker.positions if self.chunker else {}
         slots = planner.slots(
-            plan, front_source, self.sources, folio_sources[0] if folio_sources else 0
+            plan, front_source, positions, folio_sources[0] if folio_sources else 0
         )
         return self.merger.write(
             slots,

@@ -65,14 +65,15 @@ class Cache:
         if self.folder is None:
             return self._memory.get(key)
         try:
-            pages = json.loads(self._path(key, ".json").read_text("utf-8"))["pages"]
+            meta = json.loads(self._path(key, ".json").read_text("utf-8"))
+            pages, parts = int(meta["pages"]), tuple(int(n) for n in meta.get("parts", ()))
             pdf = self._path(key, ".pdf").read_bytes()
         except (OSError, ValueError, KeyError, TypeError):
             return None
         if not (pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-64:]):
             return None  # written without fsync: a crash can leave a truncated file
         _touch(self._path(key, ".json"))
-        return Rendered(pdf, int(pages))
+        return Rendered(pdf, pages, parts)
 
     def put(self, key: str, rendered: Rendered) -> None:
         """Store an entry; a folder that cannot be written only costs the reuse next time."""
@@ -81,7 +82,11 @@ class Cache:
             return
         try:
             write_atomic(self._path(key, ".pdf"), rendered.pdf, durable=False)
-            write_atomic(self._path(key, ".json"), _json(pages=rendered.pages), durable=False)
+            meta = {
+                "pages": rendered.pages,
+                **({"parts": list(rendered.parts)} if rendered.parts else {}),
+            }
+            write_atomic(self._path(key, ".json"), json.dumps(meta).encode(), durable=False)
         except OutputError as exc:
             log.warning("cache not written: %s", exc)
 

@@ -12,10 +12,11 @@ from . import __version__
 
 @dataclass(frozen=True)
 class Rendered:
-    """A finished PDF and its page count."""
+    """A finished PDF and its page count (and, for merged runs of articles, each one's)."""
 
     pdf: bytes
     pages: int
+    parts: tuple[int, ...] = ()
 
 
 class Finisher:

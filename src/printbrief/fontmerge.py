@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import struct
 from collections.abc import Sequence
+from itertools import pairwise
 
 # Tables that a PDF viewer needs from an embedded CIDFontType2 program. Vertical metrics,
 # STAT, gasp and the like are dropped: they describe glyph counts the union no longer has.
@@ -38,9 +39,14 @@ class GlyphUnion:
         self.metrics: list[tuple[int, int]] = []
         self._maxp: list[bytes] = []
         self._rank: tuple[int, bytes] = (-1, b"")
+        self._seen: set[bytes] = set()
 
     def add(self, program: bytes) -> None:
         """Take every glyph of ``program`` that the union does not have yet."""
+        fingerprint = hashlib.sha256(program).digest()
+        if fingerprint in self._seen:  # articles often share a subset (digits, a label)
+            return
+        self._seen.add(fingerprint)
         if program[:4] not in _TRUETYPE:
             raise NotMergeable("not a TrueType (glyf) font")
         try:
@@ -63,15 +69,14 @@ class GlyphUnion:
         if count > len(self.glyphs):
             self.glyphs += [b""] * (count - len(self.glyphs))
             self.metrics += [(0, 0)] * (count - len(self.metrics))
-        offsets, glyf = _offsets(tables, count), tables[b"glyf"]
+        (offsets, scale), glyf, glyphs = _offsets(tables, count), tables[b"glyf"], self.glyphs
         metrics: list[tuple[int, int]] = []
-        for gid in range(count):
-            start, end = offsets[gid], offsets[gid + 1]
+        for gid, (start, end) in enumerate(pairwise(offsets)):
             if end > start:
-                data, have = glyf[start:end], self.glyphs[gid]
-                if not have or data < have:
+                data = glyf[start * scale : end * scale]
+                if not glyphs[gid] or data < glyphs[gid]:
                     metrics = metrics or _metrics(tables, count)
-                    self.glyphs[gid], self.metrics[gid] = data, metrics[gid]
+                    glyphs[gid], self.metrics[gid] = data, metrics[gid]
 
     def program(self) -> bytes:
         """The union as a TrueType program (long loca, full hmtx, post without glyph names)."""
@@ -107,10 +112,11 @@ def _tables(data: bytes) -> dict[bytes, bytes]:
     return tables
 
 
-def _offsets(tables: dict[bytes, bytes], count: int) -> tuple[int, ...]:
+def _offsets(tables: dict[bytes, bytes], count: int) -> tuple[tuple[int, ...], int]:
+    """loca as read, and what to multiply it by (short offsets count 2-byte words)."""
     if struct.unpack_from(">h", tables[b"head"], 50)[0] == 1:  # indexToLocFormat: long
-        return struct.unpack_from(f">{count + 1}I", tables[b"loca"])
-    return tuple(o * 2 for o in struct.unpack_from(f">{count + 1}H", tables[b"loca"]))
+        return struct.unpack_from(f">{count + 1}I", tables[b"loca"]), 1
+    return struct.unpack_from(f">{count + 1}H", tables[b"loca"]), 2
 
 
 def _metrics(tables: dict[bytes, bytes], count: int) -> list[tuple[int, int]]:

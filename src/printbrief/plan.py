@@ -68,18 +68,21 @@ def plan_pages(
 
 
 def slots(
-    plan: Plan, front_source: int, article_sources: Mapping[int, int], folio_source: int
+    plan: Plan,
+    front_source: int,
+    positions: Mapping[int, tuple[int, int]],
+    folio_source: int,
 ) -> list[Slot]:
-    """The merge's page list: source numbers by role, folios taken from consecutive sheets."""
+    """The merge's page list. ``positions`` maps an entry index to (source, first page in
+    it); folios come from consecutive sheet sources starting at ``folio_source``."""
     out = [Slot(front_source, k, internal_links=True) for k in range(plan.front)]
     folio = 0
     for placement in plan.placements:
         out += [Slot(None)] * (placement.first - len(out) - 1)
+        source, first = positions[placement.entry.index]
         for k in range(placement.pages):
             sheet, page = divmod(folio, FOLIOS_PER_SHEET)
-            out.append(
-                Slot(article_sources[placement.entry.index], k, (folio_source + sheet, page))
-            )
+            out.append(Slot(source, first + k, (folio_source + sheet, page)))
             folio += 1
     return out
 
