@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
@@ -15,6 +16,7 @@ from pypdf.generic import ArrayObject, FloatObject, NumberObject
 from conftest import SAMPLES, page_texts, reader
 from printbrief import Article, Renderer, load
 from printbrief.cache import Cache, article_key
+from printbrief.chunks import RUN_LENGTH, Chunker, runs
 from printbrief.finish import Rendered
 from printbrief.fontmerge import NotMergeable, merge_truetype
 from printbrief.fontpool import parse_to_unicode, parse_widths, to_unicode_cmap, widths_array
@@ -179,3 +181,26 @@ def test_article_key_follows_picture_content_not_only_its_name(tmp_path: Path) -
     shutil.copy(SAMPLES / "images" / "market-lanterns.jpg", tmp_path / "pic.jpg")
     assert article_key("fp", article, {}) != before
     assert article_key("fp", article, {"issue_head": "x"}) != article_key("fp", article, {})
+
+
+def test_runs_are_cut_by_key_so_an_insertion_changes_few_runs() -> None:
+    keys = {i: hashlib.sha256(str(i).encode()).hexdigest() for i in range(300)}
+    before = runs(list(range(300)), keys)
+    assert sum(map(len, before)) == 300 and max(map(len, before)) <= 4 * RUN_LENGTH
+    after = runs([*range(100), 1000, *range(100, 300)], {**keys, 1000: "00000001" + "0" * 56})
+    assert 1 <= len([run for run in after if run not in before]) <= 2
+
+
+def test_chunker_merges_a_run_without_the_article_that_failed(renderer: Renderer) -> None:
+    parts = [renderer.render(Article(headline=f"Story {n}", body="Text.")) for n in range(3)]
+    keys = {n: "1" * 64 for n in range(3)}  # no cut: one run
+    merger = Merger()
+    chunker = Chunker(Cache(None), merger, [0, 1, 2], keys)
+    assert chunker.from_cache() == set()
+    chunker.offer(0, Rendered(parts[0], 1))
+    chunker.offer(1, None)
+    assert chunker.positions == {}
+    chunker.offer(2, Rendered(parts[2], 1))
+    assert chunker.positions == {0: (0, 0), 2: (0, 1)} and chunker.pages == {0: 1, 2: 1}
+    texts = page_texts(merger.write([Slot(0, 0), Slot(0, 1)]))
+    assert "Story 0" in texts[0] and "Story 2" in texts[1]
