@@ -1,4 +1,4 @@
-# printbrief: `make demo` renders every sample into out/, `make test` runs the whole suite.
+# printbrief: `make demo` renders every sample (and the sample issue) into out/, `make test` runs the whole suite.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -24,6 +24,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(BIN)/printbrief render samples --out-dir out
+	$(BIN)/printbrief compile samples/issues/weekend-edition.json -o out/weekend-edition.pdf -j 2
 	@echo "PDFs are in out/"
 
 lint: $(VENV)/.installed-test

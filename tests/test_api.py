@@ -11,7 +11,7 @@ import printbrief
 EXPECTED = {
     "Article", "CoverageError", "FieldProblem", "Image", "InputError", "ItemResult",
     "LimitError", "Limits", "OutputError", "PrintbriefError", "RenderError", "Renderer",
-    "ThemeError", "UsageError", "__version__", "json_schema", "load", "render", "render_many",
+    "ThemeError", "UsageError", "__version__", "json_schema", "load", "render", "render_many", "compile_issue",
 }  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 >>> import printbrief
 >>> pdf = printbrief.render({"headline": "Harbour reopens", "body": "Ships are back."})  # doctest: +SKIP
 >>> results = printbrief.render_many(["issue-12/"], "out/")  # doctest: +SKIP
+>>> printbrief.compile_issue("weekend.json", "weekend.pdf", jobs=2)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ _LAZY = {
     "render": "renderer",
     "ItemResult": "batch",
     "render_many": "batch",
+    "compile_issue": "assemble",
 }
 
 if TYPE_CHECKING:
+    from .assemble import compile_issue
     from .batch import ItemResult, render_many
     from .renderer import Renderer, render
 
@@ -66,6 +69,7 @@ __all__ = [
     "ThemeError",
     "UsageError",
     "__version__",
+    "compile_issue",
     "json_schema",
     "load",
     "render",

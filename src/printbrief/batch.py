@@ -278,7 +278,7 @@ def render_to(input_name: str, output: str, options: RenderOptions) -> ItemResul
         article = load(input_name, max_bytes=options.limits.max_input_bytes)
         if output != "-" and input_name != "-" and Path(output).resolve() == article.source:
             raise UsageError(f"output {output} would overwrite an input", source=input_name)
-        result = renderer_for(options).render_document(article)
+        result = renderer_for(options).render_result(article)
         _emit(output, result.pdf)
     except PrintbriefError as exc:
         return ItemResult(input_name, output, "failed", error_line(exc, input_name))

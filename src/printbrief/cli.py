@@ -8,7 +8,7 @@ import logging
 import sys
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from pathlib import Path
@@ -172,6 +172,57 @@ def _scheduler(address: str | None) -> Iterator[tuple[Executor | None, int | Non
         raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     with client:
         yield client.get_executor(), max(8, 4 * sum(client.nthreads().values()))
+
+
+@cli.command(name="compile")
+@click.argument("issue", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The issue's PDF.")  # fmt: skip
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=1), help="Worker processes.")  # fmt: skip
+@click.option("--keep-going", is_flag=True, help="Leave bad articles out and list them.")
+@click.option("--right-hand", is_flag=True, help="Start every article on a right-hand page.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache of rendered articles (default: .printbrief-cache next to OUT).")  # fmt: skip
+@click.option("--no-cache", is_flag=True, help="Render every article, reuse and keep nothing.")
+@click.option("--theme", default="newsbrief", show_default=True, help="Theme name or folder.")
+@_THEME_PATH
+@click.option(
+    "--paper", default="A4", show_default=True, help="A4, Letter, A5, … or WIDTHxHEIGHTmm."
+)
+@click.option("--strict", is_flag=True, help="Fail on characters no font covers.")
+@_BUNDLED_ONLY
+def compile_command(
+    issue: str, output: str, jobs: int, keep_going: bool, right_hand: bool, cache_dir: str | None,
+    no_cache: bool, theme: str, theme_paths: tuple[str, ...], paper: str, strict: bool,
+    bundled_fonts_only: bool,
+) -> None:  # fmt: skip
+    """Compile an ISSUE file (JSON or YAML) to one PDF: cover, contents, bookmarks."""
+    from .assemble import compile_issue
+
+    with _progress() as progress:
+        result = compile_issue(
+            issue, output, jobs=jobs, keep_going=keep_going, right_hand=right_hand,
+            cache_dir=cache_dir, use_cache=not no_cache, theme=theme, theme_paths=theme_paths,
+            paper=paper, strict=strict, system_fonts=not bundled_fonts_only, progress=progress,
+        )  # fmt: skip
+    _echo(result.summary())
+    if result.left_out:
+        sys.exit(1)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal (and not --quiet), else nothing."""
+    if not sys.stderr.isatty() or logging.getLogger("printbrief").level >= logging.ERROR:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("articles", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 @cli.command()

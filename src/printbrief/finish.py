@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
@@ -11,6 +12,15 @@ import pydyf
 from . import __version__
 
 _XMP_PRODUCER = re.compile(rb'pdf:Producer="[^"]*"')
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A finished PDF and its page count (and, for merged runs of articles, each one's)."""
+
+    pdf: bytes
+    pages: int
+    parts: tuple[int, ...] = ()
 
 
 class Finisher:

@@ -43,15 +43,23 @@ class Labels:
     published: str
     page_of: tuple[str, str, str]  # text before N, between N and M, after M
     contents: str
+    article_page_of: tuple[str, str, str]  # an article's own page x of y inside an issue
 
 
 _LABELS = {
-    "latin": Labels("By", "Updated", "Published", ("Page ", " of ", ""), "Contents"),
-    "zh-Hans": Labels("", "更新于", "发布于", ("第 ", " 页，共 ", " 页"), "目录"),
-    "zh-Hant": Labels("", "更新於", "發佈於", ("第 ", " 頁，共 ", " 頁"), "目錄"),
-    "ja": Labels("", "更新", "公開", ("", " / ", " ページ"), "目次"),
-    "ko": Labels("", "업데이트", "발행", ("", " / ", "쪽"), "목차"),
-}
+    "latin": Labels(
+        "By", "Updated", "Published", ("Page ", " of ", ""), "Contents",
+        ("Article page ", " of ", ""),
+    ),
+    "zh-Hans": Labels(
+        "", "更新于", "发布于", ("第 ", " 页，共 ", " 页"), "目录", ("本文第 ", " 页，共 ", " 页"),
+    ),
+    "zh-Hant": Labels(
+        "", "更新於", "發佈於", ("第 ", " 頁，共 ", " 頁"), "目錄", ("本文第 ", " 頁，共 ", " 頁"),
+    ),
+    "ja": Labels("", "更新", "公開", ("", " / ", " ページ"), "目次", ("記事 ", " / ", " ページ")),
+    "ko": Labels("", "업데이트", "발행", ("", " / ", "쪽"), "목차", ("기사 ", " / ", "쪽")),
+}  # fmt: skip
 
 _EN_MONTHS = [
     "January",
@@ -72,6 +80,11 @@ _EN_MONTHS = [
 def labels(tag: str) -> Labels:
     """The labels for a language tag (English wording for every Latin-script language)."""
     return _LABELS[script_key(tag)]
+
+
+def page_of(parts: tuple[str, str, str], number: int, total: int) -> str:
+    """``Page 3 of 12`` from a label triple: ``page_of(labels("en").page_of, 3, 12)``."""
+    return f"{parts[0]}{number}{parts[1]}{total}{parts[2]}"
 
 
 def format_date(value: date | datetime, tag: str) -> str:

@@ -47,6 +47,8 @@ class Limits:
     """Total time for one fetch from an allowed host, redirects and slow servers included."""
     max_redirects: int = 3
     """Redirect hops one fetch may follow (each one checked like the first URL)."""
+    max_issue_articles: int = 1000
+    """Articles in one issue."""
 
 
 DEFAULT_LIMITS = Limits()

@@ -139,6 +139,14 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def yaml_data(text: str, *, name: str) -> Any:
+    """Parse YAML safely (no anchors or aliases), raising :class:`InputError` naming the file."""
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)
+    except yaml.YAMLError as exc:
+        raise InputError(f"invalid YAML: {exc}", source=name) from None
+
+
 def from_markdown(text: str, *, name: str) -> Article:
     """Markdown with optional YAML front matter between ``---`` lines; the rest is the body."""
     front: Any = {}

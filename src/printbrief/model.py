@@ -48,11 +48,15 @@ def _iso_date(value: Any) -> date | datetime:
         raise ValueError(f"{value!r} is not an ISO 8601 date (2026-05-01) or datetime") from None
 
 
+def _iso_text(value: date | datetime) -> str:
+    return value.isoformat()
+
+
 IsoDate = Annotated[
     datetime | date,
     PlainValidator(_iso_date),
-    # Without it pydantic's union serializer warns on every JSON dump (canonical_json, caches).
-    PlainSerializer(lambda v: v.isoformat(), return_type=str, when_used="json"),
+    # Without this, pydantic warns while serializing the union in JSON mode (cache keys).
+    PlainSerializer(_iso_text, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]}),
 ]
 
@@ -73,6 +77,10 @@ def _bcp47(value: str) -> str:
     if not i18n.is_valid_tag(value):
         raise ValueError(f"{value!r} is not a BCP 47 language tag such as 'en' or 'zh-Hant'")
     return value
+
+
+LangTag = Annotated[str, AfterValidator(_bcp47)]
+"""A BCP 47 language tag, checked for shape."""
 
 
 class Image(BaseModel):

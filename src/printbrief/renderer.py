@@ -7,8 +7,7 @@ The only module that imports WeasyPrint. Stages, as numbered in debug logs:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +23,7 @@ from .body import body_html, count_images
 from .budget import Abort, Budget, watch
 from .errors import CoverageError, LimitError, PrintbriefError, RenderError
 from .fetcher import LockedFetcher
-from .finish import Finisher
+from .finish import Finisher, Rendered
 from .images import pillow_bound
 from .limits import DEFAULT_LIMITS, Limits
 from .load import load
@@ -37,12 +36,11 @@ from .variants import get_variant
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class RenderResult:
-    """A rendered article: the PDF bytes and how many pages they hold."""
+RenderResult = Rendered
+"""A rendered article: the PDF bytes and how many pages they hold."""
 
-    pdf: bytes
-    pages: int
+ISSUE_STYLESHEET = "issue.css"
+"""The theme's stylesheet for issues (cover, contents, furniture); absent in single renders."""
 
 
 class Renderer:
@@ -77,6 +75,7 @@ class Renderer:
         limits: Limits = DEFAULT_LIMITS,
         allow_hosts: Iterable[str] = (),
         network: Network | None = None,
+        issue: bool = False,
     ) -> None:
         self.theme: Theme = resolve_theme(theme, theme_paths)
         self.variant = get_variant(variant)
@@ -99,10 +98,15 @@ class Renderer:
                 url_fetcher=fetcher,
             ),
             *(self._css(path, fetcher) for path in self.theme.stylesheets),
+            *(self._css(path, fetcher) for path in self._issue_stylesheets(issue)),
         ]
         self._page_css: dict[str, CSS] = {}
         self._finisher = Finisher(weasyprint.__version__)
         self.page_css(paper)
+
+    def _issue_stylesheets(self, issue: bool) -> list[Path]:
+        found = self.theme.find(ISSUE_STYLESHEET) if issue else None
+        return [found] if found else []
 
     def _css(self, path: Path, fetcher: LockedFetcher) -> CSS:
         return CSS(filename=str(path), font_config=self.font_config, url_fetcher=fetcher)
@@ -114,15 +118,25 @@ class Renderer:
             self._page_css[name] = CSS(string=rule, font_config=self.font_config)
         return self._page_css[name]
 
-    def html(self, article: Article) -> str:
-        """Stages 1–3: the themed HTML document WeasyPrint will lay out."""
+    def html(
+        self,
+        article: Article,
+        *,
+        template: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Stages 1–3: the themed HTML document WeasyPrint will lay out.
+
+        ``template`` and ``extra`` variables let an issue render its articles with its own
+        template (``issue-article.html.j2``) and context.
+        """
         body = body_html(article, self.limits)
         log.debug("Step 1 - body sanitized (%d characters)", len(body))
         self._check_images(article, body)
         self._check_coverage(article, body)
         if self.variant:
             variants.check_article(self.variant, article, body, source=_name(article))
-        return self.theme.render_html(article, body)
+        return self.theme.render_html(article, body, template=template, **(extra or {}))
 
     def _check_images(self, article: Article, body: str) -> None:
         count = len(article.images) + count_images(body)
@@ -149,14 +163,38 @@ class Renderer:
 
         Raises a :class:`~printbrief.errors.PrintbriefError` subclass on bad input or limits.
         """
-        return self.render_document(article, paper=paper).pdf
+        return self.render_result(article, paper=paper).pdf
 
-    def render_document(self, article: Article, *, paper: str | None = None) -> RenderResult:
+    def render_result(self, article: Article, *, paper: str | None = None) -> Rendered:
         """The article as PDF bytes plus its page count (batch summaries report pages)."""
+        return self._bounded(article, lambda: self.html(article), paper or self.paper)
+
+    def render_in_issue(
+        self, article: Article, *, template: str, extra: Mapping[str, Any]
+    ) -> Rendered:
+        """An article as one part of an issue: its own template and context, and its page count."""
+        return self._bounded(
+            article, lambda: self.html(article, template=template, extra=extra), self.paper
+        )
+
+    def render_document(self, html: str, *, base: Path | None = None) -> Rendered:
+        """A document the theme wrote itself (an issue's cover and contents, its folio sheet).
+
+        Files are allowed from the theme, the fonts, the ``assets`` folders and ``base``; it
+        grows with the issue, not with untrusted input, so the page bound does not apply.
+        """
+        document = self._layout_html(
+            html, (*self.assets, *((base,) if base else ())), base, self.paper
+        )
+        pdf = document.write_pdf(finisher=self._finisher)
+        assert isinstance(pdf, bytes)
+        return Rendered(pdf, len(document.pages))
+
+    def _bounded(self, article: Article, make_html: Callable[[], str], paper_name: str) -> Rendered:
         budget = Budget(self.limits)
         try:
             with watch(budget), pillow_bound(self.limits):
-                result = self._render(article, paper or self.paper, budget)
+                result = self._render(article, make_html, paper_name, budget)
         except Abort as abort:
             raise _sourced(abort.error, article) from None
         except PrintbriefError as exc:
@@ -174,8 +212,10 @@ class Renderer:
         )
         return result
 
-    def _render(self, article: Article, paper_name: str, budget: Budget) -> RenderResult:
-        html = self.html(article)
+    def _render(
+        self, article: Article, make_html: Callable[[], str], paper_name: str, budget: Budget
+    ) -> Rendered:
+        html = make_html()
         log.debug("Step 3 - template rendered (%d characters)", len(html))
         budget.check_time("template")
         document = self._layout(article, html, paper_name)
@@ -185,16 +225,16 @@ class Renderer:
         pdf = document.write_pdf(**self._pdf_options(article))
         budget.check_time("PDF")
         assert isinstance(pdf, bytes)
-        return RenderResult(pdf, len(document.pages))
+        return Rendered(pdf, len(document.pages))
 
     def _layout(self, article: Article, html: str, paper_name: str) -> weasyprint.Document:
         base = next(iter((*_source_dir(article), *self.assets)), None)
-        fetcher = LockedFetcher(
-            self._fixed_roots,
-            self.limits,
-            assets=(*self.assets, *_source_dir(article)),
-            network=self.network,
-        )
+        return self._layout_html(html, (*self.assets, *_source_dir(article)), base, paper_name)
+
+    def _layout_html(
+        self, html: str, assets: Sequence[Path], base: Path | None, paper_name: str
+    ) -> weasyprint.Document:
+        fetcher = LockedFetcher(self._fixed_roots, self.limits, assets=assets, network=self.network)
         document = HTML(
             string=html,
             base_url=base.as_uri() + "/" if base else None,

@@ -58,13 +58,24 @@ class Theme:
         env.filters["keep_words"] = keep_words
         return env
 
-    def render_html(self, article: Article, body_html: str, **extra: Any) -> str:
+    def render_html(
+        self, article: Article, body_html: str, *, template: str | None = None, **extra: Any
+    ) -> str:
         """The article as a full HTML document, ready for WeasyPrint."""
+        return self.render_template(
+            template or self.template, **{**context(article, body_html), **extra}
+        )
+
+    def render_template(self, name: str, **variables: Any) -> str:
+        """Any template of the theme (issue cover and contents, folio sheet) with ``variables``."""
         try:
-            template = self.environment.get_template(self.template)
-            return template.render(**context(article, body_html), **extra)
+            return self.environment.get_template(name).render(**variables)
         except jinja2.TemplateError as exc:
             raise ThemeError(f"theme {self.name!r}: {exc}") from None
+
+    def find(self, name: str) -> Path | None:
+        """The first file called ``name`` in the theme's folders, or None."""
+        return next((f / name for f in self.folders if (f / name).is_file()), None)
 
 
 def search_path(extra: Iterable[str | Path] = ()) -> tuple[Path, ...]:

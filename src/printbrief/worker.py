@@ -186,7 +186,7 @@ def _attempt(task: Task) -> Outcome:
 def _render(task: Task) -> Outcome:
     article = parse(task.data, name=task.name, suffix=Path(task.name).suffix.lower())
     article = article.with_source(Path(task.source) if task.source else None)
-    result = renderer_for(task.options).render_document(article)
+    result = renderer_for(task.options).render_result(article)
     if task.target:
         write_atomic(task.target, result.pdf)
     return Outcome(

@@ -1,0 +1,202 @@
+"""Stage 1 for issues — load: an issue file (JSON or YAML) to an :class:`Issue` of validated articles.
+
+An issue is ``{title, publication, date, lang, image, articles: [article | "relative/path"]}``.
+Articles are grouped by ``section`` (sections in order of first appearance, articles in issue
+order within a section); that is the print order, the contents and the outline.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ValidationError as _ValidationError
+
+from .errors import InputError, LimitError, PrintbriefError
+from .limits import DEFAULT_LIMITS, Limits
+from .load import from_mapping, load, read_bytes, yaml_data
+from .model import Article, Image, IsoDate, LangTag, Text, problems_of
+
+
+class IssueData(BaseModel):
+    """The issue's own fields, validated (articles are validated one by one afterwards)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    publication: Text | None = None
+    date: IsoDate | None = None
+    lang: LangTag = "en"
+    image: Image | None = None
+    articles: list[dict[str, Any] | str] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One article of an issue: its position in ``articles``, its path (None if inline)."""
+
+    index: int
+    ref: str | None
+    article: Article
+
+    @property
+    def label(self) -> str:
+        """``articles.3 (news/ferry.json)``: how errors name the article."""
+        return f"articles.{self.index}" + (f" ({self.ref})" if self.ref else "")
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An article that could not be loaded or rendered, and why."""
+
+    index: int
+    ref: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        return (
+            f"articles.{self.index}" + (f" ({self.ref})" if self.ref else "") + f": {self.reason}"
+        )
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A validated issue: entries in print order, plus the articles left out (``keep_going``).
+
+    >>> issue = load_issue({"title": "Weekend", "articles": [{"headline": "Tides", "body": "…"}]})
+    >>> [e.article.headline for e in issue.entries]
+    ['Tides']
+    """
+
+    title: str
+    publication: str | None
+    date: date | datetime | None
+    lang: str
+    image: Image | None
+    source: Path | None
+    entries: tuple[Entry, ...]
+    left_out: tuple[LeftOut, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The issue file's name for messages, or ``<issue>``."""
+        return str(self.source) if self.source else "<issue>"
+
+    def sections(self) -> list[tuple[str | None, list[Entry]]]:
+        """Consecutive runs of entries by section, in print order."""
+        runs: list[tuple[str | None, list[Entry]]] = []
+        for entry in self.entries:
+            if runs and runs[-1][0] == entry.article.section:
+                runs[-1][1].append(entry)
+            else:
+                runs.append((entry.article.section, [entry]))
+        return runs
+
+    def without(self, failed: dict[int, str]) -> Issue:
+        """The issue less the entries whose index is in ``failed`` (index → reason)."""
+        kept = tuple(e for e in self.entries if e.index not in failed)
+        dropped = tuple(
+            LeftOut(e.index, e.ref, failed[e.index]) for e in self.entries if e.index in failed
+        )
+        left = tuple(sorted((*self.left_out, *dropped), key=lambda x: x.index))
+        return replace(self, entries=kept, left_out=left)
+
+
+def load_issue(
+    source: str | Path | dict[str, Any],
+    *,
+    keep_going: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Issue:
+    """Load and validate an issue and all its articles.
+
+    Without ``keep_going`` any bad article raises one :class:`InputError` listing every bad
+    article (``issue.json: articles.3 (a.json): headline: field required``); with it, bad
+    articles are recorded in :attr:`Issue.left_out` and the rest are kept.
+    """
+    path = None if isinstance(source, dict) else Path(source).resolve()
+    name = str(source) if path else "<issue>"
+    data = source if isinstance(source, dict) else _read(Path(source), limits)
+    try:
+        head = IssueData.model_validate(data)
+    except _ValidationError as exc:
+        raise InputError.from_problems(problems_of(exc), source=name) from None
+    if len(head.articles) > limits.max_issue_articles:
+        raise LimitError(f"more than {limits.max_issue_articles} articles", source=name)
+    entries, left_out = _articles(head, path, limits)
+    if left_out and (not keep_going or not entries):
+        raise _combined(left_out, name, keep_going)
+    return Issue(
+        title=head.title,
+        publication=head.publication,
+        date=head.date,
+        lang=head.lang,
+        image=head.image,
+        source=path,
+        entries=tuple(_in_print_order(entries)),
+        left_out=tuple(left_out),
+    )
+
+
+def _read(path: Path, limits: Limits) -> Any:
+    text = read_bytes(path, max_bytes=limits.max_input_bytes).decode("utf-8-sig", "replace")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return yaml_data(text, name=str(path))
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise InputError(f"invalid JSON at {where}: {exc.msg}", source=str(path)) from None
+
+
+def _articles(
+    head: IssueData, path: Path | None, limits: Limits
+) -> tuple[list[Entry], list[LeftOut]]:
+    entries, left_out = [], []
+    for index, item in enumerate(head.articles):
+        ref = item if isinstance(item, str) else None
+        try:
+            article = _one(item, path, limits)
+        except PrintbriefError as exc:
+            left_out.append(LeftOut(index, ref, exc.message))
+            continue
+        entries.append(Entry(index, ref, _with_issue_defaults(article, head)))
+    return entries, left_out
+
+
+def _one(item: dict[str, Any] | str, issue_path: Path | None, limits: Limits) -> Article:
+    if isinstance(item, dict):
+        # Inline articles live in the issue file: their pictures are relative to it.
+        return from_mapping(item, name=None).with_source(issue_path)
+    if issue_path is None:
+        raise InputError("a path needs an issue file to be relative to; give the article inline")
+    return load(issue_path.parent / item, max_bytes=limits.max_input_bytes)
+
+
+def _with_issue_defaults(article: Article, head: IssueData) -> Article:
+    """The issue's publication heads every page; its language is the default."""
+    update: dict[str, Any] = {}
+    if head.publication:
+        update["publication"] = head.publication
+    if "lang" not in article.model_fields_set:
+        update["lang"] = head.lang
+    return article.model_copy(update=update) if update else article
+
+
+def _in_print_order(entries: list[Entry]) -> list[Entry]:
+    order: dict[str | None, int] = {}
+    for entry in entries:
+        order.setdefault(entry.article.section, len(order))
+    return sorted(entries, key=lambda e: (order[e.article.section], e.index))
+
+
+def _combined(left_out: list[LeftOut], name: str, keep_going: bool) -> InputError:
+    if len(left_out) == 1 and not keep_going:
+        return InputError(str(left_out[0]), source=name)
+    hint = "no article is left" if keep_going else "use --keep-going to leave them out"
+    lines = "\n".join(f"  {item}" for item in left_out)
+    return InputError(f"{len(left_out)} articles have errors ({hint}):\n{lines}", source=name)
