@@ -63,19 +63,28 @@ def make_case(name: str, renderer: Any) -> Case:
 
     article = load(SAMPLES / CASES[name])
     bare = renderer.html(article)
-    theme_css = (
-        "".join(p.read_text("utf-8") for p in renderer.theme.stylesheets)
-        + "@page { size: 210mm 297mm; }"
-    )
-    html = bare.replace(
-        "<head>", f"<head><style>{fonts.font_face_css(system=False)}{theme_css}</style>", 1
-    )
+    theme_css = _theme_css(renderer)
+    html = standalone_html(renderer, article, bare)
     system_html = None
     if name in SYSTEM_CJK and fonts.system_font(SYSTEM_CJK[name]):
         family = SYSTEM_CJK[name]
         css = f':root, [lang] {{ --pb-text: "{family}"; --pb-display: "{family}"; font-family: var(--pb-text); }}'
         system_html = bare.replace("<head>", f"<head><style>{css}{theme_css}</style>", 1)
     return Case(name, SAMPLES / CASES[name], html, system_html)
+
+
+def _theme_css(renderer: Any) -> str:
+    sheets = "".join(p.read_text("utf-8") for p in renderer.theme.stylesheets)
+    return sheets + "@page { size: 210mm 297mm; }"
+
+
+def standalone_html(renderer: Any, article: Any, bare: str | None = None) -> str:
+    """printbrief's document for ``article`` with its font and theme CSS inlined, for peers."""
+    from printbrief import fonts
+
+    bare = bare if bare is not None else renderer.html(article)
+    css = fonts.font_face_css(system=False) + _theme_css(renderer)
+    return bare.replace("<head>", f"<head><style>{css}</style>", 1)
 
 
 def ms(fn: Callable[[], object]) -> float:

@@ -29,7 +29,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-from bench import standalone_html, summary, timed  # noqa: E402
+from bench import ms as timed  # noqa: E402
+from bench import standalone_html  # noqa: E402
+from bench import stats as summary  # noqa: E402
 
 ARTICLE = ROOT / "samples" / "en-news-brief.json"
 OUT = ROOT / "bench"
@@ -87,13 +89,18 @@ def throughput(port: int, article: dict[str, Any], requests: int, clients: int) 
                 return
             client.render({**article, "id": f"throughput-{time.time_ns()}-{index}"})
 
+    return requests / _timed_threads(run, clients)
+
+
+def _timed_threads(run: Callable[[], None], clients: int) -> float:
+    """Seconds for ``clients`` threads each running ``run`` until the work runs out."""
     threads = [threading.Thread(target=run) for _ in range(clients)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return requests / (time.perf_counter() - started)
+    return time.perf_counter() - started
 
 
 def process_throughput(cmd: list[str], requests: int, clients: int) -> float:
@@ -107,13 +114,7 @@ def process_throughput(cmd: list[str], requests: int, clients: int) -> float:
                     return
             subprocess.run(cmd, check=True, capture_output=True)
 
-    threads = [threading.Thread(target=run) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return requests / (time.perf_counter() - started)
+    return requests / _timed_threads(run, clients)
 
 
 def _render_loop(renders: int, ready: Any, go: Any) -> None:
