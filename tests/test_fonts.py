@@ -154,6 +154,34 @@ def test_system_fallback_is_used_when_installed(monkeypatch: pytest.MonkeyPatch)
         fonts._system_points.cache_clear()
 
 
+@pytest.mark.parametrize("face", sorted({f.file: f for f in fonts.FACES}.values(), key=str))
+def test_shipped_cmap_index_matches_each_font(face: fonts.Face) -> None:
+    """fonts/cmaps.json (what a cold start reads) says exactly what the file's cmap says."""
+    entry = fonts._cmap_index()[face.file]
+    assert entry["size"] == face.path.stat().st_size, "rerun tools/build_fonts.py --index-only"
+    assert fonts.bundled_cmap(face) == fonts.cmap(face.path)
+
+
+def test_index_entry_for_another_file_is_not_trusted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index entry whose size differs (a replaced font file) falls back to the real cmap."""
+    face = fonts.FACES[0]
+    stale = {face.file: {"size": 1, "ranges": "41"}}
+    monkeypatch.setattr(fonts, "_cmap_index", lambda: stale)
+    assert fonts.bundled_cmap(face) == fonts.cmap(face.path)
+    assert len(fonts.bundled_cmap(face)) > 500
+
+
+def test_cmap_index_round_trips(tmp_path: Path) -> None:
+    """write_cmap_index writes what bundled_cmap reads back (the build tool's path)."""
+    for face in fonts.FACES[:2]:
+        target = tmp_path / face.file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(face.path.read_bytes())
+    written = json.loads(fonts.write_cmap_index(tmp_path, fonts.FACES[:2]).read_text("utf-8"))
+    ranges = written["files"][fonts.FACES[0].file]["ranges"]
+    assert fonts._parse_ranges(ranges) == fonts.cmap(fonts.FACES[0].path)
+
+
 # ------------------------------------------------------------------------------ rendered
 
 

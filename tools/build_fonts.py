@@ -33,6 +33,8 @@ from fontTools.misc.timeTools import epoch_diff
 from fontTools.ttLib import TTFont
 from fontTools.varLib import instancer
 
+from printbrief import fonts
+
 COMMAND = "python tools/build_fonts.py --out fonts"
 # head.modified of every output: fixed, so that two builds give identical bytes.
 MODIFIED = int(datetime(2026, 11, 28, tzinfo=UTC).timestamp()) - epoch_diff
@@ -552,13 +554,20 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(tempfile.gettempdir()) / "printbrief-font-inputs",
     )
     parser.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1))
+    parser.add_argument(
+        "--index-only", action="store_true", help="only rewrite cmaps.json from the fonts in --out"
+    )
     args = parser.parse_args(argv)
+    if args.index_only:
+        print(f"wrote {fonts.write_cmap_index(args.out)}")
+        return 0
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="printbrief-fonts-") as work:
         sources = prepare_inputs(args.cache, Path(work))
         results = build_all(sources, args.out, args.jobs)
         write_ofl(args.out, sources["OFL"], results)
     write_readme(args.out, results)
+    fonts.write_cmap_index(args.out)
     print_summary(results, time.monotonic() - started)
     return 0
 
@@ -578,6 +587,9 @@ about 80 KB to every PDF that uses it. Each file set has its own family name, be
 70 merges same-family faces from different files into one PDF font and then prints wrong glyphs.
 
 Together the files take {total} bytes ({total_mb} MB).
+
+`cmaps.json` lists each file's code points and size, so that printbrief checks coverage
+without parsing the fonts when it starts (an entry whose size differs from its file is ignored).
 
 ## What each file keeps
 

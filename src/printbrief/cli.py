@@ -371,7 +371,7 @@ def fonts_command(bundled_fonts_only: bool) -> None:
         style = f"{face.weight} {face.style}"
         size = face.path.stat().st_size / 1024 / 1024
         click.echo(
-            f"{face.family:12} {style:11} {face.file:28} {size:5.2f} MB  {len(fonts.cmap(face.path)):6} code points"
+            f"{face.family:12} {style:11} {face.file:28} {size:5.2f} MB  {len(fonts.bundled_cmap(face)):6} code points"
         )
     click.echo("")
     for family in fonts.SYSTEM_FALLBACK.values():

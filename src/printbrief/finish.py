@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
@@ -12,6 +13,10 @@ import pydyf
 from . import __version__
 
 _XMP_PRODUCER = re.compile(rb'pdf:Producer="[^"]*"')
+
+STREAM_LEVEL = 6
+"""zlib level for content, font and attachment streams. pydyf compresses at 9; on the bench
+samples 6 cut PDF writing by 8–23 % for a file 0.1–0.7 % larger (CHANGELOG 0.2, issue 9)."""
 
 
 @dataclass(frozen=True)
@@ -45,11 +50,27 @@ class Finisher:
         for obj in pdf.objects:
             if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
                 obj.stream = [self._xmp(bytes(part)) for part in obj.stream]
+        compress_streams(pdf)
 
     def _xmp(self, data: bytes) -> bytes:
         # PDF/A validators compare XMP pdf:Producer with the Info dictionary's /Producer.
         data = _XMP_PRODUCER.sub(b'pdf:Producer="' + self.producer.encode() + b'"', data)
         return data.replace(b"</x:xmpmeta>", self.xmp + b"</x:xmpmeta>", 1)
+
+
+def compress_streams(pdf: pydyf.PDF, level: int = STREAM_LEVEL) -> None:
+    """Deflate every stream pydyf would compress, at ``level`` instead of pydyf's 9."""
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.compress:
+            obj.stream = [zlib.compress(_raw(obj), level)]
+            obj.extra["Filter"] = "/FlateDecode"
+            obj.compress = False
+
+
+def _raw(stream: pydyf.Stream) -> bytes:
+    # A bare copy serializes as "<</Length n>>\nstream\n" + data + "\nendstream".
+    data: bytes = pydyf.Stream(stream.stream).data
+    return data.split(b"\nstream\n", 1)[1][: -len(b"\nendstream")]
 
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

@@ -6,6 +6,7 @@ files into one PDF font and prints wrong glyphs (shared/notes/cjk-fonts.md §2.5
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import subprocess
@@ -123,6 +124,7 @@ def stack_for(lang: str, system: bool = True) -> Stack:
 # ---------------------------------------------------------------------------------------- CSS
 
 
+@cache
 def font_face_css(system: bool = True) -> str:
     """@font-face rules for every bundled face plus ``--pb-text``/``--pb-display`` per language.
 
@@ -194,9 +196,52 @@ def cmap(path: Path, index: int = 0) -> frozenset[int]:
         return frozenset(font.getBestCmap())
 
 
+CMAP_INDEX = "cmaps.json"
+"""Each bundled file's code points, written by ``tools/build_fonts.py`` so that a cold start
+need not parse 30 MB of cmaps (160 ms); an entry whose file size differs is not trusted."""
+
+
+def bundled_cmap(face: Face) -> frozenset[int]:
+    """Code points of a bundled face, from the shipped index when it matches the file."""
+    entry = _cmap_index().get(face.file)
+    if entry and entry["size"] == face.path.stat().st_size:
+        return _parse_ranges(entry["ranges"])
+    return cmap(face.path)
+
+
+@cache
+def _cmap_index() -> dict[str, dict[str, str | int]]:
+    path = asset_dir("fonts") / CMAP_INDEX
+    if not path.is_file():
+        return {}
+    files: dict[str, dict[str, str | int]] = json.loads(path.read_text("utf-8"))["files"]
+    return files
+
+
+@cache
+def _parse_ranges(text: str) -> frozenset[int]:
+    points: set[int] = set()
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        points.update(range(int(first, 16), int(last or first, 16) + 1))
+    return frozenset(points)
+
+
+def write_cmap_index(folder: Path, faces: Iterable[Face] = FACES) -> Path:
+    """Write ``cmaps.json`` for the bundled files under ``folder`` (tools/build_fonts.py)."""
+    files = {}
+    for name in sorted({face.file for face in faces}):
+        path = folder / name
+        ranges = unicode_range(cmap(path)).replace("U+", "").replace(" ", "").lower()
+        files[name] = {"size": path.stat().st_size, "ranges": ranges}
+    out = folder / CMAP_INDEX
+    out.write_text(json.dumps({"format": 1, "files": files}, indent=1) + "\n", "utf-8")
+    return out
+
+
 def declared(face: Face) -> frozenset[int]:
     """What a face claims: its cmap, less CJK punctuation for the Latin-for-CJK family."""
-    points = cmap(face.path)
+    points = bundled_cmap(face)
     return points - CJK_PUNCTUATION if face.latin_for_cjk else points
 
 
