@@ -221,6 +221,7 @@ def render_many(
     bleed: str | None = None,
     marks: str | None = None,
     allow_hosts: Iterable[str] = (),
+    lossless_images: bool = False,
     jobs: int | None = None,
     force: bool = False,
     write_on_worker: bool | None = None,
@@ -244,7 +245,7 @@ def render_many(
     options = RenderOptions(
         _absolute(theme), paper, strict, system_fonts,
         tuple(map(_absolute, theme_paths)), tuple(map(_absolute, assets)), limits,
-        variant, bleed, marks, tuple(allow_hosts),
+        variant, bleed, marks, tuple(allow_hosts), lossless_images,
     )  # fmt: skip
     options.check()
     names = expand_inputs(inputs)

@@ -79,6 +79,10 @@ def _configure_logging(level: int) -> None:
 )  # fmt: skip
 @_BUNDLED_ONLY
 @click.option(
+    "--lossless-images", is_flag=True,
+    help="Embed PNG, WebP and GIF photos as they are (default: as JPEG, quality 92; faster, smaller).",
+)  # fmt: skip
+@click.option(
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
@@ -99,7 +103,7 @@ def render(
     inputs: tuple[str, ...], output: str | None, out_dir: str | None, theme: str,
     theme_paths: tuple[str, ...], paper: str, variant: str | None, bleed: str | None,
     marks: str | None, strict: bool, allow_hosts: tuple[str, ...], bundled_fonts_only: bool,
-    jobs: int | None, force: bool, scheduler: str | None, worker_writes: bool | None,
+    lossless_images: bool, jobs: int | None, force: bool, scheduler: str | None, worker_writes: bool | None,
 ) -> None:  # fmt: skip
     """Render INPUT files, folders or quoted globs (JSON, Markdown, JSON-LD; '-' for stdin) to PDF.
 
@@ -111,7 +115,8 @@ def render(
     style: dict[str, Any] = {"theme": theme, "paper": paper, "strict": strict,
                              "system_fonts": not bundled_fonts_only, "theme_paths": theme_paths,
                              "variant": variant, "bleed": bleed, "marks": marks,
-                             "allow_hosts": allow_hosts}  # fmt: skip
+                             "allow_hosts": allow_hosts,
+                             "lossless_images": lossless_images}  # fmt: skip
     if output:
         if out_dir or len(inputs) > 1:
             raise UsageError("-o/--output takes exactly one input and no --out-dir")

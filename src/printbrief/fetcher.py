@@ -7,6 +7,8 @@ fonts), served as they are, and *asset* folders the caller names for article ima
 which only raster images are served, so a stray ``notes.txt`` beside an article can never be
 embedded. Everything that comes from the article (``data:`` URIs, asset files, remote images)
 is checked to be a PNG, JPEG, GIF or WebP of bounded size before WeasyPrint decodes it.
+Opaque photographs that are not JPEG are handed over as JPEG when a :class:`PhotoCache` is
+given (WeasyPrint re-encodes every other format on every render).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .budget import Abort, current
 from .errors import LimitError
-from .images import NotAnImage, image_type
+from .images import NotAnImage, PhotoCache, image_type
 from .limits import DEFAULT_LIMITS, Limits
 from .netfetch import NetRefused, Network
 
@@ -50,6 +52,7 @@ class LockedFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no ty
         *,
         assets: Iterable[str | Path] = (),
         network: Network | None = None,
+        photos: PhotoCache | None = None,
     ) -> None:
         # WeasyPrint's own handlers never run: every scheme goes through fetch() below.
         super().__init__(allowed_protocols=set(), allow_redirects=False)
@@ -57,6 +60,7 @@ class LockedFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no ty
         self.assets = tuple(Path(a).resolve() for a in assets)
         self.limits = limits
         self.network = network
+        self.photos = photos
         self.refused: set[str] = set()
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
@@ -107,7 +111,12 @@ class LockedFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no ty
     def _image(self, url: str, body: bytes) -> URLFetcherResponse:
         # The type is sniffed, never taken from the URL or a header: WeasyPrint would render
         # anything declared image/svg+xml as SVG.
-        return URLFetcherResponse(url, body, {"Content-Type": image_type(body, self.limits)})
+        kind = image_type(body, self.limits)
+        jpeg = self.photos.convert(body) if self.photos and kind != "image/jpeg" else None
+        if jpeg is not None:
+            # Not a file: URL, or WeasyPrint would embed the original file under the JPEG filter.
+            return URLFetcherResponse("printbrief:photo.jpg", jpeg, {"Content-Type": "image/jpeg"})
+        return URLFetcherResponse(url, body, {"Content-Type": kind})
 
     def _file(self, url: str) -> URLFetcherResponse:
         parts = urlsplit(url)

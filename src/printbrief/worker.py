@@ -66,6 +66,7 @@ class RenderOptions:
     bleed: str | None = None
     marks: str | None = None
     allow_hosts: tuple[str, ...] = ()
+    lossless_images: bool = False
 
     def build(self) -> Renderer:
         """A new Renderer for these options (imports WeasyPrint)."""
@@ -83,6 +84,7 @@ class RenderOptions:
             bleed=self.bleed,
             marks=self.marks,
             allow_hosts=self.allow_hosts,
+            lossless_images=self.lossless_images,
         )
 
     def check(self) -> None:
