@@ -15,11 +15,13 @@ interleaved round by round, so machine drift hits all alike: read the ratios, no
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import multiprocessing
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -29,6 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +43,7 @@ CASES = {
     "en-feature": "en-feature.md",
     "zh-hans": "zh-hans.json",
     "ja": "ja.json",
+    "en-photo-png": "en-photo-png.json",  # made by _source(): the brief with a PNG lead photo
 }
 SYSTEM_CJK = {"zh-hans": "Noto Sans CJK SC", "ja": "Noto Sans CJK JP"}
 CHROMIUM = "/usr/bin/chromium"
@@ -57,11 +61,29 @@ class Case:
     system_html: str | None  # the same with the system Noto CJK instead of bundled fonts
 
 
+@cache
+def _source(name: str) -> Path:
+    """The sample file of a case; en-photo-png is written to a temporary folder on first use."""
+    if name != "en-photo-png":
+        return SAMPLES / CASES[name]
+    from PIL import Image
+
+    folder = Path(tempfile.mkdtemp(prefix="printbrief-bench-"))
+    atexit.register(shutil.rmtree, folder, True)
+    with Image.open(SAMPLES / "images" / "harbour-dawn.jpg") as photo:
+        photo.save(folder / "harbour-dawn.png")  # a camera JPEG saved as PNG, as CMSs do
+    article = json.loads((SAMPLES / "en-news-brief.json").read_text("utf-8"))
+    article["images"] = [{"src": "harbour-dawn.png", "alt": "Boats moored at dawn",
+                          "caption": "Saltgate Quay at dawn"}]  # fmt: skip
+    (folder / CASES[name]).write_text(json.dumps(article), "utf-8")
+    return folder / CASES[name]
+
+
 def make_case(name: str, renderer: Any) -> Case:
     """Build a case from its sample."""
     from printbrief import fonts, load
 
-    article = load(SAMPLES / CASES[name])
+    article = load(_source(name))
     bare = renderer.html(article)
     theme_css = _theme_css(renderer)
     html = standalone_html(renderer, article, bare)
@@ -70,7 +92,7 @@ def make_case(name: str, renderer: Any) -> Case:
         family = SYSTEM_CJK[name]
         css = f':root, [lang] {{ --pb-text: "{family}"; --pb-display: "{family}"; font-family: var(--pb-text); }}'
         system_html = bare.replace("<head>", f"<head><style>{css}{theme_css}</style>", 1)
-    return Case(name, SAMPLES / CASES[name], html, system_html)
+    return Case(name, _source(name), html, system_html)
 
 
 def _theme_css(renderer: Any) -> str:
@@ -238,13 +260,17 @@ def _cold_chromium(html_path: str, tmp: str) -> None:
 # ------------------------------------------------------------------------------ throughput
 
 
-def _worker(kind: str, case_name: str, count: int) -> dict[str, float]:
-    """Render ``count`` copies in this process; return seconds and peak RSS (VmHWM, MB)."""
+def _worker(kind: str, case_name: str, count: int, barrier: Any) -> dict[str, float]:
+    """Render ``count`` copies in this process; return seconds and peak RSS (VmHWM, MB).
+
+    Every worker warms up, then waits at ``barrier`` so that all render at the same time.
+    """
     from printbrief import Renderer
 
     renderer = Renderer(system_fonts=False)
     run = warm_contenders(make_case(case_name, renderer), renderer, None)[kind]
     run()
+    barrier.wait()
     start = time.perf_counter()
     for _ in range(count):
         run()
@@ -263,9 +289,11 @@ def throughput(case_name: str, per_process: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for kind in ("printbrief", "weasyprint-warm"):
         for processes in (1, 2):
-            with context.Pool(processes) as pool:
+            with context.Manager() as manager, context.Pool(processes) as pool:
+                barrier = manager.Barrier(processes)
                 start = time.perf_counter()
-                runs = pool.starmap(_worker, [(kind, case_name, per_process)] * processes)
+                jobs = [(kind, case_name, per_process, barrier)] * processes
+                runs = pool.starmap(_worker, jobs)
                 # Rate over the rendering itself: start-up is in the cold-start table.
                 rate = processes * per_process / max(r["seconds"] for r in runs)
             results[f"{kind} x{processes}"] = {
