@@ -24,6 +24,7 @@ from .load import load, read_bytes
 from .manifest import Entry, Manifests
 from .output import write_atomic
 from .plan import Item, Planner, error_line, expand_inputs, sha256
+from .scratch import scratch
 from .worker import (
     InlineExecutor,
     Outcome,
@@ -194,12 +195,13 @@ def _executor(
     if min(jobs, count) <= 1:
         yield InlineExecutor()
         return
-    pool = process_pool(min(jobs, count), options)
-    try:
-        yield pool
-    finally:
-        # On Ctrl-C: drop queued tasks, let each worker finish (and write) the one it holds.
-        pool.shutdown(wait=True, cancel_futures=True)
+    with scratch("batch") as folder:
+        pool = process_pool(min(jobs, count), options, folder)
+        try:
+            yield pool
+        finally:
+            # On Ctrl-C: drop queued tasks, let each worker finish (and write) the one it holds.
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 # ------------------------------------------------------------------------------- API

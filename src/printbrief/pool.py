@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from . import errors
 from .errors import BusyError, DeadlineError, PrintbriefError, RenderError, WorkerLostError
+from .scratch import new_scratch, remove_scratch, use_scratch
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +70,9 @@ class PoolConfig:
 # --------------------------------------------------------------------------- worker side
 
 
-def _worker_main(conn: Connection, config: PoolConfig) -> None:
+def _worker_main(conn: Connection, config: PoolConfig, folder: str) -> None:
     """Worker process: build renderers once, then answer jobs until told to stop."""
+    use_scratch(folder)  # WeasyPrint's font copies land where the parent cleans up
     # Ctrl-C in a terminal reaches the whole process group; the parent stops workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     renderers: dict[str, Any] = {}
@@ -161,9 +163,10 @@ class _Worker:
 
     def __init__(self, ctx: Any, config: PoolConfig) -> None:
         self.conn, child = ctx.Pipe()
+        self.folder = new_scratch("worker")
         self.process = ctx.Process(
             target=_worker_main,
-            args=(child, config),
+            args=(child, config, self.folder),
             name="printbrief-worker",
             daemon=True,
         )
@@ -190,11 +193,12 @@ class _Worker:
         raise WorkerLostError("a render worker failed to start")
 
     def kill(self) -> None:
-        """SIGKILL the process and reap it."""
+        """SIGKILL the process, reap it and remove its scratch folder."""
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
         self.conn.close()
+        remove_scratch(self.folder)
 
     def stop(self) -> None:
         """Ask the worker to exit; kill it if it does not within two seconds."""

@@ -30,6 +30,7 @@ from .errors import PrintbriefError
 from .limits import DEFAULT_LIMITS, Limits
 from .load import parse
 from .output import write_atomic
+from .scratch import use_scratch
 
 if TYPE_CHECKING:
     from .renderer import Renderer
@@ -240,8 +241,12 @@ def _stop_propagation() -> None:
         logger.propagate = False
 
 
-def warm_up(options: RenderOptions) -> None:
-    """Process-pool initializer: ignore Ctrl-C (the client stops the batch) and build the Renderer."""
+def warm_up(options: RenderOptions, folder: str | None = None) -> None:
+    """Process-pool initializer: ignore Ctrl-C (the client stops the batch) and build the Renderer.
+
+    ``folder`` is the pool's scratch folder (see :mod:`printbrief.scratch`).
+    """
+    use_scratch(folder)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with suppress(PrintbriefError):  # each task then reports the error against its own input
         renderer_for(options)
@@ -255,8 +260,10 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def process_pool(jobs: int, options: RenderOptions) -> ProcessPoolExecutor:
-    """A pool of ``jobs`` warm worker processes for ``options``.
+def process_pool(
+    jobs: int, options: RenderOptions, folder: str | None = None
+) -> ProcessPoolExecutor:
+    """A pool of ``jobs`` warm worker processes for ``options``, temporary files in ``folder``.
 
     Workers are spawned rather than forked: forking a client that runs a progress-bar thread
     can copy a held lock into the child and hang it.
@@ -265,7 +272,7 @@ def process_pool(jobs: int, options: RenderOptions) -> ProcessPoolExecutor:
         max_workers=jobs,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=warm_up,
-        initargs=(options,),
+        initargs=(options, folder),
     )
 
 

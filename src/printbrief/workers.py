@@ -22,6 +22,7 @@ from .errors import PrintbriefError
 from .finish import Rendered
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Article
+from .scratch import new_scratch, remove_scratch, use_scratch
 
 if TYPE_CHECKING:
     from .renderer import Renderer
@@ -131,8 +132,9 @@ class Pool:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         self.workers = workers
+        self._folder = new_scratch("issue")
         self._executor = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start, initargs=(options,)
+            workers, mp_context=context, initializer=_start, initargs=(options, self._folder)
         )
 
     def articles(self, jobs: Sequence[ArticleJob]) -> Iterator[Outcome]:
@@ -153,8 +155,9 @@ class Pool:
         return [_result(f) for f in futures]
 
     def close(self, *, cancel: bool = False) -> None:
-        """Stop the workers (dropping queued work when ``cancel``)."""
+        """Stop the workers (dropping queued work when ``cancel``) and remove their scratch folder."""
         self._executor.shutdown(wait=True, cancel_futures=cancel)
+        remove_scratch(self._folder)
 
 
 def _result(future: Future[T]) -> T:
@@ -181,7 +184,8 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _start(options: Options) -> None:
+def _start(options: Options, folder: str) -> None:
+    use_scratch(folder)
     collect = _Collect()
     for name in ("printbrief", "weasyprint"):
         logger = logging.getLogger(name)

@@ -1,0 +1,47 @@
+"""Scratch folders for worker processes, removed by their parent however the worker ends.
+
+WeasyPrint 70 copies every ``@font-face`` file into a temporary folder per
+``FontConfiguration`` (31 MB with printbrief's fonts) and deletes it only when that object is
+garbage-collected: never in a worker that is killed (a service deadline, a pool terminated on
+Ctrl-C) or that leaves through ``os._exit``, as forkserver children do. On a development
+machine 777 such folders, 26 GB, had piled up in /tmp. So each worker process makes its
+temporary files inside a folder its parent created, and the parent removes that folder once
+the worker is gone.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+def new_scratch(purpose: str) -> str:
+    """A fresh folder for one worker or pool; pass it to :func:`use_scratch` in the worker."""
+    return tempfile.mkdtemp(prefix=f"printbrief-{purpose}-")
+
+
+def remove_scratch(folder: str) -> None:
+    """Delete a scratch folder and everything the workers left in it."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def scratch(purpose: str) -> Iterator[str]:
+    """A scratch folder for the duration of the block.
+
+    >>> with scratch("batch") as folder:   # doctest: +SKIP
+    ...     pool = process_pool(2, options, folder)
+    """
+    folder = new_scratch(purpose)
+    try:
+        yield folder
+    finally:
+        remove_scratch(folder)
+
+
+def use_scratch(folder: str | None) -> None:
+    """In a worker, before any Renderer exists: temporary files go into ``folder``."""
+    if folder:
+        tempfile.tempdir = folder

@@ -1,0 +1,63 @@
+"""Worker processes leave no temporary files behind, even when they are killed.
+
+WeasyPrint copies every @font-face file (31 MB with the bundled fonts) into a temporary
+folder per FontConfiguration and removes it only when the object is collected.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLES
+from printbrief import compile_issue, render_many
+from printbrief.pool import PoolConfig, _context, _Worker
+
+
+def _leftovers() -> set[Path]:
+    root = Path(tempfile.gettempdir())
+    return {*root.glob("weasyprint-*"), *root.glob("printbrief-*")}
+
+
+@pytest.fixture
+def no_new_leftovers() -> Iterator[None]:
+    before = _leftovers()
+    yield
+    gc.collect()  # renderers of this process remove their folders when collected
+    assert _leftovers() - before == set()
+
+
+def test_killed_service_worker_leaves_nothing(no_new_leftovers: None) -> None:
+    worker = _Worker(_context(), PoolConfig(workers=1))
+    worker.wait_ready(60)
+    folder = Path(worker.folder)
+    # WeasyPrint's font copies went into the worker's scratch folder, not the system temp dir.
+    assert [p.name[:11] for p in folder.iterdir()] == ["weasyprint-"]
+    worker.kill()  # SIGKILL: nothing runs in the worker, the parent cleans up
+    assert not folder.exists()
+
+
+def test_stopped_service_worker_leaves_nothing(no_new_leftovers: None) -> None:
+    worker = _Worker(_context(), PoolConfig(workers=1))
+    worker.wait_ready(60)
+    worker.stop()  # a recycled worker leaves through os._exit: no garbage collection either
+    assert not Path(worker.folder).exists()
+
+
+def test_batch_workers_leave_nothing(tmp_path: Path, no_new_leftovers: None) -> None:
+    inputs = [str(SAMPLES / "ja.json"), str(SAMPLES / "en-plain.json")]
+    results = render_many(inputs, tmp_path, jobs=2)
+    assert [r.status for r in results] == ["rendered", "rendered"]
+
+
+def test_issue_workers_leave_nothing(tmp_path: Path, no_new_leftovers: None) -> None:
+    articles = [{"headline": f"Story {n}", "body": f"Paragraph {n}."} for n in range(3)]
+    issue = tmp_path / "issue.json"
+    issue.write_text(json.dumps({"title": "Small", "articles": articles}), "utf-8")
+    result = compile_issue(issue, tmp_path / "out.pdf", jobs=2, use_cache=False)
+    assert result.pdf.startswith(b"%PDF")
