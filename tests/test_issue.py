@@ -232,6 +232,16 @@ def short(n: int, **fields: object) -> dict[str, object]:
     return {"headline": f"Short story {n}", "body": f"Paragraph of story {n}.", **fields}
 
 
+def test_contents_dot_leaders_are_drawn(tmp_path: Path) -> None:
+    """The leaders are a PNG pattern: an SVG one is refused by the fetcher, with a warning."""
+    result = compile_issue(write_issue(tmp_path, [short(1), short(2)]), jobs=1, use_cache=False)
+    contents = reader(result.pdf).pages[1]
+    assert "Contents" in page_texts(result.pdf)[1]
+    patterns = contents["/Resources"].get_object().get("/Pattern")
+    assert patterns is not None, "no dot-leader pattern on the contents page"
+    assert len(patterns.get_object()) >= 1
+
+
 def test_right_hand_starts_every_article_on_an_odd_page(tmp_path: Path) -> None:
     long_body = "\n\n".join(["A long paragraph of the second story. " * 12] * 12)
     articles = [short(1), {"headline": "Long story", "body": long_body}, short(3)]
