@@ -285,11 +285,17 @@ def _vm_hwm_mb() -> float:
 
 def throughput(case_name: str, per_process: int) -> dict[str, Any]:
     """Articles per second with 1 and 2 worker processes, for printbrief and warm WeasyPrint."""
+    from printbrief.scratch import scratch, use_scratch
+
     context = multiprocessing.get_context("spawn")
     results: dict[str, Any] = {}
     for kind in ("printbrief", "weasyprint-warm"):
         for processes in (1, 2):
-            with context.Manager() as manager, context.Pool(processes) as pool:
+            with (
+                scratch("bench") as folder,  # Pool.terminate() leaves WeasyPrint's font copies
+                context.Manager() as manager,
+                context.Pool(processes, use_scratch, (folder,)) as pool,
+            ):
                 barrier = manager.Barrier(processes)
                 start = time.perf_counter()
                 jobs = [(kind, case_name, per_process, barrier)] * processes
@@ -380,7 +386,50 @@ def markdown(report: dict[str, Any]) -> str:
         "printbrief RSS (MB) after N warm renders in one process: "
         + ", ".join(f"{n}: {mb}" for n, mb in report["memory"].items()),
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", *aims(report)]) + "\n"
+
+
+ENGLISH = ("en-news-brief", "en-feature", "en-photo-png")
+
+
+def aims(report: dict[str, Any]) -> list[str]:
+    """Issue 9's aims, each checked against this run's ratios."""
+    latency, cold = report["latency"], report["cold_start"]
+
+    def ratios(cases: tuple[str, ...], peer: str, limit: float) -> tuple[str, str]:
+        found = {c: _ratio(latency.get(c, {}), peer) for c in cases}
+        shown = ", ".join(f"{c} ×{r:.2f}" for c, r in found.items() if r is not None)
+        met = sum(r is not None and r <= limit for r in found.values())
+        return shown or "not measured", f"{met} of {len(found)}"
+
+    rows = [
+        ("warm English ≤ 0.8× Chromium", *ratios(ENGLISH, "chromium-warm", 0.8)),
+        ("warm English ≤ 0.8× warm WeasyPrint (glue)", *ratios(ENGLISH, "weasyprint-warm", 0.8)),
+        ("warm English ≤ 0.8× WeasyPrint, default use", *ratios(ENGLISH, "weasyprint-plain", 0.8)),
+        ("Chinese ≤ 0.4× Chromium", *ratios(("zh-hans",), "chromium-warm", 0.4)),
+    ]
+    if "printbrief" in cold and "weasyprint-cli" in cold:
+        r = cold["printbrief"]["median_ms"] / cold["weasyprint-cli"]["median_ms"]
+        rows.append(("cold CLI ≤ 0.8× `weasyprint` CLI", f"×{r:.2f}", "yes" if r <= 0.8 else "no"))
+    smaller = [c for c, row in latency.items() if _size_ratio(row) is not None]
+    fits = [c for c in smaller if (_size_ratio(latency[c]) or 2) <= 1]
+    sizes = ", ".join(f"{c} ×{_size_ratio(latency[c]):.2f}" for c in smaller)
+    rows.append(("PDF size ≤ Chromium's", sizes, f"{len(fits)} of {len(smaller)}"))
+    head = ["Aims of issue 9 in this run (ratio = printbrief ÷ peer):", "",
+            "| aim | measured | met |", "|---|---|---|"]  # fmt: skip
+    return head + [f"| {a} | {m} | {ok} |" for a, m, ok in rows]
+
+
+def _ratio(row: dict[str, Any], peer: str) -> float | None:
+    if "printbrief" not in row or peer not in row:
+        return None
+    return float(row["printbrief"]["median_ms"] / row[peer]["median_ms"])
+
+
+def _size_ratio(row: dict[str, Any]) -> float | None:
+    if "printbrief" not in row or "chromium-warm" not in row:
+        return None
+    return float(row["printbrief"]["pdf_bytes"] / row["chromium-warm"]["pdf_bytes"])
 
 
 def update_readme(table: str) -> None:
@@ -418,8 +467,8 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--cold-rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument("--cold-rounds", type=int, default=5)
     parser.add_argument("--per-process", type=int, default=40)
     args = parser.parse_args()
     if args.quick:
