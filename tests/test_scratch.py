@@ -1,4 +1,4 @@
-"""Worker processes leave no temporary files behind, even when they are killed.
+"""Worker processes leave no temporary files behind, even when killed, and freeze their warm heap.
 
 WeasyPrint copies every @font-face file (31 MB with the bundled fonts) into a temporary
 folder per FontConfiguration and removes it only when the object is collected.
@@ -61,3 +61,18 @@ def test_issue_workers_leave_nothing(tmp_path: Path, no_new_leftovers: None) -> 
     issue.write_text(json.dumps({"title": "Small", "articles": articles}), "utf-8")
     result = compile_issue(issue, tmp_path / "out.pdf", jobs=2, use_cache=False)
     assert result.pdf.startswith(b"%PDF")
+
+
+def test_batch_worker_freezes_its_warm_heap() -> None:
+    """After warm-up a worker's renderer objects sit outside the collector's generations."""
+    import signal
+
+    from printbrief.worker import RenderOptions, warm_up
+
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        warm_up(RenderOptions(system_fonts=False))
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+        signal.signal(signal.SIGINT, handler)

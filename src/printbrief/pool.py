@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from . import errors
 from .errors import BusyError, DeadlineError, PrintbriefError, RenderError, WorkerLostError
-from .scratch import new_scratch, remove_scratch, use_scratch
+from .scratch import new_scratch, remove_scratch, settle_heap, use_scratch
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ def _worker_main(conn: Connection, config: PoolConfig, folder: str) -> None:
     renderers: dict[str, Any] = {}
     for theme in config.warm_themes:
         _warm(_renderer(renderers, theme, config))
+    settle_heap()
     conn.send(("ready", os.getpid()))
     while True:
         try:

@@ -30,7 +30,7 @@ from .errors import PrintbriefError
 from .limits import DEFAULT_LIMITS, Limits
 from .load import parse
 from .output import write_atomic
-from .scratch import use_scratch
+from .scratch import settle_heap, use_scratch
 
 if TYPE_CHECKING:
     from .renderer import Renderer
@@ -250,6 +250,7 @@ def warm_up(options: RenderOptions, folder: str | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with suppress(PrintbriefError):  # each task then reports the error against its own input
         renderer_for(options)
+    settle_heap()
 
 
 def default_jobs() -> int:

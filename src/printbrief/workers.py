@@ -22,7 +22,7 @@ from .errors import PrintbriefError
 from .finish import Rendered
 from .limits import DEFAULT_LIMITS, Limits
 from .model import Article
-from .scratch import new_scratch, remove_scratch, use_scratch
+from .scratch import new_scratch, remove_scratch, settle_heap, use_scratch
 
 if TYPE_CHECKING:
     from .renderer import Renderer
@@ -193,6 +193,7 @@ def _start(options: Options, folder: str) -> None:
         logger.propagate = False
     _worker["collect"] = collect
     _worker["renderer"] = options.renderer()
+    settle_heap()
 
 
 def _pool_article(job: ArticleJob) -> Outcome:
