@@ -16,7 +16,7 @@ _XMP_PRODUCER = re.compile(rb'pdf:Producer="[^"]*"')
 
 STREAM_LEVEL = 6
 """zlib level for content, font and attachment streams. pydyf compresses at 9; on the bench
-samples 6 cut PDF writing by 8–23 % for a file 0.1–0.7 % larger (CHANGELOG 0.2, issue 9)."""
+samples 6 cut PDF writing by 8–23 % for a file 0.1–0.7 % larger (CHANGELOG, issue 9)."""
 
 
 @dataclass(frozen=True)
