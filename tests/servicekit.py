@@ -16,8 +16,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from conftest import SAMPLES, page_texts
-from printbrief.pool import PoolConfig
-from printbrief.service import ServiceConfig, create_app
+from printbrief.service.app import ServiceConfig, create_app
+from printbrief.service.pool import PoolConfig
 
 PARAGRAPH = (
     "The port authority will restore a late-night ferry across the inner harbour from the "

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from printbrief import cache as cache_module
-from printbrief.cache import ResultCache, cache_key
 from printbrief.issue_pdf import Issue, render_issue
+from printbrief.service import cache as cache_module
+from printbrief.service.cache import ResultCache, cache_key
 
 BASE = {"kind": "article", "canonical_json": '{"body": "b", "headline": "h"}'}
 

@@ -18,9 +18,9 @@ import pytest
 
 from conftest import ROOT, page_texts, reader, save_failure
 from printbrief import InputError, compile_issue
-from printbrief.assemble import CompiledIssue
 from printbrief.cli import main
-from printbrief.issue import Issue, load_issue
+from printbrief.issue.compile import CompiledIssue
+from printbrief.issue.load import Issue, load_issue
 
 MM = 72 / 25.4
 ARTICLES = 32

@@ -16,15 +16,15 @@ from pypdf.generic import ArrayObject, FloatObject, NumberObject
 
 from conftest import SAMPLES, page_texts, reader
 from printbrief import Article, Renderer, load
-from printbrief.chunks import RUN_LENGTH, Chunker, runs
 from printbrief.finish import Rendered
-from printbrief.fontmerge import NotMergeable, merge_truetype
-from printbrief.fontpool import parse_to_unicode, parse_widths, to_unicode_cmap, widths_array
 from printbrief.fonts import FACES
-from printbrief.issue import Entry
-from printbrief.issue_cache import Cache, article_key
-from printbrief.issue_plan import plan_pages, slots
-from printbrief.merge import Merger, OutlineItem, Slot, merge
+from printbrief.issue.cache import Cache, article_key
+from printbrief.issue.chunks import RUN_LENGTH, Chunker, runs
+from printbrief.issue.load import Entry
+from printbrief.issue.plan import plan_pages, slots
+from printbrief.pdf.fontmerge import NotMergeable, merge_truetype
+from printbrief.pdf.fontpool import parse_to_unicode, parse_widths, to_unicode_cmap, widths_array
+from printbrief.pdf.merge import Merger, OutlineItem, Slot, merge
 
 
 def serif_program(pdf: bytes) -> bytes:

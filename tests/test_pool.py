@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from printbrief.pool import WorkerPool
+from printbrief.service.pool import WorkerPool
 from servicekit import client, long_article, sample
 
 

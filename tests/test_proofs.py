@@ -13,9 +13,9 @@ from PIL import Image
 
 from conftest import SAMPLES
 from printbrief import Renderer, load
-from printbrief.batch import expand_inputs
+from printbrief.batch.plan import expand_inputs
 from printbrief.cli import main
-from printbrief.preflight import preflight
+from printbrief.pdf.preflight import preflight
 from printbrief.preview import page_images
 
 

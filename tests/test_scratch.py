@@ -16,7 +16,7 @@ import pytest
 
 from conftest import SAMPLES
 from printbrief import compile_issue, render_many
-from printbrief.pool import PoolConfig, _context, _Worker
+from printbrief.service.pool import PoolConfig, _context, _Worker
 
 
 def _leftovers() -> set[Path]:

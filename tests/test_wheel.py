@@ -23,7 +23,7 @@ def test_wheel_installs_and_renders_outside_the_checkout(tmp_path: Path) -> None
     assert "printbrief/styles/newsbrief/theme.json" in names
     assert "printbrief/fonts/cjk/PBSansSC-Regular.ttf" in names
     assert "printbrief/fonts/OFL.txt" in names
-    assert "printbrief/static/index.html" in names  # the service's demo page
+    assert "printbrief/service/static/index.html" in names  # the service's demo page
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True, system_site_packages=False)

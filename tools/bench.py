@@ -314,7 +314,7 @@ def memory_growth(checkpoints: tuple[int, ...]) -> dict[str, float]:
     """RSS of one process after N warm renders cycling through every sample (all languages,
     photos, small caps): flat means nothing leaks per render. One article alone hid a leak."""
     from printbrief import Renderer, load
-    from printbrief.batch import expand_inputs
+    from printbrief.batch.plan import expand_inputs
 
     renderer = Renderer(system_fonts=False)
     articles = [load(p) for p in sorted(expand_inputs([str(SAMPLES)]))]

@@ -132,8 +132,8 @@ def single_pass(issue: Path, folder: Path) -> dict[str, Any]:
 def single_html(issue_path: Path) -> str:
     """The issue's articles as printbrief lays them out, concatenated, with the CSS inlined."""
     from printbrief import fonts, i18n
-    from printbrief.issue import load_issue
-    from printbrief.issue_plan import article_context
+    from printbrief.issue.load import load_issue
+    from printbrief.issue.plan import article_context
     from printbrief.workers import ARTICLE_TEMPLATE, Options
 
     renderer = Options().renderer()

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from printbrief import Renderer, load
-from printbrief.batch import expand_inputs
+from printbrief.batch.plan import expand_inputs
 from printbrief.preview import page_images
 from printbrief.themes import available_themes, search_path
 

@@ -32,14 +32,14 @@ from .model import Article, Image, json_schema
 _LAZY = {
     "Renderer": "renderer",
     "render": "renderer",
-    "ItemResult": "batch",
-    "render_many": "batch",
-    "compile_issue": "assemble",
+    "ItemResult": "batch.run",
+    "render_many": "batch.run",
+    "compile_issue": "issue.compile",
 }
 
 if TYPE_CHECKING:
-    from .assemble import compile_issue
-    from .batch import ItemResult, render_many
+    from .batch.run import ItemResult, render_many
+    from .issue.compile import compile_issue
     from .renderer import Renderer, render
 
 

@@ -28,7 +28,7 @@ from pypdf.generic import (
 )
 
 from .fontpool import FontPool
-from .pdfobj import (
+from .objects import (
     combine_resources,
     content_refs,
     digest,
@@ -39,7 +39,7 @@ from .pdfobj import (
     pdf_stream,
     pure_text,
 )
-from .pdfwrite import write_compact
+from .writer import write_compact
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .output import write_atomic
+from ..output import write_atomic
 
 log = logging.getLogger(__name__)
 

@@ -31,17 +31,18 @@ except ImportError as exc:  # pragma: no cover - exercised by a test that hides 
         "printbrief serve needs the optional 'server' extra: pip install 'printbrief[server]'"
     ) from exc
 
-from . import __version__, httputil
+from .. import __version__
+from ..errors import PrintbriefError, ThemeError
+from ..issue_pdf import Issue
+from ..limits import DEFAULT_LIMITS
+from ..load import from_mapping
+from ..model import Article, problems_of
+from ..paper import PAPER_SIZES, page_size
+from ..themes import available_themes, search_path
+from . import http as httputil
 from .cache import ResultCache, cache_key
-from .errors import PrintbriefError, ThemeError
-from .issue_pdf import Issue
-from .limits import DEFAULT_LIMITS
-from .load import from_mapping
 from .metrics import Metrics
-from .model import Article, problems_of
-from .paper import PAPER_SIZES, page_size
 from .pool import Job, PoolConfig, WorkerPool
-from .themes import available_themes, search_path
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def _add_routes(app: FastAPI, state: _State) -> None:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def demo() -> HTMLResponse:
         """The demo page with a Print button."""
-        page = resources.files("printbrief").joinpath("static/index.html")
+        page = resources.files("printbrief.service").joinpath("static/index.html")
         return HTMLResponse(page.read_text("utf-8"))
 
 
@@ -181,7 +182,7 @@ async def _read_json(request: Request, state: _State) -> Any:
 def _issue(data: Any) -> Issue:
     from pydantic import ValidationError
 
-    from .errors import InputError
+    from ..errors import InputError
 
     try:
         return Issue.model_validate(data)

@@ -26,7 +26,7 @@ from pypdf.generic import (
 )
 
 from .fontmerge import GlyphUnion, NotMergeable
-from .pdfobj import pdf_array, pdf_dict, pdf_stream
+from .objects import pdf_array, pdf_dict, pdf_stream
 
 log = logging.getLogger(__name__)
 

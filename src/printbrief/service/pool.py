@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Literal
 
-from . import errors
-from .errors import BusyError, DeadlineError, PrintbriefError, RenderError, WorkerLostError
-from .scratch import new_scratch, remove_scratch, settle_heap, use_scratch
+from .. import errors
+from ..errors import BusyError, DeadlineError, PrintbriefError, RenderError, WorkerLostError
+from ..scratch import new_scratch, remove_scratch, settle_heap, use_scratch
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def _worker_main(conn: Connection, config: PoolConfig, folder: str) -> None:
 
 def _renderer(renderers: dict[str, Any], theme: str, config: PoolConfig) -> Any:
     if theme not in renderers:
-        from .renderer import Renderer
+        from ..renderer import Renderer
 
         renderers[theme] = Renderer(
             theme, theme_paths=config.theme_paths, system_fonts=config.system_fonts
@@ -109,7 +109,7 @@ _WARM_UP = {
 
 
 def _warm(renderer: Any) -> None:
-    from .model import Article
+    from ..model import Article
 
     # The first layouts load fonts (CJK too) and hyphenation dictionaries, 0.3 s or more:
     # paid at start, not by the first click.
@@ -130,10 +130,10 @@ def _run(renderer: Any, job: Job) -> bytes:
     import json
 
     if job.kind == "issue":
-        from .issue_pdf import Issue, render_issue
+        from ..issue_pdf import Issue, render_issue
 
         return render_issue(renderer, Issue.model_validate_json(job.payload), paper=job.paper)
-    from .model import validate_article
+    from ..model import validate_article
 
     pdf = renderer.render(validate_article(json.loads(job.payload)), paper=job.paper)
     assert isinstance(pdf, bytes)

@@ -18,14 +18,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from .errors import PrintbriefError, UsageError
-from .limits import DEFAULT_LIMITS, Limits
-from .load import load, read_bytes
-from .manifest import Entry, Manifests
-from .output import write_atomic
-from .plan import Item, Planner, error_line, expand_inputs, sha256
-from .scratch import scratch
-from .worker import (
+from ..errors import PrintbriefError, UsageError
+from ..limits import DEFAULT_LIMITS, Limits
+from ..load import load, read_bytes
+from ..output import write_atomic
+from ..scratch import scratch
+from ..worker import (
     InlineExecutor,
     Outcome,
     RenderOptions,
@@ -35,6 +33,8 @@ from .worker import (
     render_task,
     renderer_for,
 )
+from .manifest import Entry, Manifests
+from .plan import Item, Planner, error_line, expand_inputs, sha256
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .finish import Rendered
-from .issue_cache import Cache, text_key
-from .merge import Merger, Slot
+from ..finish import Rendered
+from ..pdf.merge import Merger, Slot
+from .cache import Cache, text_key
 
 RUN_LENGTH = 24
 """Average articles per chunk; a run is cut at four times this length at the latest."""

@@ -16,18 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import issue_plan as planner
-from . import paper as papers
+from .. import paper as papers
+from ..errors import InputError, RenderError, UsageError
+from ..finish import Rendered
+from ..limits import DEFAULT_LIMITS, Limits
+from ..output import write_atomic
+from ..pdf.merge import Merger
+from ..themes import Theme, resolve_theme
+from ..workers import ArticleJob, Local, Options, Pool
+from . import plan as planner
+from .cache import DEFAULT_FOLDER, Cache, article_key, document_key, fingerprint, text_key
 from .chunks import Chunker
-from .errors import InputError, RenderError, UsageError
-from .finish import Rendered
-from .issue import Issue, LeftOut, load_issue
-from .issue_cache import DEFAULT_FOLDER, Cache, article_key, document_key, fingerprint, text_key
-from .limits import DEFAULT_LIMITS, Limits
-from .merge import Merger
-from .output import write_atomic
-from .themes import Theme, resolve_theme
-from .workers import ArticleJob, Local, Options, Pool
+from .load import Issue, LeftOut, load_issue
 
 log = logging.getLogger(__name__)
 

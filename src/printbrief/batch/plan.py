@@ -14,11 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError, PrintbriefError, UsageError
-from .load import parse, read_bytes
+from ..errors import InputError, PrintbriefError, UsageError
+from ..load import parse, read_bytes
+from ..model import Article
+from ..worker import RenderOptions, versions
 from .manifest import MANIFEST_NAME, Key
-from .model import Article
-from .worker import RenderOptions, versions
 
 INPUT_SUFFIXES = (".json", ".md", ".markdown", ".jsonld")
 

@@ -10,7 +10,7 @@ import io
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .errors import InputError
+from ..errors import InputError
 
 MIN_DPI = 150.0
 _MM = 72 / 25.4

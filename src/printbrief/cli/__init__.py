@@ -16,8 +16,8 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .errors import PrintbriefError, UsageError
+from .. import __version__
+from ..errors import PrintbriefError, UsageError
 
 log = logging.getLogger("printbrief")
 
@@ -130,8 +130,8 @@ def render(
 
 
 def _render_one(input_name: str, output: str, style: dict[str, Any]) -> None:
-    from .batch import render_to, summary
-    from .worker import RenderOptions
+    from ..batch.run import render_to, summary
+    from ..worker import RenderOptions
 
     started = time.perf_counter()
     result = render_to(input_name, output, RenderOptions(**style))
@@ -143,8 +143,8 @@ def _render_one(input_name: str, output: str, style: dict[str, Any]) -> None:
 def _render_batch(
     inputs: Sequence[str], out_dir: str | None, executor: Executor | None, **kwargs: Any
 ) -> None:
-    from .batch import render_many, summary
-    from .progress import BatchProgress
+    from ..batch.progress import BatchProgress
+    from ..batch.run import render_many, summary
 
     started = time.perf_counter()
     try:
@@ -200,7 +200,7 @@ def compile_command(
     bundled_fonts_only: bool,
 ) -> None:  # fmt: skip
     """Compile an ISSUE file (JSON or YAML) to one PDF: cover, contents, bookmarks."""
-    from .assemble import compile_issue
+    from ..issue.compile import compile_issue
 
     with _progress() as progress:
         result = compile_issue(
@@ -252,9 +252,9 @@ def check(
     if as_pdf:
         _preflight(inputs, as_json=as_json, bleed=bleed, min_dpi=min_dpi)
         return
-    from .coverage import check_article
-    from .load import load
-    from .plan import expand_inputs
+    from ..batch.plan import expand_inputs
+    from ..coverage import check_article
+    from ..load import load
 
     reports, failed = [], False
     for name in expand_inputs(inputs):
@@ -285,9 +285,9 @@ def check(
 def _preflight(
     inputs: tuple[str, ...], *, as_json: bool, bleed: str | None, min_dpi: float
 ) -> None:
-    from .load import read_bytes
-    from .paper import bleed_mm as to_mm
-    from .preflight import preflight
+    from ..load import read_bytes
+    from ..paper import bleed_mm as to_mm
+    from ..pdf.preflight import preflight
 
     bleed_mm = to_mm(bleed) if bleed else None
     reports, failed = [], False
@@ -333,13 +333,13 @@ def preview(
     source: str, output: str, dpi: float, theme: str, theme_paths: tuple[str, ...], paper: str
 ) -> None:
     """Render SOURCE (an article, or a finished .pdf) to one PNG per page."""
-    from .load import load, read_bytes
-    from .preview import write_previews
+    from ..load import load, read_bytes
+    from ..preview import write_previews
 
     if source.lower().endswith(".pdf"):
         pdf = read_bytes(Path(source), max_bytes=1 << 30)
     else:
-        from .renderer import Renderer
+        from ..renderer import Renderer
 
         pdf = Renderer(theme, paper=paper, theme_paths=theme_paths).render(load(source))
     for path in write_previews(pdf, output, dpi):
@@ -364,7 +364,7 @@ def _echo_check(report: dict[str, Any]) -> None:
 @_BUNDLED_ONLY
 def fonts_command(bundled_fonts_only: bool) -> None:
     """List the font stacks per language, the bundled files and their coverage."""
-    from . import fonts
+    from .. import fonts
 
     for key, stack in fonts.stacks(not bundled_fonts_only).items():
         click.echo(f"{key:8} text:    {', '.join(stack.text)}")
@@ -393,7 +393,7 @@ def fonts_command(bundled_fonts_only: bool) -> None:
 @_THEME_PATH
 def themes(theme_paths: tuple[str, ...]) -> None:
     """List the themes on the search path."""
-    from .themes import available_themes, search_path
+    from ..themes import available_themes, search_path
 
     for name, description in available_themes(search_path(theme_paths)).items():
         click.echo(f"{name:14} {description}")
@@ -402,7 +402,7 @@ def themes(theme_paths: tuple[str, ...]) -> None:
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of an article."""
-    from .model import json_schema
+    from ..model import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
@@ -456,13 +456,13 @@ def serve(
 ) -> None:  # fmt: skip
     """Run the print-button HTTP service (needs printbrief[server])."""
     try:
-        from .service import ServiceConfig
-        from .service import serve as run_service
+        from ..service.app import ServiceConfig
+        from ..service.app import serve as run_service
     except ImportError as exc:
         raise UsageError(str(exc)) from None
     from pathlib import Path
 
-    from .pool import PoolConfig
+    from ..service.pool import PoolConfig
 
     pool = PoolConfig(
         workers=workers, queue=queue, deadline=deadline, recycle_after=recycle_after,

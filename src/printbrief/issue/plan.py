@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import i18n
-from .issue import Entry, Issue
-from .merge import OutlineItem, Slot
-from .model import Image
-from .themes import iso
+from .. import i18n
+from ..model import Image
+from ..pdf.merge import OutlineItem, Slot
+from ..themes import iso
+from .load import Entry, Issue
 
 FOLIOS_PER_SHEET = 100
 """Folios per sheet document: fixed, so the output does not depend on ``-j``."""

@@ -22,13 +22,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import __version__, fonts
-from .errors import OutputError
-from .finish import Rendered
-from .limits import Limits
-from .model import Article
-from .output import write_atomic
-from .themes import Theme
+from .. import __version__, fonts
+from ..errors import OutputError
+from ..finish import Rendered
+from ..limits import Limits
+from ..model import Article
+from ..output import write_atomic
+from ..themes import Theme
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
-from .errors import InputError, LimitError, MediaTypeError, PrintbriefError, UsageError
+from ..errors import InputError, LimitError, MediaTypeError, PrintbriefError, UsageError
 
 PROBLEM_JSON = "application/problem+json"
 JSON_TYPES = ("application/json", "application/ld+json")

@@ -22,7 +22,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from .batch import ItemResult
+from .run import ItemResult
 
 
 def describe(result: ItemResult) -> str:

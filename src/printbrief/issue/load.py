@@ -16,10 +16,10 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as _ValidationError
 
-from .errors import InputError, LimitError, PrintbriefError
-from .limits import DEFAULT_LIMITS, Limits
-from .load import from_mapping, load, read_bytes, yaml_data
-from .model import Article, Image, IsoDate, LangTag, Text, problems_of
+from ..errors import InputError, LimitError, PrintbriefError
+from ..limits import DEFAULT_LIMITS, Limits
+from ..load import from_mapping, load, read_bytes, yaml_data
+from ..model import Article, Image, IsoDate, LangTag, Text, problems_of
 
 
 class IssueData(BaseModel):

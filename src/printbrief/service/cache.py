@@ -21,9 +21,9 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from . import __version__
-from .errors import OutputError
-from .output import write_atomic
+from .. import __version__
+from ..errors import OutputError
+from ..output import write_atomic
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Whole issues: load an issue file, plan its pages, render and cache its articles, compile one PDF."""

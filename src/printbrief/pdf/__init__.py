@@ -1,0 +1,1 @@
+"""PDF-level work after WeasyPrint: merging articles, pooling fonts, PDF objects, compact writing, preflight."""
