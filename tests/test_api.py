@@ -10,7 +10,8 @@ import printbrief
 
 EXPECTED = {
     "Article", "CoverageError", "FieldProblem", "Image", "InputError", "ItemResult",
-    "LimitError", "Limits", "OutputError", "PrintbriefError", "RenderError", "Renderer",
+    "LimitError", "Limits", "OutputError", "PrintbriefError", "RenderError", "RenderOptions",
+    "Rendered", "Renderer",
     "ThemeError", "UsageError", "__version__", "json_schema", "load", "render", "render_many", "compile_issue",
 }  # fmt: skip
 

@@ -25,7 +25,7 @@ from printbrief.batch.manifest import MANIFEST_NAME
 from printbrief.batch.plan import expand_inputs
 from printbrief.batch.progress import BatchProgress
 from printbrief.cli import main
-from printbrief.worker import InlineExecutor
+from printbrief.workers import InlineExecutor
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -243,7 +243,7 @@ def test_warnings_in_worker_processes_reach_the_client(
     results = render_many([tmp_path], tmp_path / "out", jobs=2)
     assert statuses(results) == {"rendered": 2}
     assert {r.worker_pid for r in results} & {os.getpid()} == set()
-    relayed = [r.getMessage() for r in caplog.records if r.name == "printbrief.batch.run"]
+    relayed = [r.getMessage() for r in caplog.records if r.name == "printbrief.workers"]
     for i in range(2):  # printbrief's coverage warning, then WeasyPrint's .notdef one
         mine = [m for m in relayed if m.startswith(str(tmp_path / f"{i}.json"))]
         assert len(mine) == 2 and all("U+10000" in m for m in mine), relayed

@@ -16,7 +16,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from conftest import ROOT, page_texts, reader, save_failure
+from conftest import ROOT, SAMPLES, page_texts, reader, save_failure
 from printbrief import InputError, compile_issue
 from printbrief.cli import main
 from printbrief.issue.compile import CompiledIssue
@@ -356,3 +356,19 @@ def test_cli_compile_as_a_real_subprocess_with_two_workers(tmp_path: Path) -> No
     starts = [i + 1 for i, t in enumerate(texts) if "Article page 1 of" in t or "記事 1 /" in t]
     assert len(starts) == 5 and all(page % 2 == 1 for page in starts), starts
     assert (tmp_path / ".printbrief-cache").is_dir()
+
+
+@pytest.mark.slow
+def test_issue_on_a_local_dask_cluster_is_identical_to_one_process(tmp_path: Path) -> None:
+    from distributed import Client, LocalCluster
+
+    issue = SAMPLES / "issues" / "weekend-edition.json"
+    local = compile_issue(issue, use_cache=False, system_fonts=False)
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                     dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):  # fmt: skip
+        remote = compile_issue(issue, None, client.get_executor(), use_cache=False,
+                               system_fonts=False)  # fmt: skip
+    assert remote.pdf == local.pdf

@@ -18,7 +18,8 @@ from conftest import SAMPLES, page_texts, reader
 from printbrief import Article, Renderer, load
 from printbrief.finish import Rendered
 from printbrief.fonts import FACES
-from printbrief.issue.cache import Cache, article_key
+from printbrief.identity import article_key
+from printbrief.issue.cache import Cache
 from printbrief.issue.chunks import RUN_LENGTH, Chunker, runs
 from printbrief.issue.load import Entry
 from printbrief.issue.plan import plan_pages, slots

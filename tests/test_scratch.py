@@ -16,7 +16,8 @@ import pytest
 
 from conftest import SAMPLES
 from printbrief import compile_issue, render_many
-from printbrief.service.pool import PoolConfig, _context, _Worker
+from printbrief.service.pool import PoolConfig, _Worker
+from printbrief.workers import context
 
 
 def _leftovers() -> set[Path]:
@@ -33,7 +34,7 @@ def no_new_leftovers() -> Iterator[None]:
 
 
 def test_killed_service_worker_leaves_nothing(no_new_leftovers: None) -> None:
-    worker = _Worker(_context(), PoolConfig(workers=1))
+    worker = _Worker(context(), PoolConfig(workers=1))
     worker.wait_ready(60)
     folder = Path(worker.folder)
     # WeasyPrint's font copies went into the worker's scratch folder, not the system temp dir.
@@ -43,7 +44,7 @@ def test_killed_service_worker_leaves_nothing(no_new_leftovers: None) -> None:
 
 
 def test_stopped_service_worker_leaves_nothing(no_new_leftovers: None) -> None:
-    worker = _Worker(_context(), PoolConfig(workers=1))
+    worker = _Worker(context(), PoolConfig(workers=1))
     worker.wait_ready(60)
     worker.stop()  # a recycled worker leaves through os._exit: no garbage collection either
     assert not Path(worker.folder).exists()
@@ -67,11 +68,12 @@ def test_batch_worker_freezes_its_warm_heap() -> None:
     """After warm-up a worker's renderer objects sit outside the collector's generations."""
     import signal
 
-    from printbrief.worker import RenderOptions, warm_up
+    from printbrief.options import RenderOptions
+    from printbrief.workers import start_worker
 
     handler = signal.getsignal(signal.SIGINT)
     try:
-        warm_up(RenderOptions(system_fonts=False))
+        start_worker(None, RenderOptions(system_fonts=False))
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()

@@ -418,7 +418,7 @@ def aims(report: dict[str, Any]) -> list[str]:
     fits = [c for c in smaller if (_size_ratio(latency[c]) or 2) <= 1]
     sizes = ", ".join(f"{c} ×{_size_ratio(latency[c]):.2f}" for c in smaller)
     rows.append(("PDF size ≤ Chromium's", sizes, f"{len(fits)} of {len(smaller)}"))
-    head = ["Aims of issue 9 in this run (ratio = printbrief ÷ peer):", "",
+    head = ["Aims in this run (ratio = printbrief ÷ peer):", "",
             "| aim | measured | met |", "|---|---|---|"]  # fmt: skip
     return head + [f"| {a} | {m} | {ok} |" for a, m, ok in rows]
 

@@ -112,9 +112,10 @@ def naive_loop(articles: list[Path], tmp: Path) -> float:
 @contextmanager
 def warm_pool(jobs: int, warmup: list[Path], tmp: Path) -> Iterator[Executor]:
     """printbrief's own worker pool, started and warmed before anything is timed."""
-    from printbrief.worker import RenderOptions, process_pool
+    from printbrief.options import RenderOptions
+    from printbrief.workers import process_pool
 
-    pool = process_pool(jobs, RenderOptions())
+    pool = process_pool(jobs, None, RenderOptions())
     try:
         timed_batch(warmup, tmp / f"warm-{jobs}", pool)
         yield pool

@@ -134,13 +134,14 @@ def single_html(issue_path: Path) -> str:
     from printbrief import fonts, i18n
     from printbrief.issue.load import load_issue
     from printbrief.issue.plan import article_context
-    from printbrief.workers import ARTICLE_TEMPLATE, Options
+    from printbrief.issue.renderer import IssueRenderer
+    from printbrief.issue.tasks import ARTICLE_TEMPLATE
 
-    renderer = Options().renderer()
+    renderer = IssueRenderer()
     issue = load_issue(issue_path)
     parts = []
     for entry in issue.entries:
-        html = renderer.html(
+        html = renderer.themed_html(
             entry.article, template=ARTICLE_TEMPLATE, extra=article_context(issue, entry)
         )
         article = re.search(r"<article.*</article>", html, re.S)

@@ -8,7 +8,7 @@ Inputs, each checked against a sha256 pin before use:
 Every output is a static, subset, unhinted, renamed TrueType font, written byte-reproducibly,
 plus OFL.txt and README.md (provenance). Needs Debian's apt-get and dpkg-deb, and fontTools.
 --jobs builds that many fonts at once (the output does not depend on it). Why plain static
-TTF: see shared/notes/cjk-fonts.md, sections 2.3 and 3.
+TTF: fonts/README.md.
 """
 
 from __future__ import annotations

@@ -1,14 +1,20 @@
 """printbrief: news-article data to paginated, print-ready PDF (Jinja2 → WeasyPrint).
 
+Every entry point takes one :class:`RenderOptions` (or its fields as keywords):
+
 >>> import printbrief
->>> pdf = printbrief.render({"headline": "Harbour reopens", "body": "Ships are back."})  # doctest: +SKIP
->>> results = printbrief.render_many(["issue-12/"], "out/")  # doctest: +SKIP
->>> printbrief.compile_issue("weekend.json", "weekend.pdf", jobs=2)  # doctest: +SKIP
+>>> pdf = printbrief.render({"headline": "Harbour reopens", "body": "Ships are back."})
+>>> pdf[:5], pdf.pages
+(b'%PDF-', 1)
+>>> options = printbrief.RenderOptions(paper="A5", variant="pdf/a-2b", system_fonts=False)
+>>> results = printbrief.render_many(["samples/en-plain.json"], "out/doctest", options=options)
+>>> [r.output for r in results]
+['out/doctest/en-plain.pdf']
+>>> printbrief.compile_issue("samples/issues/weekend-edition.json", options=options).articles
+5
 """
 
 from __future__ import annotations
-
-__version__ = "0.1.0"
 
 from typing import TYPE_CHECKING
 
@@ -23,9 +29,12 @@ from .errors import (
     ThemeError,
     UsageError,
 )
+from .finish import Rendered
 from .limits import Limits
 from .load import load
 from .model import Article, Image, json_schema
+from .options import RenderOptions
+from .version import __version__
 
 # WeasyPrint loads on first use of the renderer, so `printbrief --help` and `check` start fast.
 # (The module is `renderer`, not `render`, so that `printbrief.render` stays the function.)
@@ -65,6 +74,8 @@ __all__ = [
     "OutputError",
     "PrintbriefError",
     "RenderError",
+    "RenderOptions",
+    "Rendered",
     "Renderer",
     "ThemeError",
     "UsageError",

@@ -6,7 +6,7 @@ code runs while layout is under way: it raises :class:`Abort` when the render is
 over the page limit. WeasyPrint wraps resource loading in ``except Exception``, so the abort is
 a ``BaseException`` that carries the real :class:`~printbrief.errors.LimitError` out.
 A render that never reaches the next page (one enormous line) is still not interrupted:
-the HTTP service adds a hard kill of its worker for that (DESIGN.md, HTTP surface).
+the HTTP service adds a hard kill of its worker for that (``service/pool.py``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Glyph coverage: which characters of an article no font in its stack can draw (before rendering)."""
+"""Stage 3 — coverage: which characters of an article no font in its stack can draw (before layout)."""
 
 from __future__ import annotations
 

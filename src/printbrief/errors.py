@@ -18,6 +18,7 @@ PrintbriefError                exit 1, HTTP 500
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,18 @@ class PrintbriefError(Exception):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.message}" if self.source else self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors travel from worker processes as themselves, with source and field problems
+        # (Exception's default pickling would call __init__ with the message alone).
+        return (_rebuild, (type(self), self.message, dict(self.__dict__)))
+
+
+def _rebuild(cls: type[PrintbriefError], message: str, state: dict[str, Any]) -> PrintbriefError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
 
 
 class UsageError(PrintbriefError):

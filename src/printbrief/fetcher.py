@@ -1,8 +1,8 @@
 """Resource fetching locked down: data: URIs, files inside allowed folders, allowlisted HTTPS.
 
 WeasyPrint's default fetcher reads ``file:``, ``http(s):`` and ``ftp:`` URLs; untrusted
-article HTML must not make printbrief read local files or reach the network (DESIGN.md,
-safety defaults). Two kinds of folder are allowed: *trusted* ones (the theme and the bundled
+article HTML must not make printbrief read local files or reach the network (README,
+"Security model"). Two kinds of folder are allowed: *trusted* ones (the theme and the bundled
 fonts), served as they are, and *asset* folders the caller names for article images, from
 which only raster images are served, so a stray ``notes.txt`` beside an article can never be
 embedded. Everything that comes from the article (``data:`` URIs, asset files, remote images)

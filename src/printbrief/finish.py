@@ -1,31 +1,53 @@
-"""Stage 5 — finish: what HTML cannot say, written into the PDF with pydyf before the trailer."""
+"""Stage 6 — finish: what HTML cannot say, written into the PDF with pydyf before the trailer."""
 
 from __future__ import annotations
 
 import re
 import zlib
-from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 import pydyf
 
-from . import __version__
+from .version import __version__
 
 _XMP_PRODUCER = re.compile(rb'pdf:Producer="[^"]*"')
 
 STREAM_LEVEL = 6
 """zlib level for content, font and attachment streams. pydyf compresses at 9; on the bench
-samples 6 cut PDF writing by 8–23 % for a file 0.1–0.7 % larger (CHANGELOG, issue 9)."""
+samples 6 cut PDF writing by 8–23 % for a file 0.1–0.7 % larger (measured with tools/bench.py)."""
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """A finished PDF and its page count (and, for merged runs of articles, each one's)."""
+class Rendered(bytes):
+    """A finished PDF: the bytes themselves, plus its page count and the warnings of its render.
 
-    pdf: bytes
+    A ``bytes`` subclass, so code that wants PDF bytes takes it as it is (``write_bytes``,
+    an HTTP response), and code that wants more reads ``pages``, ``warnings`` and, for merged
+    runs of issue articles, ``parts`` (each article's page count).
+
+    >>> pdf = Rendered(b"%PDF-1.7 ...", 2, warnings=("a.json: no font covers U+E000",))
+    >>> pdf[:5], pdf.pages, len(pdf.warnings)
+    (b'%PDF-', 2, 1)
+    """
+
     pages: int
-    parts: tuple[int, ...] = ()
+    parts: tuple[int, ...]
+    warnings: tuple[str, ...]
+
+    def __new__(
+        cls, pdf: bytes, pages: int, parts: tuple[int, ...] = (), warnings: tuple[str, ...] = ()
+    ) -> Rendered:
+        self = super().__new__(cls, pdf)
+        self.pages, self.parts, self.warnings = pages, tuple(parts), tuple(warnings)
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Rendered, (bytes(self), self.pages, self.parts, self.warnings))
+
+    @property
+    def pdf(self) -> bytes:
+        """The PDF bytes (this object itself)."""
+        return self
 
 
 class Finisher:

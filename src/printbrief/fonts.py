@@ -1,7 +1,7 @@
 """Fonts: the bundled faces, per-language stacks, their @font-face CSS and glyph coverage checks.
 
 Every font file has its own family name: WeasyPrint 70 merges same-family faces from different
-files into one PDF font and prints wrong glyphs (shared/notes/cjk-fonts.md §2.5).
+files into one PDF font and prints wrong glyphs (tests/test_fonts.py checks glyph identity).
 """
 
 from __future__ import annotations

@@ -33,8 +33,12 @@ def remove_scratch(folder: str) -> None:
 def scratch(purpose: str) -> Iterator[str]:
     """A scratch folder for the duration of the block.
 
-    >>> with scratch("batch") as folder:   # doctest: +SKIP
-    ...     pool = process_pool(2, options, folder)
+    >>> import os
+    >>> with scratch("batch") as folder:
+    ...     os.path.isdir(folder)
+    True
+    >>> os.path.exists(folder)
+    False
     """
     folder = new_scratch(purpose)
     try:

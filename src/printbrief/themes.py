@@ -1,4 +1,4 @@
-"""Stage 3 — themes: find a theme on the search path and turn an Article into HTML (Jinja2).
+"""Stage 4 — themes: find a theme on the search path and turn an Article into HTML (Jinja2).
 
 A theme is a folder with ``theme.json`` (``description``, ``extends``, ``stylesheets``,
 ``template``), Jinja templates and CSS. Lookup order: the caller's folders, then the built-in
@@ -8,6 +8,7 @@ so it can override a single template or stylesheet.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -27,6 +28,7 @@ from .errors import ThemeError
 from .model import Article
 
 THEME_FILE = "theme.json"
+_DIGESTS: dict[tuple[tuple[str, int, int], ...], str] = {}
 _MAX_EXTENDS = 8
 
 
@@ -72,6 +74,28 @@ class Theme:
             return self.environment.get_template(name).render(**variables)
         except jinja2.TemplateError as exc:
             raise ThemeError(f"theme {self.name!r}: {exc}") from None
+
+    def digest(self) -> str:
+        """SHA-256 over every file of the theme's folders (names and bytes), in search order.
+
+        Part of every cache key, so an edited template or stylesheet is a new PDF. Recomputed
+        only when a file's size or modification time changes.
+        """
+        files = [
+            (folder, path, path.stat())
+            for folder in self.folders
+            for path in sorted(p for p in folder.rglob("*") if p.is_file())
+        ]
+        stamp = tuple((str(p), s.st_size, s.st_mtime_ns) for _, p, s in files)
+        if (known := _DIGESTS.get(stamp)) is None:
+            digest = hashlib.sha256()
+            for folder, path, _ in files:
+                digest.update(f"{path.relative_to(folder)}\0".encode())
+                digest.update(path.read_bytes())
+            if len(_DIGESTS) >= 64:  # a long-lived service whose themes are edited often
+                _DIGESTS.clear()
+            known = _DIGESTS[stamp] = digest.hexdigest()
+        return known
 
     def find(self, name: str) -> Path | None:
         """The first file called ``name`` in the theme's folders, or None."""

@@ -2,9 +2,13 @@
 
 One JSON file per output folder, ``printbrief-manifest.json``::
 
-    {"format": 1, "outputs": {"story.pdf": {"input": "/in/story.json", "input_sha256": "…",
-     "options": {"theme": "newsbrief", "paper": "A4", …}, "versions": {"printbrief": "0.1.0",
-     "weasyprint": "70.0"}, "pages": 2, "size": 48213, "pdf_sha256": "…", "rendered": "…"}}}
+    {"format": 2, "outputs": {"story.pdf": {"input": "/in/story.json", "input_sha256": "…",
+     "files_sha256": "…", "options": {"theme": "newsbrief", "theme_sha256": "…", "paper": "A4",
+     …}, "versions": {"printbrief": "0.1.0", "weasyprint": "70.0"}, "pages": 2,
+     "size": 48213, "pdf_sha256": "…", "rendered": "…"}}}
+
+``files_sha256`` covers the local pictures the article names (:mod:`printbrief.identity`),
+so a picture replaced under the same name renders the article again.
 
 An entry is added only after its PDF is completely on disk and dropped before that PDF is
 rendered again, so whenever the file is saved it describes only complete PDFs.
@@ -25,17 +29,18 @@ from ..output import write_atomic
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "printbrief-manifest.json"
-FORMAT = 1
+FORMAT = 2
 SAVE_INTERVAL = 1.0
 """Seconds between saves while a batch runs (it is always saved at the end and on Ctrl-C)."""
 
 
 @dataclass(frozen=True)
 class Key:
-    """What an output depends on: the input's path and bytes, the options and the versions."""
+    """What an output depends on: the input's path and bytes, its pictures, options, versions."""
 
     input: str
     input_sha256: str
+    files_sha256: str
     options: dict[str, Any]
     versions: dict[str, str]
 
@@ -46,6 +51,7 @@ class Entry:
 
     input: str
     input_sha256: str
+    files_sha256: str
     options: dict[str, Any]
     versions: dict[str, str]
     pages: int
@@ -61,7 +67,7 @@ class Entry:
 
     def key(self) -> Key:
         """The part of the entry that decides whether the output is stale."""
-        return Key(self.input, self.input_sha256, self.options, self.versions)
+        return Key(self.input, self.input_sha256, self.files_sha256, self.options, self.versions)
 
 
 class Manifest:
@@ -130,6 +136,9 @@ class Manifests:
 def _read(path: Path) -> dict[str, Entry]:
     try:
         data = json.loads(path.read_bytes())
+        if isinstance(data.get("format"), int) and data["format"] < FORMAT:
+            log.info("%s: made by an older printbrief; its folder is rendered again", path)
+            return {}
         if data.get("format") != FORMAT:
             raise ValueError(f"format {data.get('format')!r}, expected {FORMAT}")
         return {name: Entry(**fields) for name, fields in data["outputs"].items()}

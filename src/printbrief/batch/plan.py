@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, PrintbriefError, UsageError
+from ..identity import files_digest
 from ..load import parse, read_bytes
 from ..model import Article
-from ..worker import RenderOptions, versions
+from ..options import RenderOptions
+from ..version import versions
 from .manifest import MANIFEST_NAME, Key
 
 INPUT_SUFFIXES = (".json", ".md", ".markdown", ".jsonld")
@@ -114,7 +116,8 @@ class Planner:
         shown /= output_name(article, name)
         target = shown.resolve()
         self._claim(target, name)
-        key = Key(str(source or "-"), sha256(data), self.record, versions())
+        files = files_digest(article.with_source(source))
+        key = Key(str(source or "-"), sha256(data), files, self.record, versions())
         return Item(index, name, source, data if source is None else None, str(shown), target, key)
 
     def _claim(self, target: Path, name: str) -> None:

@@ -47,8 +47,9 @@ class _Rate(ProgressColumn):
 class BatchProgress:
     """A ``render_many`` ``on_result`` callback that draws a bar or prints lines.
 
-    >>> with BatchProgress(bar=False, quiet=False) as progress:      # doctest: +SKIP
-    ...     render_many(inputs, "out/", on_result=progress)
+    >>> from printbrief.batch.run import render_many
+    >>> with BatchProgress(bar=False, quiet=True) as progress:
+    ...     results = render_many(["samples/en-plain.json"], "out/doctest", on_result=progress)
     """
 
     def __init__(self, *, bar: bool, quiet: bool, file: IO[str] | None = None) -> None:

@@ -1,12 +1,14 @@
 """Rendering many inputs: skip what is up to date, render the rest on an executor, keep going
 past bad files, and summarise.
 
-Planning (reading, validating and naming each input) is :mod:`printbrief.plan`; the workers'
-side is :mod:`printbrief.worker`; the record of finished PDFs is :mod:`printbrief.manifest`.
+Planning (reading, validating and naming each input) is :mod:`printbrief.batch.plan`; the
+record of finished PDFs is :mod:`printbrief.batch.manifest`; workers are the kit of
+:mod:`printbrief.workers`, running :class:`RenderFile` tasks.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 import time
@@ -16,22 +18,21 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from ..errors import PrintbriefError, UsageError
-from ..limits import DEFAULT_LIMITS, Limits
-from ..load import load, read_bytes
+from ..identity import files_digest
+from ..load import load, parse, read_bytes
+from ..options import RenderOptions
 from ..output import write_atomic
 from ..scratch import scratch
-from ..worker import (
+from ..workers import (
     InlineExecutor,
     Outcome,
-    RenderOptions,
-    Task,
     default_jobs,
     process_pool,
-    render_task,
-    renderer_for,
+    relay,
+    submit,
 )
 from .manifest import Entry, Manifests
 from .plan import Item, Planner, error_line, expand_inputs, sha256
@@ -44,6 +45,41 @@ FOREIGN_IN_FLIGHT = 256
 Status = Literal["rendered", "skipped", "failed"]
 OnResult = Callable[["ItemResult", int, int], None]
 """Called in the client as each input finishes, with the result, how many are done, and the total."""
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a worker reports of one PDF: its facts, and its bytes when it did not write it."""
+
+    pages: int
+    size: int
+    sha256: str
+    files_sha256: str
+    pdf: bytes | None = None
+
+
+@dataclass(frozen=True)
+class RenderFile:
+    """One input to render: its bytes and name, and where to write the PDF (None: send it back)."""
+
+    name: str
+    data: bytes
+    source: str | None
+    options: RenderOptions
+    target: str | None = None
+
+    def run(self) -> Written:
+        """In the worker: parse, render, and write (or return) the PDF."""
+        from ..renderer import renderer_for
+
+        article = parse(self.data, name=self.name, suffix=Path(self.name).suffix.lower())
+        article = article.with_source(Path(self.source) if self.source else None)
+        pdf = renderer_for(self.options).render(article)
+        if self.target:
+            write_atomic(self.target, pdf)
+        digest = hashlib.sha256(pdf).hexdigest()
+        return Written(pdf.pages, len(pdf), digest, files_digest(article),
+                       None if self.target else bytes(pdf))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -69,7 +105,7 @@ class _Batch:
         self.on_result = on_result
         self.manifests = Manifests()
         self.results: dict[int, ItemResult] = {}
-        self.pending: dict[Future[Outcome], Item] = {}
+        self.pending: dict[Future[Outcome[Written]], Item] = {}
         self.write_on_worker = True
 
     def plan(self, out_dir: str | Path | None, *, force: bool) -> list[Item]:
@@ -121,9 +157,9 @@ class _Batch:
         try:
             data = item.data if item.data is not None else self._reread(item)
             target = str(item.target) if self.write_on_worker else None
-            task = Task(item.name, data, str(item.source) if item.source else None,
-                        self.options, target)  # fmt: skip
-            self.pending[executor.submit(render_task, task)] = item
+            task = RenderFile(item.name, data, str(item.source) if item.source else None,
+                              self.options, target)  # fmt: skip
+            self.pending[submit(executor, task)] = item
         except PrintbriefError as exc:
             self._fail(item, error_line(exc, item.name))
         except Exception as exc:  # e.g. a broken pool refuses new work: fail this input only
@@ -135,36 +171,37 @@ class _Batch:
         item.key = replace(item.key, input_sha256=sha256(data))
         return data
 
-    def _collect(self, future: Future[Outcome], item: Item) -> None:
+    def _collect(self, future: Future[Outcome[Written]], item: Item) -> None:
         try:
             outcome = future.result()
         except Exception as exc:  # the executor lost the task: a killed worker, a lost node
             self._fail(item, f"{item.name}: worker failed: {type(exc).__name__}: {exc}")
             return
-        for warning in outcome.warnings:  # WeasyPrint's own do not say which input they concern
-            log.warning("%s", warning if item.name in warning else f"{item.name}: {warning}")
-        if outcome.error:
-            self._fail(item, outcome.error)
-        elif self._write(item, outcome):
+        relay(outcome, item.name)  # WeasyPrint's own warnings do not say which input they concern
+        if outcome.error is not None:
+            self._fail(item, error_line(outcome.error, item.name))
+        elif self._write(item, outcome.result()):
             self._record(item, outcome)
 
-    def _write(self, item: Item, outcome: Outcome) -> bool:
-        if outcome.pdf is None:
+    def _write(self, item: Item, written: Written) -> bool:
+        if written.pdf is None:
             return True
         try:
-            write_atomic(item.target, outcome.pdf)
+            write_atomic(item.target, written.pdf)
         except PrintbriefError as exc:
             self._fail(item, error_line(exc, item.name))
             return False
         return True
 
-    def _record(self, item: Item, outcome: Outcome) -> None:
-        key = replace(item.key, versions=outcome.versions)  # what the worker really ran
-        entry = Entry.of(key, pages=outcome.pages, size=outcome.size, pdf_sha256=outcome.sha256)
+    def _record(self, item: Item, outcome: Outcome[Written]) -> None:
+        written = outcome.result()
+        # What the worker really ran and read: its versions, the pictures as it found them.
+        key = replace(item.key, versions=outcome.versions, files_sha256=written.files_sha256)
+        entry = Entry.of(key, pages=written.pages, size=written.size, pdf_sha256=written.sha256)
         self.manifests.of(item.target).add(item.target.name, entry)
         self.manifests.save(throttle=True)
-        result = ItemResult(item.name, item.output, "rendered", pages=outcome.pages,
-                            seconds=outcome.seconds, size=outcome.size,
+        result = ItemResult(item.name, item.output, "rendered", pages=written.pages,
+                            seconds=outcome.seconds, size=written.size,
                             worker_pid=outcome.worker_pid)  # fmt: skip
         self._finish(item.index, result)
 
@@ -196,7 +233,7 @@ def _executor(
         yield InlineExecutor()
         return
     with scratch("batch") as folder:
-        pool = process_pool(min(jobs, count), options, folder)
+        pool = process_pool(min(jobs, count), folder, options)
         try:
             yield pool
         finally:
@@ -212,82 +249,66 @@ def render_many(
     out_dir: str | Path | None,
     executor: Executor | None = None,
     *,
-    theme: str | Path = "newsbrief",
-    paper: str = "A4",
-    strict: bool = False,
-    theme_paths: Iterable[str | Path] = (),
-    assets: Iterable[str | Path] = (),
-    system_fonts: bool = True,
-    limits: Limits = DEFAULT_LIMITS,
-    variant: str | None = None,
-    bleed: str | None = None,
-    marks: str | None = None,
-    allow_hosts: Iterable[str] = (),
-    lossless_images: bool = False,
+    options: RenderOptions | None = None,
     jobs: int | None = None,
     force: bool = False,
     write_on_worker: bool | None = None,
     in_flight: int | None = None,
     on_result: OnResult | None = None,
+    **changes: Any,
 ) -> list[ItemResult]:
     """Render files, folders and glob patterns into ``out_dir``, one result per input, in order.
 
-    ``out_dir=None`` puts each PDF beside its input. Outputs the folder's manifest shows to be
-    up to date are skipped (``force=True`` renders them anyway). Without ``executor``, ``jobs``
-    warm worker processes render (default: one per core; ``jobs=1`` renders in this process);
-    any :class:`concurrent.futures.Executor` works, e.g. ``dask_client.get_executor()``.
-    ``write_on_worker`` (default: True for the built-in workers, False for an executor you pass)
-    makes workers write the PDFs themselves, so ``out_dir`` must be the same path for them.
-    A bad input fails alone; Ctrl-C keeps completed PDFs and saves the manifest, then re-raises.
+    Rendered with ``options`` (a :class:`~printbrief.options.RenderOptions`) or any of its
+    fields as keywords. ``out_dir=None`` puts each PDF beside its input. Outputs the folder's
+    manifest shows to be up to date are skipped (``force=True`` renders them anyway). Without
+    ``executor``, ``jobs`` warm worker processes render (default: one per core; ``jobs=1``
+    renders in this process); any :class:`concurrent.futures.Executor` works, e.g.
+    ``dask_client.get_executor()``. ``write_on_worker`` (default: True for the built-in
+    workers, False for an executor you pass) makes workers write the PDFs themselves, so
+    ``out_dir`` must be the same path for them. A bad input fails alone; Ctrl-C keeps
+    completed PDFs and saves the manifest, then re-raises.
 
-    >>> results = render_many(["issue-12/"], "out/", jobs=2)          # doctest: +SKIP
-    >>> [r.error for r in results if r.status == "failed"]          # doctest: +SKIP
-    []
+    >>> results = render_many(["samples/"], "out/doctest", jobs=2, force=True)
+    >>> sorted({r.status for r in results}), len(results)
+    (['rendered'], 8)
     """
-    options = RenderOptions(
-        _absolute(theme), paper, strict, system_fonts,
-        tuple(map(_absolute, theme_paths)), tuple(map(_absolute, assets)), limits,
-        variant, bleed, marks, tuple(allow_hosts), lossless_images,
-    )  # fmt: skip
-    options.check()
+    chosen = RenderOptions.of(options, **changes).check().absolute()
     names = expand_inputs(inputs)
     if not names:
         raise UsageError("no input files found")
     if out_dir is None and "-" in names:
         raise UsageError("reading stdin ('-') needs -o OUT or --out-dir DIR")
-    batch = _Batch(names, options, on_result)
+    batch = _Batch(names, chosen, on_result)
     todo = batch.plan(out_dir, force=force)
     batch.write_on_worker = executor is None if write_on_worker is None else write_on_worker
     workers = jobs or default_jobs()
     window = in_flight or (4 * workers if executor is None else FOREIGN_IN_FLIGHT)
     try:
-        with _executor(executor, workers, len(todo), options) as pool:
+        with _executor(executor, workers, len(todo), chosen) as pool:
             batch.run(pool, todo, window)
     finally:
         batch.harvest()
     return batch.ordered()
 
 
-def _absolute(path: str | Path) -> str:
-    # Workers may run elsewhere: a folder given relative to the client's cwd must not move.
-    return str(Path(path).resolve()) if Path(path).exists() else str(path)
-
-
 def render_to(input_name: str, output: str, options: RenderOptions) -> ItemResult:
     """Render one input in this process to ``output``: a file path, or ``-`` for stdout."""
+    from ..renderer import renderer_for
+
     options.check()
     started = time.perf_counter()
     try:
         article = load(input_name, max_bytes=options.limits.max_input_bytes)
         if output != "-" and input_name != "-" and Path(output).resolve() == article.source:
             raise UsageError(f"output {output} would overwrite an input", source=input_name)
-        result = renderer_for(options).render_result(article)
-        _emit(output, result.pdf)
+        result = renderer_for(options).render(article)
+        _emit(output, result)
     except PrintbriefError as exc:
         return ItemResult(input_name, output, "failed", error_line(exc, input_name))
     shown = "<stdout>" if output == "-" else output
     seconds = time.perf_counter() - started
-    return ItemResult(input_name, shown, "rendered", None, result.pages, seconds, len(result.pdf))
+    return ItemResult(input_name, shown, "rendered", None, result.pages, seconds, len(result))
 
 
 def _emit(output: str, pdf: bytes) -> None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..finish import Rendered
+from ..identity import text_key
 from ..pdf.merge import Merger, Slot
-from .cache import Cache, text_key
+from .cache import Cache
 
 RUN_LENGTH = 24
 """Average articles per chunk; a run is cut at four times this length at the latest."""
@@ -22,7 +23,10 @@ RUN_LENGTH = 24
 def runs(order: Sequence[int], keys: dict[int, str]) -> list[list[int]]:
     """Entry indices (print order) cut into runs where a key's hash says so.
 
-    >>> runs([0, 1, 2], {0: "a0", 1: "b7", 2: "c1"})  # doctest: +SKIP
+    >>> runs([0, 1, 2], {0: "a0", 1: "b7", 2: "c1"})  # no key ends a run
+    [[0, 1, 2]]
+    >>> runs([0, 1, 2], {0: "a1", 1: "00000000", 2: "c1"})  # one does (divisible by RUN_LENGTH)
+    [[0, 1], [2]]
     """
     out: list[list[int]] = [[]]
     for index in order:

@@ -11,28 +11,36 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import paper as papers
-from ..errors import InputError, RenderError, UsageError
+from ..errors import InputError, PrintbriefError, RenderError, UsageError
 from ..finish import Rendered
-from ..limits import DEFAULT_LIMITS, Limits
+from ..identity import article_key, document_key, fingerprint, text_key
+from ..options import RenderOptions
 from ..output import write_atomic
 from ..pdf.merge import Merger
+from ..scratch import new_scratch, remove_scratch
 from ..themes import Theme, resolve_theme
-from ..workers import ArticleJob, Local, Options, Pool
+from ..workers import InlineExecutor, Outcome, call_result, process_pool, relay, submit
 from . import plan as planner
-from .cache import DEFAULT_FOLDER, Cache, article_key, document_key, fingerprint, text_key
+from .cache import DEFAULT_FOLDER, Cache
 from .chunks import Chunker
 from .load import Issue, LeftOut, load_issue
+from .tasks import (
+    FOLIO_TEMPLATE,
+    FRONT_TEMPLATE,
+    RENDERER,
+    ArticleTask,
+    DocumentTask,
+    check_templates,
+)
 
 log = logging.getLogger(__name__)
 
-FRONT_TEMPLATE = "issue.html.j2"
-FOLIO_TEMPLATE = "folios.html.j2"
 MIN_POOL = 4
 """Fewer articles to render than this are rendered in-process: starting workers costs more."""
 
@@ -69,48 +77,47 @@ class CompiledIssue:
 def compile_issue(
     issue: Issue | str | Path | dict[str, Any],
     output: str | Path | None = None,
+    executor: Executor | None = None,
     *,
+    options: RenderOptions | None = None,
     jobs: int = 1,
     keep_going: bool = False,
     right_hand: bool = False,
     cache_dir: str | Path | None = None,
     use_cache: bool = True,
-    theme: str = "newsbrief",
-    paper: str = "A4",
-    strict: bool = False,
-    theme_paths: Iterable[str | Path] = (),
-    system_fonts: bool = True,
-    limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
+    **changes: Any,
 ) -> CompiledIssue:
-    """Compile an issue (an :class:`~printbrief.issue.Issue`, a file, or a mapping) to one PDF.
+    """Compile an issue (an :class:`~printbrief.issue.load.Issue`, a file, or a mapping) to one PDF.
 
-    With ``output`` the PDF is also written there atomically, and rendered articles are cached
-    in ``cache_dir`` (default: ``.printbrief-cache`` next to ``output``) so that a re-compile
-    re-renders only the articles that changed. Bad articles raise an
+    Rendered with ``options`` (a :class:`~printbrief.options.RenderOptions`) or any of its
+    fields as keywords (``paper="A5"``, ``variant="pdf/a-2b"`` …). Articles render on
+    ``executor`` when given (any :class:`concurrent.futures.Executor`, a Dask client's
+    included), else on ``jobs`` local worker processes (in this process for ``jobs=1``).
+    With ``output`` the PDF is also written there atomically, and rendered articles are
+    cached in ``cache_dir`` (default: ``.printbrief-cache`` next to ``output``) so that a
+    re-compile re-renders only the articles that changed. Bad articles raise an
     :class:`~printbrief.errors.InputError` (nothing is written) unless ``keep_going``, which
     leaves them out and lists them in :attr:`CompiledIssue.left_out`.
 
-    >>> result = compile_issue("samples/issues/weekend-edition.json", "out/weekend.pdf", jobs=2)  # doctest: +SKIP
-    >>> print(result.summary())  # doctest: +SKIP
+    >>> result = compile_issue("samples/issues/weekend-edition.json", system_fonts=False)
+    >>> result.articles, result.pdf[:5]
+    (5, b'%PDF-')
     """
     if jobs < 1:
-        raise UsageError(f"jobs must be 1 or more, got {jobs}")
-    papers.page_size(paper)  # a bad paper name is a usage error before any work
+        raise UsageError(f"jobs: must be 1 or more, got {jobs}")
+    chosen = RenderOptions.of(options, **changes).check().absolute()
+    check_templates(chosen)
     clock = _Clock()
     loaded = (
         issue
         if isinstance(issue, Issue)
-        else load_issue(issue, keep_going=keep_going, limits=limits)
+        else load_issue(issue, keep_going=keep_going, limits=chosen.limits)
     )
-    options = Options(str(theme), paper, tuple(map(str, theme_paths)), strict, system_fonts, limits)
-    resolved = resolve_theme(options.theme, options.theme_paths)
-    print_fp = fingerprint(
-        resolved, paper=paper, strict=strict, system_fonts=system_fonts, limits=limits
-    )
+    resolved = resolve_theme(chosen.theme, chosen.theme_paths)
     store = Cache(_cache_folder(output, cache_dir, use_cache))
     clock.lap("load")
-    session = _Session(store, print_fp, options, resolved, jobs)
+    session = _Session(store, fingerprint(chosen), chosen, resolved, jobs, executor)
     try:
         loaded, pages, rendered, reused = session.articles(loaded, keep_going, progress)
         clock.lap("articles")
@@ -161,35 +168,55 @@ class _Clock:
 
 
 class _Session:
-    """One compile's cache, theme, renderer backend (in-process or a pool) and merger.
+    """One compile's cache, theme, executor (given, in-process or a local pool) and merger.
 
     Articles are added to the merger as they come from the cache or a worker: parsing them
     and pooling their fonts is most of the merge, and the main process is idle otherwise.
     """
 
     def __init__(
-        self, store: Cache, print_fp: str, options: Options, theme: Theme, jobs: int
+        self,
+        store: Cache,
+        print_fp: str,
+        options: RenderOptions,
+        theme: Theme,
+        jobs: int,
+        executor: Executor | None,
     ) -> None:
         self.store, self.fingerprint, self.options, self.theme = store, print_fp, options, theme
         self.jobs = jobs
         self.merger = Merger()
         self.chunker: Chunker | None = None
-        self._backend: Local | Pool | None = None
+        self._executor = executor
+        self._own: ProcessPoolExecutor | None = None
+        self._folder: str | None = None
         self._front_length: Callable[[], int] | None = None
         self._length_key = ""
 
-    def backend(self, work: int) -> Local | Pool:
-        """The backend, started on first need: a pool only for enough work to pay for it."""
-        if self._backend is None:
-            parallel = self.jobs > 1 and work >= MIN_POOL
-            self._backend = (
-                Pool(self.options, min(self.jobs, work)) if parallel else Local(self.options)
-            )
-        return self._backend
+    def executor(self, work: int) -> Executor:
+        """The executor, started on first need: a local pool only for enough work to pay for it."""
+        if self._executor is None:
+            if self.jobs > 1 and work >= MIN_POOL:
+                self._folder = new_scratch("issue")
+                self._own = process_pool(min(self.jobs, work), self._folder, self.options, RENDERER)
+                self._executor = self._own
+            else:
+                self._executor = InlineExecutor()
+        return self._executor
+
+    @property
+    def parallel(self) -> bool:
+        """Whether work submitted now runs alongside this process (not inline)."""
+        return self._executor is not None and not isinstance(self._executor, InlineExecutor)
 
     def close(self, *, cancel: bool = False) -> None:
-        if self._backend is not None:
-            self._backend.close(cancel=cancel)
+        """Stop the pool this compile started (dropping queued work when ``cancel``)."""
+        if self._own is not None:
+            self._own.shutdown(wait=True, cancel_futures=cancel)
+            self._own = None
+        if self._folder is not None:
+            remove_scratch(self._folder)
+            self._folder = None
 
     def articles(
         self, issue: Issue, keep_going: bool, progress: Progress | None
@@ -210,28 +237,27 @@ class _Session:
             if i not in covered and (hit := self.store.get(keys[i])) is not None
         }
         missing = [i for i in entries if i not in covered and i not in hits]
-        todo = [ArticleJob(i, entries[i].article, contexts[i]) for i in missing]
-        backend = self.backend(len(todo)) if todo else None
+        todo = [ArticleTask(i, entries[i].article, contexts[i], self.options) for i in missing]
+        executor = self.executor(len(todo)) if todo else None
         self._measure_front(issue)  # queued first: a worker measures while the others render
-        outcomes = backend.articles(todo) if backend else iter(())
+        futures = {submit(executor, task): task.index for task in todo} if executor else {}
         done = len(covered)
         for index, hit in hits.items():
             self.chunker.offer(index, hit)
             done += 1
             _tick(progress, done, len(entries))
         failed: dict[int, str] = {}
-        for outcome in outcomes:
-            for warning in outcome.warnings:
-                log.warning("%s", warning)
-            if outcome.rendered is None:
-                reason = outcome.error[1] if outcome.error else "render failed"
+        for future in as_completed(futures):
+            index, outcome = futures[future], _outcome(future)
+            relay(outcome)
+            if outcome.error is not None:
                 if not keep_going:
                     self.close(cancel=True)
-                    raise outcome.exception(f"{entries[outcome.index].label}: {reason}", issue.name)
-                failed[outcome.index] = reason
+                    raise _named(outcome.error, entries[index].label, issue.name)
+                failed[index] = outcome.error.message
             else:
-                self.store.put(keys[outcome.index], outcome.rendered)
-            self.chunker.offer(outcome.index, outcome.rendered)
+                self.store.put(keys[index], outcome.result())
+            self.chunker.offer(index, outcome.value)
             done += 1
             _tick(progress, done, len(entries))
         if failed:
@@ -259,9 +285,10 @@ class _Session:
         known = self.store.number(self._length_key)
         if known is not None:
             self._front_length = lambda: known
-        elif isinstance(self._backend, Pool):
-            result = self._backend.document_later(probe, _cover_folder(issue))
-            self._front_length = lambda: result().pages
+        elif self.parallel:
+            task = DocumentTask(probe, _cover_folder(issue), self.options)
+            future = submit(self.executor(0), task)
+            self._front_length = lambda: _outcome(future).result().pages
 
     def furniture(
         self, issue: Issue, pages: dict[int, int], right_hand: bool
@@ -293,11 +320,15 @@ class _Session:
         keys = [document_key(self.fingerprint, html, base, files) for html in htmls]
         found = {k: hit for k in keys if (hit := self.store.get(k)) is not None}
         missing = [(k, html) for k, html in zip(keys, htmls, strict=True) if k not in found]
-        if missing:
-            made = self.backend(0).documents([(html, base) for _, html in missing])
-            for (key, _), rendered in zip(missing, made, strict=True):
-                self.store.put(key, rendered)
-                found[key] = rendered
+        executor = self.executor(0) if missing else None
+        futures = [
+            (key, submit(executor, DocumentTask(html, base, self.options)))
+            for key, html in missing
+            if executor is not None
+        ]
+        for key, future in futures:
+            found[key] = _outcome(future).result()
+            self.store.put(key, found[key])
         return [found[k] for k in keys]
 
     def merge(
@@ -320,6 +351,19 @@ class _Session:
             destinations=planner.destinations(plan),
             info_from=front_source,
         )
+
+
+def _outcome(future: Future[Outcome[Rendered]]) -> Outcome[Rendered]:
+    outcome = call_result(future)
+    relay(outcome)
+    return outcome
+
+
+def _named(error: PrintbriefError, label: str, source: str) -> PrintbriefError:
+    """An article's error as the issue's: ``issue.json: articles.3 (a.json): reason``."""
+    error.message = f"{label}: {error.message}"
+    error.source = source
+    return error
 
 
 def _tick(progress: Progress | None, done: int, total: int) -> None:

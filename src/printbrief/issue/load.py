@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as _ValidationError
 
-from ..errors import InputError, LimitError, PrintbriefError
+from ..errors import FieldProblem, InputError, LimitError, PrintbriefError
 from ..limits import DEFAULT_LIMITS, Limits
 from ..load import from_mapping, load, read_bytes, yaml_data
 from ..model import Article, Image, IsoDate, LangTag, Text, problems_of
@@ -56,6 +56,8 @@ class LeftOut:
     index: int
     ref: str | None
     reason: str
+    problems: tuple[FieldProblem, ...] = ()
+    """The article's field problems, with paths from the issue (``articles.3.headline``)."""
 
     def __str__(self) -> str:
         return (
@@ -162,7 +164,11 @@ def _articles(
         try:
             article = _one(item, path, limits)
         except PrintbriefError as exc:
-            left_out.append(LeftOut(index, ref, exc.message))
+            problems = tuple(
+                FieldProblem(f"articles.{index}.{p.field}".rstrip("."), p.message)
+                for p in getattr(exc, "problems", ())
+            )
+            left_out.append(LeftOut(index, ref, exc.message, problems))
             continue
         entries.append(Entry(index, ref, _with_issue_defaults(article, head)))
     return entries, left_out
@@ -195,8 +201,10 @@ def _in_print_order(entries: list[Entry]) -> list[Entry]:
 
 
 def _combined(left_out: list[LeftOut], name: str, keep_going: bool) -> InputError:
+    problems = tuple(p for item in left_out for p in item.problems)
     if len(left_out) == 1 and not keep_going:
-        return InputError(str(left_out[0]), source=name)
+        return InputError(str(left_out[0]), source=name, problems=problems)
     hint = "no article is left" if keep_going else "use --keep-going to leave them out"
     lines = "\n".join(f"  {item}" for item in left_out)
-    return InputError(f"{len(left_out)} articles have errors ({hint}):\n{lines}", source=name)
+    message = f"{len(left_out)} articles have errors ({hint}):\n{lines}"
+    return InputError(message, source=name, problems=problems)

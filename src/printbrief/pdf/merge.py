@@ -1,4 +1,4 @@
-"""Stage 6 for issues — merge: separately rendered PDFs into one, sharing fonts and pictures.
+"""Stage 7 for issues — merge: separately rendered PDFs into one, sharing fonts and pictures.
 
 Articles of an issue are rendered one by one (in parallel, and cached), so each PDF carries
 its own font subsets. Merging page by page would embed one subset per article; here each
@@ -327,7 +327,8 @@ class Merger:
             self.writer.add_metadata(pdf_dict(info))
         catalog = pdf_dict(reader.trailer["/Root"])
         root = self.writer._root_object
-        for key in ("/Lang", "/ViewerPreferences"):
+        # A variant's XMP and output intent come with the front matter (PDF/A, PDF/UA).
+        for key in ("/Lang", "/ViewerPreferences", "/Metadata", "/OutputIntents"):
             if key in catalog:
                 root[NameObject(key)] = catalog[key].clone(self.writer)
 

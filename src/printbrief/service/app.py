@@ -1,6 +1,6 @@
 """The HTTP adapter (``printbrief serve``): parse a request, render through the pool, map errors.
 
-Routes follow DESIGN.md, "HTTP surface". Statuses come from the ``http_status`` attribute of
+Routes are listed in the README, "Print-button service". Statuses come from the ``http_status`` attribute of
 each :class:`~printbrief.errors.PrintbriefError` subclass, never from a table here.
 
 >>> app = create_app(ServiceConfig())                   # doctest: +SKIP
@@ -10,16 +10,18 @@ each :class:`~printbrief.errors.PrintbriefError` subclass, never from a table he
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import Enum
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 try:
     import uvicorn
-    from fastapi import FastAPI, Request, Response
+    from fastapi import Depends, FastAPI, Request, Response
     from fastapi.concurrency import run_in_threadpool
     from fastapi.exceptions import RequestValidationError
     from fastapi.openapi.utils import get_openapi
@@ -31,18 +33,22 @@ except ImportError as exc:  # pragma: no cover - exercised by a test that hides 
         "printbrief serve needs the optional 'server' extra: pip install 'printbrief[server]'"
     ) from exc
 
-from .. import __version__
 from ..errors import PrintbriefError, ThemeError
-from ..issue_pdf import Issue
+from ..identity import article_key, fingerprint, text_key
+from ..issue.load import IssueData, load_issue
 from ..limits import DEFAULT_LIMITS
 from ..load import from_mapping
-from ..model import Article, problems_of
-from ..paper import PAPER_SIZES, page_size
+from ..model import Article
+from ..options import RenderOptions
+from ..paper import PAPER_SIZES
 from ..themes import available_themes, search_path
+from ..variants import VARIANTS
+from ..version import __version__
 from . import http as httputil
-from .cache import ResultCache, cache_key
+from .cache import ResultCache
 from .metrics import Metrics
-from .pool import Job, PoolConfig, WorkerPool
+from .pool import PoolConfig, WorkerPool
+from .tasks import RenderArticle, RenderIssue
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,9 @@ class ServiceConfig:
     """Everything ``printbrief serve`` can be told; the defaults are safe on one machine."""
 
     pool: PoolConfig = field(default_factory=PoolConfig)
+    options: RenderOptions = field(default_factory=RenderOptions)
+    """What every request starts from: theme folders, fonts, allowed hosts, limits. A request
+    sets theme (by name), paper, variant, bleed, marks, strict and lossless_images on top."""
     max_body_bytes: int = DEFAULT_LIMITS.max_input_bytes
     cache_bytes: int = 64 << 20
     cache_dir: Path | None = None
@@ -75,10 +84,12 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
     metrics = Metrics()
     state = _State(
         config=config,
-        pool=WorkerPool(config.pool, on_render=metrics.observe_render),
+        pool=WorkerPool(
+            replace(config.pool, warm=config.options), on_render=metrics.observe_render
+        ),
         cache=ResultCache(config.cache_bytes, config.cache_dir),
         metrics=metrics,
-        themes=available_themes(search_path(config.pool.theme_paths)),
+        themes=available_themes(search_path(config.options.theme_paths)),
     )
 
     @asynccontextmanager
@@ -103,6 +114,10 @@ def serve(config: ServiceConfig, *, host: str = "127.0.0.1", port: int = 8000) -
     uvicorn.run(create_app(config), host=host, port=port, log_level="info")
 
 
+Variant = Enum("Variant", {name: name for name in VARIANTS}, type=str)  # type: ignore[misc]
+"""The PDF variants a request may ask for, from the one registry."""
+
+
 # ------------------------------------------------------------------------------- routes
 
 _PROBLEM: dict[str, Any] = {"content": {httputil.PROBLEM_JSON: {}}}
@@ -118,29 +133,50 @@ def _body(model: str) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
+def _options(
+    request: Request,
+    theme: str = "newsbrief",
+    paper: str = "A4",
+    variant: Variant | None = None,
+    bleed: str | None = None,
+    marks: str | None = None,
+    strict: bool = False,
+    lossless_images: bool = False,
+) -> RenderOptions:
+    """Render options from the query string, on top of the server's own (one validation)."""
+    state: _State = request.app.state.printbrief
+    # Names only: a theme given as a folder path would let a request read server files.
+    if theme not in state.themes:
+        known = ", ".join(state.themes)
+        raise ThemeError(f"theme: unknown theme {theme!r} (available: {known})")
+    chosen = RenderOptions.of(
+        state.config.options, theme=theme, paper=paper, variant=variant and variant.value, bleed=bleed,
+        marks=marks, strict=strict, lossless_images=lossless_images,
+    )  # fmt: skip
+    return chosen.check()
+
+
+Options = Annotated[RenderOptions, Depends(_options)]
+
+
 def _add_routes(app: FastAPI, state: _State) -> None:
     @app.post("/v1/render", openapi_extra=_body("Article"), responses=_RESPONSES)
-    async def render_article(
-        request: Request, theme: str = "newsbrief", paper: str = "A4"
-    ) -> Response:
+    async def render_article(request: Request, chosen: Options) -> Response:
         """Render one article (printbrief fields or schema.org NewsArticle JSON-LD) to PDF."""
-        _check_options(state, theme, paper)
         article = from_mapping(await _read_json(request, state), name=None)
-        stem = article.id or article.headline
-        return await _pdf(
-            request, state, Job("article", article.canonical_json(), theme, paper), stem
-        )
+        key = await run_in_threadpool(lambda: article_key(fingerprint(chosen), article))
+        task = RenderArticle(article.canonical_json(), chosen)
+        return await _pdf(request, state, key, task, article.id or article.headline)
 
     @app.post("/v1/issues", openapi_extra=_body("Issue"), responses=_RESPONSES)
-    async def render_issue(
-        request: Request, theme: str = "newsbrief", paper: str = "A4"
-    ) -> Response:
-        """Render an issue: its articles, in order, in one PDF with a bookmark each."""
-        _check_options(state, theme, paper)
-        issue = _issue(await _read_json(request, state))
-        return await _pdf(
-            request, state, Job("issue", issue.canonical_json(), theme, paper), issue.title
-        )
+    async def render_issue(request: Request, chosen: Options) -> Response:
+        """Compile an issue (inline articles) to one PDF: cover, contents, bookmarks, folios."""
+        data = await _read_json(request, state)
+        issue = await run_in_threadpool(load_issue, data, limits=chosen.limits)
+        parts = [json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)]
+        key = text_key("issue", fingerprint(chosen), *parts)
+        task = RenderIssue(parts[0], chosen)
+        return await _pdf(request, state, key, task, issue.title)
 
     @app.get("/v1/themes")
     async def themes() -> dict[str, Any]:
@@ -165,13 +201,6 @@ def _add_routes(app: FastAPI, state: _State) -> None:
         return HTMLResponse(page.read_text("utf-8"))
 
 
-def _check_options(state: _State, theme: str, paper: str) -> None:
-    # Names only: a theme given as a folder path would let a request read server files.
-    if theme not in state.themes:
-        raise ThemeError(f"unknown theme {theme!r} (available: {', '.join(state.themes)})")
-    page_size(paper)
-
-
 async def _read_json(request: Request, state: _State) -> Any:
     httputil.check_media_type(request.headers.get("content-type"))
     limit = state.config.max_body_bytes
@@ -179,44 +208,33 @@ async def _read_json(request: Request, state: _State) -> Any:
     return httputil.parse_json(await httputil.read_limited(request.stream(), limit))
 
 
-def _issue(data: Any) -> Issue:
-    from pydantic import ValidationError
-
-    from ..errors import InputError
-
-    try:
-        return Issue.model_validate(data)
-    except ValidationError as exc:
-        raise InputError.from_problems(problems_of(exc), source=None) from None
-
-
-async def _pdf(request: Request, state: _State, job: Job, stem: str) -> Response:
-    fonts = f"system_fonts={state.config.pool.system_fonts}"
-    key = cache_key(job.kind, job.payload, theme=job.theme, paper=job.paper, extra=fonts)
+async def _pdf(
+    request: Request, state: _State, key: str, task: RenderArticle | RenderIssue, stem: str
+) -> Response:
     # Same content, options and versions give the same bytes, so the key is a strong validator.
     etag = f'"{key[:40]}"'
     headers = httputil.pdf_headers(etag, httputil.slug(stem))
     if httputil.etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=dict(headers))
-    pdf = state.cache.get(key) or await _render_once(state, key, job)
+    pdf = state.cache.get(key) or await _render_once(state, key, task)
     return Response(pdf, media_type="application/pdf", headers=dict(headers))
 
 
-async def _render_once(state: _State, key: str, job: Job) -> bytes:
+async def _render_once(state: _State, key: str, task: RenderArticle | RenderIssue) -> bytes:
     """Render and cache; identical requests arriving meanwhile share the one render."""
-    task = state.rendering.get(key)
-    if task is not None:
+    running = state.rendering.get(key)
+    if running is not None:
         state.shared += 1
     else:
-        task = asyncio.create_task(_render_and_cache(state, key, job))
-        state.rendering[key] = task
-        task.add_done_callback(lambda done: _forget(state, key, done))
+        running = asyncio.create_task(_render_and_cache(state, key, task))
+        state.rendering[key] = running
+        running.add_done_callback(lambda done: _forget(state, key, done))
     # Shielded: a client that hangs up must not cancel a render others are waiting for.
-    return await asyncio.shield(task)
+    return await asyncio.shield(running)
 
 
-async def _render_and_cache(state: _State, key: str, job: Job) -> bytes:
-    pdf = await state.pool.render(job)
+async def _render_and_cache(state: _State, key: str, task: RenderArticle | RenderIssue) -> bytes:
+    pdf = await state.pool.render(task)
     await run_in_threadpool(state.cache.put, key, pdf)
     return pdf
 
@@ -296,9 +314,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for model in (Article, Issue):
+    for model in (Article, IssueData):
         generated = model.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(generated.pop("$defs", {}))
         components[model.__name__] = generated
+    # Over HTTP an issue's articles are given inline (paths would name server files).
+    issue = components.pop("IssueData")
+    issue["properties"]["articles"]["items"] = {"$ref": "#/components/schemas/Article"}
+    components["Issue"] = issue
     app.openapi_schema = schema
     return schema

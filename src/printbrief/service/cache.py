@@ -1,50 +1,28 @@
 """Result cache for the service: PDFs keyed by content, options and versions, LRU by bytes.
 
-Output is byte-identical for the same input, options and versions (DESIGN, "Safety defaults"),
+Output is byte-identical for the same input, options and versions (README, "Reproducible output"),
 so a key over those identifies the PDF, and a repeated print click needs no render. An optional
 directory lets several server processes share results; files there are written atomically.
 
+Keys come from :mod:`printbrief.identity`, as for every cache in printbrief.
+
 >>> cache = ResultCache(max_bytes=1 << 20)
->>> key = cache_key("article", '{"body": "x", "headline": "y"}', theme="newsbrief", paper="A4")
->>> cache.put(key, b"%PDF-1.7 ...")
->>> cache.get(key)
+>>> cache.put("9f86d081884c", b"%PDF-1.7 ...")
+>>> cache.get("9f86d081884c")
 b'%PDF-1.7 ...'
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections import OrderedDict
-from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from .. import __version__
 from ..errors import OutputError
 from ..output import write_atomic
 
 log = logging.getLogger(__name__)
-
-
-@cache
-def engine_versions() -> str:
-    """printbrief's and WeasyPrint's versions, read without importing WeasyPrint."""
-    try:
-        weasy = version("weasyprint")
-    except PackageNotFoundError:  # pragma: no cover - WeasyPrint is a hard dependency
-        weasy = "unknown"
-    return f"printbrief {__version__}; weasyprint {weasy}"
-
-
-def cache_key(kind: str, canonical_json: str, *, theme: str, paper: str, extra: str = "") -> str:
-    """SHA-256 over the canonical content, the options and the versions, as 64 hex digits.
-
-    ``extra`` carries server settings that change the output (system fonts on or off).
-    """
-    parts = (engine_versions(), kind, theme, paper.lower(), extra, canonical_json)
-    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
 
 
 class ResultCache:

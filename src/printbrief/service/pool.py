@@ -1,13 +1,15 @@
 """Warm render workers for ``printbrief serve``: one process and one pipe per worker.
 
 Renders never run in the server's event loop. ``concurrent.futures.ProcessPoolExecutor`` cannot
-kill one stuck worker, so each worker here is a ``multiprocessing`` process of its own that the
-pool can SIGKILL and replace alone (a render past its deadline, issue 7), and that it recycles
-after a number of renders so that slow leaks in native libraries cannot accumulate.
+kill one stuck worker, so each worker here is a process of its own, started and warmed by the
+worker kit (:mod:`printbrief.workers`), that the pool can SIGKILL and replace alone (a render
+past its deadline), and that it recycles after a number of renders so that slow leaks in
+native libraries cannot accumulate. Tasks and outcomes are the kit's: a task's error comes
+back as the exception it was.
 
->>> pool = WorkerPool(PoolConfig(workers=2))                        # doctest: +SKIP
->>> pool.start()                                                    # doctest: +SKIP
->>> pdf = await pool.render(Job("article", article_json, "newsbrief", "A4"))  # doctest: +SKIP
+>>> pool = WorkerPool(PoolConfig(workers=2))                         # doctest: +SKIP
+>>> pool.start()                                                     # doctest: +SKIP
+>>> pdf = await pool.render(RenderArticle(article_json, options))    # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -15,37 +17,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
-import os
 import queue
-import signal
-import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any, Literal
+from typing import Any
 
-from .. import errors
-from ..errors import BusyError, DeadlineError, PrintbriefError, RenderError, WorkerLostError
-from ..scratch import new_scratch, remove_scratch, settle_heap, use_scratch
+from ..errors import BusyError, DeadlineError, WorkerLostError
+from ..options import RenderOptions
+from ..scratch import new_scratch, remove_scratch
+from ..workers import Outcome, Task, context, origin, perform, start_worker
 
 log = logging.getLogger(__name__)
-
-JobKind = Literal["article", "issue"]
-
-
-@dataclass(frozen=True)
-class Job:
-    """One render: an article or an issue as JSON (already validated), a theme and a paper."""
-
-    kind: JobKind
-    payload: str
-    theme: str
-    paper: str
 
 
 @dataclass(frozen=True)
@@ -61,99 +48,25 @@ class PoolConfig:
     """Renders after which a worker is replaced by a fresh one."""
     start_timeout: float = 60.0
     """Seconds a new worker may take to import WeasyPrint and warm its renderer."""
-    system_fonts: bool = True
-    theme_paths: tuple[str, ...] = ()
-    """Extra theme folders, searched before the built-in ones."""
-    warm_themes: tuple[str, ...] = ("newsbrief",)
+    warm: RenderOptions = field(default_factory=RenderOptions)
+    """The options a worker builds and runs once before its first request."""
 
 
 # --------------------------------------------------------------------------- worker side
 
 
-def _worker_main(conn: Connection, config: PoolConfig, folder: str) -> None:
-    """Worker process: build renderers once, then answer jobs until told to stop."""
-    use_scratch(folder)  # WeasyPrint's font copies land where the parent cleans up
-    # Ctrl-C in a terminal reaches the whole process group; the parent stops workers itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    renderers: dict[str, Any] = {}
-    for theme in config.warm_themes:
-        _warm(_renderer(renderers, theme, config))
-    settle_heap()
-    conn.send(("ready", os.getpid()))
+def _worker_main(conn: Connection, config: PoolConfig, folder: str, client: str) -> None:
+    """Worker process: warm up through the kit, then run tasks until told to stop."""
+    start_worker(folder, config.warm, warm_render=True)
+    conn.send(("ready", None))
     while True:
         try:
-            job = conn.recv()
+            task = conn.recv()
         except (EOFError, OSError):
             return
-        if job is None:
+        if task is None:
             return
-        conn.send(_answer(renderers, job, config))
-
-
-def _renderer(renderers: dict[str, Any], theme: str, config: PoolConfig) -> Any:
-    if theme not in renderers:
-        from ..renderer import Renderer
-
-        renderers[theme] = Renderer(
-            theme, theme_paths=config.theme_paths, system_fonts=config.system_fonts
-        )
-    return renderers[theme]
-
-
-_WARM_UP = {
-    "headline": "Warm-up",
-    "standfirst": "Summary",
-    "byline": "By Nobody",
-    "body": "Warm-up *paragraph* with **bold**. 陳偉林 林晓云 かな 한글\n\n> A quote.",
-}
-
-
-def _warm(renderer: Any) -> None:
-    from ..model import Article
-
-    # The first layouts load fonts (CJK too) and hyphenation dictionaries, 0.3 s or more:
-    # paid at start, not by the first click.
-    renderer.render(Article.model_validate(_WARM_UP))
-
-
-def _answer(renderers: dict[str, Any], job: Job, config: PoolConfig) -> tuple[Any, ...]:
-    try:
-        return ("ok", _run(_renderer(renderers, job.theme, config), job))
-    except PrintbriefError as exc:
-        problems = [(p.field, p.message) for p in getattr(exc, "problems", ())]
-        return ("error", type(exc).__name__, exc.message, exc.source, problems)
-    except Exception as exc:  # a bug must cost one request, not the worker
-        return ("error", "RenderError", f"{type(exc).__name__}: {exc}", None, [])
-
-
-def _run(renderer: Any, job: Job) -> bytes:
-    import json
-
-    if job.kind == "issue":
-        from ..issue_pdf import Issue, render_issue
-
-        return render_issue(renderer, Issue.model_validate_json(job.payload), paper=job.paper)
-    from ..model import validate_article
-
-    pdf = renderer.render(validate_article(json.loads(job.payload)), paper=job.paper)
-    assert isinstance(pdf, bytes)
-    return pdf
-
-
-def _decode(reply: tuple[Any, ...]) -> bytes:
-    """A worker's reply as PDF bytes, or the printbrief error it stood for, raised again."""
-    if reply[0] == "ok":
-        pdf = reply[1]
-        assert isinstance(pdf, bytes)
-        return pdf
-    _, name, message, source, problems = reply
-    cls = getattr(errors, name, RenderError)
-    if not (isinstance(cls, type) and issubclass(cls, PrintbriefError)):
-        cls = RenderError
-    if issubclass(cls, errors.InputError):
-        found = tuple(errors.FieldProblem(f, m) for f, m in problems)
-        raise cls(message, source=source, problems=found)
-    raise cls(message, source=source)
+        conn.send(perform(task, client))
 
 
 # --------------------------------------------------------------------------- parent side
@@ -167,7 +80,7 @@ class _Worker:
         self.folder = new_scratch("worker")
         self.process = ctx.Process(
             target=_worker_main,
-            args=(child, config, self.folder),
+            args=(child, config, self.folder, origin()),
             name="printbrief-worker",
             daemon=True,
         )
@@ -209,15 +122,6 @@ class _Worker:
         self.kill()
 
 
-def _context() -> Any:
-    """Forkserver where there is one (fast replacements with WeasyPrint preloaded), else spawn."""
-    if sys.platform == "linux":
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["printbrief.renderer"])
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
 class WorkerPool:
     """A fixed number of warm worker processes, a bounded wait queue and per-render deadlines."""
 
@@ -227,7 +131,7 @@ class WorkerPool:
         self.config = config or PoolConfig()
         self.on_render = on_render
         """Called with the seconds each render took in its worker (queue wait excluded)."""
-        self._ctx = _context()
+        self._ctx = context()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -270,11 +174,14 @@ class WorkerPool:
         with self._lock:
             return [w.pid for w in self._all if w.pid is not None]
 
-    async def render(self, job: Job) -> bytes:
-        """Render in a worker without blocking the event loop; raise ``BusyError`` when full."""
+    async def render(self, task: Task[bytes]) -> bytes:
+        """Run ``task`` in a worker without blocking the event loop; raise ``BusyError`` when full.
+
+        The task's own error (an invalid article, a limit) is raised as it is.
+        """
         self._admit()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, self._render_admitted, job)
+        return await loop.run_in_executor(self._threads, self._render_admitted, task)
 
     def _admit(self) -> None:
         with self._lock:
@@ -282,11 +189,11 @@ class WorkerPool:
                 raise BusyError("every render worker is busy and the queue is full; retry soon")
             self._in_flight += 1
 
-    def _render_admitted(self, job: Job) -> bytes:
+    def _render_admitted(self, task: Task[bytes]) -> bytes:
         # Released here, not in render(): a cancelled request leaves this thread running.
         try:
             worker = self._acquire()
-            return _decode(self._exchange(worker, job))
+            return self._exchange(worker, task).result()
         finally:
             with self._lock:
                 self._in_flight -= 1
@@ -311,14 +218,14 @@ class WorkerPool:
                 if self._closed:
                     raise WorkerLostError("the render service is shutting down") from None
 
-    def _exchange(self, worker: _Worker, job: Job) -> tuple[Any, ...]:
+    def _exchange(self, worker: _Worker, task: Task[bytes]) -> Outcome[bytes]:
         started = time.perf_counter()
         try:
-            worker.conn.send(job)
+            worker.conn.send(task)
             if not worker.conn.poll(self.config.deadline):
                 self._idle.put(self._replace(worker, "deadline"))
                 raise DeadlineError(f"the render took longer than {self.config.deadline:g} s")
-            reply: tuple[Any, ...] = worker.conn.recv()
+            reply: Outcome[bytes] = worker.conn.recv()
         except (EOFError, OSError):
             self._idle.put(self._replace(worker, "crash"))
             raise WorkerLostError("the render worker died; it has been replaced") from None

@@ -1,0 +1,96 @@
+"""``printbrief preview``, ``fonts``, ``themes``, ``variants`` and ``schema``: looking at things."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .main import cli, echo
+from .options import BUNDLED_ONLY, THEME_PATH, options_from, render_options
+
+
+@cli.command()
+@click.argument("source")
+@click.option(
+    "-o", "--output", default="page-{n}.png", show_default=True,
+    help="PNG name pattern; {n} is the page number.",
+)  # fmt: skip
+@click.option("--dpi", type=float, default=96, show_default=True)
+@render_options
+def preview(source: str, output: str, dpi: float, **params: Any) -> None:
+    """Render SOURCE (an article, or a finished .pdf) to one PNG per page."""
+    from ..load import read_bytes
+    from ..preview import write_previews
+
+    options = options_from(params)
+    if source.lower().endswith(".pdf"):
+        pdf = read_bytes(Path(source), max_bytes=1 << 30)
+    else:
+        from ..renderer import Renderer
+
+        pdf = Renderer(options.check()).render(source)
+    for path in write_previews(pdf, output, dpi):
+        echo(f"wrote {path}")
+
+
+@cli.command(name="fonts")
+@BUNDLED_ONLY
+def fonts_command(bundled_fonts_only: bool) -> None:
+    """List the font stacks per language, the bundled files and their coverage."""
+    from .. import fonts
+
+    for key, stack in fonts.stacks(not bundled_fonts_only).items():
+        click.echo(f"{key:8} text:    {', '.join(stack.text)}")
+        click.echo(f"{'':8} display: {', '.join(stack.display)}")
+    click.echo("")
+    for face in fonts.FACES:
+        if face.latin_for_cjk:
+            continue
+        style = f"{face.weight} {face.style}"
+        size = face.path.stat().st_size / 1024 / 1024
+        click.echo(
+            f"{face.family:12} {style:11} {face.file:28} {size:5.2f} MB  {len(fonts.bundled_cmap(face)):6} code points"
+        )
+    click.echo("")
+    for family in fonts.SYSTEM_FALLBACK.values():
+        where = fonts.system_font(family)
+        state = (
+            f"installed: {where[0]}#{where[1]}"
+            if where
+            else "not installed (Debian: fonts-noto-cjk)"
+        )
+        click.echo(f"{family:18} {state}")
+
+
+@cli.command()
+@THEME_PATH
+def themes(theme_paths: tuple[str, ...]) -> None:
+    """List the themes on the search path."""
+    from ..themes import available_themes, search_path
+
+    for name, description in available_themes(search_path(theme_paths)).items():
+        click.echo(f"{name:14} {description}")
+
+
+@cli.command()
+def variants() -> None:
+    """List the PDF variants (--variant) and paper sizes (--paper)."""
+    from ..paper import PAPER_SIZES
+    from ..variants import VARIANTS
+
+    for variant in VARIANTS.values():
+        click.echo(f"{variant.name:10} {variant.description}")
+    click.echo("")
+    for name, (width, height) in PAPER_SIZES.items():
+        click.echo(f"{name:10} {width} × {height}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of an article."""
+    from ..model import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))

@@ -1,0 +1,81 @@
+"""The render options every command shares: one set of decorators that build one RenderOptions.
+
+A new option is a field of :class:`~printbrief.options.RenderOptions` and one entry here;
+``render``, ``compile`` and ``preview`` all take it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from ..options import RenderOptions
+from ..paper import PAPER_SIZES
+from ..variants import VARIANTS
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+THEME_PATH = click.option(
+    "--theme-path", "theme_paths", multiple=True, type=click.Path(file_okay=False, exists=True),
+    help="Extra folder of themes, searched before the built-in ones (repeatable).",
+)  # fmt: skip
+BUNDLED_ONLY = click.option(
+    "--bundled-fonts-only", is_flag=True,
+    help="Ignore the system's Noto CJK fallback (same output on every machine).",
+)  # fmt: skip
+ALLOW_HOST = click.option(
+    "--allow-host", "allow_hosts", multiple=True, metavar="HOST",
+    help="Let article images come from this host over HTTPS (repeatable; default: no network).",
+)  # fmt: skip
+QUIET = click.option("-q", "--quiet", is_flag=True, help="Print only failures and errors.")
+
+_LOOK = [
+    click.option("--theme", default="newsbrief", show_default=True, help="Theme name or folder."),
+    THEME_PATH,
+    click.option(
+        "--paper", default="A4", show_default=True,
+        help=f"{', '.join(PAPER_SIZES)}, or WIDTHxHEIGHT in mm, cm or in (e.g. 100x150mm).",
+    ),
+]  # fmt: skip
+_OUTPUT = [
+    click.option(
+        "--variant", type=click.Choice(list(VARIANTS), case_sensitive=False),
+        help="PDF standard: " + "; ".join(f"{v.name}: {v.description}" for v in VARIANTS.values()),
+    ),
+    click.option("--bleed", help="Bleed around the trim box for press output, e.g. 3mm."),
+    click.option("--marks", help="Printer's marks: crop, cross or crop,cross."),
+    click.option("--strict", is_flag=True, help="Fail on characters no font covers."),
+    ALLOW_HOST,
+    BUNDLED_ONLY,
+    click.option(
+        "--lossless-images", is_flag=True,
+        help="Embed PNG, WebP and GIF photos as they are (default: as JPEG, quality 92).",
+    ),
+]  # fmt: skip
+
+
+def _apply(decorators: list[Callable[[Any], Any]], command: F) -> F:
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def render_options(command: F) -> F:
+    """Every render option as a flag (theme, paper, variant, press, fonts, pictures, hosts)."""
+    return _apply([*_LOOK, *_OUTPUT], command)
+
+
+_FLAGS = ("theme", "theme_paths", "paper", "variant", "bleed", "marks", "strict", "allow_hosts",
+          "bundled_fonts_only", "lossless_images")  # fmt: skip
+
+
+def options_from(params: dict[str, Any]) -> RenderOptions:
+    """The RenderOptions the flags in ``params`` describe (flags are removed from ``params``)."""
+    given = {name: params.pop(name) for name in _FLAGS if name in params}
+    if "bundled_fonts_only" in given:
+        given["system_fonts"] = not given.pop("bundled_fonts_only")
+    if given.get("variant"):
+        given["variant"] = given["variant"].lower()
+    return RenderOptions.of(**given)

@@ -1,0 +1,85 @@
+"""``printbrief serve``: the print-button HTTP service (optional extra ``printbrief[server]``)."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import UsageError
+from .main import cli
+from .options import ALLOW_HOST, BUNDLED_ONLY, THEME_PATH
+
+
+@cli.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default)."
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Render worker processes.",
+)
+@click.option(
+    "--queue",
+    default=8,
+    show_default=True,
+    type=click.IntRange(0, 1024),
+    help="Requests that may wait for a worker.",
+)
+@click.option(
+    "--deadline",
+    default=20.0,
+    show_default=True,
+    type=click.FloatRange(0.1),
+    help="Seconds per render before its worker is killed.",
+)
+@click.option(
+    "--recycle-after",
+    default=200,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Renders before a worker is replaced.",
+)
+@click.option(
+    "--cache-mb",
+    default=64,
+    show_default=True,
+    type=click.IntRange(0),
+    help="In-memory result cache size.",
+)
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Shared on-disk result cache.")
+@THEME_PATH
+@BUNDLED_ONLY
+@ALLOW_HOST
+def serve(
+    host: str, port: int, workers: int, queue: int, deadline: float, recycle_after: int,
+    cache_mb: int, cache_dir: str | None, theme_paths: tuple[str, ...], bundled_fonts_only: bool,
+    allow_hosts: tuple[str, ...],
+) -> None:  # fmt: skip
+    """Run the print-button HTTP service (needs printbrief[server]).
+
+    Requests choose theme (by name), paper, variant, bleed, marks, strict and
+    lossless_images; theme folders, fonts and the hosts pictures may come from are the
+    server's, set here.
+    """
+    try:
+        from ..service.app import ServiceConfig
+        from ..service.app import serve as run_service
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+    from pathlib import Path
+
+    from ..options import RenderOptions
+    from ..service.pool import PoolConfig
+
+    pool = PoolConfig(workers=workers, queue=queue, deadline=deadline, recycle_after=recycle_after)
+    options = RenderOptions(
+        theme_paths=theme_paths, system_fonts=not bundled_fonts_only, allow_hosts=allow_hosts
+    )
+    config = ServiceConfig(
+        pool=pool, options=options, cache_bytes=cache_mb << 20,
+        cache_dir=Path(cache_dir) if cache_dir else None,
+    )  # fmt: skip
+    run_service(config, host=host, port=port)

@@ -1,0 +1,40 @@
+"""The issue wing's renderer: a Renderer with the theme's ``issue.css``, and theme-written documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..finish import Rendered
+from ..model import Article
+from ..renderer import Renderer
+from .tasks import ARTICLE_TEMPLATE, STYLESHEET
+
+
+class IssueRenderer(Renderer):
+    """A Renderer for issues: the theme's ``issue.css`` on top of its stylesheets."""
+
+    def extra_stylesheets(self) -> list[Path]:
+        """The theme's ``issue.css``, when it has one."""
+        found = self.theme.find(STYLESHEET)
+        return [found] if found else []
+
+    def render_in_issue(self, article: Article, context: dict[str, Any]) -> Rendered:
+        """An article as one part of an issue: the issue template and context."""
+
+        def html() -> str:
+            return self.themed_html(article, template=ARTICLE_TEMPLATE, extra=context)
+
+        return self.bounded(article, html, self.paper)
+
+    def render_document(self, html: str, base: Path | None) -> Rendered:
+        """A document the theme wrote itself (cover and contents, the folio sheet).
+
+        Files are allowed from the theme, the fonts, the ``assets`` folders and ``base``; it
+        grows with the issue, not with untrusted input, so the page bound does not apply.
+        """
+        assets = (*self.assets, *((base,) if base else ()))
+        document = self._layout_html(html, assets, base, self.paper)
+        pdf = document.write_pdf(**self._pdf_options(None))
+        assert isinstance(pdf, bytes)
+        return Rendered(pdf, len(document.pages))

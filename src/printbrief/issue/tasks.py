@@ -1,0 +1,85 @@
+"""An issue's render tasks: its articles with the issue template, and theme-written documents.
+
+Both run on any executor through the worker kit (:mod:`printbrief.workers`), so an issue
+renders in-process, on local worker processes or on a Dask cluster alike; in the worker
+they use an :class:`~printbrief.issue.renderer.IssueRenderer`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ThemeError
+from ..finish import Rendered
+from ..model import Article
+from ..options import RenderOptions
+
+if TYPE_CHECKING:
+    from .renderer import IssueRenderer
+
+ARTICLE_TEMPLATE = "issue-article.html.j2"
+"""The theme template an issue renders its articles with."""
+FRONT_TEMPLATE = "issue.html.j2"
+"""Cover and contents."""
+FOLIO_TEMPLATE = "folios.html.j2"
+"""The sheet of "Page N of M" folios stamped onto every page."""
+STYLESHEET = "issue.css"
+"""The theme's stylesheet for issues (cover, contents, furniture)."""
+TEMPLATES = (ARTICLE_TEMPLATE, FRONT_TEMPLATE, FOLIO_TEMPLATE)
+
+
+RENDERER = "printbrief.issue.renderer:IssueRenderer"
+"""The renderer class issue workers warm up, by name (naming it costs the client no WeasyPrint)."""
+
+
+def issue_renderer(options: RenderOptions) -> IssueRenderer:
+    """This thread's warm IssueRenderer for ``options``."""
+    from ..renderer import renderer_for
+    from .renderer import IssueRenderer
+
+    renderer = renderer_for(options, IssueRenderer)
+    assert isinstance(renderer, IssueRenderer)
+    return renderer
+
+
+@dataclass(frozen=True)
+class ArticleTask:
+    """Render one article of an issue with its issue context."""
+
+    index: int
+    article: Article
+    context: dict[str, Any]
+    options: RenderOptions
+
+    def run(self) -> Rendered:
+        """In the worker: the article as a part of the issue."""
+        return issue_renderer(self.options).render_in_issue(self.article, self.context)
+
+
+@dataclass(frozen=True)
+class DocumentTask:
+    """Render a document the theme wrote (HTML, and the folder its pictures come from)."""
+
+    html: str
+    base: Path | None
+    options: RenderOptions
+    key: str = field(default="", compare=False)
+
+    def run(self) -> Rendered:
+        """In the worker: the document as a PDF."""
+        return issue_renderer(self.options).render_document(self.html, self.base)
+
+
+def check_templates(options: RenderOptions) -> None:
+    """Raise a ThemeError naming every issue template the theme lacks."""
+    from ..themes import resolve_theme
+
+    theme = resolve_theme(options.theme, options.theme_paths)
+    missing = [name for name in TEMPLATES if theme.find(name) is None]
+    if missing:
+        raise ThemeError(
+            f"theme {theme.name!r} cannot compile issues: it has no {', '.join(missing)} "
+            "(extend a theme that has them, such as newsbrief)"
+        )

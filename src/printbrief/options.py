@@ -1,0 +1,145 @@
+"""The one options value every entry point builds: library, batch, issues, workers, CLI, HTTP.
+
+A new option is one field here, one CLI flag (``cli/options.py``) and one query parameter
+(``service/app.py``); every path that renders reads it from this value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .limits import DEFAULT_LIMITS, Limits
+
+_PATHS = ("theme_paths", "assets")
+_TUPLES = (*_PATHS, "allow_hosts")
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render: frozen, hashable and picklable, so it keys caches and travels to workers.
+
+    >>> options = RenderOptions(paper="A5", variant="pdf/a-2b")
+    >>> options.check().paper
+    'A5'
+    >>> RenderOptions(paper="A9").check()
+    Traceback (most recent call last):
+    ...
+    printbrief.errors.UsageError: paper: unknown paper 'A9' (use one of A3, A4, A5, B5, Letter, Legal, Tabloid, Berliner, or WIDTHxHEIGHT in mm, cm or in)
+    """
+
+    theme: str = "newsbrief"
+    """A theme name on the search path, or a theme folder."""
+    paper: str = "A4"
+    """A name from :data:`printbrief.paper.PAPER_SIZES` or ``WIDTHxHEIGHTmm`` (cm, in)."""
+    variant: str | None = None
+    """A PDF standard from :data:`printbrief.variants.VARIANTS` (``pdf/a-3b`` …), None for plain."""
+    bleed: str | None = None
+    """Bleed around the trim box for press output, a length such as ``3mm``."""
+    marks: str | None = None
+    """Printer's marks: ``crop``, ``cross`` or ``crop,cross``."""
+    strict: bool = False
+    """Characters no font covers are an error instead of a warning."""
+    system_fonts: bool = True
+    """Use the system's Noto CJK as a fallback; False gives the same output on every machine."""
+    lossless_images: bool = False
+    """Embed PNG, WebP and GIF photographs as they are instead of as JPEG (quality 92)."""
+    theme_paths: tuple[str, ...] = ()
+    """Extra folders of themes, searched before the built-in ``styles/``."""
+    assets: tuple[str, ...] = ()
+    """Folders article pictures may come from (besides an article file's own folder)."""
+    allow_hosts: tuple[str, ...] = ()
+    """Hosts article pictures may come from over HTTPS; empty means no network."""
+    limits: Limits = field(default=DEFAULT_LIMITS)
+    """Bounds on input, pages and time (:class:`~printbrief.limits.Limits`)."""
+
+    def __post_init__(self) -> None:
+        # Lists and Paths from callers become tuples of str: hashable, picklable, JSON-able.
+        object.__setattr__(self, "theme", str(self.theme))
+        for name in _TUPLES:
+            value = getattr(self, name)
+            items = (value,) if isinstance(value, str | Path) else tuple(value)
+            object.__setattr__(self, name, tuple(str(v) for v in items))
+
+    @classmethod
+    def of(cls, options: RenderOptions | None = None, **changes: Any) -> RenderOptions:
+        """``options`` (or the defaults) with ``changes``; None values in ``changes`` are ignored."""
+        given = {k: v for k, v in changes.items() if v is not None}
+        unknown = set(given) - {f.name for f in fields(cls)}
+        if unknown:
+            from .errors import UsageError
+
+            raise UsageError(f"unknown render option {', '.join(sorted(unknown))}")
+        return replace(options or cls(), **given)
+
+    def check(self) -> RenderOptions:
+        """Validate theme, paper, variant, bleed and marks without WeasyPrint; return ``self``.
+
+        Raises a :class:`~printbrief.errors.UsageError` naming the field.
+        """
+        from .errors import UsageError
+        from .paper import page_css
+        from .themes import resolve_theme
+        from .variants import get_variant
+
+        for name, check in (
+            ("theme", lambda: resolve_theme(self.theme, self.theme_paths)),
+            ("paper", lambda: page_css(self.paper, None, None)),
+            ("variant", lambda: get_variant(self.variant)),
+            ("bleed", lambda: page_css(self.paper, self.bleed, None)),
+            ("marks", lambda: page_css(self.paper, None, self.marks)),
+        ):
+            try:
+                check()
+            except UsageError as exc:
+                exc.message = f"{name}: {exc.message}"
+                raise
+        return self
+
+    def absolute(self) -> RenderOptions:
+        """Folders given relative to this process's working directory made absolute.
+
+        Workers may run elsewhere (another process's cwd, a Dask node).
+        """
+        changes: dict[str, Any] = {name: _absolute_all(getattr(self, name)) for name in _PATHS}
+        if Path(self.theme).exists():
+            changes["theme"] = str(Path(self.theme).resolve())
+        return replace(self, **changes)
+
+    def record(self) -> dict[str, Any]:
+        """What decides the PDF's bytes, as stable JSON-able data: the cache keys' options part.
+
+        Limits decide pass or fail, not what a PDF looks like, so they are left out. The
+        theme is recorded by the digest of its files, so an edited theme is a new record.
+        """
+        from .themes import resolve_theme
+
+        record: dict[str, Any] = {
+            f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v
+            for f in fields(self)
+            if f.name != "limits"
+        }
+        record["theme_sha256"] = resolve_theme(self.theme, self.theme_paths).digest()
+        record["fonts_sha256"] = _fonts_digest(self.system_fonts)
+        # Dates an article does not give come from SOURCE_DATE_EPOCH (themes.document_dates).
+        record["source_date_epoch"] = os.environ.get("SOURCE_DATE_EPOCH", "").strip() or None
+        return record
+
+
+def _absolute_all(paths: Iterable[str]) -> tuple[str, ...]:
+    return tuple(str(Path(p).resolve()) if Path(p).exists() else p for p in paths)
+
+
+def _fonts_digest(system_fonts: bool) -> str:
+    """The fonts a render can use: the bundled faces' CSS, and which system fallbacks exist."""
+    import hashlib
+
+    from . import fonts
+
+    parts = [fonts.font_face_css(system_fonts)]
+    if system_fonts:  # installing fonts-noto-cjk changes what the fallback draws
+        parts += [str(fonts.system_font(f)) for f in fonts.SYSTEM_FALLBACK.values()]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
