@@ -105,7 +105,7 @@ class Renderer:
             *(self._css(path, fetcher) for path in self._issue_stylesheets(issue)),
         ]
         self._page_css: dict[str, CSS] = {}
-        self._finisher = Finisher(weasyprint.__version__)
+        self._finisher = self._make_finisher()
         self.page_css(paper)
 
     def _issue_stylesheets(self, issue: bool) -> list[Path]:
@@ -115,10 +115,17 @@ class Renderer:
     def _css(self, path: Path, fetcher: LockedFetcher) -> CSS:
         return CSS(filename=str(path), font_config=self.font_config, url_fetcher=fetcher)
 
+    def _make_finisher(self, xmp: bytes = b"") -> Finisher:
+        marks = tuple(paper.marks_value(self.marks).split()) if self.marks else ()
+        return Finisher(weasyprint.__version__, xmp, standard=bool(self.variant), marks=marks)
+
     def page_css(self, name: str) -> CSS:
-        """The parsed ``@page`` rule (size, bleed, marks) for a paper, cached."""
+        """The parsed ``@page`` rule (size and bleed) for a paper, cached.
+
+        Marks are not CSS ``marks``: the finisher draws them outside the bleed (press.py).
+        """
         if name not in self._page_css:
-            rule = paper.page_css(name, self.bleed, self.marks)
+            rule = paper.page_css(name, self.bleed)
             self._page_css[name] = CSS(string=rule, font_config=self.font_config)
         return self._page_css[name]
 
@@ -190,7 +197,7 @@ class Renderer:
         document = self._layout_html(
             html, (*self.assets, *((base,) if base else ())), base, self.paper
         )
-        pdf = document.write_pdf(finisher=self._finisher)
+        pdf = document.write_pdf(finisher=self._finisher, pdf_identifier=True)
         assert isinstance(pdf, bytes)
         return Rendered(pdf, len(document.pages))
 
@@ -254,14 +261,17 @@ class Renderer:
 
     def _pdf_options(self, article: Article) -> dict[str, Any]:
         """write_pdf options: the finisher, and a variant's metadata and attachments."""
+        # A trailer /ID in every file (PDF 2.0 §14.4 requires it): pydyf's is an MD5 of the
+        # objects, so output stays byte-reproducible.
         if not self.variant:
-            return {"finisher": self._finisher}
+            return {"finisher": self._finisher, "pdf_identifier": True}
         xmp = finish.xmp_extra(
             publication=article.publication, url=article.url, tags=article.tags, lang=article.lang
         )
         options: dict[str, Any] = {
-            "finisher": Finisher(weasyprint.__version__, xmp),
+            "finisher": self._make_finisher(xmp),
             "pdf_variant": self.variant.name,
+            "pdf_identifier": True,
         }
         if self.variant.attach_source:
             options["attachments"] = [self._source_attachment(article)]
