@@ -3,6 +3,7 @@ it, trailer /ID, and printer's marks outside the bleed in the registration colou
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -136,3 +137,36 @@ def test_marks_are_in_the_registration_colour(marked: bytes) -> None:
     first = contents[0].get_object().get_data()
     assert b"/PBRegistration CS 1 SCN" in first and first.startswith(b"/Artifact BMC q")
     assert b" rg" not in first and b" RG" not in first
+
+
+@pytest.fixture(scope="module")
+def accessible(feature: object) -> bytes:
+    return Renderer(variant="pdf/ua-1", system_fonts=False).render(feature)  # type: ignore[arg-type]
+
+
+def test_running_heads_and_folios_are_pagination_artifacts(accessible: bytes) -> None:
+    """Running head, URL footer and "Page N of M" are artifacts; the body stays tagged."""
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(accessible)) as doc:
+        page = doc.pages[1]
+        margins = [c for c in page.chars if c["top"] < 60 or c["top"] > page.height - 60]
+        body = [c for c in page.chars if 100 < c["top"] < page.height - 100]
+    assert "Page 2 of" in "".join(c["text"] for c in margins)
+    assert {c.get("tag") for c in margins} == {"Artifact"}
+    assert all(c.get("mcid") is not None for c in body)
+    contents = reader(accessible).pages[1].get_contents()
+    assert contents is not None
+    assert re.search(rb"/Artifact\s*<</Type /Pagination>>\s*BDC", contents.get_data())
+
+
+def test_outloud_finds_no_furniture_tagged_as_content(accessible: bytes, tmp_path: Path) -> None:
+    import outloud
+
+    path = tmp_path / "ua.pdf"
+    path.write_bytes(accessible)
+    rules = {f.rule for f in outloud.check(str(path)).findings}
+    # PAG-001: running heads tagged as content; LNK-010: the footer URL read as a bare link.
+    assert not rules & {"PAG-001", "LNK-010"}, rules

@@ -11,6 +11,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 import pydyf
 
 from . import __version__, press
+from .artifacts import mark_pagination
 
 _XMP_PRODUCER = re.compile(rb'pdf:Producer="[^"]*"')
 
@@ -63,6 +64,8 @@ class Finisher:
                 self._metadata(obj)
             elif self.standard and isinstance(obj, pydyf.Stream):
                 _no_interpolation(obj)
+        if "StructTreeRoot" in pdf.catalog:
+            mark_pagination(_by_reference(pdf), pdf.catalog, _pages(pdf))
         if self.marks:
             draw_marks(pdf, self.marks)
         compress_streams(pdf)
@@ -90,10 +93,9 @@ def _no_interpolation(stream: pydyf.Stream) -> None:
 
 def draw_marks(pdf: pydyf.PDF, marks: tuple[str, ...]) -> None:
     """Grow every page by a slug and draw ``marks`` there in the registration colour."""
-    objects = {obj.reference: obj for obj in pdf.objects if obj is not None}
+    objects = _by_reference(pdf)
     spaces: set[bytes] = set()
-    pages = [o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/Page"]
-    for page in pages:
+    for page in _pages(pdf):
         _mark_page(pdf, page, marks)
         spaces.add(_ref(objects[_ref(page["Resources"])]["ColorSpace"]))
     for reference in spaces:
@@ -119,6 +121,14 @@ def _registration_space() -> pydyf.Array:
          "C1": pydyf.Array([0]), "N": 1}
     )  # fmt: skip
     return pydyf.Array(["/Separation", "/All", "/DeviceGray", tint])
+
+
+def _pages(pdf: pydyf.PDF) -> list[pydyf.Dictionary]:
+    return [o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/Page"]
+
+
+def _by_reference(pdf: pydyf.PDF) -> dict[bytes, Any]:
+    return {obj.reference: obj for obj in pdf.objects if obj is not None}
 
 
 def _ref(value: Any) -> bytes:
