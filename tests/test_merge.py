@@ -206,3 +206,29 @@ def test_chunker_merges_a_run_without_the_article_that_failed(renderer: Renderer
     assert chunker.positions == {0: (0, 0), 2: (0, 1)} and chunker.pages == {0: 1, 2: 1}
     texts = page_texts(merger.write([Slot(0, 0), Slot(0, 1)]))
     assert "Story 0" in texts[0] and "Story 2" in texts[1]
+
+
+def _width_mismatches(pdf: bytes) -> list[str]:
+    """Glyphs whose advance in the embedded program differs from the font's ``/W`` entry
+    (PDF/A-2 §6.2.11.5, PDF/UA-1 §7.21.5: the two shall agree)."""
+    wrong = []
+    for page in reader(pdf).pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            cid = font["/DescendantFonts"][0].get_object()
+            program = TTFont(io.BytesIO(cid["/FontDescriptor"]["/FontFile2"].get_data()))
+            scale = 1000 / program["head"].unitsPerEm
+            order, hmtx = program.getGlyphOrder(), program["hmtx"]
+            for gid, width in parse_widths(cid.get("/W", ArrayObject())).items():
+                advance = hmtx[order[gid]][0] * scale if gid < len(order) else 0
+                if abs(advance - width) > 1:
+                    wrong.append(
+                        f"{font['/BaseFont']} GID {gid}: hmtx {advance:.0f}, /W {width:.0f}"
+                    )
+    return sorted(set(wrong))
+
+
+def test_merged_programs_agree_with_their_widths(two: tuple[bytes, bytes]) -> None:
+    assert _width_mismatches(two[0]) == []  # a single render agrees
+    merged = merge(list(two), [Slot(0), Slot(1)])
+    assert _width_mismatches(merged) == []  # the space (an empty glyph) kept its advance
