@@ -170,3 +170,26 @@ def test_outloud_finds_no_furniture_tagged_as_content(accessible: bytes, tmp_pat
     rules = {f.rule for f in outloud.check(str(path)).findings}
     # PAG-001: running heads tagged as content; LNK-010: the footer URL read as a bare link.
     assert not rules & {"PAG-001", "LNK-010"}, rules
+
+
+def _text(pdf: bytes) -> str:
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return "\n".join(page.extract_text() for page in doc.pages)
+
+
+def test_hyphenation_extracts_as_soft_hyphens(feature: object) -> None:
+    """ISO 32000-1 §14.8.2.2.3: a hyphen that hyphenation added is a soft hyphen (U+00AD)."""
+    text = _text(Renderer(system_fonts=False).render(feature))  # type: ignore[arg-type]
+    assert "\u2010" not in text
+    assert len(re.findall(r"\w\u00ad\n\w", text)) >= 3  # the feature hyphenates a dozen words
+
+
+def test_a_real_u2010_hyphen_is_left_alone() -> None:
+    body = "The well\u2010known quay " + "reopens in the long afternoon " * 60
+    article = load({"headline": "Quay", "body": body})
+    text = _text(Renderer(system_fonts=False).render(article))
+    assert "well\u2010known" in text

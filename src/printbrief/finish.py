@@ -34,7 +34,9 @@ class Finisher:
     extra XMP (``xmp``, an ``rdf:Description`` element) added to a variant's metadata stream.
 
     ``standard`` (a PDF/A, UA or X variant) turns image interpolation off (PDF/A-2 §6.2.8);
-    ``marks`` (``crop``, ``cross``) are drawn in a slug outside the bleed (:mod:`.press`).
+    ``marks`` (``crop``, ``cross``) are drawn in a slug outside the bleed (:mod:`.press`);
+    ``soft_hyphens`` makes hyphenation hyphens extract as U+00AD (pass False when the text
+    itself holds a U+2010 hyphen, which shares their glyph).
     Title, author, subject, keywords, dates and language come from the template's ``<head>``.
     """
 
@@ -45,11 +47,13 @@ class Finisher:
         *,
         standard: bool = False,
         marks: tuple[str, ...] = (),
+        soft_hyphens: bool = True,
     ) -> None:
         self.producer = f"printbrief {__version__} (WeasyPrint {weasyprint_version})"
         self.xmp = xmp
         self.standard = standard
         self.marks = marks
+        self.soft_hyphens = soft_hyphens
 
     def __call__(self, document: Any, pdf: pydyf.PDF) -> None:
         """Adjust the pydyf document in place."""
@@ -64,6 +68,8 @@ class Finisher:
                 self._metadata(obj)
             elif self.standard and isinstance(obj, pydyf.Stream):
                 _no_interpolation(obj)
+        if self.soft_hyphens:
+            _soft_hyphens(pdf)
         if "StructTreeRoot" in pdf.catalog:
             mark_pagination(_by_reference(pdf), pdf.catalog, _pages(pdf))
         if self.marks:
@@ -89,6 +95,24 @@ def _no_interpolation(stream: pydyf.Stream) -> None:
     # WeasyPrint 70 sets it true for image-rendering: auto.
     if stream.extra.get("Subtype") == "/Image" and "Interpolate" in stream.extra:
         stream.extra["Interpolate"] = "false"
+
+
+def _soft_hyphens(pdf: pydyf.PDF) -> None:
+    """Map the hyphenation glyph to U+00AD in every ToUnicode CMap.
+
+    WeasyPrint 70 hyphenates with U+2010 (``hyphenate-character: auto``), so "cot‐ tages"
+    copies out broken; ISO 32000-1 §14.8.2.2.3 wants a hyphen added by hyphenation to be a
+    soft hyphen, which readers and search drop when they join the line. Every bundled font
+    draws U+2010 with a glyph of its own (``uni2010``), apart from the ASCII hyphen.
+    """
+    objects = _by_reference(pdf)
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Font" and "ToUnicode" in obj:
+            cmap = objects[_ref(obj["ToUnicode"])]
+            cmap.stream = [_SOFT_HYPHEN.sub(rb"\1<00ad>", bytes(line)) for line in cmap.stream]
+
+
+_SOFT_HYPHEN = re.compile(rb"^(<[0-9a-f]+> )<2010>$")
 
 
 def draw_marks(pdf: pydyf.PDF, marks: tuple[str, ...]) -> None:

@@ -115,9 +115,15 @@ class Renderer:
     def _css(self, path: Path, fetcher: LockedFetcher) -> CSS:
         return CSS(filename=str(path), font_config=self.font_config, url_fetcher=fetcher)
 
-    def _make_finisher(self, xmp: bytes = b"") -> Finisher:
+    def _make_finisher(self, xmp: bytes = b"", *, soft_hyphens: bool = True) -> Finisher:
         marks = tuple(paper.marks_value(self.marks).split()) if self.marks else ()
-        return Finisher(weasyprint.__version__, xmp, standard=bool(self.variant), marks=marks)
+        return Finisher(
+            weasyprint.__version__,
+            xmp,
+            standard=bool(self.variant),
+            marks=marks,
+            soft_hyphens=soft_hyphens,
+        )
 
     def page_css(self, name: str) -> CSS:
         """The parsed ``@page`` rule (size and bleed) for a paper, cached.
@@ -233,7 +239,7 @@ class Renderer:
         budget.check_pages(len(document.pages))
         budget.check_time("layout")
         _drop_unsafe_links(document)
-        pdf = document.write_pdf(**self._pdf_options(article))
+        pdf = document.write_pdf(**self._pdf_options(article, soft_hyphens="\u2010" not in html))
         budget.check_time("PDF")
         assert isinstance(pdf, bytes)
         return Rendered(pdf, len(document.pages))
@@ -259,17 +265,18 @@ class Renderer:
         log.debug("Step 4 - laid out %d pages", len(document.pages))
         return document
 
-    def _pdf_options(self, article: Article) -> dict[str, Any]:
+    def _pdf_options(self, article: Article, *, soft_hyphens: bool) -> dict[str, Any]:
         """write_pdf options: the finisher, and a variant's metadata and attachments."""
         # A trailer /ID in every file (PDF 2.0 §14.4 requires it): pydyf's is an MD5 of the
         # objects, so output stays byte-reproducible.
         if not self.variant:
-            return {"finisher": self._finisher, "pdf_identifier": True}
+            finisher = self._finisher if soft_hyphens else self._make_finisher(soft_hyphens=False)
+            return {"finisher": finisher, "pdf_identifier": True}
         xmp = finish.xmp_extra(
             publication=article.publication, url=article.url, tags=article.tags, lang=article.lang
         )
         options: dict[str, Any] = {
-            "finisher": self._make_finisher(xmp),
+            "finisher": self._make_finisher(xmp, soft_hyphens=soft_hyphens),
             "pdf_variant": self.variant.name,
             "pdf_identifier": True,
         }
