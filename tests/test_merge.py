@@ -232,3 +232,10 @@ def test_merged_programs_agree_with_their_widths(two: tuple[bytes, bytes]) -> No
     assert _width_mismatches(two[0]) == []  # a single render agrees
     merged = merge(list(two), [Slot(0), Slot(1)])
     assert _width_mismatches(merged) == []  # the space (an empty glyph) kept its advance
+
+
+def test_merged_files_carry_a_reproducible_trailer_id(two: tuple[bytes, bytes]) -> None:
+    first = merge(list(two), [Slot(0), Slot(1)])
+    ids = reader(first).trailer["/ID"]
+    assert len(ids) == 2 and len(bytes(ids[0].original_bytes)) == 16  # an MD5
+    assert merge(list(two), [Slot(0), Slot(1)]) == first
