@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test lint bench bench-quick bench-service gallery browser system-check clean
+.PHONY: demo test lint bench bench-quick bench-service gallery browser validators verapdf system-check clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "printbrief needs Python 3.11 or newer"'
@@ -32,7 +32,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check src tests tools
 	$(BIN)/mypy
 
-test: $(VENV)/.installed-test lint browser
+test: $(VENV)/.installed-test lint browser validators
 	$(BIN)/python -m pytest
 
 # The demo-page test drives Debian's chromium through Playwright (never `playwright install`).
@@ -40,6 +40,22 @@ browser:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] \
 	  && { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
 	  || echo "note: install chromium to run the demo-page browser test"; }
+
+# Independent readers the standards tests run: exempi (the Adobe XMP toolkit) and qpdf.
+validators:
+	@command -v exempi >/dev/null && command -v qpdf >/dev/null || { [ "$$(id -u)" = 0 ] \
+	  && { apt-get update -qq && apt-get install -y -qq exempi qpdf >/dev/null; } \
+	  || { echo "install exempi and qpdf (Debian packages) to run the standards tests"; exit 1; }; }
+
+# veraPDF, the reference PDF/A and PDF/UA validator, is not packaged for Debian or PyPI:
+# for users who have its `verapdf` launcher on PATH.
+verapdf: $(VENV)/.installed
+	@command -v verapdf >/dev/null || { echo "verapdf is not on PATH (https://verapdf.org)"; exit 1; }
+	mkdir -p out/verapdf
+	$(BIN)/printbrief render samples --out-dir out/verapdf/a-2b --variant pdf/a-2b
+	$(BIN)/printbrief render samples --out-dir out/verapdf/ua-1 --variant pdf/ua-1
+	verapdf --flavour 2b out/verapdf/a-2b/*.pdf
+	verapdf --flavour ua1 out/verapdf/ua-1/*.pdf
 
 # The CJK comparison needs the system Noto CJK fonts that plain WeasyPrint users rely on.
 bench: $(VENV)/.installed-test

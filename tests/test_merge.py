@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
+from printbrief.issue.load.cache import Cache
+from printbrief.issue.load.chunks import RUN_LENGTH, Chunker, runs
+from printbrief.issue.load.load import Entry
+from printbrief.issue.load.plan import plan_pages, slots
 from pypdf.generic import ArrayObject, FloatObject, NumberObject
 
 from conftest import SAMPLES, page_texts, reader
@@ -19,10 +23,6 @@ from printbrief import Article, Renderer, load
 from printbrief.finish import Rendered
 from printbrief.fonts import FACES
 from printbrief.identity import article_key
-from printbrief.issue.cache import Cache
-from printbrief.issue.chunks import RUN_LENGTH, Chunker, runs
-from printbrief.issue.load import Entry
-from printbrief.issue.plan import plan_pages, slots
 from printbrief.pdf.fontmerge import NotMergeable, merge_truetype
 from printbrief.pdf.fontpool import parse_to_unicode, parse_widths, to_unicode_cmap, widths_array
 from printbrief.pdf.merge import Merger, OutlineItem, Slot, merge
@@ -207,3 +207,36 @@ def test_chunker_merges_a_run_without_the_article_that_failed(renderer: Renderer
     assert chunker.positions == {0: (0, 0), 2: (0, 1)} and chunker.pages == {0: 1, 2: 1}
     texts = page_texts(merger.write([Slot(0, 0), Slot(0, 1)]))
     assert "Story 0" in texts[0] and "Story 2" in texts[1]
+
+
+def _width_mismatches(pdf: bytes) -> list[str]:
+    """Glyphs whose advance in the embedded program differs from the font's ``/W`` entry
+    (PDF/A-2 §6.2.11.5, PDF/UA-1 §7.21.5: the two shall agree)."""
+    wrong = []
+    for page in reader(pdf).pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            cid = font["/DescendantFonts"][0].get_object()
+            program = TTFont(io.BytesIO(cid["/FontDescriptor"]["/FontFile2"].get_data()))
+            scale = 1000 / program["head"].unitsPerEm
+            order, hmtx = program.getGlyphOrder(), program["hmtx"]
+            for gid, width in parse_widths(cid.get("/W", ArrayObject())).items():
+                advance = hmtx[order[gid]][0] * scale if gid < len(order) else 0
+                if abs(advance - width) > 1:
+                    wrong.append(
+                        f"{font['/BaseFont']} GID {gid}: hmtx {advance:.0f}, /W {width:.0f}"
+                    )
+    return sorted(set(wrong))
+
+
+def test_merged_programs_agree_with_their_widths(two: tuple[bytes, bytes]) -> None:
+    assert _width_mismatches(two[0]) == []  # a single render agrees
+    merged = merge(list(two), [Slot(0), Slot(1)])
+    assert _width_mismatches(merged) == []  # the space (an empty glyph) kept its advance
+
+
+def test_merged_files_carry_a_reproducible_trailer_id(two: tuple[bytes, bytes]) -> None:
+    first = merge(list(two), [Slot(0), Slot(1)])
+    ids = reader(first).trailer["/ID"]
+    assert len(ids) == 2 and len(bytes(ids[0].original_bytes)) == 16  # an MD5
+    assert merge(list(two), [Slot(0), Slot(1)]) == first

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from printbrief.batch.run.plan import expand_inputs
 
 from conftest import SAMPLES
 from printbrief import Renderer, load
-from printbrief.batch.plan import expand_inputs
 from printbrief.cli import main
 from printbrief.pdf.preflight import preflight
 from printbrief.preview import page_images
@@ -100,7 +100,7 @@ def test_preflight_catches_unembedded_fonts_and_overflow() -> None:
     buffer = io.BytesIO()
     writer.write(buffer)
     checks = sorted({f.check for f in preflight(buffer.getvalue())})
-    assert checks == ["font-not-embedded", "overflow"]
+    assert checks == ["font-not-embedded", "overflow", "trailer-id"]  # pypdf writes no /ID
 
 
 def test_check_pdf_command_text_and_json(

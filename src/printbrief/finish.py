@@ -9,6 +9,8 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 import pydyf
 
+from . import press
+from .artifacts import mark_pagination
 from .version import __version__
 
 _XMP_PRODUCER = re.compile(rb'pdf:Producer="[^"]*"')
@@ -52,14 +54,29 @@ class Rendered(bytes):
 
 class Finisher:
     """A WeasyPrint ``finisher``: producer, document-title display, one AF entry per file, and
-    extra XMP (``xmp``, an ``rdf:RDF`` element) added to a variant's metadata stream.
+    extra XMP (``xmp``, an ``rdf:Description`` element) added to a variant's metadata stream.
 
+    ``standard`` (a PDF/A, UA or X variant) turns image interpolation off (PDF/A-2 §6.2.8);
+    ``marks`` (``crop``, ``cross``) are drawn in a slug outside the bleed (:mod:`.press`);
+    ``soft_hyphens`` makes hyphenation hyphens extract as U+00AD (pass False when the text
+    itself holds a U+2010 hyphen, which shares their glyph).
     Title, author, subject, keywords, dates and language come from the template's ``<head>``.
     """
 
-    def __init__(self, weasyprint_version: str, xmp: bytes = b"") -> None:
+    def __init__(
+        self,
+        weasyprint_version: str,
+        xmp: bytes = b"",
+        *,
+        standard: bool = False,
+        marks: tuple[str, ...] = (),
+        soft_hyphens: bool = True,
+    ) -> None:
         self.producer = f"printbrief {__version__} (WeasyPrint {weasyprint_version})"
         self.xmp = xmp
+        self.standard = standard
+        self.marks = marks
+        self.soft_hyphens = soft_hyphens
 
     def __call__(self, document: Any, pdf: pydyf.PDF) -> None:
         """Adjust the pydyf document in place."""
@@ -71,13 +88,98 @@ class Finisher:
             pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
         for obj in pdf.objects:
             if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
-                obj.stream = [self._xmp(bytes(part)) for part in obj.stream]
+                self._metadata(obj)
+            elif self.standard and isinstance(obj, pydyf.Stream):
+                _no_interpolation(obj)
+        if self.soft_hyphens:
+            _soft_hyphens(pdf)
+        if "StructTreeRoot" in pdf.catalog:
+            mark_pagination(_by_reference(pdf), pdf.catalog, _pages(pdf))
+        if self.marks:
+            draw_marks(pdf, self.marks)
         compress_streams(pdf)
+
+    def _metadata(self, stream: pydyf.Stream) -> None:
+        stream.stream = [self._xmp(bytes(part)) for part in stream.stream]
+        # Left uncompressed so packet scanners find it (ISO 16684-1 §7.3); a few hundred bytes.
+        stream.compress = False
+        stream.extra.pop("Filter", None)
 
     def _xmp(self, data: bytes) -> bytes:
         # PDF/A validators compare XMP pdf:Producer with the Info dictionary's /Producer.
         data = _XMP_PRODUCER.sub(b'pdf:Producer="' + self.producer.encode() + b'"', data)
-        return data.replace(b"</x:xmpmeta>", self.xmp + b"</x:xmpmeta>", 1)
+        # One rdf:RDF per packet (ISO 16684-1 §7.4): XMP readers such as the Adobe toolkit
+        # stop at the first one, so a second would hide every property it holds.
+        return data.replace(b"</rdf:RDF>", self.xmp + b"</rdf:RDF>", 1)
+
+
+def _no_interpolation(stream: pydyf.Stream) -> None:
+    # PDF/A-2 §6.2.8 and PDF/X-4: an image's /Interpolate, if present, shall be false.
+    # WeasyPrint 70 sets it true for image-rendering: auto.
+    if stream.extra.get("Subtype") == "/Image" and "Interpolate" in stream.extra:
+        stream.extra["Interpolate"] = "false"
+
+
+def _soft_hyphens(pdf: pydyf.PDF) -> None:
+    """Map the hyphenation glyph to U+00AD in every ToUnicode CMap.
+
+    WeasyPrint 70 hyphenates with U+2010 (``hyphenate-character: auto``), so "cot‐ tages"
+    copies out broken; ISO 32000-1 §14.8.2.2.3 wants a hyphen added by hyphenation to be a
+    soft hyphen, which readers and search drop when they join the line. Every bundled font
+    draws U+2010 with a glyph of its own (``uni2010``), apart from the ASCII hyphen.
+    """
+    objects = _by_reference(pdf)
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Font" and "ToUnicode" in obj:
+            cmap = objects[_ref(obj["ToUnicode"])]
+            cmap.stream = [_SOFT_HYPHEN.sub(rb"\1<00ad>", bytes(line)) for line in cmap.stream]
+
+
+_SOFT_HYPHEN = re.compile(rb"^(<[0-9a-f]+> )<2010>$")
+
+
+def draw_marks(pdf: pydyf.PDF, marks: tuple[str, ...]) -> None:
+    """Grow every page by a slug and draw ``marks`` there in the registration colour."""
+    objects = _by_reference(pdf)
+    spaces: set[bytes] = set()
+    for page in _pages(pdf):
+        _mark_page(pdf, page, marks)
+        spaces.add(_ref(objects[_ref(page["Resources"])]["ColorSpace"]))
+    for reference in spaces:
+        objects[reference][press.REGISTRATION] = _registration_space()
+
+
+def _mark_page(pdf: pydyf.PDF, page: pydyf.Dictionary, marks: tuple[str, ...]) -> None:
+    media = [float(v) for v in page["MediaBox"]]
+    trim = [float(v) for v in page.get("TrimBox", media)]
+    bleed = [float(v) for v in page.get("BleedBox", media)]
+    stream = pydyf.Stream([press.marks_stream(trim, bleed, marks)])
+    pdf.add_object(stream)
+    page["Contents"] = pydyf.Array([stream.reference, page["Contents"]])
+    page["TrimBox"], page["BleedBox"] = pydyf.Array(trim), pydyf.Array(bleed)
+    page["MediaBox"] = pydyf.Array(press.grown(bleed, press.SLUG))
+
+
+def _registration_space() -> pydyf.Array:
+    # Tint 1 is full ink on every separation; the DeviceGray alternate (tint 1 → black) is
+    # allowed under any PDF/A or PDF/X output intent, where DeviceCMYK would not be.
+    tint = pydyf.Dictionary(
+        {"FunctionType": 2, "Domain": pydyf.Array([0, 1]), "C0": pydyf.Array([1]),
+         "C1": pydyf.Array([0]), "N": 1}
+    )  # fmt: skip
+    return pydyf.Array(["/Separation", "/All", "/DeviceGray", tint])
+
+
+def _pages(pdf: pydyf.PDF) -> list[pydyf.Dictionary]:
+    return [o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/Page"]
+
+
+def _by_reference(pdf: pydyf.PDF) -> dict[bytes, Any]:
+    return {obj.reference: obj for obj in pdf.objects if obj is not None}
+
+
+def _ref(value: Any) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode()
 
 
 def compress_streams(pdf: pydyf.PDF, level: int = STREAM_LEVEL) -> None:
@@ -102,16 +204,16 @@ _DC = "http://purl.org/dc/elements/1.1/"
 def xmp_extra(*, publication: str | None, url: str | None, tags: list[str], lang: str) -> bytes:
     """Dublin Core XMP for what WeasyPrint leaves out: publisher, identifier, subjects, language.
 
-    Only ``dc:`` properties, which PDF/A accepts without an extension schema.
+    One ``rdf:Description``, which the finisher puts inside the packet's ``rdf:RDF``. Only
+    ``dc:`` properties, which PDF/A accepts without an extension schema.
     """
-    rdf = Element(f"{{{_RDF}}}RDF")
-    desc = SubElement(rdf, f"{{{_RDF}}}Description", {f"{{{_RDF}}}about": ""})
+    desc = Element(f"{{{_RDF}}}Description", {f"{{{_RDF}}}about": ""})
     _bag(desc, "publisher", [publication] if publication else [])
     _bag(desc, "subject", tags)
     _bag(desc, "language", [lang])
     if url:
         SubElement(desc, f"{{{_DC}}}identifier").text = url
-    return bytes(tostring(rdf, encoding="utf-8", xml_declaration=False))
+    return bytes(tostring(desc, encoding="utf-8", xml_declaration=False))
 
 
 def _bag(parent: Element, name: str, values: list[str]) -> None:

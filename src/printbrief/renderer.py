@@ -100,7 +100,7 @@ class Renderer:
             *(self._css(path, fetcher) for path in self.extra_stylesheets()),
         ]
         self._page_css: dict[str, CSS] = {}
-        self._finisher = Finisher(weasyprint.__version__)
+        self._finisher = self._make_finisher()
         self._busy = threading.Lock()
         self.page_css(self.paper)
 
@@ -111,10 +111,23 @@ class Renderer:
     def _css(self, path: Path, fetcher: LockedFetcher) -> CSS:
         return CSS(filename=str(path), font_config=self.font_config, url_fetcher=fetcher)
 
+    def _make_finisher(self, xmp: bytes = b"", *, soft_hyphens: bool = True) -> Finisher:
+        marks = tuple(paper.marks_value(self.options.marks).split()) if self.options.marks else ()
+        return Finisher(
+            weasyprint.__version__,
+            xmp,
+            standard=bool(self.variant),
+            marks=marks,
+            soft_hyphens=soft_hyphens,
+        )
+
     def page_css(self, name: str) -> CSS:
-        """The parsed ``@page`` rule (size, bleed, marks) for a paper, cached."""
+        """The parsed ``@page`` rule (size and bleed) for a paper, cached.
+
+        Marks are not CSS ``marks``: the finisher draws them outside the bleed (press.py).
+        """
         if name not in self._page_css:
-            rule = paper.page_css(name, self.options.bleed, self.options.marks)
+            rule = paper.page_css(name, self.options.bleed)
             self._page_css[name] = CSS(string=rule, font_config=self.font_config)
         return self._page_css[name]
 
@@ -213,7 +226,7 @@ class Renderer:
         budget.check_pages(len(document.pages))
         budget.check_time("layout")
         _drop_unsafe_links(document)
-        pdf = document.write_pdf(**self._pdf_options(article))
+        pdf = document.write_pdf(**self._pdf_options(article, soft_hyphens="\u2010" not in html))
         budget.check_time("PDF")
         assert isinstance(pdf, bytes)
         return Rendered(pdf, len(document.pages))
@@ -239,21 +252,24 @@ class Renderer:
         log.debug("Step 5 - laid out %d pages", len(document.pages))
         return document
 
-    def _pdf_options(self, article: Article | None) -> dict[str, Any]:
+    def _pdf_options(self, article: Article | None, *, soft_hyphens: bool = True) -> dict[str, Any]:
         """write_pdf options: the finisher, and a variant's metadata and attachments.
 
         Without an article (a document the theme wrote) only the variant itself applies.
         """
-        if not self.variant:
-            return {"finisher": self._finisher}
-        if article is None:
-            return {"finisher": self._finisher, "pdf_variant": self.variant.name}
+        # A trailer /ID in every file (PDF 2.0 §14.4 requires it): pydyf's is an MD5 of the
+        # objects, so output stays byte-reproducible.
+        if not self.variant or article is None:
+            finisher = self._finisher if soft_hyphens else self._make_finisher(soft_hyphens=False)
+            plain: dict[str, Any] = {"finisher": finisher, "pdf_identifier": True}
+            return {**plain, "pdf_variant": self.variant.name} if self.variant else plain
         xmp = finish.xmp_extra(
             publication=article.publication, url=article.url, tags=article.tags, lang=article.lang
         )
         options: dict[str, Any] = {
-            "finisher": Finisher(weasyprint.__version__, xmp),
+            "finisher": self._make_finisher(xmp, soft_hyphens=soft_hyphens),
             "pdf_variant": self.variant.name,
+            "pdf_identifier": True,
         }
         if self.variant.attach_source:
             options["attachments"] = [self._source_attachment(article)]

@@ -70,13 +70,16 @@ class GlyphUnion:
             self.glyphs += [b""] * (count - len(self.glyphs))
             self.metrics += [(0, 0)] * (count - len(self.metrics))
         (offsets, scale), glyf, glyphs = _offsets(tables, count), tables[b"glyf"], self.glyphs
-        metrics: list[tuple[int, int]] = []
+        metrics = _metrics(tables, count)
         for gid, (start, end) in enumerate(pairwise(offsets)):
             if end > start:
                 data = glyf[start * scale : end * scale]
                 if not glyphs[gid] or data < glyphs[gid]:
-                    metrics = metrics or _metrics(tables, count)
                     glyphs[gid], self.metrics[gid] = data, metrics[gid]
+            elif not glyphs[gid] and metrics[gid] > self.metrics[gid]:
+                # A glyph without an outline (the space) still has an advance. A subset that
+                # kept it says so; one that dropped it says 0, so the largest wins.
+                self.metrics[gid] = metrics[gid]
 
     def program(self) -> bytes:
         """The union as a TrueType program (long loca, full hmtx, post without glyph names)."""
@@ -122,7 +125,8 @@ def _offsets(tables: dict[bytes, bytes], count: int) -> tuple[tuple[int, ...], i
 def _metrics(tables: dict[bytes, bytes], count: int) -> list[tuple[int, int]]:
     (long_count,) = struct.unpack_from(">H", tables[b"hhea"], 34)
     hmtx = tables[b"hmtx"]
-    pairs = [struct.unpack_from(">Hh", hmtx, 4 * i) for i in range(long_count)]
+    flat = struct.unpack_from(">" + "Hh" * long_count, hmtx)  # one call: CJK fonts hold 65k
+    pairs = list(zip(flat[::2], flat[1::2], strict=True))
     last = pairs[-1][0] if pairs else 0
     lsbs = struct.unpack_from(f">{count - long_count}h", hmtx, 4 * long_count)
     return [*pairs, *((last, lsb) for lsb in lsbs)]

@@ -1,7 +1,10 @@
 """Preflight: what a print shop would reject in a finished PDF, reported before it gets there.
 
 Checks: fonts not embedded, images below the resolution their printed size needs, a missing
-or wrong TrimBox/BleedBox when bleed was asked for, and content that overflows the page.
+or wrong TrimBox/BleedBox when bleed was asked for, content that overflows the page, and the
+standards rules of :mod:`printbrief.conformance` (trailer /ID, XMP, interpolated images,
+font widths, page boxes, marks in the bleed, hyphens as extracted, running heads in tagged
+files). Each finding carries its rule ID (``check``) and the clause it guards.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..errors import InputError
+from .conformance import document_rules, page_rules
 
 MIN_DPI = 150.0
 _MM = 72 / 25.4
@@ -20,9 +24,10 @@ _MM = 72 / 25.4
 class Finding:
     """One problem on one page (page 0 means the whole document)."""
 
-    check: str  # "font-not-embedded" | "low-resolution-image" | "trim-box" | "overflow"
+    check: str  # "font-not-embedded" | "low-resolution-image" | "trim-box" | "overflow" | …
     page: int
     message: str
+    clause: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """For ``--json``."""
@@ -56,7 +61,8 @@ def preflight(
             findings += _overflow(plumbed, number)
             if bleed_mm is not None:
                 findings += _boxes(page, number, bleed_mm)
-    return findings
+        rules = (*document_rules(reader), *page_rules(reader, plumber))
+    return findings + [Finding(*found) for found in rules]
 
 
 def _fonts(page: Any, number: int) -> list[Finding]:

@@ -10,6 +10,7 @@ a cross-reference stream (PDF 1.7, §7.5.7 and §7.5.8).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
 import zlib
@@ -49,7 +50,10 @@ def write_compact(writer: PdfWriter) -> bytes:
         out.write(_indirect(next_number, _object_stream(batch)))
         next_number += 1
     entries[next_number] = (1, out.tell(), 0)
-    out.write(_indirect(next_number, _xref_stream(writer, entries, next_number + 1)))
+    # PDF 2.0 §14.4 and PDF/A, PDF/X want a trailer /ID; an MD5 of the objects written so far
+    # keeps the file byte-reproducible.
+    identifier = hashlib.md5(out.getvalue(), usedforsecurity=False).hexdigest().encode()
+    out.write(_indirect(next_number, _xref_stream(writer, entries, next_number + 1, identifier)))
     out.write(f"startxref\n{entries[next_number][1]}\n%%EOF\n".encode())
     return out.getvalue()
 
@@ -82,7 +86,9 @@ def _object_stream(batch: list[tuple[int, bytes]]) -> bytes:
     )
 
 
-def _xref_stream(writer: PdfWriter, entries: dict[int, tuple[int, int, int]], size: int) -> bytes:
+def _xref_stream(
+    writer: PdfWriter, entries: dict[int, tuple[int, int, int]], size: int, identifier: bytes
+) -> bytes:
     """``/Type /XRef`` with three fields per object: kind, offset or stream, generation or index."""
     rows = b"".join(struct.pack(">BIH", *entries[n]) for n in range(size))
     root = writer.root_object.indirect_reference
@@ -90,4 +96,5 @@ def _xref_stream(writer: PdfWriter, entries: dict[int, tuple[int, int, int]], si
     info = writer._info.indirect_reference if writer._info is not None else None
     if info is not None:
         trailer += b" /Info %d 0 R" % info.idnum
+    trailer += b" /ID [<%s> <%s>]" % (identifier, identifier)
     return _stream(trailer + b" /Filter /FlateDecode", zlib.compress(rows, 9))

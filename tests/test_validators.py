@@ -1,0 +1,74 @@
+"""Every sample in every variant passes independent validators: ``page`` (PDF/A-2b, A-3b,
+UA-1 profiles), qpdf, exempi (the Adobe XMP toolkit), and printbrief's own preflight."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLES
+from printbrief import Renderer, load
+from printbrief.pdf.preflight import preflight
+
+ARTICLES = sorted(
+    p.name for p in SAMPLES.iterdir() if p.suffix in (".json", ".md") and p.stem != "README"
+)
+PROFILES = {"pdf/a-2b": "2b", "pdf/a-3b": "3b", "pdf/ua-1": "ua1"}
+VARIANTS = ["plain", *PROFILES]
+
+
+@cache
+def _renderer(variant: str, press: bool = False) -> Renderer:
+    options = {"paper": "A5", "bleed": "3mm", "marks": "crop,cross"} if press else {}
+    return Renderer(variant=None if variant == "plain" else variant, system_fonts=False, **options)  # type: ignore[arg-type]
+
+
+def _qpdf(path: Path) -> None:
+    done = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr  # 3: warnings, 2: errors
+
+
+def _page(path: Path, variant: str) -> None:
+    import page
+
+    failures = page.validate_pdf(str(path), profile=PROFILES[variant]).failures
+    assert not failures, "\n".join(f"{f.rule_id}: {f.message}" for f in failures)
+
+
+def _exempi(path: Path) -> None:
+    """The Adobe XMP toolkit reads the title and the conformance claim out of the file."""
+    exempi = shutil.which("exempi")
+    assert exempi, "exempi is installed by `make test` (Debian package exempi)"
+    run = [exempi, "-g", "dc:title[1]", str(path)]
+    title = subprocess.run(run, capture_output=True, text=True, check=True).stdout.strip()
+    assert title, f"exempi read no dc:title from {path.name}"
+
+
+def _validate(pdf: bytes, variant: str, tmp_path: Path) -> None:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(pdf)
+    _qpdf(path)
+    if variant in PROFILES:
+        _page(path, variant)
+        _exempi(path)
+    assert [f.as_dict() for f in preflight(pdf)] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("name", ARTICLES)
+def test_sample_passes_every_validator(name: str, variant: str, tmp_path: Path) -> None:
+    _validate(_renderer(variant).render(load(SAMPLES / name)), variant, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_press_output_with_marks_passes_every_validator(variant: str, tmp_path: Path) -> None:
+    """A5 with 3 mm bleed, crop and cross marks in the registration colour."""
+    _validate(
+        _renderer(variant, press=True).render(load(SAMPLES / "en-feature.md")), variant, tmp_path
+    )
