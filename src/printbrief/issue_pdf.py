@@ -10,9 +10,16 @@ import io
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
-from .model import Article, IsoDate
+from .model import Article, IsoDate, LangTag, Text, check_text, few_unknown
 
 if TYPE_CHECKING:
     from .renderer import Renderer
@@ -30,10 +37,17 @@ class Issue(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-    publication: str | None = None
+    publication: Text | None = None
     date: IsoDate | None = None
-    lang: str | None = None
+    lang: LangTag | None = None
     articles: list[Article] = Field(min_length=1, max_length=MAX_ISSUE_ARTICLES)
+
+    _text = field_validator("title", "publication", mode="after")(check_text)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _few_unknown(cls, data: Any) -> Any:
+        return few_unknown(cls.model_fields, data)
 
     @model_validator(mode="before")
     @classmethod

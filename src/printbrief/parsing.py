@@ -1,0 +1,136 @@
+"""Parsing untrusted JSON and YAML with bounds: nesting depth and the length of numbers.
+
+Python's JSON decoder and PyYAML's composer recurse once per level of nesting, and so do
+the validators and serializers that run on their result, so a JSON text's depth is measured
+first by a linear scan; YAML, which has no such simple scan, is composed under a
+``RecursionError`` guard and its depth measured before anything else reads it. Integers are
+converted only up to :data:`MAX_NUMBER_CHARS` characters: CPython refuses to convert more
+than 4,300 digits (CVE-2020-10735), and YAML's base-60 integers (``1:2:3``) grow without
+bound. A longer number is reported as a problem of the field that holds it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from itertools import accumulate
+from typing import Any
+
+from .errors import InputError, LimitError
+
+MAX_DATA_DEPTH = 32
+"""Nesting of JSON and YAML inputs (objects and arrays). An issue file with inline articles
+and their images nests 5 deep and schema.org JSON-LD rarely past 8; Python's JSON decoder
+fails near 1,000 levels, and the code that walks the data after it needs stack too."""
+MAX_NUMBER_CHARS = 64
+"""Characters of one integer in JSON or YAML; no article field is a number."""
+
+_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]++")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+@dataclass(frozen=True)
+class LongNumber:
+    """Stands in for an integer too long to convert, until the check names its field."""
+
+    chars: int
+
+
+def json_depth(text: str) -> int:
+    """How deep the arrays and objects of a JSON text nest, in linear time, without parsing.
+
+    >>> json_depth('{"a": [1, {"b": "[[["}]}')
+    3
+    """
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
+def json_value(text: str, *, source: str | None) -> Any:
+    """Parse JSON, refusing nesting past :data:`MAX_DATA_DEPTH` before the decoder recurses.
+
+    >>> json_value('{"tags": [' + "1" * 70 + ']}', source="a.json")
+    Traceback (most recent call last):
+    printbrief.errors.InputError: a.json: tags.0: a number of 70 characters (at most 64)
+    """
+    if text.count("[") + text.count("{") > MAX_DATA_DEPTH and json_depth(text) > MAX_DATA_DEPTH:
+        raise LimitError(f"JSON nested deeper than {MAX_DATA_DEPTH} levels", source=source)
+    try:
+        value = json.loads(text, parse_int=_int)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise InputError(f"invalid JSON at {where}: {exc.msg}", source=source) from None
+    except RecursionError:  # only when called on an already deep stack
+        raise LimitError("JSON nested too deeply", source=source) from None
+    check_value(value, source=source)
+    return value
+
+
+def _int(text: str) -> int | LongNumber:
+    return LongNumber(len(text)) if len(text) > MAX_NUMBER_CHARS else int(text)
+
+
+def yaml_value(text: str, *, source: str | None, what: str = "YAML") -> Any:
+    """Parse YAML safely: no tags beyond plain data, no aliases, bounded depth and numbers."""
+    import yaml
+
+    try:
+        value = yaml.load(text, Loader=_loader())
+    except yaml.YAMLError as exc:
+        raise InputError(f"invalid {what}: {exc}", source=source) from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise LimitError(f"{what} nested too deeply", source=source) from None
+    check_value(value, source=source, what=what)
+    return value
+
+
+def check_value(value: Any, *, source: str | None, what: str = "JSON") -> None:
+    """Refuse nesting past :data:`MAX_DATA_DEPTH` and long numbers, naming the field (no recursion)."""
+    stack: list[tuple[str, Any, int]] = [("", value, 0)]
+    while stack:
+        path, item, depth = stack.pop()
+        if isinstance(item, LongNumber):
+            field = f"{path}: " if path else ""
+            message = f"{field}a number of {item.chars:,} characters (at most {MAX_NUMBER_CHARS})"
+            raise InputError(message, source=source)
+        for key, child in _children(item):
+            if depth >= MAX_DATA_DEPTH:
+                raise LimitError(
+                    f"{what} nested deeper than {MAX_DATA_DEPTH} levels", source=source
+                )
+            stack.append((f"{path}.{key}" if path else str(key), child, depth + 1))
+
+
+def _children(item: Any) -> Any:
+    if isinstance(item, dict):
+        return item.items()
+    return enumerate(item) if isinstance(item, list) else ()
+
+
+@cache
+def _loader() -> Any:
+    """Safe YAML that refuses anchors and aliases (alias bombs expand exponentially).
+
+    Built on first use: only YAML and Markdown inputs pay PyYAML's import (12 ms cold).
+    """
+    import yaml
+
+    class BoundedLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                line = event.start_mark.line + 1
+                raise yaml.YAMLError(f"YAML aliases are not allowed (line {line})")
+            return super().compose_node(parent, index)
+
+        def construct_yaml_int(self, node: Any) -> Any:
+            text = self.construct_scalar(node)
+            if len(text) > MAX_NUMBER_CHARS:
+                return LongNumber(len(text))
+            return super().construct_yaml_int(node)
+
+    BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
+    return BoundedLoader

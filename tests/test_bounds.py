@@ -1,0 +1,213 @@
+"""Hostile data: errors stay small, deep or odd-shaped input is a clean error naming the field."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from printbrief import InputError, LimitError, load
+from printbrief.errors import MAX_MESSAGE_CHARS, FieldProblem, PrintbriefError
+from printbrief.httputil import parse_json
+from printbrief.issue import load_issue
+from printbrief.issue_pdf import Issue
+from printbrief.load import from_jsonld
+from printbrief.parsing import MAX_DATA_DEPTH, json_depth
+
+BASE = {"headline": "Harbour lights", "body": "The lamps are lit at dusk."}
+
+
+def load_error(tmp_path: Path, name: str, text: str) -> PrintbriefError:
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    with pytest.raises(PrintbriefError) as info:
+        load(path)
+    assert str(info.value).startswith(f"{path}: "), str(info.value)
+    return info.value
+
+
+# ----------------------------------------------------------------------- bounded errors
+
+
+def test_two_million_wrong_tags_are_one_quick_error() -> None:
+    started = time.perf_counter()
+    with pytest.raises(InputError) as info:
+        load({**BASE, "tags": [1] * 2_000_000})
+    assert time.perf_counter() - started < 2
+    assert (
+        str(info.value) == "tags: list should have at most 200 items after validation, not 2000000"
+    )
+
+
+def test_at_most_twenty_problems_are_listed() -> None:
+    with pytest.raises(InputError) as info:
+        load({**BASE, "tags": list(range(150))})
+    error = info.value
+    assert len(error.problems) == 20
+    assert str(error).endswith("tags.19: input should be a valid string; and 130 more")
+
+
+def test_many_unknown_fields_are_one_problem() -> None:
+    data = {**BASE, **{f"extra{i}": i for i in range(100_000)}}
+    with pytest.raises(InputError) as info:
+        load(data)
+    assert (
+        str(info.value)
+        == "100,000 unknown fields ('extra0', 'extra1', 'extra2', 'extra3', 'extra4', …)"
+    )
+    image = {"src": "a.png", **{f"x{i}": i for i in range(50)}}
+    with pytest.raises(InputError, match=r"^images\.0: 50 unknown fields"):
+        load({**BASE, "images": [image]})
+
+
+def test_a_huge_value_is_clipped_in_the_message() -> None:
+    with pytest.raises(InputError) as info:
+        load({**BASE, "body_format": "x" * 1_000_000, "published": "y" * 1_000_000})
+    assert len(str(info.value)) < 500
+    assert "more characters)" in str(info.value)
+
+
+def test_every_message_is_bounded() -> None:
+    assert len(str(PrintbriefError("z" * 10**6, source="a.json"))) <= MAX_MESSAGE_CHARS + 10
+    assert len(FieldProblem("f" * 10**5, "m" * 10**5).message) <= 200
+
+
+def test_issue_lists_at_most_twenty_bad_articles() -> None:
+    issue = {"title": "Weekend", "articles": [{"body": "no headline"}] * 300}
+    with pytest.raises(InputError) as info:
+        load_issue(issue)
+    assert str(info.value).count("\n") == 21  # a heading, 20 articles, the count
+    assert str(info.value).endswith("and 280 more")
+
+
+# ----------------------------------------------------------------------- nesting and numbers
+
+
+def test_json_depth_scan_skips_strings() -> None:
+    assert json_depth('{"a": "[[[{{{", "b": [[1], "\\"]["]}') == 3
+    assert json_depth('["unterminated \\') == 1
+    assert json_depth("") == 0
+
+
+@pytest.mark.parametrize("opener", ["[", '{"a":'])
+def test_deep_json_is_a_limit_error(tmp_path: Path, opener: str) -> None:
+    error = load_error(tmp_path, "deep.json", opener * 100_000)
+    assert isinstance(error, LimitError) and "nested deeper than 32 levels" in str(error)
+
+
+def test_json_nested_past_the_limit_inside_a_field(tmp_path: Path) -> None:
+    tags = "[" * (MAX_DATA_DEPTH + 1) + "]" * (MAX_DATA_DEPTH + 1)
+    error = load_error(tmp_path, "a.json", json.dumps(BASE)[:-1] + f', "tags": {tags}}}')
+    assert isinstance(error, LimitError)
+
+
+def test_long_number_in_json_names_the_field(tmp_path: Path) -> None:
+    text = json.dumps(BASE)[:-1] + ', "tags": ["ok", ' + "7" * 5000 + "]}"
+    error = load_error(tmp_path, "a.json", text)
+    assert isinstance(error, InputError)
+    assert str(error).endswith(": tags.1: a number of 5,000 characters (at most 64)")
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [("id: " + "9" * 5000, "id"), ("tags: [" + "1:" * 3000 + "1]", "tags.0")],
+)
+def test_long_number_in_front_matter_names_the_field(tmp_path: Path, line: str, field: str) -> None:
+    error = load_error(tmp_path, "a.md", f"---\nheadline: Tides\n{line}\n---\nHigh water.\n")
+    assert isinstance(error, InputError)
+    assert f": {field}: a number of " in str(error)
+
+
+def test_deep_front_matter_is_a_limit_error(tmp_path: Path) -> None:
+    error = load_error(tmp_path, "a.md", "---\nheadline: " + "[" * 50 + "\n---\nx\n")
+    assert isinstance(error, (InputError, LimitError))  # unclosed: invalid YAML
+    error = load_error(tmp_path, "b.md", "---\ntags: " + "[" * 40 + "]" * 40 + "\n---\nx\n")
+    assert isinstance(error, LimitError) and "nested deeper than 32" in str(error)
+
+
+def test_service_body_parse_is_bounded() -> None:
+    with pytest.raises(LimitError):
+        parse_json(b"[" * 100_000)
+    with pytest.raises(InputError, match=r"^headline: a number of 5,000"):
+        parse_json(b'{"headline": ' + b"1" * 5000 + b"}")
+    assert parse_json(b'{"n": 12}') == {"n": 12}
+
+
+def test_issue_file_json_is_bounded(tmp_path: Path) -> None:
+    path = tmp_path / "issue.json"
+    path.write_text('{"title": "t", "articles": ' + "[" * 100_000)
+    with pytest.raises(LimitError):
+        load_issue(path)
+
+
+# ----------------------------------------------------------------------- JSON-LD shapes
+
+
+def jsonld(**fields: Any) -> dict[str, Any]:
+    return {"@type": "NewsArticle", "headline": "Tides", "articleBody": "High.", **fields}
+
+
+@pytest.mark.parametrize(
+    ("fields", "byline", "publication"),
+    [
+        ({"author": {"@type": "Person", "url": "https://example.org/a"}}, None, None),
+        ({"publisher": {"@type": "Organization"}}, None, None),
+        ({"author": [{"name": "Ann Lee"}, {"url": "x"}, "Bo Chan", {"name": ["C", "D"]}]},
+         "By Ann Lee and Bo Chan and C and D", None),
+        ({"author": [], "publisher": [{"name": "  "}, {"name": "Tide Times"}]}, None, "Tide Times"),
+    ],
+)  # fmt: skip
+def test_jsonld_names_of_any_usable_shape(
+    fields: dict[str, Any], byline: str | None, publication: str | None
+) -> None:
+    article = load(jsonld(**fields))
+    assert (article.byline, article.publication) == (byline, publication)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"author": {"name": 5}}, "author.name: must be text, not int"),
+        ({"author": [{"name": "A"}, {"name": {"x": 1}}]}, "author.1.name: must be text, not dict"),
+        ({"publisher": {"name": ["P", None, 3.5]}}, "publisher.name: must be text, not float"),
+        ({"author": True}, "author: must be text, not bool"),
+        ({"description": 5}, "description: input should be a valid string"),
+    ],
+)
+def test_jsonld_names_of_other_shapes_are_input_errors(
+    tmp_path: Path, fields: dict[str, Any], message: str
+) -> None:
+    error = load_error(tmp_path, "a.jsonld", json.dumps(jsonld(**fields)))
+    assert isinstance(error, InputError) and str(error).endswith(f": {message}")
+    if "description" not in fields:
+        with pytest.raises(InputError, match=r"^x\.json: "):
+            from_jsonld(jsonld(**fields), name="x.json")
+
+
+# ----------------------------------------------------------------------- small fields
+
+
+def test_long_id_fails_up_front_naming_file_and_field(tmp_path: Path) -> None:
+    error = load_error(tmp_path, "a.json", json.dumps({**BASE, "id": "港" * 70}))
+    assert str(error).endswith(": id: longer than 200 bytes (output files are named after it)")
+    assert load({**BASE, "id": "x" * 200}).id == "x" * 200
+
+
+@pytest.mark.parametrize("field", ["title", "publication"])
+def test_issue_text_refuses_nul(field: str) -> None:
+    data = {"title": "Weekend", field: "a\x00b", "articles": [BASE]}
+    with pytest.raises(InputError, match=f"^<issue>: {field}: contains a NUL character"):
+        load_issue(data)
+    with pytest.raises(ValueError, match="NUL"):
+        Issue.model_validate(data)
+
+
+def test_service_issue_lang_is_a_language_tag() -> None:
+    with pytest.raises(ValueError, match="BCP 47"):
+        Issue.model_validate(
+            {"title": "W", "lang": "klingon!!", "articles": [{**BASE, "lang": "en"}]}
+        )
+    assert Issue.model_validate({"title": "W", "lang": "zh-Hant", "articles": [BASE]}).lang
