@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 
-from printbrief import InputError, LimitError, load
+from printbrief import InputError, LimitError, UsageError, load
+from printbrief.cli import main
 from printbrief.errors import MAX_MESSAGE_CHARS, FieldProblem, PrintbriefError
 from printbrief.httputil import parse_json
 from printbrief.issue import load_issue
 from printbrief.issue_pdf import Issue
 from printbrief.load import from_jsonld
+from printbrief.paper import bleed_length, page_size
 from printbrief.parsing import MAX_DATA_DEPTH, json_depth
 
 BASE = {"headline": "Harbour lights", "body": "The lamps are lit at dusk."}
@@ -196,6 +198,18 @@ def test_long_id_fails_up_front_naming_file_and_field(tmp_path: Path) -> None:
     assert load({**BASE, "id": "x" * 200}).id == "x" * 200
 
 
+@pytest.mark.parametrize("size", ["１４８x２１０mm", "١٤٨x٢١٠mm", "148x２１０mm"])
+def test_paper_sizes_need_ascii_digits(size: str) -> None:
+    with pytest.raises(UsageError, match="unknown paper"):
+        page_size(size)
+
+
+def test_bleed_needs_ascii_digits() -> None:
+    with pytest.raises(UsageError, match="bleed"):
+        bleed_length("３mm")
+    assert (page_size("148x210mm"), bleed_length("3mm")) == (("148mm", "210mm"), "3mm")
+
+
 @pytest.mark.parametrize("field", ["title", "publication"])
 def test_issue_text_refuses_nul(field: str) -> None:
     data = {"title": "Weekend", field: "a\x00b", "articles": [BASE]}
@@ -211,3 +225,24 @@ def test_service_issue_lang_is_a_language_tag() -> None:
             {"title": "W", "lang": "klingon!!", "articles": [{**BASE, "lang": "en"}]}
         )
     assert Issue.model_validate({"title": "W", "lang": "zh-Hant", "articles": [BASE]}).lang
+
+
+# ----------------------------------------------------------------------- through the CLI
+
+
+def test_cli_batch_fails_only_the_bad_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.json").write_text(json.dumps(BASE))
+    (folder / "author.jsonld").write_text(json.dumps(jsonld(author={"name": 7})))
+    (folder / "number.md").write_text("---\nheadline: " + "4" * 5000 + "\n---\nBody.\n")
+    (folder / "deep.json").write_text("[" * 100_000)
+    code = main(["render", str(folder), "--out-dir", str(tmp_path / "out"), "-j", "1"])
+    err = capsys.readouterr().err
+    assert code == 1 and "rendered 1, failed 3" in err, err
+    assert "author.jsonld: author.name: must be text, not int" in err
+    assert "number.md: headline: a number of 5,000 characters (at most 64)" in err
+    assert "deep.json: JSON nested deeper than 32 levels" in err
+    assert "Traceback" not in err and (tmp_path / "out" / "good.pdf").is_file()

@@ -8,7 +8,6 @@ side is :mod:`printbrief.worker`; the record of finished PDFs is :mod:`printbrie
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,7 +21,7 @@ from .errors import PrintbriefError, UsageError
 from .limits import DEFAULT_LIMITS, Limits
 from .load import load, read_bytes
 from .manifest import Entry, Manifests
-from .output import write_atomic
+from .output import write_atomic, write_stdout
 from .plan import Item, Planner, error_line, expand_inputs, sha256
 from .scratch import scratch
 from .worker import (
@@ -292,8 +291,7 @@ def render_to(input_name: str, output: str, options: RenderOptions) -> ItemResul
 
 def _emit(output: str, pdf: bytes) -> None:
     if output == "-":
-        sys.stdout.buffer.write(pdf)
-        sys.stdout.buffer.flush()
+        write_stdout(pdf)
     else:
         write_atomic(output, pdf)
 
