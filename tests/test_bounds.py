@@ -9,13 +9,15 @@ from typing import Any
 
 import pytest
 
-from printbrief import InputError, LimitError, UsageError, load
+from printbrief import InputError, LimitError, Limits, Renderer, UsageError, load
+from printbrief.body import body_html
 from printbrief.cli import main
 from printbrief.errors import MAX_MESSAGE_CHARS, FieldProblem, PrintbriefError
 from printbrief.httputil import parse_json
 from printbrief.issue import load_issue
 from printbrief.issue_pdf import Issue
 from printbrief.load import from_jsonld
+from printbrief.markup import LayoutEstimate, estimate_layout
 from printbrief.paper import bleed_length, page_size
 from printbrief.parsing import MAX_DATA_DEPTH, json_depth
 
@@ -246,3 +248,59 @@ def test_cli_batch_fails_only_the_bad_files(
     assert "number.md: headline: a number of 5,000 characters (at most 64)" in err
     assert "deep.json: JSON nested deeper than 32 levels" in err
     assert "Traceback" not in err and (tmp_path / "out" / "good.pdf").is_file()
+
+
+# ----------------------------------------------------------------------- pre-layout estimate
+
+
+def body_error(body: str, body_format: str = "markdown") -> str:
+    article = load({**BASE, "body": body, "body_format": body_format})
+    started = time.perf_counter()
+    with pytest.raises(LimitError) as info:
+        body_html(article)
+    assert time.perf_counter() - started < 5  # refused before layout, in one linear scan
+    return str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "body_format", "message"),
+    [
+        ("<p>" + "<em>a</em> " * 20_000, "html", "10,000 HTML elements"),
+        ('<p><a href="https://e.org/">w</a> ' * 50_000, "html", "10,000 HTML elements"),
+        ("a\n\n" * 10_001, "text", "10,000 HTML elements"),
+        ("<p><b>x" + "</p><p>y" * 6_000, "html", "10,000 HTML elements"),  # <b> re-opened: 12,002
+        ("*a* " * 20_000, "markdown", "20,000 Markdown line breaks and markers (40,000)"),
+        ("**bold** " * 200_000, "markdown", "20,000 Markdown line breaks and markers (800,000)"),
+        ("a\n" * 50_000, "markdown", "20,000 Markdown line breaks and markers (50,000)"),
+    ],
+)  # fmt: skip
+def test_huge_inline_element_counts_are_refused_before_layout(
+    body: str, body_format: str, message: str
+) -> None:
+    assert body_error(body, body_format) == f"body: more than {message}"
+
+
+def test_a_huge_table_row_is_refused_before_layout() -> None:
+    row = "<table><tr>" + "<td>7</td>" * 1_000 + "</tr></table>"
+    assert body_error(row, "html") == "body: more than 200 cells in one table row (1,000)"
+    spans = "<table><tr>" + '<td colspan="20">7</td>' * 11 + "</tr></table>"
+    assert body_error(spans, "html").endswith("table row (220)")
+    header = "| " + " | ".join(["h"] * 201) + " |\n|" + "---|" * 201 + "\n"
+    assert body_error(header, "markdown").endswith("cells in one table row (201)")
+
+
+def test_ordinary_tables_and_counts_pass() -> None:
+    rows = "".join("<tr>" + "<td>7</td>" * 12 + "</tr>" for _ in range(300))
+    article = load({**BASE, "body": f"<table>{rows}</table>", "body_format": "html"})
+    assert body_html(article).count("<td>") == 3600
+    assert estimate_layout('<p title="<b>">x<br></p>') == LayoutEstimate(2, 0)
+
+
+def test_the_render_stops_before_layout(renderer: Renderer) -> None:
+    body = "<p>" + "<em>a</em> " * 12_000
+    started = time.perf_counter()
+    with pytest.raises(LimitError, match="HTML elements"):
+        renderer.render(load({**BASE, "body": body, "body_format": "html"}))
+    assert time.perf_counter() - started < 5
+    looser = Limits(max_elements=20_000, max_markdown_marks=30_000)
+    assert body_html(load({**BASE, "body": "*a* " * 6_000}), looser).count("<em>") == 6_000
