@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from printbrief import InputError, LimitError, Limits, Renderer, UsageError, load
 from printbrief.body import body_html
@@ -18,6 +19,7 @@ from printbrief.issue import load_issue
 from printbrief.issue_pdf import Issue
 from printbrief.load import from_jsonld
 from printbrief.markup import LayoutEstimate, estimate_layout
+from printbrief.model import json_schema, problems_of
 from printbrief.paper import bleed_length, page_size
 from printbrief.parsing import MAX_DATA_DEPTH, json_depth
 
@@ -65,6 +67,16 @@ def test_many_unknown_fields_are_one_problem() -> None:
     image = {"src": "a.png", **{f"x{i}": i for i in range(50)}}
     with pytest.raises(InputError, match=r"^images\.0: 50 unknown fields"):
         load({**BASE, "images": [image]})
+
+
+def test_past_ten_thousand_problems_only_the_count_is_kept() -> None:
+    image = {"src": 1, "caption": 2, "credit": 3, "alt": 4, "a": 5, "b": 6, "c": 7}
+    article = {**BASE, "tags": list(range(200)), "images": [image] * 200}
+    started = time.perf_counter()
+    with pytest.raises(ValidationError) as info:
+        Issue.model_validate({"title": "Weekend", "articles": [article] * 10})
+    assert problems_of(info.value) == [FieldProblem("", "16,000 problems, too many to list")]
+    assert time.perf_counter() - started < 3
 
 
 def test_a_huge_value_is_clipped_in_the_message() -> None:
@@ -210,6 +222,12 @@ def test_bleed_needs_ascii_digits() -> None:
     with pytest.raises(UsageError, match="bleed"):
         bleed_length("３mm")
     assert (page_size("148x210mm"), bleed_length("3mm")) == (("148mm", "210mm"), "3mm")
+
+
+def test_schema_says_url_is_an_http_uri() -> None:
+    url = json_schema()["properties"]["url"]["anyOf"][0]
+    assert url == {"type": "string", "format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}
+    assert json_schema()["properties"]["tags"]["maxItems"] == 200
 
 
 @pytest.mark.parametrize("field", ["title", "publication"])

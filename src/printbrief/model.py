@@ -81,14 +81,24 @@ def _bcp47(value: str) -> str:
     return value
 
 
+HttpUrl = Annotated[
+    str,
+    AfterValidator(_http_url),
+    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}),
+]
+"""An absolute http(s) URL, kept as written (the schema says so, as the validator does)."""
+
 LangTag = Annotated[str, AfterValidator(_bcp47)]
 """A BCP 47 language tag, checked for shape."""
 
 MAX_TAGS = 200
 """Tags in one article. Lists are bounded in the model so that a list of two million wrong
 items is one error, found before any item is validated (pydantic checks the length first)."""
-MAX_IMAGE_ENTRIES = 1000
-"""Entries of ``images`` the model reads (``Limits.max_images`` is the usual, lower bound)."""
+MAX_IMAGE_ENTRIES = 200
+"""Entries of ``images`` the model reads (``Limits.max_images``, 50, is the usual bound)."""
+MAX_COUNTED = 10_000
+"""Validation errors turned into field problems; past it only their number is reported
+(pydantic builds every error's details at once: two million took 22 s and gigabytes)."""
 MAX_ID_BYTES = 200
 """Length of ``id`` in UTF-8: output files are named after it, and a file name is at most
 255 bytes on common file systems, less the ``.pdf`` suffix and the temporary name's extras."""
@@ -147,7 +157,7 @@ class Article(BaseModel):
     published: IsoDate | None = None
     updated: IsoDate | None = None
     lang: Annotated[str, AfterValidator(_bcp47)] = "en"
-    url: Annotated[str, AfterValidator(_http_url)] | None = None
+    url: HttpUrl | None = None
     images: list[Image] = Field(default_factory=list, max_length=MAX_IMAGE_ENTRIES)
     tags: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]] = Field(
         default_factory=list, max_length=MAX_TAGS
@@ -208,6 +218,8 @@ def problems_of(
     exc: ValidationError, fields: Mapping[str, str] | None = None
 ) -> list[FieldProblem]:
     """Pydantic's errors as field problems with dotted paths and short messages."""
+    if (count := exc.error_count()) > MAX_COUNTED:
+        return [FieldProblem("", f"{count:,} problems, too many to list")]
     problems = []
     for err in exc.errors(include_url=False):
         loc = [str(part) for part in err["loc"]]
