@@ -137,6 +137,14 @@ def test_long_number_in_front_matter_names_the_field(tmp_path: Path, line: str, 
     assert f": {field}: a number of " in str(error)
 
 
+def test_long_front_matter_is_refused_before_yaml_parses_it(tmp_path: Path) -> None:
+    head = "headline: Tides\ntags: [" + ", ".join(["tide"] * 20_000) + "]\n"
+    started = time.perf_counter()
+    error = load_error(tmp_path, "a.md", f"---\n{head}---\nHigh water.\n")
+    assert str(error).endswith(": front matter is longer than 65,536 characters")
+    assert time.perf_counter() - started < 1
+
+
 def test_deep_front_matter_is_a_limit_error(tmp_path: Path) -> None:
     error = load_error(tmp_path, "a.md", "---\nheadline: " + "[" * 50 + "\n---\nx\n")
     assert isinstance(error, (InputError, LimitError))  # unclosed: invalid YAML

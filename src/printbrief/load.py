@@ -14,6 +14,10 @@ log = logging.getLogger(__name__)
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 """Default cap on one input file (5 MiB); pass ``max_bytes`` to widen it."""
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+"""YAML front matter of a Markdown file. PyYAML parses in pure Python, about 20 kB/s on a
+loaded machine (400 kB took 19 s, before any render deadline runs); real front matter is
+a few hundred bytes."""
 
 _JSONLD_FIELDS = {
     "headline": "headline",
@@ -155,6 +159,9 @@ def from_markdown(text: str, *, name: str) -> Article:
         if not sep:
             raise InputError("front matter starts with '---' but never ends", source=name)
         body = rest.partition("\n")[2]
+        if len(head) > MAX_FRONT_MATTER_CHARS:
+            bound = f"{MAX_FRONT_MATTER_CHARS:,}"
+            raise LimitError(f"front matter is longer than {bound} characters", source=name)
         front = yaml_value(head, source=name, what="YAML front matter") or {}
         if not isinstance(front, dict):
             raise InputError("front matter must be a mapping of article fields", source=name)
