@@ -137,6 +137,20 @@ def test_long_number_in_front_matter_names_the_field(tmp_path: Path, line: str, 
     assert f": {field}: a number of " in str(error)
 
 
+def test_front_matter_impossible_date_names_the_field(tmp_path: Path) -> None:
+    error = load_error(tmp_path, "a.md", "---\nheadline: Tides\npublished: 2026-13-45\n---\nx\n")
+    assert str(error).endswith(
+        ": published: '2026-13-45' is not an ISO 8601 date (2026-05-01) or datetime"
+    )
+
+
+def test_front_matter_yaml_errors_are_one_line(tmp_path: Path) -> None:
+    error = load_error(tmp_path, "a.md", "---\nheadline: Tides\n{a: 1}: b\n---\nx\n")
+    assert str(error).endswith(
+        ": invalid YAML front matter: found unhashable key (line 3, column 1)"
+    )
+
+
 def test_long_front_matter_is_refused_before_yaml_parses_it(tmp_path: Path) -> None:
     head = "headline: Tides\ntags: [" + ", ".join(["tide"] * 20_000) + "]\n"
     started = time.perf_counter()

@@ -88,13 +88,22 @@ def yaml_value(text: str, *, source: str | None, what: str = "YAML") -> Any:
     try:
         value = yaml.load(text, Loader=_loader())
     except yaml.YAMLError as exc:
-        raise InputError(f"invalid {what}: {exc}", source=source) from None
+        raise InputError(f"invalid {what}: {_one_line(exc)}", source=source) from None
     except (RecursionError, _TooDeep):  # PyYAML composes nested collections recursively
         raise LimitError(
             f"{what} nested deeper than {MAX_DATA_DEPTH} levels", source=source
         ) from None
     check_value(value, source=source, what=what)
     return value
+
+
+def _one_line(exc: Any) -> str:
+    """PyYAML's message on one line: the problem and where (its own spans several lines)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or getattr(exc, "context", None)
+    if mark is None or problem is None:
+        return " ".join(str(exc).split())
+    return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
 
 
 def check_value(value: Any, *, source: str | None, what: str = "JSON") -> None:
@@ -163,6 +172,14 @@ def _loader() -> Any:
                 raise _TooDeep
             super().fetch_flow_collection_start(TokenClass)
 
+        def construct_yaml_timestamp(self, node: Any) -> Any:
+            # '2026-13-45' matches the timestamp pattern but is no date: keep the text, so
+            # the field's own validator names the field instead of a ValueError escaping.
+            try:
+                return super().construct_yaml_timestamp(node)
+            except (ValueError, OverflowError):
+                return self.construct_scalar(node)
+
         def construct_yaml_int(self, node: Any) -> Any:
             text = self.construct_scalar(node)
             if len(text) > MAX_NUMBER_CHARS:
@@ -170,4 +187,7 @@ def _loader() -> Any:
             return super().construct_yaml_int(node)
 
     BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
+    BoundedLoader.add_constructor(
+        "tag:yaml.org,2002:timestamp", BoundedLoader.construct_yaml_timestamp
+    )
     return BoundedLoader
