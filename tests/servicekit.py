@@ -14,10 +14,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from fastapi.testclient import TestClient
-from printbrief.service.app.app import ServiceConfig, create_app
-from printbrief.service.app.pool import PoolConfig
 
 from conftest import SAMPLES, page_texts
+from printbrief.service.app import ServiceConfig, create_app
+from printbrief.service.pool import PoolConfig
 
 PARAGRAPH = (
     "The port authority will restore a late-night ferry across the inner harbour from the "

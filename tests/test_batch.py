@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import pytest
-from printbrief.batch.run.manifest import MANIFEST_NAME
-from printbrief.batch.run.plan import expand_inputs
-from printbrief.batch.run.progress import BatchProgress
 
 from conftest import reader
 from printbrief import ItemResult, render_many
+from printbrief.batch.manifest import MANIFEST_NAME
+from printbrief.batch.plan import expand_inputs
+from printbrief.batch.progress import BatchProgress
 from printbrief.cli import main
 from printbrief.workers import InlineExecutor
 

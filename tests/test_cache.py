@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from printbrief.service.app.cache import ResultCache
+from printbrief.service.cache import ResultCache
 
 
 def test_memory_is_bounded_by_bytes_least_recently_used_first() -> None:

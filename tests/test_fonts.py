@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from printbrief.batch.run.plan import expand_inputs
 
 from conftest import SAMPLES, page_texts
 from pdffonts import embedded_fonts, glyph_mismatches
 from printbrief import CoverageError, Renderer, fonts, load
+from printbrief.batch.plan import expand_inputs
 from printbrief.cli import main
 from printbrief.coverage import check_article
 from printbrief.i18n import script_key

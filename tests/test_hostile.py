@@ -281,10 +281,10 @@ def test_extreme_attribute_values_render_or_hit_a_limit(body: str, renderer: Ren
         (b'{"headline": "a", "body": "\\u0000"}', InputError, "body: contains a NUL character"),
         (b'{"headline": "a", "body": "\\ud800"}', InputError, "body: contains an unpaired"),
         (b'{"headline": 5, "body": null, "images": "x"}', InputError, "headline: input should be a valid string; body: "),
-        (b"[" * 100_000, LimitError, "JSON nested too deeply"),
-        (b'{"headline": ' + b"9" * 5000 + b"}", InputError, "invalid JSON: Exceeds the limit"),
+        (b"[" * 100_000, LimitError, "JSON nested deeper than 32 levels"),
+        (b'{"headline": ' + b"9" * 5000 + b"}", InputError, "headline: a number of 5,000 characters"),
         (b"---\na: &a [1,1,1,1]\nb: &b [*a,*a,*a,*a]\nc: [*b,*b,*b,*b]\n---\nx", InputError, "YAML aliases are not allowed"),
-        (b"---\nheadline: " + b"[" * 20_000 + b"\n---\nx", LimitError, "YAML front matter nested too deeply"),
+        (b"---\nheadline: " + b"[" * 20_000 + b"\n---\nx", LimitError, "YAML front matter nested deeper than 32 levels"),
         (b"---\n!!python/object/apply:os.system [echo hi]\n---\nx", InputError, "invalid YAML front matter"),
     ],
 )  # fmt: skip

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from printbrief.issue.load.compile import CompiledIssue
-from printbrief.issue.load.load import Issue, load_issue
 
 from conftest import ROOT, SAMPLES, page_texts, reader, save_failure
 from printbrief import InputError, compile_issue
 from printbrief.cli import main
+from printbrief.issue.compile import CompiledIssue
+from printbrief.issue.load import Issue, load_issue
 
 MM = 72 / 25.4
 ARTICLES = 32

@@ -12,10 +12,6 @@ from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
-from printbrief.issue.load.cache import Cache
-from printbrief.issue.load.chunks import RUN_LENGTH, Chunker, runs
-from printbrief.issue.load.load import Entry
-from printbrief.issue.load.plan import plan_pages, slots
 from pypdf.generic import ArrayObject, FloatObject, NumberObject
 
 from conftest import SAMPLES, page_texts, reader
@@ -23,6 +19,10 @@ from printbrief import Article, Renderer, load
 from printbrief.finish import Rendered
 from printbrief.fonts import FACES
 from printbrief.identity import article_key
+from printbrief.issue.cache import Cache
+from printbrief.issue.chunks import RUN_LENGTH, Chunker, runs
+from printbrief.issue.load import Entry
+from printbrief.issue.plan import plan_pages, slots
 from printbrief.pdf.fontmerge import NotMergeable, merge_truetype
 from printbrief.pdf.fontpool import parse_to_unicode, parse_widths, to_unicode_cmap, widths_array
 from printbrief.pdf.merge import Merger, OutlineItem, Slot, merge

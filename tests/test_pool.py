@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from printbrief.service.app.pool import WorkerPool
 
+from printbrief.service.pool import WorkerPool
 from servicekit import client, long_article, sample
 
 
@@ -21,12 +21,12 @@ from servicekit import client, long_article, sample
 def one_worker() -> Iterator[TestClient]:
     """One worker, no queue, a 4 s deadline, recycled every 4 renders; no cache to hide renders."""
     with client(workers=1, queue=0, deadline=4.0, recycle_after=4, max_body=2 << 20) as test_client:
-        test_client.app.state.printbrief.service.cache.max_bytes = 0  # type: ignore[attr-defined]
+        test_client.app.state.printbrief.cache.max_bytes = 0  # type: ignore[attr-defined]
         yield test_client
 
 
 def pool_of(api: TestClient) -> WorkerPool:
-    pool: WorkerPool = api.app.state.printbrief.service.pool  # type: ignore[attr-defined]
+    pool: WorkerPool = api.app.state.printbrief.pool  # type: ignore[attr-defined]
     return pool
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from printbrief.batch.run.plan import expand_inputs
 
 from conftest import SAMPLES
 from printbrief import Renderer, load
+from printbrief.batch.plan import expand_inputs
 from printbrief.cli import main
 from printbrief.pdf.preflight import preflight
 from printbrief.preview import page_images

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from printbrief.service.app.pool import PoolConfig, _Worker
 
 from conftest import SAMPLES
 from printbrief import compile_issue, render_many
+from printbrief.service.pool import PoolConfig, _Worker
 from printbrief.workers import context
 
 

@@ -213,14 +213,14 @@ def test_serve_without_the_extra_names_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setitem(sys.modules, "fastapi", None)
-    monkeypatch.delitem(sys.modules, "printbrief.service.app.app", raising=False)
+    monkeypatch.delitem(sys.modules, "printbrief.service.app", raising=False)
     assert main(["serve"]) == 2
     assert "pip install 'printbrief[server]'" in capsys.readouterr().err
 
 
 def test_server_process_leaves_weasyprint_to_the_workers() -> None:
     code = (
-        "import sys, printbrief.service.app.app as s; s.create_app(); "
+        "import sys, printbrief.service.app as s; s.create_app(); "
         "print('weasyprint' in sys.modules, 'pypdf' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

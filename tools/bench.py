@@ -313,9 +313,8 @@ def throughput(case_name: str, per_process: int) -> dict[str, Any]:
 def memory_growth(checkpoints: tuple[int, ...]) -> dict[str, float]:
     """RSS of one process after N warm renders cycling through every sample (all languages,
     photos, small caps): flat means nothing leaks per render. One article alone hid a leak."""
-    from printbrief.batch.run.plan import expand_inputs
-
     from printbrief import Renderer, load
+    from printbrief.batch.plan import expand_inputs
 
     renderer = Renderer(system_fonts=False)
     articles = [load(p) for p in sorted(expand_inputs([str(SAMPLES)]))]

@@ -131,12 +131,11 @@ def single_pass(issue: Path, folder: Path) -> dict[str, Any]:
 
 def single_html(issue_path: Path) -> str:
     """The issue's articles as printbrief lays them out, concatenated, with the CSS inlined."""
-    from printbrief.issue.load.load import load_issue
-    from printbrief.issue.load.plan import article_context
-    from printbrief.issue.load.renderer import IssueRenderer
-    from printbrief.issue.load.tasks import ARTICLE_TEMPLATE
-
     from printbrief import fonts, i18n
+    from printbrief.issue.load import load_issue
+    from printbrief.issue.plan import article_context
+    from printbrief.issue.renderer import IssueRenderer
+    from printbrief.issue.tasks import ARTICLE_TEMPLATE
 
     renderer = IssueRenderer()
     issue = load_issue(issue_path)

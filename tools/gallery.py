@@ -5,9 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from printbrief.batch.run.plan import expand_inputs
-
 from printbrief import Renderer, load
+from printbrief.batch.plan import expand_inputs
 from printbrief.preview import page_images
 from printbrief.themes import available_themes, search_path
 

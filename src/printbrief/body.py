@@ -12,7 +12,7 @@ import nh3
 from . import i18n
 from .errors import LimitError
 from .limits import DEFAULT_LIMITS, Limits
-from .markup import check_depth
+from .markup import check_depth, check_layout, check_markdown
 from .model import Article
 
 if TYPE_CHECKING:
@@ -60,13 +60,16 @@ def body_html(article: Article, limits: Limits = DEFAULT_LIMITS) -> str:
     if article.body_format == "text":
         raw = _text_to_html(article.body)
     elif article.body_format == "markdown":
+        check_markdown(article.body, limits, field="body")
         raw = _markdown(i18n.script_key(article.lang)).render(article.body)
         raw = _figures_from_titled_images(raw)
     else:
         raw = article.body
-    check_depth(raw, limits.max_depth, field="body")  # before the sanitizer parses it
+    # Before the sanitizer parses it: depth, and the start tags its time grows with.
+    check_depth(raw, limits.max_depth, field="body", max_elements=limits.max_elements)
     clean = sanitize(raw)
     check_depth(clean, limits.max_depth, field="body")  # exact on well-formed output
+    check_layout(clean, limits, field="body")  # what layout would do, bounded before it runs
     return tag_scripts(clean, article.lang)
 
 

@@ -20,6 +20,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+MAX_LISTED = 20
+"""Field problems one error lists; the rest are counted (``…; and 1,999,980 more``)."""
+MAX_FIELD_CHARS = 200
+"""Length of one field path or problem message as shown; longer ones are clipped."""
+MAX_MESSAGE_CHARS = 4000
+"""Length of any error message: a hostile input must not make its error grow with it."""
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to about ``limit`` characters, saying how much was cut.
+
+    >>> clip("x" * 50, 40)
+    'xxxxxxxx… (42 more characters)'
+    """
+    if len(text) <= limit:
+        return text
+    cut = max(0, limit - 32)  # room for the note
+    return text[:cut] + f"… ({len(text) - cut:,} more characters)"
+
 
 @dataclass(frozen=True)
 class FieldProblem:
@@ -27,6 +46,10 @@ class FieldProblem:
 
     field: str
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field", clip(self.field, MAX_FIELD_CHARS))
+        object.__setattr__(self, "message", clip(self.message, MAX_FIELD_CHARS))
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" if self.field else self.message
@@ -39,6 +62,7 @@ class PrintbriefError(Exception):
     http_status = 500
 
     def __init__(self, message: str, *, source: str | None = None) -> None:
+        message = clip(message, MAX_MESSAGE_CHARS)
         super().__init__(message)
         self.message = message
         self.source = source
@@ -92,9 +116,18 @@ class InputError(PrintbriefError):
         self.problems = problems
 
     @classmethod
-    def from_problems(cls, problems: list[FieldProblem], *, source: str | None) -> InputError:
-        """Build one error whose message lists every field problem, e.g. ``headline: required``."""
-        return cls("; ".join(str(p) for p in problems), source=source, problems=tuple(problems))
+    def from_problems(
+        cls, problems: list[FieldProblem], *, source: str | None, total: int | None = None
+    ) -> InputError:
+        """One error listing the first :data:`MAX_LISTED` problems, e.g. ``headline: required``.
+
+        ``total`` is how many problems there are when ``problems`` holds only the first ones.
+        """
+        shown = tuple(problems[:MAX_LISTED])
+        message = "; ".join(str(p) for p in shown)
+        if (more := max(len(problems), total or 0) - len(shown)) > 0:
+            message += f"; and {more:,} more"
+        return cls(message, source=source, problems=shown)
 
 
 class LimitError(PrintbriefError):

@@ -27,6 +27,24 @@ class Limits:
     framework), while no real article nests that deep. Past it anyway, the render still
     ends in a LimitError, never a RecursionError.
     """
+    max_elements: int = 10_000
+    """HTML elements in the sanitized body, counted before layout (a pre-layout estimate).
+
+    WeasyPrint builds a box and cascades a style for every element before it lays out the
+    first page, work the time bound cannot interrupt. Measured with WeasyPrint 70 on a
+    loaded 2-core machine: 5 ms and 12 kB per inline element (8,000 ``<em>`` in one
+    paragraph: 44 s, 195 MB). Long articles use under 2,000 elements. Plain text needs no
+    such bound: 400,000 characters in one paragraph or in 800 took the same time (54 s, 56
+    s), and layout stops at ``max_render_seconds`` between pages either way.
+    """
+    max_markdown_marks: int = 20_000
+    """Line breaks and inline markers (``* _ ~ ` [ <``) of a Markdown body, counted before it
+    is converted: markdown-it-py's time grows with them, not with characters (on a loaded
+    2-core machine: 50,000 one-letter lines 5.1 s, 20,000 emphasized words 3.3 s, 400,000
+    characters on one line 0.04 s). A 12,000-character feature has about 130."""
+    max_row_cells: int = 200
+    """Cells in one table row, before layout: a row is laid out whole, on one page, so the
+    time bound cannot stop a wide one (2,000 cells in one row: 13 s on a loaded machine)."""
     max_images: int = 50
     """Images in one article, lead image and body images together."""
     max_image_pixels: int = 40_000_000

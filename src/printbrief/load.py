@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, LimitError
 from .model import Article, validate_article
+from .parsing import json_value, yaml_value
 
 log = logging.getLogger(__name__)
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 """Default cap on one input file (5 MiB); pass ``max_bytes`` to widen it."""
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+"""YAML front matter of a Markdown file. PyYAML parses in pure Python, about 20 kB/s on a
+loaded machine (400 kB took 19 s, before any render deadline runs); real front matter is
+a few hundred bytes."""
 
 _JSONLD_FIELDS = {
     "headline": "headline",
@@ -27,6 +30,13 @@ _JSONLD_FIELDS = {
     "url": "url",
     "keywords": "tags",
     "identifier": "id",
+}
+# Problems found in a mapped JSON-LD article name the JSON-LD field the user wrote.
+_JSONLD_NAMES = {
+    **{ours: theirs for theirs, ours in _JSONLD_FIELDS.items()},
+    "byline": "author",
+    "publication": "publisher",
+    "images": "image",
 }
 
 
@@ -72,22 +82,13 @@ def parse(data: bytes, *, name: str, suffix: str = "") -> Article:
         raise InputError("contains a NUL character", source=name)
     if suffix in (".md", ".markdown") or text.lstrip().startswith("---"):
         return from_markdown(text, name=name)
-    try:
-        mapping = json.loads(text)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        raise InputError(f"invalid JSON at {where}: {exc.msg}", source=name) from None
-    except RecursionError:  # '[[[[…' recurses in the decoder, one frame per level
-        raise LimitError("JSON nested too deeply", source=name) from None
-    except ValueError as exc:  # e.g. an integer with more digits than Python converts
-        raise InputError(f"invalid JSON: {exc}", source=name) from None
-    return from_mapping(mapping, name=name)
+    return from_mapping(json_value(text, source=name), name=name)
 
 
 def from_mapping(data: Any, *, name: str | None) -> Article:
     """An article from a parsed JSON value: printbrief fields or schema.org JSON-LD."""
     if isinstance(data, dict) and _is_jsonld(data):
-        data = from_jsonld(data)
+        return validate_article(from_jsonld(data, name=name), source=name, fields=_JSONLD_NAMES)
     return validate_article(data, source=name)
 
 
@@ -97,17 +98,21 @@ def _is_jsonld(data: dict[str, Any]) -> bool:
     return any(k in ("NewsArticle", "Article", "ReportageNewsArticle") for k in kinds)
 
 
-def from_jsonld(data: dict[str, Any]) -> dict[str, Any]:
-    """Map a schema.org ``NewsArticle`` to printbrief fields (``author.name`` → ``byline`` …)."""
+def from_jsonld(data: dict[str, Any], *, name: str | None = None) -> dict[str, Any]:
+    """Map a schema.org ``NewsArticle`` to printbrief fields (``author.name`` → ``byline`` …).
+
+    ``name`` is the file named by the :class:`InputError` an ``author`` or ``publisher`` of an
+    unusable shape raises; one without a name (known only by its ``url``) is left out.
+    """
     out: dict[str, Any] = {
         ours: data[theirs] for theirs, ours in _JSONLD_FIELDS.items() if theirs in data
     }
     out["body_format"] = "text"
     if isinstance(out.get("tags"), str):
         out["tags"] = [t.strip() for t in out["tags"].split(",") if t.strip()]
-    if names := _names(data.get("author")):
+    if names := _names(data.get("author"), "author", name):
         out["byline"] = "By " + " and ".join(names)
-    if names := _names(data.get("publisher")):
+    if names := _names(data.get("publisher"), "publisher", name):
         out["publication"] = names[0]
     images = data.get("image")
     if images:
@@ -117,9 +122,21 @@ def from_jsonld(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _names(value: Any) -> list[str]:
-    items = value if isinstance(value, list) else [value] if value else []
-    return [i["name"] if isinstance(i, dict) else str(i) for i in items if i]
+def _names(value: Any, field: str, source: str | None) -> list[str]:
+    """The names in an ``author`` or ``publisher``: text, things with a ``name``, or lists of them."""
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for index, item in enumerate(items):
+        where = f"{field}.{index}" if isinstance(value, list) else field
+        name = item.get("name") if isinstance(item, dict) else item
+        where += ".name" if isinstance(item, dict) else ""
+        for text in name if isinstance(name, list) else [name]:
+            if not isinstance(text, str | None):
+                found = type(text).__name__
+                raise InputError(f"{where}: must be text, not {found}", source=source)
+            if text and text.strip():
+                names.append(text.strip())
+    return names
 
 
 def _jsonld_image(value: Any) -> dict[str, Any]:
@@ -128,39 +145,9 @@ def _jsonld_image(value: Any) -> dict[str, Any]:
     return {"src": value}
 
 
-@cache
-def _loader() -> Any:
-    """Safe YAML that refuses anchors and aliases (alias bombs expand exponentially).
-
-    Built on first use: only YAML and Markdown inputs pay PyYAML's import (12 ms cold).
-    """
-    import yaml
-
-    class NoAliasLoader(yaml.SafeLoader):
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()  # type: ignore[no-untyped-call]
-                line = event.start_mark.line + 1
-                raise yaml.YAMLError(f"YAML aliases are not allowed (line {line})")
-            return super().compose_node(parent, index)
-
-    return NoAliasLoader
-
-
-def _yaml_load(text: str) -> Any:
-    import yaml
-
-    return yaml.load(text, Loader=_loader())
-
-
 def yaml_data(text: str, *, name: str) -> Any:
     """Parse YAML safely (no anchors or aliases), raising :class:`InputError` naming the file."""
-    import yaml
-
-    try:
-        return _yaml_load(text)
-    except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", source=name) from None
+    return yaml_value(text, source=name)
 
 
 def from_markdown(text: str, *, name: str) -> Article:
@@ -172,14 +159,10 @@ def from_markdown(text: str, *, name: str) -> Article:
         if not sep:
             raise InputError("front matter starts with '---' but never ends", source=name)
         body = rest.partition("\n")[2]
-        import yaml
-
-        try:
-            front = _yaml_load(head) or {}
-        except yaml.YAMLError as exc:
-            raise InputError(f"invalid YAML front matter: {exc}", source=name) from None
-        except RecursionError:  # PyYAML composes nested collections recursively
-            raise LimitError("YAML front matter nested too deeply", source=name) from None
+        if len(head) > MAX_FRONT_MATTER_CHARS:
+            bound = f"{MAX_FRONT_MATTER_CHARS:,}"
+            raise LimitError(f"front matter is longer than {bound} characters", source=name)
+        front = yaml_value(head, source=name, what="YAML front matter") or {}
         if not isinstance(front, dict):
             raise InputError("front matter must be a mapping of article fields", source=name)
     if "body" in front:

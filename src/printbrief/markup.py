@@ -1,4 +1,4 @@
-"""How deep untrusted HTML nests, measured in linear time before anything parses it.
+"""How deep untrusted HTML nests and how much layout it asks for, measured in linear time.
 
 The sanitizer's HTML parser (html5ever, inside nh3) slows down quadratically with nesting
 depth (100 000 levels take about 20 s) and WeasyPrint lays out nested blocks recursively, so
@@ -9,14 +9,21 @@ after ``<p>``) are followed only where the standard's scope rules say so, and fo
 elements stay counted until their own end tag because the parser re-opens them. Every
 other difference makes the count larger, never smaller. SVG and MathML switch the tokenizer
 into foreign-content rules (CDATA, breakout tags), so they are refused instead of modelled.
+
+The pre-layout estimate (:func:`check_layout`) reads the sanitizer's well-formed output and
+counts what WeasyPrint's layout cannot be interrupted in: elements and the cells of one
+table row; :func:`check_markdown` bounds the Markdown converter's work the same way, before
+it runs (bounds and measurements in ``limits.py``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from .errors import InputError, LimitError
+from .limits import Limits
 
 _WS = "\t\n\f\r "
 # A start or end tag from '<' to '>': name, then attributes (a value is quoted only right
@@ -70,14 +77,18 @@ _IMPLIED = {
 }
 
 
-def check_depth(markup: str, max_depth: int, *, field: str) -> int:
+def check_depth(markup: str, max_depth: int, *, field: str, max_elements: int | None = None) -> int:
     """Raise :class:`LimitError` if ``markup`` nests deeper than ``max_depth``; return the depth.
+
+    With ``max_elements``, more start tags than that are refused too, as soon as the scan
+    meets one more: the sanitizer's time grows with them (100,000 links: about 4 s on a
+    loaded machine), and :func:`check_layout` counts elements exactly once it has run.
 
     >>> check_depth("<ul><li>a<li>b</ul><p>x", 48, field="body")
     2
     """
     stack: list[str] = []
-    deepest = 0
+    deepest = starts = 0
     for closing, name in tags(markup, field=field):
         if closing:
             _end(stack, name)
@@ -86,7 +97,14 @@ def check_depth(markup: str, max_depth: int, *, field: str) -> int:
         deepest = max(deepest, len(stack))
         if len(stack) > max_depth:
             raise LimitError(f"{field}: HTML nested deeper than {max_depth} levels")
+        starts += 1
+        if max_elements is not None and starts > max_elements:
+            raise LimitError(_too_many(field, max_elements))
     return deepest
+
+
+def _too_many(field: str, max_elements: int) -> str:
+    return f"{field}: more than {max_elements:,} HTML elements"
 
 
 def tags(markup: str, *, field: str = "body") -> Iterator[tuple[bool, str]]:
@@ -186,3 +204,63 @@ def _close_implied(stack: list[str], targets: set[str], boundaries: set[str]) ->
             return
         if stack[i] in boundaries:
             return
+
+
+# ---------------------------------------------------------------- pre-layout estimate
+
+# A start tag of sanitized HTML, whose text escapes '<' and whose attribute values are
+# double-quoted (and may hold '<' or '>'): the whole tag is matched, so a value is skipped.
+_TAG_START = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)[^>"]*+(?:"[^"]*+"[^>"]*+)*+>')
+_COLSPAN = re.compile(r'\scolspan="(\d{1,6})"')
+
+
+@dataclass(frozen=True)
+class LayoutEstimate:
+    """What the layout of a body will hold that the time bound cannot interrupt."""
+
+    elements: int
+    row_cells: int
+
+
+def estimate_layout(markup: str) -> LayoutEstimate:
+    """Count, in one linear pass over sanitized HTML, the elements and the widest table row.
+
+    >>> estimate_layout('<p>Tide <em>high</em></p><table><tr><td colspan="3">1</td><td>2</td>')
+    LayoutEstimate(elements=6, row_cells=4)
+    """
+    elements = cells = widest = 0
+    for tag in _TAG_START.finditer(markup):
+        elements += 1
+        name = tag[1].lower()
+        if name == "tr":
+            cells = 0
+        elif name in ("td", "th"):
+            span = _COLSPAN.search(tag[0])
+            cells += int(span[1]) if span else 1  # grid columns: the sanitizer caps a span
+            widest = max(widest, cells)
+    return LayoutEstimate(elements, widest)
+
+
+def check_markdown(text: str, limits: Limits, *, field: str) -> int:
+    """Raise :class:`LimitError` if Markdown has more lines and markers than the converter's bound.
+
+    >>> check_markdown("*Tides* and [charts](https://example.org)", Limits(), field="body")
+    3
+    """
+    marks = text.count("\n") + sum(text.count(mark) for mark in "*_~`[<")
+    if marks > limits.max_markdown_marks:
+        bound = limits.max_markdown_marks
+        message = f"{field}: more than {bound:,} Markdown line breaks and markers ({marks:,})"
+        raise LimitError(message)
+    return marks
+
+
+def check_layout(markup: str, limits: Limits, *, field: str) -> LayoutEstimate:
+    """Raise :class:`LimitError` if sanitized HTML passes a bound on layout work (see :class:`Limits`)."""
+    estimate = estimate_layout(markup)
+    if estimate.elements > limits.max_elements:
+        raise LimitError(_too_many(field, limits.max_elements))
+    if estimate.row_cells > limits.max_row_cells:
+        found, bound = estimate.row_cells, limits.max_row_cells
+        raise LimitError(f"{field}: more than {bound:,} cells in one table row ({found:,})")
+    return estimate

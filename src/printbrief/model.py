@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -20,10 +21,11 @@ from pydantic import (
     ValidationError,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 
 from . import i18n
-from .errors import FieldProblem, InputError
+from .errors import MAX_LISTED, FieldProblem, InputError
 
 BodyFormat = Literal["markdown", "html", "text"]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -61,7 +63,7 @@ IsoDate = Annotated[
 ]
 
 
-def _plain_text(value: Any) -> Any:
+def check_text(value: Any) -> Any:
     """Refuse NUL and unpaired surrogates: no parser, font or PDF string downstream takes them."""
     for text in value if isinstance(value, list) else [value]:
         if not isinstance(text, str):
@@ -79,8 +81,43 @@ def _bcp47(value: str) -> str:
     return value
 
 
+HttpUrl = Annotated[
+    str,
+    AfterValidator(_http_url),
+    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}),
+]
+"""An absolute http(s) URL, kept as written (the schema says so, as the validator does)."""
+
 LangTag = Annotated[str, AfterValidator(_bcp47)]
 """A BCP 47 language tag, checked for shape."""
+
+MAX_TAGS = 200
+"""Tags in one article. Lists are bounded in the model so that a list of two million wrong
+items is one error, found before any item is validated (pydantic checks the length first)."""
+MAX_IMAGE_ENTRIES = 200
+"""Entries of ``images`` the model reads (``Limits.max_images``, 50, is the usual bound)."""
+MAX_COUNTED = 10_000
+"""Validation errors turned into field problems; past it only their number is reported
+(pydantic builds every error's details at once: two million took 22 s and gigabytes)."""
+MAX_ID_BYTES = 200
+"""Length of ``id`` in UTF-8: output files are named after it, and a file name is at most
+255 bytes on common file systems, less the ``.pdf`` suffix and the temporary name's extras."""
+
+
+def _file_name_id(value: str) -> str:
+    if len(value.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES:
+        raise ValueError(f"longer than {MAX_ID_BYTES} bytes (output files are named after it)")
+    return value
+
+
+def few_unknown(fields: Mapping[str, Any], data: Any) -> Any:
+    """Refuse a mapping with many unknown keys as one problem, before pydantic lists each."""
+    if isinstance(data, dict) and len(data) > len(fields) + MAX_LISTED:
+        unknown = [str(k) for k in data if k not in fields]
+        if len(unknown) > MAX_LISTED:
+            shown = ", ".join(repr(k[:40]) for k in unknown[:5])
+            raise ValueError(f"{len(unknown):,} unknown fields ({shown}, …)")
+    return data
 
 
 class Image(BaseModel):
@@ -93,7 +130,12 @@ class Image(BaseModel):
     credit: Text | None = None
     alt: Text | None = None
 
-    _text = field_validator("*", mode="after")(_plain_text)
+    _text = field_validator("*", mode="after")(check_text)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _few_unknown(cls, data: Any) -> Any:
+        return few_unknown(cls.model_fields, data)
 
 
 class Article(BaseModel):
@@ -115,15 +157,27 @@ class Article(BaseModel):
     published: IsoDate | None = None
     updated: IsoDate | None = None
     lang: Annotated[str, AfterValidator(_bcp47)] = "en"
-    url: Annotated[str, AfterValidator(_http_url)] | None = None
-    images: list[Image] = Field(default_factory=list)
+    url: HttpUrl | None = None
+    images: list[Image] = Field(default_factory=list, max_length=MAX_IMAGE_ENTRIES)
     tags: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]] = Field(
-        default_factory=list
+        default_factory=list, max_length=MAX_TAGS
     )
-    id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
+    id: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, min_length=1),
+            AfterValidator(_file_name_id),
+        ]
+        | None
+    ) = None
 
     _source: Path | None = PrivateAttr(default=None)
-    _text = field_validator("*", mode="after")(_plain_text)
+    _text = field_validator("*", mode="after")(check_text)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _few_unknown(cls, data: Any) -> Any:
+        return few_unknown(cls.model_fields, data)
 
     @property
     def source(self) -> Path | None:
@@ -141,8 +195,12 @@ class Article(BaseModel):
         return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
 
 
-def validate_article(data: Any, *, source: str | None = None) -> Article:
+def validate_article(
+    data: Any, *, source: str | None = None, fields: Mapping[str, str] | None = None
+) -> Article:
     """Validate a mapping into an :class:`Article`, raising :class:`InputError` naming each field.
+
+    ``fields`` renames fields in problems (a JSON-LD ``description`` was mapped to ``standfirst``).
 
     >>> validate_article({"body": "x"}, source="a.json")
     Traceback (most recent call last):
@@ -153,15 +211,21 @@ def validate_article(data: Any, *, source: str | None = None) -> Article:
     try:
         return Article.model_validate(data)
     except ValidationError as exc:
-        raise InputError.from_problems(problems_of(exc), source=source) from None
+        raise InputError.from_problems(problems_of(exc, fields), source=source) from None
 
 
-def problems_of(exc: ValidationError) -> list[FieldProblem]:
+def problems_of(
+    exc: ValidationError, fields: Mapping[str, str] | None = None
+) -> list[FieldProblem]:
     """Pydantic's errors as field problems with dotted paths and short messages."""
+    if (count := exc.error_count()) > MAX_COUNTED:
+        return [FieldProblem("", f"{count:,} problems, too many to list")]
     problems = []
     for err in exc.errors(include_url=False):
-        field = ".".join(str(part) for part in err["loc"])
-        problems.append(FieldProblem(field, _message(err)))
+        loc = [str(part) for part in err["loc"]]
+        if fields and loc:
+            loc[0] = fields.get(loc[0], loc[0])
+        problems.append(FieldProblem(".".join(loc), _message(err)))
     return problems
 
 

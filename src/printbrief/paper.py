@@ -16,7 +16,9 @@ PAPER_SIZES: dict[str, tuple[str, str]] = {
     "Tabloid": ("11in", "17in"),
     "Berliner": ("315mm", "470mm"),
 }
-_CUSTOM = re.compile(r"^(\d+(?:\.\d+)?)x(\d+(?:\.\d+)?)(mm|cm|in)$")
+# ASCII digits only: Python's \d and float() take "１４８" and "١٤٨", CSS does not, and the
+# page would silently print at the default size.
+_CUSTOM = re.compile(r"^(\d+(?:\.\d+)?)x(\d+(?:\.\d+)?)(mm|cm|in)$", re.ASCII)
 _MM_PER = {"mm": 1.0, "cm": 10.0, "in": 25.4}
 
 
@@ -43,7 +45,7 @@ def page_size(name: str) -> tuple[str, str]:
     )
 
 
-_LENGTH = re.compile(r"^(\d+(?:\.\d+)?)(mm|cm|in|pt)$")
+_LENGTH = re.compile(r"^(\d+(?:\.\d+)?)(mm|cm|in|pt)$", re.ASCII)
 _PT_PER = {"mm": 72 / 25.4, "cm": 720 / 25.4, "in": 72.0, "pt": 1.0}
 MARKS = ("crop", "cross")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,7 +23,7 @@ from ..errors import PrintbriefError, UsageError
 from ..identity import files_digest
 from ..load import load, parse, read_bytes
 from ..options import RenderOptions
-from ..output import write_atomic
+from ..output import write_atomic, write_stdout
 from ..scratch import scratch
 from ..workers import (
     InlineExecutor,
@@ -313,8 +312,7 @@ def render_to(input_name: str, output: str, options: RenderOptions) -> ItemResul
 
 def _emit(output: str, pdf: bytes) -> None:
     if output == "-":
-        sys.stdout.buffer.write(pdf)
-        sys.stdout.buffer.flush()
+        write_stdout(pdf)
     else:
         write_atomic(output, pdf)
 

@@ -7,19 +7,26 @@ order within a section); that is the print order, the contents and the outline.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from pydantic import ValidationError as _ValidationError
 
-from ..errors import FieldProblem, InputError, LimitError, PrintbriefError
+from ..errors import MAX_LISTED, FieldProblem, InputError, LimitError, PrintbriefError
 from ..limits import DEFAULT_LIMITS, Limits
 from ..load import from_mapping, load, read_bytes, yaml_data
-from ..model import Article, Image, IsoDate, LangTag, Text, problems_of
+from ..model import Article, Image, IsoDate, LangTag, Text, check_text, few_unknown, problems_of
+from ..parsing import json_value
 
 
 class IssueData(BaseModel):
@@ -33,6 +40,13 @@ class IssueData(BaseModel):
     lang: LangTag = "en"
     image: Image | None = None
     articles: list[dict[str, Any] | str] = Field(min_length=1)
+
+    _text = field_validator("title", "publication", mode="after")(check_text)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _few_unknown(cls, data: Any) -> Any:
+        return few_unknown(cls.model_fields, data)
 
 
 @dataclass(frozen=True)
@@ -123,12 +137,13 @@ def load_issue(
     path = None if isinstance(source, dict) else Path(source).resolve()
     name = str(source) if path else "<issue>"
     data = source if isinstance(source, dict) else _read(Path(source), limits)
+    articles = data.get("articles") if isinstance(data, dict) else None
+    if isinstance(articles, list) and len(articles) > limits.max_issue_articles:
+        raise LimitError(f"more than {limits.max_issue_articles} articles", source=name)
     try:
         head = IssueData.model_validate(data)
     except _ValidationError as exc:
         raise InputError.from_problems(problems_of(exc), source=name) from None
-    if len(head.articles) > limits.max_issue_articles:
-        raise LimitError(f"more than {limits.max_issue_articles} articles", source=name)
     entries, left_out = _articles(head, path, limits)
     if left_out and (not keep_going or not entries):
         raise _combined(left_out, name, keep_going)
@@ -148,11 +163,7 @@ def _read(path: Path, limits: Limits) -> Any:
     text = read_bytes(path, max_bytes=limits.max_input_bytes).decode("utf-8-sig", "replace")
     if path.suffix.lower() in (".yaml", ".yml"):
         return yaml_data(text, name=str(path))
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        raise InputError(f"invalid JSON at {where}: {exc.msg}", source=str(path)) from None
+    return json_value(text, source=str(path))
 
 
 def _articles(
@@ -205,6 +216,8 @@ def _combined(left_out: list[LeftOut], name: str, keep_going: bool) -> InputErro
     if len(left_out) == 1 and not keep_going:
         return InputError(str(left_out[0]), source=name, problems=problems)
     hint = "no article is left" if keep_going else "use --keep-going to leave them out"
-    lines = "\n".join(f"  {item}" for item in left_out)
+    lines = "\n".join(f"  {item}" for item in left_out[:MAX_LISTED])
+    if len(left_out) > MAX_LISTED:
+        lines += f"\n  and {len(left_out) - MAX_LISTED:,} more"
     message = f"{len(left_out)} articles have errors ({hint}):\n{lines}"
     return InputError(message, source=name, problems=problems)

@@ -5,7 +5,6 @@ Kept apart from the routes in ``service.py`` so each stays small; nothing here r
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import AsyncIterator, Mapping
@@ -14,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import InputError, LimitError, MediaTypeError, PrintbriefError, UsageError
+from ..parsing import json_value
 
 PROBLEM_JSON = "application/problem+json"
 JSON_TYPES = ("application/json", "application/ld+json")
@@ -51,14 +51,15 @@ async def read_limited(chunks: AsyncIterator[bytes], limit: int) -> bytes:
 
 
 def parse_json(body: bytes) -> Any:
-    """The body as a JSON value, or ``InputError`` with the line and column of the mistake."""
+    """The body as a JSON value, or ``InputError`` with the line and column of the mistake.
+
+    Nesting and number length are bounded before anything recursive runs (``parsing.py``).
+    """
     try:
-        return json.loads(body.decode("utf-8-sig"))
+        text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"the body is not valid UTF-8 (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        raise InputError(f"invalid JSON at {where}: {exc.msg}") from None
+    return json_value(text, source=None)
 
 
 def problem(status: int, detail: str, *, error: str | None = None, **extra: Any) -> dict[str, Any]:
