@@ -16,13 +16,14 @@ from pathlib import Path
 
 from ..errors import InputError, PrintbriefError, UsageError
 from ..identity import files_digest
-from ..load import parse, read_bytes
+from ..load import FORMATS, parse, read_bytes
 from ..model import Article
 from ..options import RenderOptions
 from ..version import versions
 from .manifest import MANIFEST_NAME, Key
 
-INPUT_SUFFIXES = (".json", ".md", ".markdown", ".jsonld")
+INPUT_SUFFIXES = tuple(FORMATS)
+"""The suffixes a folder's article files have: those of the input-format registry."""
 
 
 @dataclass
