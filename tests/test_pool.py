@@ -104,3 +104,32 @@ def test_workers_are_recycled_after_n_renders(one_worker: TestClient) -> None:
         assert one_worker.post("/v1/render", json=article).status_code == 200
     assert pool.restarts["recycle"] >= before + 1
     assert 'printbrief_worker_restarts_total{reason="recycle"}' in one_worker.get("/metrics").text
+
+
+def test_a_pool_that_cannot_start_workers_heals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """EMFILE while replacing a worker: 503s and an unhealthy /healthz, never a wedge."""
+    import errno
+
+    from printbrief.service import pool as pool_module
+
+    real = pool_module._Worker
+
+    def no_descriptors(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    with client(workers=1, queue=0, wait=2.0, retry=0.2) as api:
+        pool = pool_of(api)
+        monkeypatch.setattr(pool_module, "_Worker", no_descriptors)
+        os.kill(pool.pids()[0], signal.SIGKILL)
+        time.sleep(0.2)
+        failed = api.post("/v1/render", json=sample())
+        assert failed.status_code == 503 and failed.headers["retry-after"] == "1"
+        health = api.get("/healthz")
+        assert health.status_code == 503 and health.json()["status"] == "unhealthy"
+        assert pool.restarts["start-failed"] >= 1
+        monkeypatch.setattr(pool_module, "_Worker", real)
+        deadline = time.monotonic() + 60
+        while api.get("/healthz").status_code != 200:
+            assert time.monotonic() < deadline, "the pool never got its worker back"
+            time.sleep(0.2)
+        assert api.post("/v1/render", json=sample()).status_code == 200

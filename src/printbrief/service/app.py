@@ -184,10 +184,13 @@ def _add_routes(app: FastAPI, state: _State) -> None:
         listed = [{"name": n, "description": d} for n, d in state.themes.items()]
         return {"themes": listed, "papers": list(PAPER_SIZES)}
 
-    @app.get("/healthz")
-    async def healthz() -> dict[str, Any]:
-        """Liveness: the process answers, and how many workers it has."""
-        return {"status": "ok", "version": __version__, "workers": len(state.pool.pids())}
+    @app.get("/healthz", responses={503: {"description": "Fewer workers than configured"}})
+    async def healthz() -> JSONResponse:
+        """Health: ``ok`` with every worker running, else 503 ``degraded`` (some) or ``unhealthy``."""
+        alive, wanted = state.pool.alive(), state.config.pool.workers
+        status = "ok" if alive >= wanted else "degraded" if alive else "unhealthy"
+        body = {"status": status, "version": __version__, "workers": alive, "configured": wanted}
+        return JSONResponse(body, status_code=200 if status == "ok" else 503)
 
     @app.get("/metrics", response_class=PlainTextResponse)
     async def metrics() -> PlainTextResponse:

@@ -48,6 +48,11 @@ class PoolConfig:
     """Renders after which a worker is replaced by a fresh one."""
     start_timeout: float = 60.0
     """Seconds a new worker may take to import WeasyPrint and warm its renderer."""
+    wait: float = 30.0
+    """Seconds an admitted request may wait for a free worker before it is answered 503."""
+    retry: float = 1.0
+    """Seconds before a worker that could not be started (no descriptors, no memory) is tried
+    again; doubled on each failure up to 30 s."""
     warm: RenderOptions = field(default_factory=RenderOptions)
     """The options a worker builds and runs once before its first request."""
 
@@ -76,15 +81,24 @@ class _Worker:
     """The parent's handle on one worker process: its pipe and how many renders it did."""
 
     def __init__(self, ctx: Any, config: PoolConfig) -> None:
-        self.conn, child = ctx.Pipe()
         self.folder = new_scratch("worker")
-        self.process = ctx.Process(
-            target=_worker_main,
-            args=(child, config, self.folder, origin()),
-            name="printbrief-worker",
-            daemon=True,
-        )
-        self.process.start()
+        self.conn: Any = None
+        child: Any = None
+        try:
+            self.conn, child = ctx.Pipe()
+            self.process = ctx.Process(
+                target=_worker_main,
+                args=(child, config, self.folder, origin()),
+                name="printbrief-worker",
+                daemon=True,
+            )
+            self.process.start()
+        except BaseException:  # EMFILE, ENOMEM: leave nothing half-built behind
+            for end in (self.conn, child):
+                if end is not None:
+                    end.close()
+            remove_scratch(self.folder)
+            raise
         child.close()
         self.renders = 0
         self.ready = False
@@ -134,11 +148,15 @@ class WorkerPool:
         self._ctx = context()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
+        self._vacant: list[tuple[float, int]] = []  # slots to retry: (when, failures so far)
         self._lock = threading.Lock()
         self._in_flight = 0
         self._closed = False
+        self._stop = threading.Event()
+        self._healer = threading.Thread(target=self._heal, name="printbrief-heal", daemon=True)
         self.restarts: Counter[str] = Counter()
-        """Worker replacements by reason: ``deadline``, ``crash``, ``recycle``."""
+        """Worker replacements by reason: ``deadline``, ``crash``, ``recycle``, and
+        ``start-failed`` for a worker that could not be started (retried with back-off)."""
         size = self.config.workers + self.config.queue
         self._threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="printbrief-pool")
 
@@ -149,15 +167,22 @@ class WorkerPool:
             if wait:
                 worker.wait_ready(self.config.start_timeout)
             self._idle.put(worker)
+        self._healer.start()
 
     def close(self) -> None:
-        """Stop every worker (busy ones are killed) and the waiting threads."""
+        """Stop every worker (busy ones are killed), the healer and the waiting threads."""
         with self._lock:
             self._closed = True
             workers, self._all = list(self._all), set()
+        self._stop.set()
         for worker in workers:
             worker.stop()
         self._threads.shutdown(wait=False, cancel_futures=True)
+
+    def alive(self) -> int:
+        """Workers whose process is running (fewer than configured: the pool is healing)."""
+        with self._lock:
+            return sum(1 for w in self._all if w.process.is_alive())
 
     @property
     def queue_depth(self) -> int:
@@ -199,41 +224,51 @@ class WorkerPool:
                 self._in_flight -= 1
 
     def _acquire(self) -> _Worker:
-        worker = self._next_idle()
-        if not worker.process.is_alive():  # died while idle: replace it before use
-            worker = self._replace(worker, "crash")
+        while True:
+            worker = self._next_idle()
+            if worker.process.is_alive():
+                break
+            self._replace(worker, "crash")  # died while idle: replace it, take the next
         try:
             worker.wait_ready(self.config.start_timeout)
         except WorkerLostError:
-            self._idle.put(self._replace(worker, "crash"))
+            self._replace(worker, "crash")
             raise
         return worker
 
     def _next_idle(self) -> _Worker:
-        # A timeout, so that waiting threads notice close() and the interpreter can exit.
+        # Short timeouts, so that waiting threads notice close() and the interpreter can exit;
+        # bounded in all, so a pool that lost its workers answers 503 rather than hanging.
+        give_up = time.monotonic() + self.config.wait
         while True:
             try:
                 return self._idle.get(timeout=0.5)
             except queue.Empty:
                 if self._closed:
                     raise WorkerLostError("the render service is shutting down") from None
+                if time.monotonic() > give_up:
+                    raise BusyError(
+                        f"no render worker became free within {self.config.wait:g} s"
+                    ) from None
 
     def _exchange(self, worker: _Worker, task: Task[bytes]) -> Outcome[bytes]:
         started = time.perf_counter()
         try:
             worker.conn.send(task)
             if not worker.conn.poll(self.config.deadline):
-                self._idle.put(self._replace(worker, "deadline"))
+                self._replace(worker, "deadline")
                 raise DeadlineError(f"the render took longer than {self.config.deadline:g} s")
             reply: Outcome[bytes] = worker.conn.recv()
         except (EOFError, OSError):
-            self._idle.put(self._replace(worker, "crash"))
+            self._replace(worker, "crash")
             raise WorkerLostError("the render worker died; it has been replaced") from None
         if self.on_render:
             self.on_render(time.perf_counter() - started)
         worker.renders += 1
-        recycle = worker.renders >= self.config.recycle_after
-        self._idle.put(self._replace(worker, "recycle") if recycle else worker)
+        if worker.renders >= self.config.recycle_after:
+            self._replace(worker, "recycle")
+        else:
+            self._idle.put(worker)
         return reply
 
     def _spawn(self) -> _Worker:
@@ -244,14 +279,37 @@ class WorkerPool:
             self._all.add(worker)
         return worker
 
-    def _replace(self, worker: _Worker, reason: str) -> _Worker:
+    def _replace(self, worker: _Worker, reason: str) -> None:
+        """Put a fresh worker in ``worker``'s slot; if none can be started, the healer retries."""
         log.info("replacing render worker %s (%s)", worker.pid, reason)
         with self._lock:
             self._all.discard(worker)
             self.restarts[reason] += 1
         if reason != "recycle":
             worker.kill()
-            return self._spawn()
-        # A retiring worker exits on its own; waiting for it would delay this response.
-        threading.Thread(target=worker.stop, name="printbrief-retire", daemon=True).start()
-        return self._spawn()
+        else:  # a retiring worker exits on its own; waiting for it would delay this response
+            threading.Thread(target=worker.stop, name="printbrief-retire", daemon=True).start()
+        self._fill(0)
+
+    def _fill(self, failures: int) -> None:
+        """Start a worker for an empty slot, or leave the slot to the healer (never raises)."""
+        try:
+            self._idle.put(self._spawn())
+        except WorkerLostError:  # closing
+            return
+        except OSError as exc:  # EMFILE from Pipe(), ENOMEM or EAGAIN from fork
+            backoff = min(30.0, self.config.retry * 2**failures)
+            log.warning("a render worker could not be started (%s); retrying in %g s", exc, backoff)
+            with self._lock:
+                self.restarts["start-failed"] += 1
+                self._vacant.append((time.monotonic() + backoff, failures + 1))
+
+    def _heal(self) -> None:
+        """Background: retry empty slots when due, doubling the wait after each failure."""
+        while not self._stop.wait(0.2):
+            now = time.monotonic()
+            with self._lock:
+                due = [failures for when, failures in self._vacant if when <= now]
+                self._vacant = [slot for slot in self._vacant if slot[0] > now]
+            for failures in due:
+                self._fill(failures)
