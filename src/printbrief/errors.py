@@ -3,7 +3,8 @@
 PrintbriefError                exit 1, HTTP 500
 ├── UsageError                 exit 2, HTTP 400  (bad option, unknown theme or paper)
 │   ├── ThemeError             exit 2, HTTP 400
-│   └── MediaTypeError         exit 2, HTTP 415  (an HTTP request body that is not JSON)
+│   ├── MediaTypeError         exit 2, HTTP 415  (an HTTP request body that is not JSON)
+│   └── RequestTimeoutError    exit 2, HTTP 408  (an HTTP request body that arrives too slowly)
 ├── InputError                 exit 1, HTTP 422  (a file or field of the article is wrong)
 ├── LimitError                 exit 1, HTTP 413  (input past a documented bound)
 ├── CoverageError              exit 1, HTTP 422  (strict mode: characters no font covers)
@@ -98,6 +99,12 @@ class MediaTypeError(UsageError):
     """An HTTP request body is not in a media type the service reads (it reads JSON)."""
 
     http_status = 415
+
+
+class RequestTimeoutError(UsageError):
+    """An HTTP request body did not arrive within the service's body timeout."""
+
+    http_status = 408
 
 
 class InputError(PrintbriefError):

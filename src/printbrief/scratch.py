@@ -7,21 +7,46 @@ garbage-collected: never in a worker that is killed (a service deadline, a pool 
 Ctrl-C) or that leaves through ``os._exit``, as forkserver children do. On a development
 machine 777 such folders, 26 GB, had piled up in /tmp. So each worker process makes its
 temporary files inside a folder its parent created, and the parent removes that folder once
-the worker is gone.
+the worker is gone. A folder's name carries its owner's process id; a parent killed with
+SIGKILL cannot clean up, so every new scratch folder first sweeps those whose owner is gone.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 
 def new_scratch(purpose: str) -> str:
     """A fresh folder for one worker or pool; pass it to :func:`use_scratch` in the worker."""
-    return tempfile.mkdtemp(prefix=f"printbrief-{purpose}-")
+    sweep_stale()
+    return tempfile.mkdtemp(prefix=f"printbrief-{purpose}-{os.getpid()}-")
+
+
+def sweep_stale(root: str | None = None) -> list[str]:
+    """Remove scratch folders whose owning process no longer runs; return what was removed."""
+    removed = []
+    for folder in Path(root or tempfile.gettempdir()).glob("printbrief-*-*-*"):
+        owner = folder.name.split("-")[2]
+        if owner.isdigit() and not _running(int(owner)) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(str(folder))
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive, and not ours to judge
+        return True
+    return True
 
 
 def remove_scratch(folder: str) -> None:

@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -149,6 +150,7 @@ def start_worker(
     # Ctrl-C in a terminal reaches the whole process group; the client stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     keep_to_results_once()
+    _exit_with_parent()
     if warm is not None:
         from .renderer import renderer_for
 
@@ -160,6 +162,22 @@ def start_worker(
             if warm_render:
                 renderer.render(WARM_UP_ARTICLE)
     settle_heap()
+
+
+def _exit_with_parent() -> None:
+    """A worker whose parent is gone (killed with SIGKILL) exits instead of waiting forever.
+
+    A process pool's worker blocks reading its queue and never notices; a watch thread sees
+    the process re-parented and leaves (the client's scratch sweep removes its files).
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="printbrief-parent-watch", daemon=True).start()
 
 
 @cache

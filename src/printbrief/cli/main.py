@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -85,5 +86,16 @@ def _report(exc: BaseException) -> None:
 
 
 def run() -> None:  # pragma: no cover - the console script
-    """Entry point of the ``printbrief`` console script."""
+    """Entry point of the ``printbrief`` console script.
+
+    SIGTERM (``timeout``, systemd, ``docker stop``) and SIGHUP stop a run as Ctrl-C does:
+    workers stopped, finished PDFs kept, the manifest saved, scratch folders removed.
+    """
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
     sys.exit(main())
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)

@@ -50,13 +50,24 @@ from .options import ALLOW_HOST, BUNDLED_ONLY, THEME_PATH
     help="In-memory result cache size.",
 )
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Shared on-disk result cache.")
+@click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(0.5),
+              help="Seconds a client may take to send its request headers.")  # fmt: skip
+@click.option("--body-timeout", default=30.0, show_default=True, type=click.FloatRange(0.5),
+              help="Seconds a client may take to send the request body (then 408).")  # fmt: skip
+@click.option("--keep-alive", default=5.0, show_default=True, type=click.FloatRange(1),
+              help="Seconds an idle keep-alive connection stays open.")  # fmt: skip
+@click.option("--max-connections", default=200, show_default=True, type=click.IntRange(1),
+              help="Connections served at once (then 503).")  # fmt: skip
+@click.option("--shutdown-timeout", default=10.0, show_default=True, type=click.FloatRange(1),
+              help="Seconds SIGTERM waits for requests in flight before stopping them.")  # fmt: skip
 @THEME_PATH
 @BUNDLED_ONLY
 @ALLOW_HOST
 def serve(
     host: str, port: int, workers: int, queue: int, deadline: float, recycle_after: int,
-    cache_mb: int, cache_dir: str | None, theme_paths: tuple[str, ...], bundled_fonts_only: bool,
-    allow_hosts: tuple[str, ...],
+    cache_mb: int, cache_dir: str | None, header_timeout: float, body_timeout: float,
+    keep_alive: float, max_connections: int, shutdown_timeout: float,
+    theme_paths: tuple[str, ...], bundled_fonts_only: bool, allow_hosts: tuple[str, ...],
 ) -> None:  # fmt: skip
     """Run the print-button HTTP service (needs printbrief[server]).
 
@@ -67,6 +78,7 @@ def serve(
     try:
         from ..service.app import ServiceConfig
         from ..service.app import serve as run_service
+        from ..service.server import ServerConfig
     except ImportError as exc:
         raise UsageError(str(exc)) from None
     from pathlib import Path
@@ -79,7 +91,8 @@ def serve(
         theme_paths=theme_paths, system_fonts=not bundled_fonts_only, allow_hosts=allow_hosts
     )
     config = ServiceConfig(
-        pool=pool, options=options, cache_bytes=cache_mb << 20,
+        pool=pool, options=options, cache_bytes=cache_mb << 20, body_timeout=body_timeout,
         cache_dir=Path(cache_dir) if cache_dir else None,
     )  # fmt: skip
-    run_service(config, host=host, port=port)
+    server = ServerConfig(header_timeout, keep_alive, max_connections, shutdown_timeout)
+    run_service(config, host=host, port=port, server=server)

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 try:
-    import uvicorn
     from fastapi import Depends, FastAPI, Request, Response
     from fastapi.concurrency import run_in_threadpool
     from fastapi.exceptions import RequestValidationError
@@ -33,7 +32,7 @@ except ImportError as exc:  # pragma: no cover - exercised by a test that hides 
         "printbrief serve needs the optional 'server' extra: pip install 'printbrief[server]'"
     ) from exc
 
-from ..errors import PrintbriefError, ThemeError
+from ..errors import PrintbriefError, RequestTimeoutError, ThemeError
 from ..identity import article_key, fingerprint, text_key
 from ..issue.load import IssueData, load_issue
 from ..limits import DEFAULT_LIMITS
@@ -48,6 +47,7 @@ from . import http as httputil
 from .cache import ResultCache
 from .metrics import Metrics
 from .pool import PoolConfig, WorkerPool
+from .server import ServerConfig, run
 from .tasks import RenderArticle, RenderIssue
 
 
@@ -60,6 +60,8 @@ class ServiceConfig:
     """What every request starts from: theme folders, fonts, allowed hosts, limits. A request
     sets theme (by name), paper, variant, bleed, marks, strict and lossless_images on top."""
     max_body_bytes: int = DEFAULT_LIMITS.max_input_bytes
+    body_timeout: float = 30.0
+    """Seconds a client may take to send the request body; past that it is answered 408."""
     cache_bytes: int = 64 << 20
     cache_dir: Path | None = None
 
@@ -109,9 +111,18 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
     return app
 
 
-def serve(config: ServiceConfig, *, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the service with uvicorn until interrupted (binds to loopback unless told)."""
-    uvicorn.run(create_app(config), host=host, port=port, log_level="info")
+def serve(
+    config: ServiceConfig,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    server: ServerConfig | None = None,
+) -> None:
+    """Run the service until SIGINT or SIGTERM (binds to loopback unless told).
+
+    ``server`` sets the connection timeouts and limits (:class:`ServerConfig`).
+    """
+    run(create_app(config), server or ServerConfig(), host=host, port=port)
 
 
 Variant = Enum("Variant", {name: name for name in VARIANTS}, type=str)  # type: ignore[misc]
@@ -208,7 +219,14 @@ async def _read_json(request: Request, state: _State) -> Any:
     httputil.check_media_type(request.headers.get("content-type"))
     limit = state.config.max_body_bytes
     httputil.check_length(request.headers.get("content-length"), limit)
-    return httputil.parse_json(await httputil.read_limited(request.stream(), limit))
+    try:
+        async with asyncio.timeout(state.config.body_timeout):
+            body = await httputil.read_limited(request.stream(), limit)
+    except TimeoutError:
+        raise RequestTimeoutError(
+            f"the request body took longer than {state.config.body_timeout:g} s to arrive"
+        ) from None
+    return await run_in_threadpool(httputil.parse_json, body)  # large JSON: off the event loop
 
 
 async def _pdf(
