@@ -70,7 +70,7 @@ def long_feature() -> dict[str, Any]:
         f"The full report is published at {LONG_URL} and the survey data at "
         "<https://data.example.com/harbour/soundings/2026/inner-basin-and-breakwater.csv>.",
         "## What happens next",
-        "> The harbour was built for the ships of 1910. It has done remarkably well "
+        "> The harbour was built for the ships of 1910. It has done remarkably well\n"
         "> for the ships of 2026, but it cannot keep doing so on good will alone.",
     ]
     body += [_PARAGRAPHS[i % 4] for i in range(10)]

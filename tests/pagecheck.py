@@ -82,7 +82,6 @@ def pages(pdf: bytes, theme: str) -> list[Page]:
         for number, page in enumerate(doc.pages, 1):
             width, height = float(page.width), float(page.height)
             chars = [c for c in page.chars if c["text"].strip() and c["x1"] - c["x0"] > 0.1]
-            flat = [Box.of(r) for r in (*page.rects, *page.lines) if r["bottom"] - r["top"] < 2]
             found.append(
                 Page(
                     number=number,
@@ -90,10 +89,24 @@ def pages(pdf: bytes, theme: str) -> list[Page]:
                     area=Box(left, top, width - right, height - bottom),
                     chars=chars,
                     images=[Box.of(i) for i in page.images],
-                    rules=[r for r in flat if r.x1 - r.x0 > 20],
+                    rules=_rules([Box.of(r) for r in (*page.rects, *page.lines)]),
                 )
             )
     return found
+
+
+def _rules(shapes: list[Box]) -> list[Box]:
+    """Horizontal rules at least 20 pt long: thin shapes, and the edge WeasyPrint draws as the
+    difference of two rectangles (a border is an outer and an inner path filled even-odd)."""
+    rules = [b for b in shapes if b.bottom - b.top < 2 and b.x1 - b.x0 > 20]
+    for a in shapes:
+        for b in shapes:
+            same_x = abs(a.x0 - b.x0) < 0.5 and abs(a.x1 - b.x1) < 0.5 and a.x1 - a.x0 > 20
+            if same_x and 0 < b.top - a.top < 2:
+                rules.append(Box(a.x0, a.top, a.x1, b.top))
+            if same_x and 0 < b.bottom - a.bottom < 2:
+                rules.append(Box(a.x0, a.bottom, a.x1, b.bottom))
+    return rules
 
 
 def check(
