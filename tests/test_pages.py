@@ -121,6 +121,10 @@ def text(pdf: bytes) -> str:
 def test_urls_break_without_inserted_hyphens(theme: str) -> None:
     pdf = renderer(theme, "A5").render(load(pagecases.long_feature()))
     assert pagecases.LONG_URL in text(pdf)
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:  # set like the words around it
+        chars = [c for p in doc.pages for c in p.chars if c["text"].strip()]
+    at = "".join(c["text"] for c in chars).index("publishedat" + pagecases.LONG_URL)
+    assert {round(c["size"], 1) for c in chars[at : at + 20]} == {round(chars[at]["size"], 1)}
 
 
 @pytest.mark.parametrize("theme", THEMES)
@@ -172,7 +176,7 @@ def test_breakable_urls_only_touch_urls() -> None:
     assert breakable_urls("a-b c.d") == "a-b c.d"
     marked = breakable_urls("at www.example.com/x?a=1&amp;b=2.")
     assert marked == (
-        'at <span class="url">www.<wbr>example.<wbr>com/<wbr>x?<wbr>a=1&amp;<wbr>b=2</span>.'
+        'at <span class="url-text">www.<wbr>example.<wbr>com/<wbr>x?<wbr>a=1&amp;<wbr>b=2</span>.'
     )
 
 

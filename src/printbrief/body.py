@@ -42,7 +42,7 @@ _ALLOWED_CLASSES = {
     "td": _ALIGN,
 }
 # Classes printbrief itself adds after sanitizing: "kw" (a Korean word), "cjk" (a Han run),
-# "url" (a URL that may break after / . - ? &).
+# "url-text" (a URL that may break after / . - ? &).
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 _MAX_SPAN = 20  # colspan/rowspan: WeasyPrint allocates grid cells for each
 
@@ -246,9 +246,11 @@ def breakable_urls(text: str) -> str:
     """Mark URLs in escaped text so they break only after ``/ . - ? &``, never hyphenated.
 
     >>> breakable_urls("see https://example.com/a-b?x&amp;y now")
-    'see <span class="url">https://<wbr>example.<wbr>com/<wbr>a-<wbr>b?<wbr>x&amp;<wbr>y</span> now'
+    'see <span class="url-text">https://<wbr>example.<wbr>com/<wbr>a-<wbr>b?<wbr>x&amp;<wbr>y</span> now'
     """
-    return _URL.sub(lambda m: f'<span class="url">{_URL_BREAK.sub("<wbr>", m[0])}</span>', text)
+    return _URL.sub(
+        lambda m: f'<span class="url-text">{_URL_BREAK.sub("<wbr>", m[0])}</span>', text
+    )
 
 
 def plain_text(markup: str) -> str:
