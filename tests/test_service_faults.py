@@ -34,7 +34,10 @@ def _closed_within(sock: socket.socket, seconds: float) -> bool:
 
 
 def test_silent_and_slow_clients_are_cut_off() -> None:
-    with serve_process("--workers", "1", "--header-timeout", "1", "--body-timeout", "1") as (_, port):
+    with serve_process("--workers", "1", "--header-timeout", "1", "--body-timeout", "1") as (
+        _,
+        port,
+    ):
         silent = socket.create_connection(("127.0.0.1", port))
         slow = socket.create_connection(("127.0.0.1", port))
         slow.sendall(b"POST /v1/render HTTP/1.1\r\nHost: x\r\n")  # and never the rest
@@ -56,7 +59,10 @@ def _scratch_of(pid: int) -> list[Path]:
 
 def test_sigterm_stops_a_busy_server_promptly_and_leaves_nothing() -> None:
     body = json.dumps(long_article(400)).encode()
-    with serve_process("--workers", "1", "--deadline", "120", "--shutdown-timeout", "2") as (proc, port):
+    with serve_process("--workers", "1", "--deadline", "120", "--shutdown-timeout", "2") as (
+        proc,
+        port,
+    ):
         assert _scratch_of(proc.pid)
         client = socket.create_connection(("127.0.0.1", port))
         client.sendall(b"POST /v1/render HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"

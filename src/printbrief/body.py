@@ -33,8 +33,16 @@ _ALLOWED_ATTRS = {
     "td": {"colspan", "rowspan"},
     "abbr": {"title"},
 }
-_ALLOWED_CLASSES = {"aside": {"pull-quote", "fact-box"}, "p": {"note"}, "span": {"smallcaps"}}
-# Classes printbrief itself adds after sanitizing: "kw" (a Korean word), "cjk" (a Han run).
+_ALIGN = {"align-left", "align-right", "align-center"}
+_ALLOWED_CLASSES = {
+    "aside": {"pull-quote", "fact-box"},
+    "p": {"note"},
+    "span": {"smallcaps"},
+    "th": _ALIGN,
+    "td": _ALIGN,
+}
+# Classes printbrief itself adds after sanitizing: "kw" (a Korean word), "cjk" (a Han run),
+# "url-text" (a URL that may break after / . - ? &).
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 _MAX_SPAN = 20  # colspan/rowspan: WeasyPrint allocates grid cells for each
 
@@ -67,7 +75,7 @@ def body_html(article: Article, limits: Limits = DEFAULT_LIMITS) -> str:
         raw = article.body
     # Before the sanitizer parses it: depth, and the start tags its time grows with.
     check_depth(raw, limits.max_depth, field="body", max_elements=limits.max_elements)
-    clean = sanitize(raw)
+    clean = sanitize(alignment_classes(raw))
     check_depth(clean, limits.max_depth, field="body")  # exact on well-formed output
     check_layout(clean, limits, field="body")  # what layout would do, bounded before it runs
     return tag_scripts(clean, article.lang)
@@ -105,6 +113,25 @@ def sanitize(markup: str) -> str:
         attribute_filter=_filter_attribute,
         link_rel="noopener noreferrer",
         strip_comments=True,
+    )
+
+
+# Table cell alignment as Markdown writes it (style="text-align:right") or old HTML does
+# (align="right"): the sanitizer drops both attributes, so they become a class it keeps.
+_CELL_ALIGN = re.compile(
+    r'<(t[dh])\b([^>]*?)\s(?:style="text-align:\s*(left|right|center);?"|align="(left|right|center)")',
+    re.IGNORECASE,
+)
+
+
+def alignment_classes(markup: str) -> str:
+    """Turn a table cell's text alignment into ``class="align-…"`` before sanitizing.
+
+    >>> alignment_classes('<td style="text-align:right">4.10</td>')
+    '<td class="align-right">4.10</td>'
+    """
+    return _CELL_ALIGN.sub(
+        lambda m: f'<{m[1]}{m[2]} class="align-{(m[3] or m[4]).lower()}"', markup
     )
 
 
@@ -169,7 +196,7 @@ def tag_scripts(markup: str, lang: str) -> str:
     key = i18n.script_key(lang)
     parts = _SPLIT_TAGS.split(markup)
     for i in range(0, len(parts), 2):  # even indexes are text between tags
-        parts[i] = keep_korean_words(_tag_text(parts[i], key))
+        parts[i] = breakable_urls(keep_korean_words(_tag_text(parts[i], key)))
     return "".join(parts)
 
 
@@ -192,7 +219,7 @@ def _tag_run(run: str, hangul: bool, key: str) -> str:
 # WeasyPrint 70 does not support): each word holding Hangul goes in a no-wrap span.
 _WORD = re.compile(r"[^\s<>]+")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
-_MAX_KEPT = 30  # longer "words" (URLs, run-ons) may still break rather than overflow
+_MAX_KEPT = 12  # longer "words" (compounds, run-ons) break rather than overflow a column
 
 
 def keep_korean_words(text: str) -> str:
@@ -211,6 +238,22 @@ def keep_korean_words(text: str) -> str:
         )
 
     return _WORD.sub(keep, text)
+
+
+# A URL in running text: scheme or www., then anything up to a space, a tag or a quote.
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+_URL_BREAK = re.compile(r"(?:(?<=[/.?-])|(?<=&amp;))(?=[^/.?&-])")
+
+
+def breakable_urls(text: str) -> str:
+    """Mark URLs in escaped text so they break only after ``/ . - ? &``, never hyphenated.
+
+    >>> breakable_urls("see https://example.com/a-b?x&amp;y now")
+    'see <span class="url-text">https://<wbr>example.<wbr>com/<wbr>a-<wbr>b?<wbr>x&amp;<wbr>y</span> now'
+    """
+    return _URL.sub(
+        lambda m: f'<span class="url-text">{_URL_BREAK.sub("<wbr>", m[0])}</span>', text
+    )
 
 
 def plain_text(markup: str) -> str:

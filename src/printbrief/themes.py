@@ -1,7 +1,7 @@
 """Stage 4 — themes: find a theme on the search path and turn an Article into HTML (Jinja2).
 
 A theme is a folder with ``theme.json`` (``description``, ``extends``, ``stylesheets``,
-``template``), Jinja templates and CSS. Lookup order: the caller's folders, then the built-in
+``template``, ``headline_steps``), Jinja templates and CSS. Lookup order: the caller's folders, then the built-in
 ``styles/``; a theme that ``extends`` another searches its own folder first, then the parent's,
 so it can override a single template or stylesheet.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -23,13 +24,17 @@ from markupsafe import Markup, escape
 
 from . import i18n
 from .assets import asset_dir
-from .body import keep_korean_words
+from .body import breakable_urls, keep_korean_words
 from .errors import ThemeError
 from .model import Article
 
 THEME_FILE = "theme.json"
 _DIGESTS: dict[tuple[tuple[str, int, int], ...], str] = {}
 _MAX_EXTENDS = 8
+HEADLINE_STEPS = (60, 110, 180)
+"""Headline lengths (a wide CJK character counts two) past which a theme sets it a step smaller."""
+ISSUE_TEMPLATES = ("issue.html.j2", "issue-article.html.j2", "folios.html.j2")
+"""The templates ``printbrief compile`` renders: cover and contents, articles, folio sheet."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class Theme:
     folders: tuple[Path, ...]
     stylesheets: tuple[Path, ...]
     template: str
+    headline_steps: tuple[int, ...] = HEADLINE_STEPS
 
     @cached_property
     def environment(self) -> jinja2.Environment:
@@ -58,15 +64,16 @@ class Theme:
         )
         env.filters["css_string"] = css_string
         env.filters["keep_words"] = keep_words
+        env.filters["urls"] = urls
         return env
 
     def render_html(
         self, article: Article, body_html: str, *, template: str | None = None, **extra: Any
     ) -> str:
         """The article as a full HTML document, ready for WeasyPrint."""
-        return self.render_template(
-            template or self.template, **{**context(article, body_html), **extra}
-        )
+        step = headline_step(article.headline, self.headline_steps)
+        variables = {**context(article, body_html), "headline_step": step, **extra}
+        return self.render_template(template or self.template, **variables)
 
     def render_template(self, name: str, **variables: Any) -> str:
         """Any template of the theme (issue cover and contents, folio sheet) with ``variables``."""
@@ -100,6 +107,12 @@ class Theme:
     def find(self, name: str) -> Path | None:
         """The first file called ``name`` in the theme's folders, or None."""
         return next((f / name for f in self.folders if (f / name).is_file()), None)
+
+    def require(self, *templates: str) -> None:
+        """Raise a ThemeError naming every one of ``templates`` the theme's folders lack."""
+        missing = [name for name in templates if self.find(name) is None]
+        if missing:
+            raise ThemeError(f"theme {self.name!r} has no template {', '.join(missing)}")
 
 
 def search_path(extra: Iterable[str | Path] = ()) -> tuple[Path, ...]:
@@ -150,13 +163,23 @@ def _build(chain: list[tuple[Path, dict[str, Any]]]) -> Theme:
     for _, meta in reversed(chain):  # parent's stylesheets first, child's after
         names += [n for n in meta.get("stylesheets", []) if n not in names]
     template = next((m["template"] for _, m in chain if "template" in m), "article.html.j2")
-    return Theme(
+    steps = next((m["headline_steps"] for _, m in chain if "headline_steps" in m), HEADLINE_STEPS)
+    theme = Theme(
         name=folders[0].name,
         description=chain[0][1].get("description", ""),
         folders=folders,
         stylesheets=tuple(_locate(n, folders) for n in names),
         template=template,
+        headline_steps=_steps(steps, folders[0]),
     )
+    theme.require(template, *ISSUE_TEMPLATES)
+    return theme
+
+
+def _steps(value: Any, folder: Path) -> tuple[int, ...]:
+    if not (isinstance(value, list | tuple) and all(type(v) is int and v > 0 for v in value)):
+        raise ThemeError(f"{folder / THEME_FILE}: headline_steps: expected a list of lengths")
+    return tuple(sorted(value))
 
 
 def _locate(name: str, folders: Sequence[Path]) -> Path:
@@ -217,13 +240,23 @@ def dateline(article: Article) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
-    """Cut at a word boundary (or a character for CJK) and add an ellipsis."""
+    """Cut at a word boundary (or a character for CJK) and add one ellipsis."""
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
     if " " in cut and not text[limit - 1].isspace():
         cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:—–-") + "…"
+    return cut.rstrip(" ,;:—–-…．.") + "…"
+
+
+def headline_step(headline: str, steps: Sequence[int] = HEADLINE_STEPS) -> int:
+    """How many of ``steps`` the headline's length passes; a wide (CJK) character counts two.
+
+    >>> headline_step("Tide tables"), headline_step("x" * 111)
+    (0, 2)
+    """
+    length = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in headline)
+    return sum(length > step for step in steps)
 
 
 def author(byline: str | None) -> str | None:
@@ -255,6 +288,11 @@ def iso(value: date | datetime | None) -> str:
 def keep_words(value: str) -> Markup:
     """Escape text and keep its Korean words whole across lines (``{{ headline | keep_words }}``)."""
     return Markup(keep_korean_words(str(escape(value))))
+
+
+def urls(value: str) -> Markup:
+    """Escape text and let the URLs in it break after ``/ . - ? &`` (``{{ caption | urls }}``)."""
+    return Markup(breakable_urls(str(escape(value))))
 
 
 def css_string(value: str) -> Markup:

@@ -36,7 +36,6 @@ from .tasks import (
     RENDERER,
     ArticleTask,
     DocumentTask,
-    check_templates,
 )
 
 log = logging.getLogger(__name__)
@@ -107,7 +106,6 @@ def compile_issue(
     if jobs < 1:
         raise UsageError(f"jobs: must be 1 or more, got {jobs}")
     chosen = RenderOptions.of(options, **changes).check().absolute()
-    check_templates(chosen)
     clock = _Clock()
     loaded = (
         issue

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ThemeError
 from ..finish import Rendered
 from ..model import Article
 from ..options import RenderOptions
@@ -27,7 +26,6 @@ FOLIO_TEMPLATE = "folios.html.j2"
 """The sheet of "Page N of M" folios stamped onto every page."""
 STYLESHEET = "issue.css"
 """The theme's stylesheet for issues (cover, contents, furniture)."""
-TEMPLATES = (ARTICLE_TEMPLATE, FRONT_TEMPLATE, FOLIO_TEMPLATE)
 
 
 RENDERER = "printbrief.issue.renderer:IssueRenderer"
@@ -70,16 +68,3 @@ class DocumentTask:
     def run(self) -> Rendered:
         """In the worker: the document as a PDF."""
         return issue_renderer(self.options).render_document(self.html, self.base)
-
-
-def check_templates(options: RenderOptions) -> None:
-    """Raise a ThemeError naming every issue template the theme lacks."""
-    from ..themes import resolve_theme
-
-    theme = resolve_theme(options.theme, options.theme_paths)
-    missing = [name for name in TEMPLATES if theme.find(name) is None]
-    if missing:
-        raise ThemeError(
-            f"theme {theme.name!r} cannot compile issues: it has no {', '.join(missing)} "
-            "(extend a theme that has them, such as newsbrief)"
-        )

@@ -1,0 +1,299 @@
+""" "Nothing prints over anything": a checker that measures a PDF's glyph, picture and rule boxes.
+
+It reads what pdfplumber finds on each page and reports, as one-line findings:
+
+- a glyph or picture outside the type area, unless it lies wholly in the top or bottom margin
+  band and inside the page's left and right margins (running heads and footers);
+- two glyph boxes overlapping (different lines, different columns, a table over a column);
+- a picture overlapping a glyph, or reaching outside the type area;
+- a running head or footer on more than one line, a doubled ellipsis in it, the footer's URL
+  run touching the folio, more than one rule under the running head;
+- a caption whose first and last words are not on the page of a picture right above it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pdfplumber
+
+MM = 72 / 25.4
+TOLERANCE = 1.0  # points: rounding in WeasyPrint's layout and in pdfminer's font boxes
+
+# @page margins (top, right, bottom, left) in mm, as each built-in theme's CSS declares them.
+MARGINS = {
+    "newsbrief": (24.0, 18.0, 20.0, 18.0),
+    "broadsheet": (20.0, 15.0, 18.0, 15.0),
+    "minimal": (25.0, 22.0, 25.0, 22.0),
+}
+
+Char = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in points from the page's top-left corner."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @classmethod
+    def of(cls, obj: Char) -> Box:
+        return cls(float(obj["x0"]), float(obj["top"]), float(obj["x1"]), float(obj["bottom"]))
+
+    def overlap(self, other: Box) -> tuple[float, float]:
+        """Width and height of the intersection (negative when apart)."""
+        width = min(self.x1, other.x1) - max(self.x0, other.x0)
+        return width, min(self.bottom, other.bottom) - max(self.top, other.top)
+
+    def inside(self, other: Box, tolerance: float = TOLERANCE) -> bool:
+        return (
+            self.x0 >= other.x0 - tolerance
+            and self.x1 <= other.x1 + tolerance
+            and self.top >= other.top - tolerance
+            and self.bottom <= other.bottom + tolerance
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the checker needs of one page: glyphs, pictures, rules and the type area."""
+
+    number: int
+    width: float
+    area: Box
+    chars: list[Char]
+    images: list[Box]
+    rules: list[Box]
+
+
+def pages(pdf: bytes, theme: str) -> list[Page]:
+    """Every page of ``pdf`` with the type area of ``theme``."""
+    top, right, bottom, left = (m * MM for m in MARGINS[theme])
+    found = []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for number, page in enumerate(doc.pages, 1):
+            width, height = float(page.width), float(page.height)
+            chars = [c for c in page.chars if c["text"].strip() and c["x1"] - c["x0"] > 0.1]
+            found.append(
+                Page(
+                    number=number,
+                    width=width,
+                    area=Box(left, top, width - right, height - bottom),
+                    chars=chars,
+                    images=[Box.of(i) for i in page.images],
+                    rules=_rules([Box.of(r) for r in (*page.rects, *page.lines)]),
+                )
+            )
+    return found
+
+
+def _rules(shapes: list[Box]) -> list[Box]:
+    """Horizontal rules at least 20 pt long: thin shapes, and the edge WeasyPrint draws as the
+    difference of two rectangles (a border is an outer and an inner path filled even-odd)."""
+    rules = [b for b in shapes if b.bottom - b.top < 2 and b.x1 - b.x0 > 20]
+    for a in shapes:
+        for b in shapes:
+            same_x = abs(a.x0 - b.x0) < 0.5 and abs(a.x1 - b.x1) < 0.5 and a.x1 - a.x0 > 20
+            if same_x and 0 < b.top - a.top < 2:
+                rules.append(Box(a.x0, a.top, a.x1, b.top))
+            if same_x and 0 < b.bottom - a.bottom < 2:
+                rules.append(Box(a.x0, a.bottom, a.x1, b.bottom))
+    return rules
+
+
+def check(
+    pdf: bytes, theme: str, captions: Sequence[str] = (), url: str | None = None
+) -> list[str]:
+    """Every finding on every page of ``pdf``; an empty list when nothing prints over anything."""
+    found = pages(pdf, theme)
+    problems = [p for page in found for p in check_page(page, url)]
+    return problems + check_captions(found, captions)
+
+
+def check_page(page: Page, url: str | None = None) -> list[str]:
+    """The findings of one page."""
+    return [
+        *outside(page),
+        *overprints(page),
+        *pictures_over_text(page),
+        *furniture(page, url),
+    ]
+
+
+def _where(page: Page, char: Char) -> str:
+    return f"page {page.number}: {char['text']!r} at ({char['x0']:.1f}, {char['top']:.1f})"
+
+
+def outside(page: Page) -> list[str]:
+    """Glyphs and pictures that leave the type area (margin furniture excepted)."""
+    area = page.area
+    head = Box(area.x0, 0, area.x1, area.top)
+    foot = Box(area.x0, area.bottom, area.x1, 1e9)
+    problems = [
+        f"{_where(page, c)} outside the type area"
+        for c in page.chars
+        if not any(Box.of(c).inside(zone) for zone in (area, head, foot))
+    ]
+    problems += [
+        f"page {page.number}: picture {i} outside the type area {area}"
+        for i in page.images
+        if not i.inside(area)
+    ]
+    return problems
+
+
+def overprints(page: Page) -> list[str]:
+    """Glyph boxes that overlap by more than a third of the smaller one in both directions.
+
+    Neighbours in drawing order on one baseline are exempt: kerning tucks a comma under a "y".
+    """
+    grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+    boxes = [Box.of(c) for c in page.chars]
+    hits: set[tuple[int, int]] = set()
+    for index, box in enumerate(boxes):
+        for cell in _cells(box):
+            for other in grid[cell]:
+                kerned = other == index - 1 and abs(boxes[other].bottom - box.bottom) < 0.5
+                if not kerned and (other, index) not in hits and _overprint(boxes[other], box):
+                    hits.add((other, index))
+            grid[cell].append(index)
+    return [
+        f"{_where(page, page.chars[a])} overprints {page.chars[b]['text']!r} "
+        f"at ({page.chars[b]['x0']:.1f}, {page.chars[b]['top']:.1f})"
+        for a, b in sorted(hits)
+    ]
+
+
+def _cells(box: Box, size: float = 12.0) -> Iterable[tuple[int, int]]:
+    for x in range(int(box.x0 // size), int(box.x1 // size) + 1):
+        for y in range(int(box.top // size), int(box.bottom // size) + 1):
+            yield x, y
+
+
+def _overprint(a: Box, b: Box) -> bool:
+    width, height = a.overlap(b)
+    smaller_w = min(a.x1 - a.x0, b.x1 - b.x0)
+    smaller_h = min(a.bottom - a.top, b.bottom - b.top)
+    return width > smaller_w / 3 and height > smaller_h / 3
+
+
+def pictures_over_text(page: Page) -> list[str]:
+    """Glyphs drawn on a picture."""
+    return [
+        f"{_where(page, c)} is on a picture"
+        for image in page.images
+        for c in page.chars
+        if min(image.overlap(Box.of(c))) > TOLERANCE
+    ]
+
+
+# ---------------------------------------------------------------------------- furniture
+
+
+def furniture(page: Page, url: str | None = None) -> list[str]:
+    """Running heads and footers: one line each, one ellipsis, URL clear of the folio, one rule."""
+    head = [c for c in page.chars if c["bottom"] <= page.area.top + TOLERANCE]
+    foot = [c for c in page.chars if c["top"] >= page.area.bottom - TOLERANCE]
+    problems = []
+    for name, band in (("running head", head), ("footer", foot)):
+        lines = _lines(band)
+        if len(lines) > 1:
+            problems.append(f"page {page.number}: {name} on {len(lines)} lines: {lines}")
+        if any("……" in line or "...…" in line for line in lines):
+            problems.append(f"page {page.number}: {name} has a doubled ellipsis: {lines}")
+    if url:
+        problems += _url_clear_of_folio(page, foot, url)
+    rules = _merged([r for r in page.rules if r.bottom <= page.area.top + TOLERANCE])
+    if len(rules) > 1:
+        problems.append(f"page {page.number}: {len(rules)} rules under the running head: {rules}")
+    return problems
+
+
+def _lines(chars: list[Char], gap: float = 3.0) -> list[str]:
+    """Text of each line in a band (glyphs whose baselines lie within ``gap`` points)."""
+    lines: list[list[Char]] = []
+    for char in sorted(chars, key=lambda c: c["bottom"]):
+        if lines and char["bottom"] - lines[-1][-1]["bottom"] <= gap:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    return ["".join(c["text"] for c in sorted(line, key=lambda c: c["x0"])) for line in lines]
+
+
+def _runs(chars: list[Char], gap: float) -> list[list[Char]]:
+    """Glyphs of one line split where the space between two is wider than ``gap``."""
+    runs: list[list[Char]] = []
+    for char in sorted(chars, key=lambda c: c["x0"]):
+        if runs and char["x0"] - runs[-1][-1]["x1"] <= gap:
+            runs[-1].append(char)
+        else:
+            runs.append([char])
+    return runs
+
+
+def _url_clear_of_folio(page: Page, foot: list[Char], url: str) -> list[str]:
+    """The URL's run ends at least 2 mm before whatever follows it on the footer line."""
+    host = re.sub(r"^https?://", "", url)[:12]
+    runs = ["".join(c["text"] for c in run) for run in _runs(foot, 2 * MM)]
+    glued = [run for run in runs if host in run and not _url_only(run, url)]
+    return [f"page {page.number}: footer URL touches its neighbour: {run!r}" for run in glued]
+
+
+def _url_only(run: str, url: str) -> bool:
+    """``run`` is the URL, whole or shortened with one trailing ellipsis."""
+    return run == url or (run.endswith("…") and url.startswith(run[:-1].rstrip()))
+
+
+def _merged(rules: list[Box]) -> list[Box]:
+    """Horizontal rules joined where they meet or overlap on the same height."""
+    merged: list[Box] = []
+    for rule in sorted(rules, key=lambda r: (round(r.top), r.x0)):
+        last = merged[-1] if merged else None
+        if last and abs(last.top - rule.top) < 1 and rule.x0 <= last.x1 + 0.5:
+            merged[-1] = Box(last.x0, last.top, max(last.x1, rule.x1), last.bottom)
+        else:
+            merged.append(rule)
+    return merged
+
+
+# ---------------------------------------------------------------------------- captions
+
+
+def check_captions(found: list[Page], captions: Sequence[str]) -> list[str]:
+    """Each caption starts and ends on a page with a picture just above its first line."""
+    problems = []
+    for caption in captions:
+        words = caption.split()
+        first, last = _squash(" ".join(words[:4])), _squash(" ".join(words[-3:]))
+        home = [p for p in found if first in _squash(_text(p)) and last in _squash(_text(p))]
+        if not home:
+            problems.append(f"caption {caption[:40]!r}… is split across pages or missing")
+        elif not any(_picture_above(p, first) for p in home):
+            problems.append(f"caption {caption[:40]!r}… is not under a picture on its page")
+    return problems
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _text(page: Page) -> str:
+    """The page's glyphs in drawing order (WeasyPrint draws a caption's glyphs one after another)."""
+    return "".join(c["text"] for c in page.chars)
+
+
+def _picture_above(page: Page, start: str) -> bool:
+    """Some picture's bottom lies within 8 mm above the caption's first glyph."""
+    at = _text(page).find(start)
+    if at < 0:
+        return False
+    first = page.chars[at]
+    return any(0 <= first["top"] - i.bottom <= 8 * MM for i in page.images)

@@ -1,0 +1,225 @@
+"""Pages that never break: nothing prints over anything, on any paper, in any theme."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+import pagecases
+import pagecheck
+from conftest import SAMPLES, save_failure
+from printbrief import Article, Renderer, ThemeError, compile_issue, load
+from printbrief.batch.plan import expand_inputs
+from printbrief.body import alignment_classes, breakable_urls, sanitize
+from printbrief.themes import headline_step, resolve_theme, shorten
+
+THEMES = ("newsbrief", "broadsheet", "minimal")
+SAMPLE_NAMES = sorted(Path(p).name for p in expand_inputs([str(SAMPLES)]))
+
+
+@cache
+def renderer(theme: str, paper: str) -> Renderer:
+    return Renderer(theme, paper=paper, strict=True, system_fonts=False)
+
+
+def articles(samples: bool = True) -> dict[str, Article]:
+    found = {name: load(SAMPLES / name) for name in SAMPLE_NAMES} if samples else {}
+    return found | {name: load(make()) for name, make in pagecases.CASES.items()}
+
+
+def captions(name: str, article: Article) -> list[str]:
+    if name == "pictures":  # its body pictures carry captions too
+        return pagecases.PICTURE_CAPTIONS
+    return [image.caption for image in article.images if image.caption]
+
+
+def _paper(paper: str, slow: bool) -> object:
+    return pytest.param(paper, marks=pytest.mark.slow) if slow else paper
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize(
+    "paper", [_paper("A5", False), *(_paper(p, True) for p in ("A4", "Letter", "Tabloid"))]
+)
+def test_nothing_prints_over_anything(theme: str, paper: str) -> None:
+    """Every sample (on A5 and A4) and every test article: no overprint, nothing off the type
+    area, one-line running heads and footers, one head rule, every caption under its picture.
+
+    Reading a page with pdfplumber costs more than rendering it, so the samples, which the
+    test articles outdo in every respect, are read on the smallest and the commonest paper."""
+    problems = {}
+    for name, article in articles(samples=paper in ("A5", "A4")).items():
+        pdf = renderer(theme, paper).render(article)
+        found = pagecheck.check(pdf, theme, captions(name, article), article.url)
+        if found:
+            save_failure(f"pages-{name}.{theme}.{paper}", pdf)
+            problems[name] = found[:5]
+    assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
+
+
+# ----------------------------------------------------------------- the checker can fail
+
+
+def broken_theme(tmp_path: Path, css: str) -> Renderer:
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "theme.json").write_text('{"extends": "newsbrief", "stylesheets": ["bad.css"]}')
+    (folder / "bad.css").write_text(css)
+    return Renderer(folder, paper="A5", system_fonts=False)
+
+
+def test_checker_finds_pictures_off_the_page_and_lost_captions(tmp_path: Path) -> None:
+    bad = broken_theme(tmp_path, "figure img { max-height: none; }")
+    pdf = bad.render(load(pagecases.pictures()))
+    found = " ".join(pagecheck.check(pdf, "newsbrief", pagecases.PICTURE_CAPTIONS))
+    assert "picture Box" in found and "outside the type area" in found
+    assert "is not under a picture on its page" in found  # the portrait's caption went on
+
+
+def test_checker_finds_two_line_heads_and_two_rules(tmp_path: Path) -> None:
+    head = "width: auto; white-space: normal; border-bottom: 0.5pt solid #999;"
+    bad = broken_theme(
+        tmp_path,
+        f"@page {{ border-top: none; @top-left {{ {head} }} @top-right {{ {head} }} }}",
+    )
+    article = load(pagecases.long_feature())
+    found = " ".join(pagecheck.check(bad.render(article), "newsbrief", (), article.url))
+    assert "running head on 2 lines" in found and "2 rules under the running head" in found
+
+
+def test_checker_finds_overprints_and_a_caption_without_its_picture(tmp_path: Path) -> None:
+    bad = broken_theme(tmp_path, ".body p { line-height: 0.5; }")
+    pdf = bad.render(load(pagecases.long_headline()))
+    assert "overprints" in " ".join(pagecheck.check(pdf, "newsbrief"))
+    alone = ["The vote was unanimous, the debate was not."]  # the standfirst, not a caption
+    assert pagecheck.check_captions(pagecheck.pages(pdf, "newsbrief"), alone) == [
+        "caption 'The vote was unanimous, the debate was n'… is not under a picture on its page"
+    ]
+
+
+# ----------------------------------------------------------------- what the fixes promise
+
+
+def words(pdf: bytes) -> list[dict[str, object]]:
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return [w for page in doc.pages for w in page.extract_words()]
+
+
+def text(pdf: bytes) -> str:
+    """All glyphs, whitespace removed: a URL broken over lines reads back whole."""
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return re.sub(r"\s+", "", "".join(c["text"] for p in doc.pages for c in p.chars))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_urls_break_without_inserted_hyphens(theme: str) -> None:
+    pdf = renderer(theme, "A5").render(load(pagecases.long_feature()))
+    assert pagecases.LONG_URL in text(pdf)
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:  # set like the words around it
+        chars = [c for p in doc.pages for c in p.chars if c["text"].strip()]
+    at = "".join(c["text"] for c in chars).index("publishedat" + pagecases.LONG_URL)
+    assert {round(c["size"], 1) for c in chars[at : at + 20]} == {round(chars[at]["size"], 1)}
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_numeric_table_columns_stay_right_aligned(theme: str) -> None:
+    found = words(renderer(theme, "A5").render(load(pagecases.long_feature())))
+    right = {w["text"]: float(w["x1"]) for w in found if w["text"] in ("6.40", "12.10")}  # type: ignore[arg-type]
+    assert len(right) == 2 and abs(right["6.40"] - right["12.10"]) < 0.5
+
+
+def headline_size(pdf: bytes, start: str) -> float:
+    """Font size of the first glyph of ``start`` (spaces left out) on the first page."""
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        chars = [c for c in doc.pages[0].chars if c["text"].strip()]
+        at = "".join(c["text"] for c in chars).index(start.replace(" ", ""))
+        return round(float(chars[at]["size"]), 1)
+
+
+@pytest.mark.parametrize(("theme", "a4", "a5"), [("newsbrief", 25, 20), ("broadsheet", 30, 23.9)])
+def test_headline_steps_down_with_paper_and_length(theme: str, a4: float, a5: float) -> None:
+    short = load({"headline": "Quay", "body": "Text."})
+    assert headline_size(renderer(theme, "A4").render(short), "Quay") == pytest.approx(a4, abs=0.3)
+    assert headline_size(renderer(theme, "A5").render(short), "Quay") == pytest.approx(a5, abs=0.3)
+    long = renderer(theme, "A4").render(load(pagecases.long_headline()))
+    assert headline_size(long, "Council votes") < a4 * 0.65
+
+
+def test_head_block_stays_on_the_first_page_on_a5() -> None:
+    article = load(pagecases.pictures())
+    with pdfplumber.open(io.BytesIO(renderer("newsbrief", "A5").render(article))) as doc:
+        first = doc.pages[0]
+        assert "Berglund" in "".join(c["text"] for c in first.chars)
+        assert first.images, "the lead picture follows the head on its page"
+
+
+# ----------------------------------------------------------------- units
+
+
+def test_cell_alignment_survives_the_sanitizer_as_a_class() -> None:
+    raw = '<td style="text-align:right">1</td><th align="center">h</th><td style="color:red">x</td>'
+    assert sanitize(f"<table><tr>{alignment_classes(raw)}</tr></table>") == (
+        '<table><tbody><tr><td class="align-right">1</td><th class="align-center">h</th>'
+        "<td>x</td></tr></tbody></table>"
+    )
+    evil = sanitize('<table><tr><td class="evil align-right">1</td></tr></table>')
+    assert '<td class="align-right">1</td>' in evil
+
+
+def test_breakable_urls_only_touch_urls() -> None:
+    assert breakable_urls("a-b c.d") == "a-b c.d"
+    marked = breakable_urls("at www.example.com/x?a=1&amp;b=2.")
+    assert marked == (
+        'at <span class="url-text">www.<wbr>example.<wbr>com/<wbr>x?<wbr>a=1&amp;<wbr>b=2</span>.'
+    )
+
+
+def test_shorten_never_doubles_an_ellipsis() -> None:
+    assert shorten("태풍 ‘솔바람’ 북상에 한바다항 전면 통제… 여객선 42편 결항", 28).count("…") == 1
+    assert shorten("Wait... what happened next at the harbour", 12) == "Wait…"
+
+
+def test_headline_step_counts_wide_characters_twice() -> None:
+    assert headline_step("x" * 60) == 0 and headline_step("x" * 61) == 1
+    assert headline_step("字" * 31) == 1 and headline_step("x" * 181) == 3
+    assert headline_step("x" * 61, (100,)) == 0
+
+
+def make_theme(tmp_path: Path, **meta: object) -> Path:
+    folder = tmp_path / "partial"
+    folder.mkdir()
+    (folder / "theme.json").write_text(json.dumps(meta))
+    (folder / "article.html.j2").write_text("<p>{{ article.headline }}</p>")
+    return folder
+
+
+def test_a_theme_without_issue_templates_fails_at_load_naming_them(tmp_path: Path) -> None:
+    folder = make_theme(tmp_path)
+    (folder / "folios.html.j2").write_text("")
+    with pytest.raises(ThemeError, match=r"'partial' has no template issue.html.j2, issue-a"):
+        resolve_theme(folder)
+
+
+def test_bad_headline_steps_are_a_theme_error(tmp_path: Path) -> None:
+    folder = make_theme(tmp_path, extends="newsbrief", headline_steps=[40, "long"])
+    with pytest.raises(ThemeError, match="headline_steps"):
+        resolve_theme(folder)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_every_theme_compiles_an_issue(theme: str, tmp_path: Path) -> None:
+    issue = {
+        "title": "Small Edition",
+        "publication": "Coastline Daily",
+        "date": "2026-05-04",
+        "articles": [pagecases.long_headline(), {"headline": "Tide", "body": "High water."}],
+    }
+    (tmp_path / "issue.json").write_text(json.dumps(issue))
+    result = compile_issue(tmp_path / "issue.json", tmp_path / "out.pdf", theme=theme, jobs=1)
+    assert result.pages >= 4
