@@ -359,6 +359,8 @@ def test_cli_compile_as_a_real_subprocess_with_two_workers(tmp_path: Path) -> No
 
 
 @pytest.mark.slow
+# Dask compares the packages its processes have imported; numpy loads in the workers only.
+@pytest.mark.filterwarnings("ignore::distributed.versions.VersionMismatchWarning")
 def test_issue_on_a_local_dask_cluster_is_identical_to_one_process(tmp_path: Path) -> None:
     from distributed import Client, LocalCluster
 
