@@ -110,3 +110,28 @@ def test_korean_words_are_kept_whole() -> None:
         '<p><span class="kw">항만에</span> <span class="kw">조력</span> '
         '<span class="kw">발전,</span> see &amp; <span class="kw">설비</span></p>\n'
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", 'She said "it\'s open"... -- then left.', "She said “it’s open”… – then left."),
+        ("ja", 'He said "yes" today.', "He said 「yes」 today."),
+        ("zh-Hant", "He said 'maybe'.", "He said 『maybe』."),
+        ("en", "The '90s and '80s", "The ’90s and ’80s"),
+    ],
+)
+def test_text_bodies_get_the_markdown_typographer(lang: str, text: str, expected: str) -> None:
+    assert html_of(text, fmt="text", lang=lang) == f"<p>{expected}</p>\n"
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "text"])
+def test_leading_apostrophes_are_apostrophes(fmt: str) -> None:
+    out = html_of("Back in the '90s, rock 'n' roll 'til dawn; 'quoted' words.", fmt=fmt)
+    assert "the ’90s, rock ’n’ roll ’til dawn; ‘quoted’ words." in out
+
+
+def test_text_bodies_are_not_markdown() -> None:
+    assert html_of("*not* `code` # not a heading", fmt="text") == (
+        "<p>*not* `code` # not a heading</p>\n"
+    )

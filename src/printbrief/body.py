@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import nh3
 
-from . import i18n
+from . import i18n, quotes
 from .errors import LimitError
 from .limits import DEFAULT_LIMITS, Limits
 from .markup import check_depth
 from .model import Article
-
-if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
 
 _ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "em", "strong", "b", "i", "u", "s", "sub", "sup",
@@ -38,15 +33,6 @@ _ALLOWED_CLASSES = {"aside": {"pull-quote", "fact-box"}, "p": {"note"}, "span": 
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 _MAX_SPAN = 20  # colspan/rowspan: WeasyPrint allocates grid cells for each
 
-# Quotes per script key for Markdown's typographer: primary open/close, secondary open/close.
-_QUOTES = {
-    "latin": "“”‘’",
-    "zh-Hans": "“”‘’",
-    "zh-Hant": "「」『』",
-    "ja": "「」『』",
-    "ko": "“”‘’",
-}
-
 
 def body_html(article: Article, limits: Limits = DEFAULT_LIMITS) -> str:
     """The article body as sanitized HTML, with inline runs of other scripts tagged by ``lang``.
@@ -57,10 +43,11 @@ def body_html(article: Article, limits: Limits = DEFAULT_LIMITS) -> str:
     """
     if len(article.body) > limits.max_body_chars:
         raise LimitError(f"body: longer than {limits.max_body_chars} characters")
+    script = i18n.script_key(article.lang)
     if article.body_format == "text":
-        raw = _text_to_html(article.body)
+        raw = _text_to_html(article.body, script)
     elif article.body_format == "markdown":
-        raw = _markdown(i18n.script_key(article.lang)).render(article.body)
+        raw = quotes.markdown(script).render(article.body)
         raw = _figures_from_titled_images(raw)
     else:
         raw = article.body
@@ -70,17 +57,10 @@ def body_html(article: Article, limits: Limits = DEFAULT_LIMITS) -> str:
     return tag_scripts(clean, article.lang)
 
 
-def _text_to_html(text: str) -> str:
+def _text_to_html(text: str, script: str) -> str:
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
-    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>\n" for p in paragraphs)
-
-
-@lru_cache(maxsize=8)
-def _markdown(script: str) -> MarkdownIt:
-    from markdown_it import MarkdownIt  # only Markdown bodies pay its import (15 ms cold)
-
-    md = MarkdownIt("commonmark", {"typographer": True, "quotes": _QUOTES[script]})
-    return md.enable(["replacements", "smartquotes", "table", "strikethrough"])
+    typeset = (quotes.typeset_plain(p, script) for p in paragraphs)
+    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>\n" for p in typeset)
 
 
 _TITLED_IMG = re.compile(r'<p>(<img src="[^"]*" alt="[^"]*" title="([^"]*)" />)</p>')
