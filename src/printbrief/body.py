@@ -17,7 +17,7 @@ _ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "em", "strong", "b", "i", "u", "s", "sub", "sup",
     "small", "mark", "q", "cite", "abbr", "code", "pre", "span", "a", "ul", "ol", "li",
     "dl", "dt", "dd", "blockquote", "figure", "figcaption", "img", "aside", "table",
-    "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+    "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "ruby", "rt", "rp",
 }  # fmt: skip
 _GLOBAL_ATTRS = {"lang", "dir", "title"}
 _ALLOWED_ATTRS = {
@@ -29,7 +29,7 @@ _ALLOWED_ATTRS = {
     "abbr": {"title"},
 }
 _ALLOWED_CLASSES = {"aside": {"pull-quote", "fact-box"}, "p": {"note"}, "span": {"smallcaps"}}
-# Classes printbrief itself adds after sanitizing: "kw" (a Korean word), "cjk" (a Han run).
+# A class printbrief itself adds after sanitizing: "cjk" (a Han run).
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 _MAX_SPAN = 20  # colspan/rowspan: WeasyPrint allocates grid cells for each
 
@@ -146,7 +146,7 @@ def tag_scripts(markup: str, lang: str) -> str:
     key = i18n.script_key(lang)
     parts = _SPLIT_TAGS.split(markup)
     for i in range(0, len(parts), 2):  # even indexes are text between tags
-        parts[i] = keep_korean_words(_tag_text(parts[i], key))
+        parts[i] = _tag_text(parts[i], key)
     return "".join(parts)
 
 
@@ -163,31 +163,6 @@ def _tag_run(run: str, hangul: bool, key: str) -> str:
             return f'<span class="cjk">{run}</span>'
         tag = "zh-Hant"
     return run if tag == key else f'<span lang="{tag}">{run}</span>'
-
-
-# Korean breaks lines between words, not syllables (CSS word-break: keep-all, which
-# WeasyPrint 70 does not support): each word holding Hangul goes in a no-wrap span.
-_WORD = re.compile(r"[^\s<>]+")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
-_MAX_KEPT = 30  # longer "words" (URLs, run-ons) may still break rather than overflow
-
-
-def keep_korean_words(text: str) -> str:
-    """Wrap words containing Hangul in ``<span class="kw">`` (already-escaped text in, HTML out).
-
-    >>> keep_korean_words("조력 발전, ok")
-    '<span class="kw">조력</span> <span class="kw">발전,</span> ok'
-    """
-
-    def keep(match: re.Match[str]) -> str:
-        word = match.group(0)
-        return (
-            f'<span class="kw">{word}</span>'
-            if len(word) <= _MAX_KEPT and _HANGUL.search(word)
-            else word
-        )
-
-    return _WORD.sub(keep, text)
 
 
 def plain_text(markup: str) -> str:

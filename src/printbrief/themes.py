@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import i18n
 from .assets import asset_dir
-from .body import keep_korean_words
 from .errors import ThemeError
 from .model import Article
 
@@ -55,7 +54,6 @@ class Theme:
             lstrip_blocks=True,
         )
         env.filters["css_string"] = css_string
-        env.filters["keep_words"] = keep_words
         return env
 
     def render_html(
@@ -226,11 +224,6 @@ def document_dates(article: Article) -> tuple[str, str]:
 def iso(value: date | datetime | None) -> str:
     """ISO 8601 text for ``dcterms`` metadata."""
     return value.isoformat() if value else ""
-
-
-def keep_words(value: str) -> Markup:
-    """Escape text and keep its Korean words whole across lines (``{{ headline | keep_words }}``)."""
-    return Markup(keep_korean_words(str(escape(value))))
 
 
 def css_string(value: str) -> Markup:
