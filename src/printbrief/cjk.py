@@ -52,6 +52,7 @@ _ACTIVE: ContextVar[bool] = ContextVar("printbrief_cjk_active", default=False)
 _KEEP_ALL: ContextVar[bool] = ContextVar("printbrief_cjk_keep_all", default=True)
 _installed: bool | None = None
 _CORRECTIONS = 3  # relayouts of a text box whose measured stretch misses the plan
+_CLOSE_ENOUGH = 0.05  # px: how far a stretched box may miss its planned width
 
 # Characters that take inter-character justification: Han, kana (with ー and small kana),
 # CJK symbols and punctuation, fullwidth forms, and the quotes, dashes and ellipses a CJK
@@ -180,11 +181,22 @@ def _letter_spacing(
     step, flags = spacing
     if len(flags) != len(layout.text):
         return
-    for i, flag in enumerate(flags):
-        if flag:
-            attr = pango.pango_attr_letter_spacing_new(int((base + step) * TO_UNITS))
-            attr.start_index, attr.end_index = offsets[i], offsets[i + 1]
-            pango.pango_attr_list_change(attrs, attr)
+    units = round((base + step) * TO_UNITS)
+    for start, end in _runs(flags):  # one attribute per run: each character gets the spacing
+        attr = pango.pango_attr_letter_spacing_new(units)
+        attr.start_index, attr.end_index = offsets[start], offsets[end]
+        pango.pango_attr_list_change(attrs, attr)
+
+
+def _runs(flags: list[int]) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each run of 1s: ``_runs([1, 1, 0, 1])`` gives (0, 2) and (3, 4)."""
+    start = None
+    for i, flag in enumerate([*flags, 0]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            yield start, i
+            start = None
 
 
 def _keep_words(attrs: Any, text: str, offsets: list[int]) -> None:
@@ -282,7 +294,7 @@ class _Line:
         step, target = self.step, self.step * units
         grown: float = _relayout(context, box, (step, flags)) - box.width
         for _ in range(_CORRECTIONS):
-            if not units or abs(grown - target) <= 0.01:
+            if not units or abs(grown - target) <= _CLOSE_ENOUGH:
                 break
             # Shaping changes where spacing splits a run (a space between Hangul words
             # loses about 0.3 px): measure, and correct the step.
