@@ -92,7 +92,7 @@ def test_depth_limit_checked_before_sanitizing() -> None:
 def test_tag_scripts_marks_kana_and_hangul_runs() -> None:
     out = tag_scripts("<p>Mayor 山田はなこ met 김민지, 陳建國 and 林晓云.</p>", "en")
     assert '<span lang="ja">山田はなこ</span>' in out
-    assert '<span lang="ko"><span class="kw">김민지</span></span>' in out
+    assert '<span lang="ko">김민지</span>' in out
     # Only Big5 spells 陳 and 國: one Traditional face for the whole name, not SC + TC.
     assert '<span lang="zh-Hant">陳建國</span>' in out
     assert '<span class="cjk">林晓云</span>.' in out  # GB 2312 spells it: the stack's SC face
@@ -104,9 +104,32 @@ def test_tag_scripts_leaves_own_language_alone() -> None:
     assert tag_scripts('<p title="ひら">x</p>', "en") == '<p title="ひら">x</p>'
 
 
-def test_korean_words_are_kept_whole() -> None:
+def test_korean_text_is_not_wrapped_in_spans() -> None:
+    # Words are kept whole by the layout (printbrief.cjk), not by no-wrap spans that overflow.
     out = html_of("항만에 조력 발전, see &amp; 설비", lang="ko")
-    assert out == (
-        '<p><span class="kw">항만에</span> <span class="kw">조력</span> '
-        '<span class="kw">발전,</span> see &amp; <span class="kw">설비</span></p>\n'
+    assert out == "<p>항만에 조력 발전, see &amp; 설비</p>\n"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", 'She said "it\'s open"... -- then left.', "She said “it’s open”… – then left."),
+        ("ja", 'He said "yes" today.', "He said 「yes」 today."),
+        ("zh-Hant", "He said 'maybe'.", "He said 『maybe』."),
+        ("en", "The '90s and '80s", "The ’90s and ’80s"),
+    ],
+)
+def test_text_bodies_get_the_markdown_typographer(lang: str, text: str, expected: str) -> None:
+    assert html_of(text, fmt="text", lang=lang) == f"<p>{expected}</p>\n"
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "text"])
+def test_leading_apostrophes_are_apostrophes(fmt: str) -> None:
+    out = html_of("Back in the '90s, rock 'n' roll 'til dawn; 'quoted' words.", fmt=fmt)
+    assert "the ’90s, rock ’n’ roll ’til dawn; ‘quoted’ words." in out
+
+
+def test_text_bodies_are_not_markdown() -> None:
+    assert html_of("*not* `code` # not a heading", fmt="text") == (
+        "<p>*not* `code` # not a heading</p>\n"
     )

@@ -4,25 +4,20 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import nh3
 
-from . import i18n
+from . import i18n, quotes
 from .errors import LimitError
 from .limits import DEFAULT_LIMITS, Limits
 from .markup import check_depth, check_layout, check_markdown
 from .model import Article
 
-if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
-
 _ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "em", "strong", "b", "i", "u", "s", "sub", "sup",
     "small", "mark", "q", "cite", "abbr", "code", "pre", "span", "a", "ul", "ol", "li",
     "dl", "dt", "dd", "blockquote", "figure", "figcaption", "img", "aside", "table",
-    "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+    "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "ruby", "rt", "rp",
 }  # fmt: skip
 _GLOBAL_ATTRS = {"lang", "dir", "title"}
 _ALLOWED_ATTRS = {
@@ -41,19 +36,10 @@ _ALLOWED_CLASSES = {
     "th": _ALIGN,
     "td": _ALIGN,
 }
-# Classes printbrief itself adds after sanitizing: "kw" (a Korean word), "cjk" (a Han run),
-# "url-text" (a URL that may break after / . - ? &).
+# Classes printbrief itself adds after sanitizing: "cjk" (a Han run), "url-text" (a URL
+# that may break after / . - ? &).
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 _MAX_SPAN = 20  # colspan/rowspan: WeasyPrint allocates grid cells for each
-
-# Quotes per script key for Markdown's typographer: primary open/close, secondary open/close.
-_QUOTES = {
-    "latin": "“”‘’",
-    "zh-Hans": "“”‘’",
-    "zh-Hant": "「」『』",
-    "ja": "「」『』",
-    "ko": "“”‘’",
-}
 
 
 def body_html(article: Article, limits: Limits = DEFAULT_LIMITS) -> str:
@@ -65,11 +51,12 @@ def body_html(article: Article, limits: Limits = DEFAULT_LIMITS) -> str:
     """
     if len(article.body) > limits.max_body_chars:
         raise LimitError(f"body: longer than {limits.max_body_chars} characters")
+    script = i18n.script_key(article.lang)
     if article.body_format == "text":
-        raw = _text_to_html(article.body)
+        raw = _text_to_html(article.body, script)
     elif article.body_format == "markdown":
         check_markdown(article.body, limits, field="body")
-        raw = _markdown(i18n.script_key(article.lang)).render(article.body)
+        raw = quotes.markdown(script).render(article.body)
         raw = _figures_from_titled_images(raw)
     else:
         raw = article.body
@@ -81,17 +68,10 @@ def body_html(article: Article, limits: Limits = DEFAULT_LIMITS) -> str:
     return tag_scripts(clean, article.lang)
 
 
-def _text_to_html(text: str) -> str:
+def _text_to_html(text: str, script: str) -> str:
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
-    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>\n" for p in paragraphs)
-
-
-@lru_cache(maxsize=8)
-def _markdown(script: str) -> MarkdownIt:
-    from markdown_it import MarkdownIt  # only Markdown bodies pay its import (15 ms cold)
-
-    md = MarkdownIt("commonmark", {"typographer": True, "quotes": _QUOTES[script]})
-    return md.enable(["replacements", "smartquotes", "table", "strikethrough"])
+    typeset = (quotes.typeset_plain(p, script) for p in paragraphs)
+    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>\n" for p in typeset)
 
 
 _TITLED_IMG = re.compile(r'<p>(<img src="[^"]*" alt="[^"]*" title="([^"]*)" />)</p>')
@@ -196,7 +176,7 @@ def tag_scripts(markup: str, lang: str) -> str:
     key = i18n.script_key(lang)
     parts = _SPLIT_TAGS.split(markup)
     for i in range(0, len(parts), 2):  # even indexes are text between tags
-        parts[i] = breakable_urls(keep_korean_words(_tag_text(parts[i], key)))
+        parts[i] = breakable_urls(_tag_text(parts[i], key))
     return "".join(parts)
 
 
@@ -213,31 +193,6 @@ def _tag_run(run: str, hangul: bool, key: str) -> str:
             return f'<span class="cjk">{run}</span>'
         tag = "zh-Hant"
     return run if tag == key else f'<span lang="{tag}">{run}</span>'
-
-
-# Korean breaks lines between words, not syllables (CSS word-break: keep-all, which
-# WeasyPrint 70 does not support): each word holding Hangul goes in a no-wrap span.
-_WORD = re.compile(r"[^\s<>]+")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
-_MAX_KEPT = 12  # longer "words" (compounds, run-ons) break rather than overflow a column
-
-
-def keep_korean_words(text: str) -> str:
-    """Wrap words containing Hangul in ``<span class="kw">`` (already-escaped text in, HTML out).
-
-    >>> keep_korean_words("조력 발전, ok")
-    '<span class="kw">조력</span> <span class="kw">발전,</span> ok'
-    """
-
-    def keep(match: re.Match[str]) -> str:
-        word = match.group(0)
-        return (
-            f'<span class="kw">{word}</span>'
-            if len(word) <= _MAX_KEPT and _HANGUL.search(word)
-            else word
-        )
-
-    return _WORD.sub(keep, text)
 
 
 # A URL in running text: scheme or www., then anything up to a space, a tag or a quote.

@@ -20,7 +20,7 @@ import weasyprint
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from . import coverage, finish, fonts, paper, variants
+from . import cjk, coverage, finish, fonts, paper, variants
 from .assets import asset_dir
 from .body import body_html, count_images
 from .budget import Abort, Budget, watch
@@ -96,6 +96,7 @@ class Renderer:
                 font_config=self.font_config,
                 url_fetcher=fetcher,
             ),
+            CSS(string=cjk.BASE_CSS, font_config=self.font_config),
             *(self._css(path, fetcher) for path in self.theme.stylesheets),
             *(self._css(path, fetcher) for path in self.extra_stylesheets()),
         ]
@@ -241,14 +242,15 @@ class Renderer:
         fetcher = LockedFetcher(
             self._fixed_roots, self.limits, assets=assets, network=self.network, photos=self.photos
         )
-        document = HTML(
-            string=html,
-            base_url=base.as_uri() + "/" if base else None,
-            url_fetcher=fetcher,
-        ).render(
-            stylesheets=[*self._stylesheets, self.page_css(paper_name)],
-            font_config=self.font_config,
-        )
+        with cjk.typesetting():
+            document = HTML(
+                string=html,
+                base_url=base.as_uri() + "/" if base else None,
+                url_fetcher=fetcher,
+            ).render(
+                stylesheets=[*self._stylesheets, self.page_css(paper_name)],
+                font_config=self.font_config,
+            )
         log.debug("Step 5 - laid out %d pages", len(document.pages))
         return document
 

@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 
 from . import i18n
 from .assets import asset_dir
-from .body import breakable_urls, keep_korean_words
+from .body import breakable_urls
 from .errors import ThemeError
 from .model import Article
 
@@ -63,7 +63,6 @@ class Theme:
             lstrip_blocks=True,
         )
         env.filters["css_string"] = css_string
-        env.filters["keep_words"] = keep_words
         env.filters["urls"] = urls
         return env
 
@@ -283,11 +282,6 @@ def document_dates(article: Article) -> tuple[str, str]:
 def iso(value: date | datetime | None) -> str:
     """ISO 8601 text for ``dcterms`` metadata."""
     return value.isoformat() if value else ""
-
-
-def keep_words(value: str) -> Markup:
-    """Escape text and keep its Korean words whole across lines (``{{ headline | keep_words }}``)."""
-    return Markup(keep_korean_words(str(escape(value))))
 
 
 def urls(value: str) -> Markup:

@@ -1,0 +1,134 @@
+"""CJK line layout measured on the page: flush justified lines, kinsoku, Korean word breaking."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from conftest import SAMPLES
+from printbrief import Article, Renderer, cjk, load
+from printbrief.body import body_html
+from typeset import Report, body_paragraphs, check, ruby_count
+
+ARTICLES = Path(__file__).parent / "articles"
+CJK_ARTICLES = sorted(ARTICLES.glob("*.json"))
+SAMPLE_FILES = [p for p in SAMPLES.glob("*.[jm][sd]*") if p.name != "README.md"]
+ALL_ARTICLES = sorted([*SAMPLE_FILES, *CJK_ARTICLES])
+THEMES = ("newsbrief", "broadsheet", "minimal")
+PAPERS = ("A4", "A5", "Letter")
+_renderers: dict[tuple[str, str], Renderer] = {}
+
+
+def renderer(theme: str = "newsbrief", paper: str = "A4") -> Renderer:
+    if (theme, paper) not in _renderers:
+        _renderers[(theme, paper)] = Renderer(theme, paper=paper)
+    return _renderers[(theme, paper)]
+
+
+def measure(article: Article, theme: str = "newsbrief", paper: str = "A4") -> Report:
+    pdf = renderer(theme, paper).render(article)
+    justified = theme != "minimal" or article.lang[:2] in ("zh", "ja", "ko")
+    return check(pdf, body_paragraphs(body_html(article)), justified=justified)
+
+
+@contextlib.contextmanager
+def weasyprint_layout() -> Iterator[None]:
+    """Render with WeasyPrint's own line layout, as before printbrief.cjk."""
+    token = cjk._ACTIVE.set(False)
+    original = cjk.typesetting
+    cjk.typesetting = contextlib.nullcontext  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        cjk.typesetting = original  # type: ignore[assignment]
+        cjk._ACTIVE.reset(token)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("paper", PAPERS)
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("path", ALL_ARTICLES, ids=lambda p: p.name)
+def test_every_article_sets_clean(path: Path, theme: str, paper: str) -> None:
+    report = measure(load(path), theme, paper)
+    assert report.problems() == [], report.summary()
+    assert report.flush_fraction == 1.0
+
+
+@pytest.mark.parametrize("name", ["zh-hans.json", "zh-hant.json", "ja.json"])
+def test_weasyprint_alone_leaves_cjk_ragged(name: str) -> None:
+    """The checker sees what printbrief.cjk fixes: without it most CJK lines end short."""
+    with weasyprint_layout():
+        report = measure(load(SAMPLES / name))
+    assert report.flush_fraction < 0.6, report.summary()
+    assert measure(load(SAMPLES / name)).flush_fraction == 1.0
+
+
+def _chars(pdf: bytes) -> str:
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        return "".join(c["text"] for page in document.pages for c in page.chars)
+
+
+@pytest.mark.parametrize("path", [SAMPLES / "zh-hans.json", SAMPLES / "ja.json", *CJK_ARTICLES])
+def test_justification_adds_no_characters(path: Path) -> None:
+    article = load(path)
+    justified = _chars(renderer().render(article))
+    with weasyprint_layout():
+        ragged = _chars(renderer().render(article))
+    if article.lang == "ko":  # Korean lines break elsewhere: compare without line ends
+        justified, ragged = "".join(justified.split()), "".join(ragged.split())
+    assert justified == ragged
+
+
+def test_korean_words_break_between_syllables_only_when_longer_than_the_line() -> None:
+    article = load(ARTICLES / "ko-long.json")
+    long_word = "해오름시해양쓰레기자율수거로봇시범운영사업단이다."
+    report = measure(article, "broadsheet", "A5")
+    assert report.broken_words == [] and report.outside == [], report.summary()
+    assert long_word in [line.word_at_end for line in report.lines]  # it had to break
+    with weasyprint_layout():
+        assert measure(article, "broadsheet", "A5").broken_words  # syllables anywhere
+
+
+@pytest.mark.allow_warnings
+def test_other_weasyprint_versions_get_weasyprint_layout_and_a_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import weasyprint
+
+    assert cjk.install()  # patched for the real version first
+    monkeypatch.setattr(cjk, "_installed", None)
+    monkeypatch.setattr(weasyprint, "__version__", "71.0")
+    with caplog.at_level(logging.WARNING), cjk.typesetting():
+        assert not cjk._ACTIVE.get()
+    assert "written for WeasyPrint 70.x, found 71.0" in caplog.text
+    monkeypatch.setattr(cjk, "_installed", True)  # the patches stay installed here
+    assert measure(load(SAMPLES / "ja.json")).flush_fraction == 1.0
+
+
+def test_typesetting_is_off_outside_printbrief_renders() -> None:
+    renderer().render(load(SAMPLES / "ja.json"))
+    assert not cjk._ACTIVE.get()
+
+
+def test_ruby_prints_centred_above_its_base_and_never_in_the_line() -> None:
+    article = load(ARTICLES / "ja-ruby.json")
+    pdf = renderer("newsbrief", "A5").render(article)
+    report = check(pdf, body_paragraphs(article.body))  # the source, readings left out
+    assert report.problems() == [], report.summary()
+    assert ruby_count(pdf) == len("とさみなとがくげいいんおのでらかさいみなと")
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        text = "".join(document.pages[0].extract_text().split())
+    assert "十三湊の北岸に残る" in text and "担当の学芸員、小野寺さんは話す" in text
+
+
+@pytest.mark.parametrize("fmt", ["html", "markdown"])
+def test_ruby_markup_survives_the_sanitizer(fmt: str) -> None:
+    body = "<p><ruby>湊<rp>（</rp><rt>みなと</rt><rp>）</rp></ruby>の歴史</p>"
+    out = body_html(Article(headline="h", body=body, body_format=fmt, lang="ja"))  # type: ignore[arg-type]
+    assert "<ruby>湊<rp>（</rp><rt>みなと</rt><rp>）</rp></ruby>の歴史" in out
