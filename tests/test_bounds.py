@@ -254,6 +254,14 @@ def test_schema_says_url_is_an_http_uri() -> None:
     assert json_schema()["properties"]["tags"]["maxItems"] == 200
 
 
+def test_an_issue_article_path_with_nul_is_an_input_error(tmp_path: Path) -> None:
+    issue = tmp_path / "issue.json"
+    issue.write_text(json.dumps({"title": "Weekend", "articles": ["a\u0000.json", BASE]}))
+    with pytest.raises(InputError, match="file name contains a NUL character"):
+        load_issue(issue)
+    assert len(load_issue(issue, keep_going=True).left_out) == 1
+
+
 @pytest.mark.parametrize("field", ["title", "publication"])
 def test_issue_text_refuses_nul(field: str) -> None:
     data = {"title": "Weekend", field: "a\x00b", "articles": [BASE]}
