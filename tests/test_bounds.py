@@ -51,7 +51,7 @@ def test_at_most_twenty_problems_are_listed() -> None:
     with pytest.raises(InputError) as info:
         load({**BASE, "tags": list(range(150))})
     error = info.value
-    assert len(error.problems) == 20
+    assert len(error.problems) == 20 and error.omitted == 130
     assert str(error).endswith("tags.19: input should be a valid string; and 130 more")
 
 
@@ -251,6 +251,14 @@ def test_schema_says_url_is_an_http_uri() -> None:
     url = json_schema()["properties"]["url"]["anyOf"][0]
     assert url == {"type": "string", "format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}
     assert json_schema()["properties"]["tags"]["maxItems"] == 200
+
+
+def test_an_issue_article_path_with_nul_is_an_input_error(tmp_path: Path) -> None:
+    issue = tmp_path / "issue.json"
+    issue.write_text(json.dumps({"title": "Weekend", "articles": ["a\u0000.json", BASE]}))
+    with pytest.raises(InputError, match="file name contains a NUL character"):
+        load_issue(issue)
+    assert len(load_issue(issue, keep_going=True).left_out) == 1
 
 
 @pytest.mark.parametrize("field", ["title", "publication"])

@@ -118,9 +118,11 @@ class InputError(PrintbriefError):
         *,
         source: str | None = None,
         problems: tuple[FieldProblem, ...] = (),
+        omitted: int = 0,
     ) -> None:
         super().__init__(message, source=source)
         self.problems = problems
+        self.omitted = omitted  # problems found beyond those listed (at most MAX_LISTED)
 
     @classmethod
     def from_problems(
@@ -134,7 +136,7 @@ class InputError(PrintbriefError):
         message = "; ".join(str(p) for p in shown)
         if (more := max(len(problems), total or 0) - len(shown)) > 0:
             message += f"; and {more:,} more"
-        return cls(message, source=source, problems=shown)
+        return cls(message, source=source, problems=shown, omitted=max(more, 0))
 
 
 class LimitError(PrintbriefError):

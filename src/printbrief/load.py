@@ -68,6 +68,10 @@ def read_bytes(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
                 data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
+    except ValueError:  # what open() raises for a name with a NUL character
+        raise InputError(
+            "cannot read: the file name contains a NUL character", source=repr(str(path))
+        ) from None
     if len(data) > max_bytes:
         raise LimitError(f"input is larger than {max_bytes} bytes", source=str(path))
     return data
