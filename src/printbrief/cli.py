@@ -68,7 +68,7 @@ def _configure_logging(level: int) -> None:
     "--paper", default="A4", show_default=True, help="A4, Letter, A5, … or WIDTHxHEIGHTmm."
 )
 @click.option(
-    "--variant", help="PDF standard: pdf/a-2b, pdf/a-3b or pdf/ua-1 (printbrief variants)."
+    "--variant", help="PDF standard: pdf/a-2b, pdf/a-3b, pdf/ua-1 or pdf/x-4 (printbrief variants)."
 )
 @click.option("--bleed", help="Bleed around the trim box for press output, e.g. 3mm.")
 @click.option("--marks", help="Printer's marks: crop, cross or crop,cross.")
