@@ -76,3 +76,21 @@ def test_the_cmyk_page_looks_like_the_rgb_one(feature: object, press: bytes) -> 
     ]
     difference = ImageStat.Stat(ImageChops.difference(*shots)).mean[0]
     assert difference < 8, f"mean grey difference {difference:.1f} of 255"
+
+
+def test_theme_colours_become_device_cmyk_with_greys_as_k_only() -> None:
+    from printbrief.cmyk import cmyk_css, default_profile
+
+    css = cmyk_css(
+        "p { color: #111; white-space: nowrap; border: 1px solid #a4161a; background: white }"
+        " h1 { color: #999 }",
+        default_profile(),
+    )
+    assert "white-space: nowrap" in css and "#" not in css
+    k_only = re.findall(r"device-cmyk\(0\.000 0\.000 0\.000 ([\d.]+)\)", css)
+    # #111 is darker than solid K can print (L* 5 against about 30), white is no ink, #999
+    # is the K tint of the same lightness.
+    assert [float(k) for k in k_only] == [1.0, 0.0, pytest.approx(0.5, abs=0.2)]
+    red = re.search(r"solid device-cmyk\(([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)\)", css)
+    assert red is not None
+    assert float(red[2]) > 0.9 and float(red[3]) > 0.8  # magenta and yellow carry the red
