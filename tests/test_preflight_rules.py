@@ -155,3 +155,63 @@ def test_rule_ids_and_clauses_reach_json(archival: bytes, tmp_path: object) -> N
     assert {"check": "image-interpolate", "page": 0, "clause": "ISO 19005-2 §6.2.8"}.items() <= (
         report["findings"][0].items()
     )
+
+
+PROFILE = SAMPLES.parent / "profiles" / "FOGRA39L.icc"
+
+
+def test_shipped_profile_is_a_cmyk_printer_profile() -> None:
+    """The FOGRA39 profile tools/build_cmyk_profile.py builds: prtr class, CMYK → Lab."""
+    import hashlib
+
+    data = PROFILE.read_bytes()
+    assert (data[12:16], data[16:20], data[20:24], data[36:40]) == (
+        b"prtr",
+        b"CMYK",
+        b"Lab ",
+        b"acsp",
+    )
+    readme = (PROFILE.parent / "README.md").read_text()
+    assert hashlib.sha256(data).hexdigest() in readme
+
+
+def _pdfx(colour: str, text: str = "") -> bytes:
+    """A PDF/X-4 file from WeasyPrint with the FOGRA39 output intent (text in ``text``, or
+    the default black)."""
+    body = f"html {{ color: {text} }}" if text else ""
+    html = (
+        '<html lang="en"><head><title>Quay</title><style>'
+        f"@color-profile device-cmyk {{ src: url({PROFILE.as_uri()});"
+        " components: cyan, magenta, yellow, black }"
+        f"@page {{ size: A6; bleed: 3mm }} {body}"
+        f"h1 {{ color: {colour} }}</style></head><body><h1>Quay</h1><p>Ferries</p></body></html>"
+    )
+    return _weasyprint(html, pdf_variant="pdf/x-4", pdf_identifier=True)
+
+
+def test_pdfx_in_cmyk_only_passes_the_press_rules() -> None:
+    pdf = _pdfx("device-cmyk(0 0.9 0.8 0.3)", text="device-cmyk(0 0 0 1)")
+    assert not {r for r in rules(pdf) if r.startswith("pdfx")}
+
+
+def test_pdfx_with_rgb_text_is_caught() -> None:
+    """WeasyPrint 70 leaves every sRGB CSS colour (here the default black) in DeviceRGB."""
+    assert "pdfx-rgb" in rules(_pdfx("device-cmyk(0 0.9 0.8 0.3)"))
+
+
+def _srgb_intent(writer: pypdf.PdfWriter) -> None:
+    intent = writer._root_object["/OutputIntents"][0].get_object()
+    profile = intent["/DestOutputProfile"].get_object()
+    profile.set_data(profile.get_data()[:12] + b"mntrRGB " + profile.get_data()[20:])
+
+
+def _untrapped(writer: pypdf.PdfWriter) -> None:
+    del writer._info.get_object()[NameObject("/Trapped")]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("change", "rule"), [(_srgb_intent, "pdfx-output-intent"), (_untrapped, "pdfx-trapped")]
+)
+def test_pdfx_broken_files_are_caught(change: Callable[[pypdf.PdfWriter], None], rule: str) -> None:
+    pdf = _pdfx("device-cmyk(0 0.9 0.8 0.3)", text="device-cmyk(0 0 0 1)")
+    assert rule in rules(broken(pdf, change))

@@ -112,7 +112,7 @@ class LockedFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no ty
         # The type is sniffed, never taken from the URL or a header: WeasyPrint would render
         # anything declared image/svg+xml as SVG.
         kind = image_type(body, self.limits)
-        jpeg = self.photos.convert(body) if self.photos and kind != "image/jpeg" else None
+        jpeg = self.photos.convert(body, kind) if self.photos else None
         if jpeg is not None:
             # Not a file: URL, or WeasyPrint would embed the original file under the JPEG filter.
             return URLFetcherResponse("printbrief:photo.jpg", jpeg, {"Content-Type": "image/jpeg"})

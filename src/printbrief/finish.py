@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 import zlib
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
@@ -14,6 +16,7 @@ from .artifacts import mark_pagination
 from .version import __version__
 
 _XMP_PRODUCER = re.compile(rb'pdf:Producer="[^"]*"')
+_XMP_DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f-]{36}")
 
 STREAM_LEVEL = 6
 """zlib level for content, font and attachment streams. pydyf compresses at 9; on the bench
@@ -71,12 +74,14 @@ class Finisher:
         standard: bool = False,
         marks: tuple[str, ...] = (),
         soft_hyphens: bool = True,
+        output_condition: str | None = None,
     ) -> None:
         self.producer = f"printbrief {__version__} (WeasyPrint {weasyprint_version})"
         self.xmp = xmp
         self.standard = standard
         self.marks = marks
         self.soft_hyphens = soft_hyphens
+        self.output_condition = output_condition
 
     def __call__(self, document: Any, pdf: pydyf.PDF) -> None:
         """Adjust the pydyf document in place."""
@@ -93,6 +98,8 @@ class Finisher:
                 _no_interpolation(obj)
         if self.soft_hyphens:
             _soft_hyphens(pdf)
+        if self.output_condition:
+            _name_output_condition(pdf, self.output_condition)
         if "StructTreeRoot" in pdf.catalog:
             mark_pagination(_by_reference(pdf), pdf.catalog, _pages(pdf))
         if self.marks:
@@ -108,6 +115,11 @@ class Finisher:
     def _xmp(self, data: bytes) -> bytes:
         # PDF/A validators compare XMP pdf:Producer with the Info dictionary's /Producer.
         data = _XMP_PRODUCER.sub(b'pdf:Producer="' + self.producer.encode() + b'"', data)
+        # WeasyPrint's PDF/X-4 DocumentID is a random UUID: derive it from the packet instead,
+        # so output stays byte-reproducible.
+        stable = _XMP_DOCUMENT_ID.sub(b"", data)
+        digest = uuid.UUID(bytes=hashlib.md5(stable, usedforsecurity=False).digest())
+        data = _XMP_DOCUMENT_ID.sub(b"xmp.did:" + str(digest).encode(), data)
         # One rdf:RDF per packet (ISO 16684-1 §7.4): XMP readers such as the Adobe toolkit
         # stop at the first one, so a second would hide every property it holds.
         return data.replace(b"</rdf:RDF>", self.xmp + b"</rdf:RDF>", 1)
@@ -136,6 +148,16 @@ def _soft_hyphens(pdf: pydyf.PDF) -> None:
 
 
 _SOFT_HYPHEN = re.compile(rb"^(<[0-9a-f]+> )<2010>$")
+
+
+def _name_output_condition(pdf: pydyf.PDF, name: str) -> None:
+    # WeasyPrint names the PDF/X intent after the profile's description; presses and
+    # validators look for the registered print condition (ICC characterization registry).
+    for intent in pdf.catalog.get("OutputIntents", ()):
+        if isinstance(intent, pydyf.Dictionary) and intent.get("S") == "/GTS_PDFX":
+            intent["OutputConditionIdentifier"] = pydyf.String(name)
+            intent["OutputCondition"] = pydyf.String(f"{name} (ISO 12647-2 coated offset)")
+            intent["RegistryName"] = pydyf.String("http://www.color.org")
 
 
 def draw_marks(pdf: pydyf.PDF, marks: tuple[str, ...]) -> None:

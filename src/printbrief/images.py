@@ -82,17 +82,20 @@ class PhotoCache:
         self._size = 0
         self._lock = threading.Lock()
 
-    def convert(self, data: bytes) -> bytes | None:
+    def convert(self, data: bytes, kind: str = "image/png") -> bytes | None:
         """The JPEG for a photographic image, or None to keep ``data`` as it is."""
         key = hashlib.sha256(data).digest()
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key]
-        converted = _as_jpeg(data)
+        converted = self._convert(data, kind)
         with self._lock:
             self._keep(key, converted)
         return converted
+
+    def _convert(self, data: bytes, kind: str) -> bytes | None:
+        return None if kind == "image/jpeg" else _as_jpeg(data)
 
     def _keep(self, key: bytes, value: bytes | None) -> None:
         if key not in self._entries:

@@ -20,7 +20,7 @@ import weasyprint
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from . import cjk, coverage, finish, fonts, paper, variants
+from . import cjk, cmyk, coverage, finish, fonts, paper, variants
 from .assets import asset_dir
 from .body import body_html, count_images
 from .budget import Abort, Budget, watch
@@ -89,7 +89,12 @@ class Renderer:
         self.font_config = FontConfiguration()
         self.photos = None if self.options.lossless_images else PhotoCache()
         self._fixed_roots = (*self.theme.folders, asset_dir("fonts"))
+        self.profile = cmyk.default_profile() if self.variant and self.variant.cmyk else None
+        if self.profile:  # PDF/X-4: every picture and colour in CMYK
+            self.photos = cmyk.CmykPictures(self.profile)
+            self._fixed_roots += (self.profile.parent,)
         fetcher = LockedFetcher(self._fixed_roots, self.limits)
+        self._color_profiles: dict[str, Any] = {}  # @color-profile rules (PDF/X-4's CMYK)
         self._stylesheets = [
             CSS(
                 string=fonts.font_face_css(self.options.system_fonts),
@@ -99,6 +104,7 @@ class Renderer:
             CSS(string=cjk.BASE_CSS, font_config=self.font_config),
             *(self._css(path, fetcher) for path in self.theme.stylesheets),
             *(self._css(path, fetcher) for path in self.extra_stylesheets()),
+            *self._press_css(fetcher),
         ]
         self._page_css: dict[str, CSS] = {}
         self._finisher = self._make_finisher()
@@ -110,7 +116,24 @@ class Renderer:
         return []
 
     def _css(self, path: Path, fetcher: LockedFetcher) -> CSS:
+        if self.profile:
+            text = cmyk.cmyk_css(path.read_text(encoding="utf-8"), self.profile)
+            return CSS(
+                string=text, base_url=path.as_uri(), font_config=self.font_config,
+                url_fetcher=fetcher,
+            )  # fmt: skip
         return CSS(filename=str(path), font_config=self.font_config, url_fetcher=fetcher)
+
+    def _press_css(self, fetcher: LockedFetcher) -> list[CSS]:
+        if not self.profile:
+            return []
+        css = cmyk.press_css(self.profile)
+        return [
+            CSS(
+                string=css, font_config=self.font_config, url_fetcher=fetcher,
+                color_profiles=self._color_profiles,
+            )
+        ]  # fmt: skip
 
     def _make_finisher(self, xmp: bytes = b"", *, soft_hyphens: bool = True) -> Finisher:
         marks = tuple(paper.marks_value(self.options.marks).split()) if self.options.marks else ()
@@ -120,6 +143,7 @@ class Renderer:
             standard=bool(self.variant),
             marks=marks,
             soft_hyphens=soft_hyphens,
+            output_condition=cmyk.OUTPUT_CONDITION if self.profile else None,
         )
 
     def page_css(self, name: str) -> CSS:
@@ -227,6 +251,8 @@ class Renderer:
         budget.check_pages(len(document.pages))
         budget.check_time("layout")
         _drop_unsafe_links(document)
+        if self.profile and not document.metadata.modified:  # WeasyPrint's X-4 XMP needs one
+            document.metadata.modified = document.metadata.created or _parse_iso("").isoformat()
         pdf = document.write_pdf(**self._pdf_options(article, soft_hyphens="\u2010" not in html))
         budget.check_time("PDF")
         assert isinstance(pdf, bytes)
@@ -250,6 +276,7 @@ class Renderer:
             ).render(
                 stylesheets=[*self._stylesheets, self.page_css(paper_name)],
                 font_config=self.font_config,
+                color_profiles=dict(self._color_profiles),
             )
         log.debug("Step 5 - laid out %d pages", len(document.pages))
         return document

@@ -17,6 +17,7 @@ class Variant:
     description: str
     attach_source: bool = False  # the article JSON rides along as an associated file
     needs_alt_text: bool = False
+    cmyk: bool = False  # colours and pictures through the CMYK output profile (cmyk.py)
 
 
 VARIANTS: dict[str, Variant] = {
@@ -32,6 +33,11 @@ VARIANTS: dict[str, Variant] = {
             "pdf/ua-1",
             "PDF/UA-1 accessible (ISO 14289-1): tagged, alt text, language, title",
             needs_alt_text=True,
+        ),
+        Variant(
+            "pdf/x-4",
+            "PDF/X-4 press (ISO 15930-7): colours and pictures in CMYK for FOGRA39 coated offset",
+            cmyk=True,
         ),
     )
 }

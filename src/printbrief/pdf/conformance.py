@@ -28,7 +28,18 @@ def document_rules(reader: Any) -> Iterator[Found]:
         yield from _xmp(reader, packet)
     if packet is not None and _CLAIMS.search(packet):
         yield from _interpolated(reader)
+    if claims_pdfx(reader):
+        yield from press_rules(reader)
     yield from _font_widths(reader)
+
+
+def claims_pdfx(reader: Any) -> bool:
+    """Whether the file says it is PDF/X (XMP ``pdfxid`` or a ``/GTS_PDFX`` output intent)."""
+    packet = _packet(reader) or b""
+    intents = reader.trailer["/Root"].get("/OutputIntents", [])
+    return b"GTS_PDFXVersion" in packet or any(
+        i.get_object().get("/S") == "/GTS_PDFX" for i in intents
+    )
 
 
 def _packet(reader: Any) -> bytes | None:
@@ -179,3 +190,53 @@ def _tagged_band_lines(page: Any) -> set[str]:
         for chars in lines.values()
         if any(c.get("mcid") is not None for c in chars)
     }
+
+
+_DEVICE_RGB = re.compile(rb"(?:^|\s)(?:rg|RG)(?:\s|$)|/DeviceRGB\b")
+
+
+def press_rules(reader: Any) -> Iterator[Found]:
+    """PDF/X-4 machine rules (ISO 15930-7) no free validator checks: a CMYK printer profile as
+    the output intent, no DeviceRGB anywhere, /Trapped, a TrimBox on every page."""
+    clause = "ISO 15930-7"
+    intents = [i.get_object() for i in reader.trailer["/Root"].get("/OutputIntents", [])]
+    pdfx = [i for i in intents if i.get("/S") == "/GTS_PDFX"]
+    if not pdfx or _profile_kind(pdfx[0]) != (b"prtr", b"CMYK"):
+        message = "no /GTS_PDFX output intent with a CMYK printer (prtr) profile"
+        yield ("pdfx-output-intent", 0, message, f"{clause} §6.2.4")
+    rgb = sum(1 for data in _all_streams_and_names(reader) if _DEVICE_RGB.search(data))
+    if rgb:
+        message = (
+            f"{rgb} content stream(s) or object(s) use DeviceRGB, unmanaged under a CMYK intent"
+        )
+        yield ("pdfx-rgb", 0, message, f"{clause} §6.2.3")
+    if (reader.metadata or {}).get("/Trapped") not in ("/True", "/False"):
+        yield ("pdfx-trapped", 0, "the Info dictionary has no /Trapped True or False", clause)
+    for number, page in enumerate(reader.pages, start=1):
+        if "/TrimBox" not in page and "/ArtBox" not in page:
+            yield ("pdfx-trim-box", number, "no TrimBox", f"{clause} §6.2.3.3")
+
+
+def _profile_kind(intent: Any) -> tuple[bytes, bytes]:
+    profile = intent.get("/DestOutputProfile")
+    header = profile.get_object().get_data()[:20] if profile is not None else b""
+    return header[12:16], header[16:20]
+
+
+def _all_streams_and_names(reader: Any) -> Iterator[bytes]:
+    """Page contents, and each object's own serialization (dictionary keys and names)."""
+    from pypdf.generic import StreamObject
+
+    for page in reader.pages:
+        contents = page.get_contents()
+        if contents is not None:
+            yield bytes(contents.get_data())
+    for number in range(1, int(reader.trailer["/Size"])):
+        try:
+            obj = reader.get_object(number)
+        except Exception:  # free or missing numbers
+            continue
+        if isinstance(obj, StreamObject) and obj.get("/Subtype") == "/Form":
+            yield bytes(obj.get_data())
+        if obj is not None:
+            yield repr(dict(obj) if isinstance(obj, StreamObject) else obj).encode()

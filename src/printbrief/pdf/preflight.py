@@ -14,9 +14,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..errors import InputError
-from .conformance import document_rules, page_rules
+from .conformance import claims_pdfx, document_rules, page_rules
 
 MIN_DPI = 150.0
+MIN_DPI_PRESS = 200.0
+"""Lowest image resolution in a file that claims PDF/X: press work wants more."""
 _MM = 72 / 25.4
 
 
@@ -52,6 +54,8 @@ def preflight(
     except Exception as exc:  # pypdf and pdfminer raise many unrelated types on garbage
         raise InputError(f"not a readable PDF: {exc}") from None
     findings: list[Finding] = []
+    if claims_pdfx(reader):
+        min_dpi = max(min_dpi, MIN_DPI_PRESS)
     with plumber:
         for number, (page, plumbed) in enumerate(
             zip(reader.pages, plumber.pages, strict=True), start=1

@@ -1,0 +1,115 @@
+"""Press colour for PDF/X-4: theme colours and pictures in CMYK through the output profile.
+
+WeasyPrint 70 writes PDF/X-4 with a CMYK output intent but leaves every sRGB CSS colour and
+every picture in DeviceRGB, which PDF/X-4 does not allow unmanaged (ISO 15930-7 §6.2.3).
+Theme stylesheets are rewritten with ``device-cmyk()`` colours (greys and black as pure K,
+so text and rules print on one plate) and pictures become CMYK JPEGs, both converted with
+LittleCMS (Pillow's ImageCms) from sRGB to the output profile.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from PIL import Image, ImageCms
+
+from .assets import asset_dir
+from .images import PHOTO_QUALITY, PhotoCache
+
+OUTPUT_CONDITION = "FOGRA39"
+
+
+def default_profile() -> Path:
+    """The shipped FOGRA39 profile (ISO 12647-2 coated; ``profiles/README.md``)."""
+    return asset_dir("profiles") / "FOGRA39L.icc"
+
+
+def press_css(profile: Path) -> str:
+    """The output profile as WeasyPrint's ``device-cmyk``, and text black as pure K."""
+    return (
+        f"@color-profile device-cmyk {{ src: url({profile.as_uri()});"
+        " components: cyan, magenta, yellow, black }\n"
+        "html { color: device-cmyk(0 0 0 1) }\n"
+    )
+
+
+_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b|(?<![-\w])(?:white|black)(?![-\w])")
+_NAMED = {"white": "#ffffff", "black": "#000000"}
+
+
+def cmyk_css(css: str, profile: Path) -> str:
+    """``css`` with every hex, ``white`` and ``black`` colour as ``device-cmyk()``."""
+    return _COLOUR.sub(lambda m: _device_cmyk(_NAMED.get(m[0].lower(), m[0]), profile), css)
+
+
+def _device_cmyk(hex_colour: str, profile: Path) -> str:
+    value = hex_colour[1:]
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    rgb = tuple(int(value[i : i + 2], 16) for i in (0, 2, 4))
+    c, m, y, k = _neutral(rgb[0], profile) if len(set(rgb)) == 1 else _through(rgb, profile)
+    return f"device-cmyk({c:.3f} {m:.3f} {y:.3f} {k:.3f})"
+
+
+def _through(rgb: tuple[int, ...], profile: Path) -> tuple[float, ...]:
+    pixel = ImageCms.applyTransform(Image.new("RGB", (1, 1), rgb), _to_cmyk(profile, 1))
+    assert pixel is not None
+    return tuple(v / 255 for v in pixel.getpixel((0, 0)))  # type: ignore[union-attr]
+
+
+@cache
+def _neutral(grey: int, profile: Path) -> tuple[float, float, float, float]:
+    """A grey as K only: the K whose printed lightness (L*) is closest to the sRGB grey's."""
+    lab = _lab_of_rgb(grey)
+    best = min(range(256), key=lambda k: abs(_k_lightness(k, profile) - lab))
+    return 0.0, 0.0, 0.0, best / 255
+
+
+def _lab_of_rgb(grey: int) -> float:
+    transform = ImageCms.buildTransform(
+        ImageCms.createProfile("sRGB"), ImageCms.createProfile("LAB"), "RGB", "LAB"
+    )
+    out = ImageCms.applyTransform(Image.new("RGB", (1, 1), (grey,) * 3), transform)
+    assert out is not None
+    return float(out.getpixel((0, 0))[0])  # type: ignore[index]
+
+
+@cache
+def _k_lightness(k: int, profile: Path) -> float:
+    transform = ImageCms.buildTransform(
+        ImageCms.getOpenProfile(str(profile)), ImageCms.createProfile("LAB"), "CMYK", "LAB"
+    )
+    out = ImageCms.applyTransform(Image.new("CMYK", (1, 1), (0, 0, 0, k)), transform)
+    assert out is not None
+    return float(out.getpixel((0, 0))[0])  # type: ignore[index]
+
+
+@cache
+def _to_cmyk(profile: Path, intent: int) -> ImageCms.ImageCmsTransform:
+    return ImageCms.buildTransform(
+        ImageCms.createProfile("sRGB"), ImageCms.getOpenProfile(str(profile)), "RGB", "CMYK",
+        renderingIntent=ImageCms.Intent(intent),
+    )  # fmt: skip
+
+
+class CmykPictures(PhotoCache):
+    """Every picture as a CMYK JPEG through ``profile`` (perceptual intent), once per content."""
+
+    def __init__(self, profile: Path, max_bytes: int = 64 * 2**20) -> None:
+        super().__init__(max_bytes)
+        self.profile = profile
+
+    def _convert(self, data: bytes, kind: str) -> bytes | None:
+        with Image.open(BytesIO(data)) as image:
+            image.load()
+            rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))  # transparency over paper white
+        cmyk = ImageCms.applyTransform(flat, _to_cmyk(self.profile, 0))
+        assert cmyk is not None
+        out = BytesIO()
+        cmyk.save(out, "JPEG", quality=PHOTO_QUALITY, subsampling=0)
+        return out.getvalue()
