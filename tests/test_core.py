@@ -246,3 +246,31 @@ def test_render_help_lists_variants_and_papers(capsys: pytest.CaptureFixture[str
     assert main(["render", "--help"]) == 0
     text = capsys.readouterr().out
     assert "pdf/ua-1" in text and "Tabloid" in text and "printbrief variants" not in text
+
+
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_an_edited_theme_misses_the_service_cache(tmp_path: Path, on_disk: bool) -> None:
+    from fastapi.testclient import TestClient
+
+    from printbrief.service.app import ServiceConfig, create_app
+    from printbrief.service.pool import PoolConfig
+
+    folder = _theme_copy(tmp_path)
+    config = ServiceConfig(
+        pool=PoolConfig(workers=1),
+        options=RenderOptions(theme_paths=(str(folder.parent),), system_fonts=False),
+        cache_dir=tmp_path / "cache" if on_disk else None,
+        cache_bytes=0 if on_disk else 64 << 20,  # on disk: the folder alone must tell
+    )
+    article = {"headline": "Tide tables", "body": "High water at noon."}
+    with TestClient(create_app(config)) as api:
+        first = api.post("/v1/render?theme=house", json=article)
+        again = api.post("/v1/render?theme=house", json=article)
+        assert first.headers["etag"] == again.headers["etag"]
+        css = folder / "print.css"
+        css.write_text(css.read_text("utf-8") + "\nh1 { color: #123456; }\n", "utf-8")
+        edited = api.post("/v1/render?theme=house", json=article)
+        state = api.app.state.printbrief  # type: ignore[attr-defined]
+    assert edited.status_code == 200 and edited.headers["etag"] != first.headers["etag"]
+    assert edited.content != first.content
+    assert (state.cache.hits, state.cache.misses) == (1, 2)

@@ -383,12 +383,13 @@ RENDERERS_PER_THREAD = 4
 def renderer_for(options: RenderOptions, kind: type[Renderer] = Renderer) -> Renderer:
     """This thread's warm renderer of ``kind`` for ``options``, built on first use.
 
-    Renderers are not shared between threads, so any number of threads may call this (and
+    A renderer is rebuilt when a file of its theme changes. Renderers are not shared between threads, so any number of threads may call this (and
     :func:`render`) at once. At most :data:`RENDERERS_PER_THREAD` are kept per thread.
     """
-    cache: OrderedDict[tuple[type[Renderer], RenderOptions], Renderer]
+    cache: OrderedDict[tuple[type[Renderer], RenderOptions, str], Renderer]
     cache = _local.__dict__.setdefault("renderers", OrderedDict())
-    key = (kind, options)
+    # The theme's digest too: a long-lived worker must not go on with an edited theme's old CSS.
+    key = (kind, options, resolve_theme(options.theme, options.theme_paths).digest())
     if key in cache:
         cache.move_to_end(key)
     else:
