@@ -26,7 +26,11 @@ def _leftovers() -> set[Path]:
 
 
 @pytest.fixture
-def no_new_leftovers() -> Iterator[None]:
+def no_new_leftovers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # A private temporary folder: other processes on the machine make their own there.
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
     before = _leftovers()
     yield
     gc.collect()  # renderers of this process remove their folders when collected
@@ -57,7 +61,7 @@ def test_batch_workers_leave_nothing(tmp_path: Path, no_new_leftovers: None) -> 
 
 
 def test_issue_workers_leave_nothing(tmp_path: Path, no_new_leftovers: None) -> None:
-    articles = [{"headline": f"Story {n}", "body": f"Paragraph {n}."} for n in range(3)]
+    articles = [{"headline": f"Story {n}", "body": f"Paragraph {n}."} for n in range(5)]  # a pool
     issue = tmp_path / "issue.json"
     issue.write_text(json.dumps({"title": "Small", "articles": articles}), "utf-8")
     result = compile_issue(issue, tmp_path / "out.pdf", jobs=2, use_cache=False)
