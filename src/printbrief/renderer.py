@@ -157,13 +157,13 @@ class Renderer:
         return self._page_css[name]
 
     def html(self, article: ArticleLike) -> str:
-        """Stages 1–3: the themed HTML document WeasyPrint will lay out."""
+        """Stages 2–4: the themed HTML document WeasyPrint will lay out."""
         return self.themed_html(as_article(article, self.limits))
 
     def themed_html(
         self, article: Article, *, template: str | None = None, extra: Mapping[str, Any] = {}
     ) -> str:
-        """Stages 1–3 with another of the theme's templates and more variables (issues)."""
+        """Stages 2–4 with another of the theme's templates and more variables (issues)."""
         body = body_html(article, self.limits)
         log.debug("Step 2 - body sanitized (%d characters)", len(body))
         self._check_images(article, body)
@@ -206,7 +206,7 @@ class Renderer:
         return write_atomic(path, self.render(article))
 
     def bounded(self, article: Article, make_html: Callable[[], str], paper_name: str) -> Rendered:
-        """Stages 1–5 for ``article`` under its budget, one at a time, errors naming its file."""
+        """Stages 2–6 for ``article`` under its budget, one at a time, errors naming its file."""
         if not self._busy.acquire(blocking=False):
             raise UsageError(
                 "this Renderer is rendering in another thread; give each thread its own "
