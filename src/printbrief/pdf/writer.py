@@ -2,7 +2,7 @@
 
 pypdf writes every object as plain text with a classic cross-reference table. For a merged
 issue that is one uncompressed page, resources and annotation dictionary after another:
-about 1.6 KB a page, which made a 200-article issue 1.6 times the size of a single-pass
+about 1.6 KB a page, which made a 200-article issue's file 1.6 times the size of a single-pass
 WeasyPrint render (whose pydyf writer packs them into object streams). Streams are written
 as they are (already compressed); everything else goes into ``/ObjStm`` streams indexed by
 a cross-reference stream (PDF 1.7, §7.5.7 and §7.5.8).
