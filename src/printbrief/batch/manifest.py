@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,14 +46,9 @@ class Key:
 
 
 @dataclass(frozen=True)
-class Entry:
+class Entry(Key):
     """One output's record: its key plus facts about the PDF written."""
 
-    input: str
-    input_sha256: str
-    files_sha256: str
-    options: dict[str, Any]
-    versions: dict[str, str]
     pages: int
     size: int
     pdf_sha256: str
@@ -67,7 +62,7 @@ class Entry:
 
     def key(self) -> Key:
         """The part of the entry that decides whether the output is stale."""
-        return Key(self.input, self.input_sha256, self.files_sha256, self.options, self.versions)
+        return Key(**{f.name: getattr(self, f.name) for f in fields(Key)})
 
 
 class Manifest:
