@@ -51,11 +51,22 @@ class Line:
 
     @property
     def x1(self) -> float:
-        return float(max(c["x1"] for c in self.chars if c["text"].strip()))
+        return max(_right(c) for c in self.chars if c["text"].strip())
 
     @property
     def cjk(self) -> bool:
         return bool(CJK.search(self.text) or HANGUL.search(self.text))
+
+
+FULL_WIDTH = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff60]")  # not Hangul
+
+
+def _right(char: Char) -> float:
+    """Where a glyph ends. A full-width glyph ends 1 em after it starts: the PDF's /W width
+    for it is the advance of its first use, letter spacing included (WeasyPrint 70)."""
+    if FULL_WIDTH.match(char["text"]):
+        return float(char["x0"] + char["size"])
+    return float(char["x1"])
 
 
 @dataclass
@@ -78,7 +89,7 @@ class Report:
     @property
     def flush_fraction(self) -> float:
         total = self.cjk_nonfinal
-        return 1.0 if total == 0 else 1 - len(self.ragged) / total
+        return 1.0 if total == 0 else max(0.0, 1 - len(self.ragged) / total)
 
     def problems(self) -> list[str]:
         return [
@@ -216,6 +227,8 @@ def _measure(report: Report) -> None:
             report.ragged.append(f"ragged {right - line.x1:+.2f} pt: {where}")
         if line.x1 > right + TOLERANCE or line.x0 < left - TOLERANCE:
             report.outside.append(f"outside its column: {where}")
+        if previous is not None and line.cjk and abs(line.x0 - left) > TOLERANCE:
+            report.ragged.append(f"starts {line.x0 - left:+.2f} pt in: {where}")
         report.kinsoku += _kinsoku(line, previous, where)
         if line.word_at_end and len(line.word_at_end) * _size(line) < right - left:
             report.broken_words.append(f"word {line.word_at_end!r} split though it fits: {where}")
@@ -314,7 +327,7 @@ def _ruby_problems(page: int, chars: list[Char], readings: set[int]) -> list[str
         def overlap(c: Char, lo: float = lo, hi: float = hi) -> float:
             return float(min(c["x1"], hi) - max(c["x0"], lo))
 
-        base = [c for c in below if overlap(c) > 0.5 * (c["x1"] - c["x0"])]
+        base = [c for c in below if overlap(c) >= 0.5 * (c["x1"] - c["x0"]) - 0.01]
         base = base or [max(below, key=overlap)]
         centre = (min(c["x0"] for c in base) + max(c["x1"] for c in base)) / 2
         if abs((lo + hi) / 2 - centre) > 1.0:

@@ -36,8 +36,9 @@ _ALLOWED_CLASSES = {
     "th": _ALIGN,
     "td": _ALIGN,
 }
-# Classes printbrief itself adds after sanitizing: "cjk" (a Han run), "url-text" (a URL
-# that may break after / . - ? &).
+# Classes printbrief itself adds after sanitizing: "cjk" (a Han run), "cjk-gap-start" and
+# "cjk-gap-end" (Latin next to Han or kana), "url-text" (a URL that may break after
+# / . - ? &).
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 _MAX_SPAN = 20  # colspan/rowspan: WeasyPrint allocates grid cells for each
 
@@ -176,8 +177,32 @@ def tag_scripts(markup: str, lang: str) -> str:
     key = i18n.script_key(lang)
     parts = _SPLIT_TAGS.split(markup)
     for i in range(0, len(parts), 2):  # even indexes are text between tags
-        parts[i] = breakable_urls(_tag_text(parts[i], key))
+        spaced = mark_latin_runs(parts[i]) if key in ("zh-Hans", "zh-Hant", "ja") else parts[i]
+        parts[i] = breakable_urls(_tag_text(spaced, key))
     return "".join(parts)
+
+
+# Latin letters and digits next to Han or kana get a gap on that side (W3C jlreq and clreq:
+# about a quarter em between ideographs or kana and Western text), printed as the margin
+# of a span the theme sizes with --pb-cjk-latin-gap: spacing, never characters, is added.
+_LATIN_RUN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.,:%/+'’\- ]*[A-Za-z0-9%])?")
+_CJK_LETTER = re.compile("[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def mark_latin_runs(text: str) -> str:
+    """Wrap Latin runs that touch Han or kana in spans naming the touching side(s).
+
+    >>> mark_latin_runs("约5.6米的 GW，和")
+    '约<span class="cjk-gap-start cjk-gap-end">5.6</span>米的 GW，和'
+    """
+
+    def mark(match: re.Match[str]) -> str:
+        before = match.start() > 0 and _CJK_LETTER.match(text[match.start() - 1])
+        after = match.end() < len(text) and _CJK_LETTER.match(text[match.end()])
+        sides = [c for c, on in (("cjk-gap-start", before), ("cjk-gap-end", after)) if on]
+        return f'<span class="{" ".join(sides)}">{match[0]}</span>' if sides else match[0]
+
+    return _LATIN_RUN.sub(mark, text)
 
 
 def _tag_text(text: str, key: str) -> str:

@@ -38,6 +38,9 @@ SUPPORTED = "70."
 """The WeasyPrint release series these patches were written against (``70.x``)."""
 
 BASE_CSS = """
+html { --pb-cjk-latin-gap: 0.25em; }
+.cjk-gap-start { margin-left: var(--pb-cjk-latin-gap); }
+.cjk-gap-end { margin-right: var(--pb-cjk-latin-gap); }
 ruby { display: inline-block; position: relative; text-indent: 0; line-height: 1;
        letter-spacing: 0; }
 rt { position: absolute; left: -4em; right: -4em; bottom: 100%; margin-bottom: 0.1em;
@@ -45,7 +48,9 @@ rt { position: absolute; left: -4em; right: -4em; bottom: 100%; margin-bottom: 0
      font-weight: normal; font-style: normal; }
 rp { display: none; }
 """
-"""Ruby without a ruby layout (WeasyPrint 70 has none): the base is an inline block and the
+"""printbrief's CSS before every theme's: the gap between CJK and Latin runs marked by
+:func:`printbrief.body.mark_latin_runs` (a theme sets ``--pb-cjk-latin-gap``, 0 for none),
+and ruby without a ruby layout (WeasyPrint 70 has none): the base is an inline block and the
 reading sits centred above it at half size, never spliced into the line (W3C jlreq §3.3)."""
 
 IDEOGRAPHIC_SPACE = "\u3000"
@@ -144,6 +149,7 @@ def _patch() -> None:
     splitter = _keep_all_splitter(line_break.split_first_line)
     inline.split_first_line = preferred.split_first_line = splitter
     inline.justify_line = _justifier(inline.justify_line)
+    inline.text_align = _edge_trimmer(inline.text_align)
 
 
 def _add_attributes(layout: Any, justify: bool) -> None:
@@ -262,16 +268,20 @@ class _Line:
         self.step = 0.0
 
     def _drop_trailing_spaces(self) -> None:
-        # U+3000 is not collapsed like U+0020 but hangs at the end of a line (CSS Text 3
-        # §4.1.3, "other space separators"): it takes no stretch, and its advance is slack.
+        """No stretch after the last visible character, nor on it: Pango trims the half
+        spacing after a layout's last character from its width but still draws the half
+        before it, so the last glyph would end short of the edge. U+3000 is not collapsed
+        like U+0020 but hangs at the end of a line (CSS Text 3 §4.1.3, "other space
+        separators"): it takes no stretch, and its advance is slack."""
         for box in reversed(self.texts):
             flags, text = self.flags[id(box)], box.text
             for i in range(len(text) - 1, -1, -1):
-                if text[i] not in _SPACES and text[i] != IDEOGRAPHIC_SPACE:
-                    return
+                visible = text[i] not in _SPACES and text[i] != IDEOGRAPHIC_SPACE
                 flags[i] = 0
                 if text[i] == IDEOGRAPHIC_SPACE:
                     self.hanging += float(box.style["font_size"])
+                if visible:
+                    return
 
     def spread(self, context: Any, box: Any, x_advance: float) -> float:
         """Move and widen ``box`` and its descendants; return the advance for what follows."""
@@ -350,3 +360,63 @@ def _justifier(original: Callable[..., Any]) -> Callable[..., Any]:
         plan.spread(context, line, 0)
 
     return justify_line
+
+
+# ----------------------------------------------------------------- CJK-Latin gaps at edges
+
+
+def _edge_trimmer(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``text_align`` that first drops a CJK–Latin gap at either end of the line (jlreq)."""
+
+    def text_align(context: Any, line: Any, available_width: float, last: bool) -> Any:
+        if _ACTIVE.get():
+            _trim_start(line)
+            _trim_end(line)
+        return original(context, line, available_width, last)
+
+    return text_align
+
+
+def _edge_path(line: Any, index: int) -> list[Any]:
+    """The line's first (``index`` 0) or last (-1) inline boxes, outermost first."""
+    from weasyprint.formatting_structure import boxes
+
+    path, box = [], line
+    while isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        children = [c for c in box.children if c.is_in_normal_flow()]
+        if not children:
+            break
+        box = children[index]
+        path.append(box)
+    return [b for b in path if isinstance(b, boxes.InlineBox)]
+
+
+def _marked(box: Any, side: str) -> bool:
+    element = getattr(box, "element", None)
+    return element is not None and f"cjk-gap-{side}" in (element.get("class") or "")
+
+
+def _trim_start(line: Any) -> None:
+    path = _edge_path(line, 0)
+    span = next((b for b in reversed(path) if _marked(b, "start")), None)
+    if span is None or not span.margin_left:
+        return
+    shift, span.margin_left = span.margin_left, 0
+    for child in line.children:
+        child.translate(-shift, 0)
+    for box in path[: path.index(span) + 1]:  # their margin boxes still start the line
+        box.position_x += shift
+        if box is not span:
+            box.width -= shift
+    line.width -= shift
+
+
+def _trim_end(line: Any) -> None:
+    path = _edge_path(line, -1)
+    span = next((b for b in reversed(path) if _marked(b, "end")), None)
+    if span is None or not span.margin_right:
+        return
+    shift, span.margin_right = span.margin_right, 0
+    for box in path[: path.index(span)]:
+        box.width -= shift
+    line.width -= shift
