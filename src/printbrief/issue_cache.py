@@ -147,7 +147,7 @@ def fingerprint(
     digest = hashlib.sha256()
     _feed(digest, "printbrief", __version__, "weasyprint", _weasyprint_version())
     _feed(digest, paper, str(strict), str(system_fonts), repr(limits))
-    _feed(digest, fonts.font_face_css(system_fonts))
+    _feed(digest, fonts.font_face_css(system_fonts, theme.cjk_text))
     if system_fonts:  # installing fonts-noto-cjk changes what the fallback draws
         _feed(digest, *(str(fonts.system_font(f)) for f in fonts.SYSTEM_FALLBACK.values()))
     for folder in theme.folders:

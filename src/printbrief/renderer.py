@@ -97,7 +97,7 @@ class Renderer:
         fetcher = LockedFetcher(self._fixed_roots, limits)
         self._stylesheets = [
             CSS(
-                string=fonts.font_face_css(self.system_fonts),
+                string=fonts.font_face_css(self.system_fonts, self.theme.cjk_text),
                 font_config=self.font_config,
                 url_fetcher=fetcher,
             ),
