@@ -92,7 +92,7 @@ class Renderer:
         fetcher = LockedFetcher(self._fixed_roots, self.limits)
         self._stylesheets = [
             CSS(
-                string=fonts.font_face_css(self.options.system_fonts),
+                string=fonts.font_face_css(self.options.system_fonts, self.theme.cjk_text),
                 font_config=self.font_config,
                 url_fetcher=fetcher,
             ),
