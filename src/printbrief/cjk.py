@@ -19,7 +19,8 @@ patching four functions, only while :func:`typesetting` is active (a printbrief 
   again without keep-all, so the word breaks between syllables instead of overflowing.
 * ``draw_first_line`` (``draw/text.py``) truncates each glyph's advance adjustment to a whole
   thousandth of an em; on a letter-spaced box the losses add up along the line, so before it
-  draws one, each glyph's width is set so that the whole numbers kept add up (:func:`_absorb_truncation`).
+  draws one, each glyph's width is set so that the whole numbers kept add up, and its x
+  offset is scaled from Pango units as WeasyPrint reads it (:func:`_absorb_truncation`).
 
 The patches are installed for the WeasyPrint version they were written for only
 (:data:`SUPPORTED`); on any other, printbrief logs a warning once and WeasyPrint lays text
@@ -417,6 +418,14 @@ def _round_adjustment(
         )
         width = round(stream.logical_rect.width * 1000 * FROM_UNITS / size)
     geometry, scale = glyph.geometry, 1000 * FROM_UNITS / size
+    # WeasyPrint writes the x offset as x_offset / size thousandths of an em, as if Pango
+    # had 1000 units to the pixel (it has 1024): a glyph moved 34 px by letter spacing would
+    # print 0.8 px further right. Scaled, it prints where Pango put it; an error under the
+    # thousandth of an em WeasyPrint writes advances in is left (it would only lengthen
+    # the numbers in the PDF).
+    scaled = round(geometry.x_offset * 1000 * FROM_UNITS)
+    if abs(geometry.x_offset - scaled) >= size:
+        geometry.x_offset = scaled
     base: float = width + geometry.x_offset / size  # kerning = base - geometry.width * scale
     wanted = base - geometry.width * scale + carry / size
     whole = round(wanted)
