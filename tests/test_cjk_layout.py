@@ -98,7 +98,9 @@ def test_justification_adds_no_characters(path: Path) -> None:
 
 def test_korean_words_break_between_syllables_only_when_longer_than_the_line() -> None:
     article = load(ARTICLES / "ko-long.json")
-    long_word = "해오름시해양쓰레기자율수거로봇시범운영사업단이다."
+    long_word = (
+        "해오름시연안항만해양쓰레기자율수거무인로봇선박시범운영민관합동공동사업추진위원회이다."
+    )
     report = measure(article, "broadsheet", "A5")
     assert report.broken_words == [] and report.outside == [], report.summary()
     assert long_word in [line.word_at_end for line in report.lines]  # it had to break
