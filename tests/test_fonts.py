@@ -240,7 +240,8 @@ def test_english_punctuation_from_the_latin_face(sample_pdfs: dict[str, bytes]) 
 def test_chinese_punctuation_from_the_cjk_face(sample_pdfs: dict[str, bytes]) -> None:
     quotes = [c for c in chars(sample_pdfs["zh-hans.json"]) if c["text"] in "“”…"]
     assert len(quotes) > 4
-    assert {str(c["fontname"]).split("+")[1] for c in quotes} <= {"PB-Sans-SC", "PB-Sans-SC-Bold"}
+    faces = {str(c["fontname"]).split("+")[1] for c in quotes}
+    assert faces <= {"PB-Serif-SC", "PB-Serif-SC-Bold", "PB-Sans-SC", "PB-Sans-SC-Bold"}
     assert all(float(c["width"]) > 0.8 * float(c["size"]) for c in quotes)  # full width
 
 
@@ -249,9 +250,9 @@ def test_names_in_english_use_their_own_faces(sample_pdfs: dict[str, bytes]) -> 
         str(c["text"]): str(c["fontname"]).split("+")[1]
         for c in chars(sample_pdfs["mixed-en-quotes-cjk.json"])
     }
-    assert drawn["は"] == "PB-Sans-JP" and drawn["山"] == "PB-Sans-JP"
-    assert drawn["김"] == "PB-Sans-KR"
-    assert drawn["陳"] == drawn["建"] == drawn["國"] == "PB-Sans-TC"
+    assert drawn["は"] == "PB-Serif-JP" and drawn["山"] == "PB-Serif-JP"
+    assert drawn["김"] == "PB-Serif-KR"
+    assert drawn["陳"] == drawn["建"] == drawn["國"] == "PB-Serif-TC"
 
 
 @pytest.mark.parametrize("name", ["zh-hans.json", "zh-hant.json", "ja.json"])
@@ -281,7 +282,8 @@ def test_latin_words_in_cjk_text_are_not_split(strict_renderer: Renderer) -> Non
 
 
 def test_chinese_pdf_is_small(sample_pdfs: dict[str, bytes]) -> None:
-    assert len(sample_pdfs["zh-hans.json"]) <= 120 * 1024
+    """Song body (serif outlines are heavier) plus sans heads: still well under a CFF font's PDF."""
+    assert len(sample_pdfs["zh-hans.json"]) <= 130 * 1024
 
 
 def test_korean_lines_break_between_words(sample_pdfs: dict[str, bytes]) -> None:
@@ -318,5 +320,5 @@ def test_cjk_in_italic_text_stays_upright(strict_renderer: Renderer) -> None:
     body = "> “Quoted,” said Wang Lixin (王丽欣).\n\nShe met *山本はるか* and *김서연*."
     pdf = strict_renderer.render(load({"headline": "Upright", "body": body}))
     names = {font.name for font in embedded_fonts(pdf)}
-    assert {"PB-Sans-SC", "PB-Sans-JP", "PB-Sans-KR"} <= names
+    assert {"PB-Serif-SC", "PB-Serif-JP", "PB-Serif-KR"} <= names
     assert not [n for n in names if "Oblique" in n]

@@ -4,11 +4,14 @@ Usage: python tools/build_fonts.py --out fonts [--cache DIR] [--jobs N]
 
 Inputs, each checked against a sha256 pin before use:
   * Debian fonts-noto-core 20201225-1 (apt-get download): static Noto Serif and Noto Sans TTFs;
-  * PyPI justmytype-intl-cjk 0.1.0 (pip download): Noto Sans SC/TC/JP/KR variable glyf TTFs.
+    also Noto Sans Math and Noto Sans Symbols 2;
+  * PyPI justmytype-intl-cjk 0.1.0 (pip download): Noto Sans SC/TC/JP/KR variable glyf TTFs;
+  * npm @expo-google-fonts/noto-serif-sc, -tc, -jp, -kr (npm pack): static Noto Serif CJK TTFs.
 Every output is a static, subset, unhinted, renamed TrueType font, written byte-reproducibly,
-plus OFL.txt and README.md (provenance). Needs Debian's apt-get and dpkg-deb, and fontTools.
---jobs builds that many fonts at once (the output does not depend on it). Why plain static
-TTF: fonts/README.md.
+plus OFL.txt and README.md (provenance); the CJK ones compress consecutive punctuation by
+default (punctuation.py). Needs Debian's apt-get and dpkg-deb, npm, and fontTools. --jobs
+builds that many fonts at once (the output does not depend on it). Why plain static TTF: see
+fonts/README.md.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import zipfile
@@ -31,9 +35,13 @@ import fontTools
 from fontTools import subset
 from fontTools.misc.timeTools import epoch_diff
 from fontTools.ttLib import TTFont
+from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
 from fontTools.varLib import instancer
 
 from printbrief import fonts
+
+sys.path.insert(0, str(Path(__file__).parent))
+import punctuation  # tools/ is not a package
 
 COMMAND = "python tools/build_fonts.py --out fonts"
 # head.modified of every output: fixed, so that two builds give identical bytes.
@@ -48,7 +56,7 @@ QUOTES = {0x201C, 0x201D, 0x2018, 0x2019, 0x2014, 0x2026}
 class Package:
     """A pinned input archive from one of the project's registries."""
 
-    registry: str  # "debian" or "pypi"
+    registry: str  # "debian", "pypi" or "npm"
     name: str
     version: str
     filename: str
@@ -72,7 +80,7 @@ class Target:
     family: str
     style: str  # Regular, Bold, Italic or Bold Italic
     source: str  # key of SOURCES
-    charset: str  # "latin" or a CJK region: "SC", "TC", "JP", "KR"
+    charset: str  # "latin", "math", "symbols" or a CJK region: "SC", "TC", "JP", "KR"
     weight: int | None = None  # instance the variable source at this wght
 
 
@@ -89,6 +97,7 @@ class Result:
     coverage: dict[str, tuple[int, int]] = field(default_factory=dict)
     copyright: str = ""
     origin: str = ""  # the source font's family name
+    spacing: str = ""  # where its punctuation compression came from: "chws" or "halt"
 
 
 PACKAGES = {
@@ -106,7 +115,34 @@ PACKAGES = {
         "justmytype_intl_cjk-0.1.0-py3-none-any.whl",
         "06d9665542bfcad373716bb80583aa2d9bb2086a054fe11f706b9bd41e03f256",
     ),
+    **{
+        f"npm-{region.lower()}": Package(
+            "npm",
+            f"@expo-google-fonts/noto-serif-{region.lower()}",
+            version,
+            f"expo-google-fonts-noto-serif-{region.lower()}-{version}.tgz",
+            pin,
+        )
+        for region, version, pin in (
+            ("SC", "0.4.3", "ff6bcf5ba68d92dfecc05544bb150f9e724741a932354a0dd97e7289c40a3f5e"),
+            ("TC", "0.4.4", "3ea15781c2997b4a0ff40b1f4d15f6bd2b7e2e41128ba6c9b9ebcd129a076b68"),
+            ("JP", "0.4.3", "4805f4369a831140d0c1a5650e90296cff2641ff202da43ef5272edc2e0866ee"),
+            ("KR", "0.4.3", "ff2948a8e9d0e037eaba537905fcc973d512d0df3c16fc9df89740a5d821cf1b"),
+        )
+    },
 }
+# Static Noto Serif CJK 2.003 files inside the npm packages: (region, style) -> sha256.
+SERIF_PINS = {
+    ("SC", "Regular"): "c358a69de3df5f423a8946a7b03e3126fb6ba116f1130a463455b4e39e1f0742",
+    ("SC", "Bold"): "9c6a2ba736e4b499c84f65ce366bd3625c0401885fd3e585ace50fb738b96ff6",
+    ("TC", "Regular"): "b0acf9799d5dc656cdeff077d36b2ee9032b762e05b3f8a7b76c81dee4eec08c",
+    ("TC", "Bold"): "98c207d0254a6b0b4b5611dd8d5bcc37af4482494477d43eba6b2409ed083140",
+    ("JP", "Regular"): "5a04846a0e23acefae825f2f459205036a166f5a63462019ce3492d07bd20e92",
+    ("JP", "Bold"): "370341f60a5a33dff0dd66e9fb04ddb7523846d4800e4e2cd8fba0bf715d44ea",
+    ("KR", "Regular"): "c8c5922208f207214ce01791290621c28fda4ff788bd4dddc511aaebf61f4a74",
+    ("KR", "Bold"): "a73b9f92a4f18ec965695d80653d3e2b760343bd8f8169682bc0c9d26cfaeffd",
+}
+SERIF_FILES = {"Regular": "400Regular", "Bold": "700Bold"}
 SOURCES = {
     "NotoSerif-Regular": Source(
         "deb",
@@ -158,6 +194,24 @@ SOURCES = {
         f"{OFL_DIR}/notosanskr/NotoSansKR[wght].ttf",
         "194018e6b2b293a7964f037b25c0249ce1418bc9ab3c971060a03aa57861e252",
     ),
+    "NotoSansMath": Source(
+        "deb",
+        f"{NOTO}/NotoSansMath-Regular.ttf",
+        "8242bd1e55368b27e32455260754cf9aa58f3ad7ea80664b66c21f1b09910d6c",
+    ),
+    "NotoSansSymbols2": Source(
+        "deb",
+        f"{NOTO}/NotoSansSymbols2-Regular.ttf",
+        "876598db5f1e3bef2bc77c4d94c5b0d5d2c1620be4878a06f18fb5434e331688",
+    ),
+    **{
+        f"NotoSerif{region}-{style}": Source(
+            f"npm-{region.lower()}",
+            f"package/{SERIF_FILES[style]}/NotoSerif{region}_{SERIF_FILES[style]}.ttf",
+            pin,
+        )
+        for (region, style), pin in SERIF_PINS.items()
+    },
     "OFL": Source(
         "wheel",
         f"{OFL_DIR}/notosanssc/OFL.txt",
@@ -183,6 +237,20 @@ TARGETS = [
         Target(f"cjk/PBSans{r}-{s}.ttf", f"PB Sans {r}", s, f"NotoSans{r}", r, w)
         for r in ("SC", "TC", "JP", "KR")
         for s, w in (("Regular", 400), ("Bold", 700))
+    ),
+    *(
+        Target(f"cjk/PBSerif{r}-{s}.ttf", f"PB Serif {r}", s, f"NotoSerif{r}-{s}", r)
+        for r in ("SC", "TC", "JP", "KR")
+        for s in ("Regular", "Bold")
+    ),
+    Target("symbols/PBMath-Regular.ttf", "PB Math", "Regular", "NotoSansMath", "math"),
+    Target("symbols/PBSymbols-Regular.ttf", "PB Symbols", "Regular", "NotoSansSymbols2", "symbols"),
+    Target(
+        "symbols/PBLastResort-Regular.ttf",
+        "PB Last Resort",
+        "Regular",
+        "NotoSansSymbols2",
+        "last resort",
     ),
 ]
 
@@ -228,6 +296,30 @@ LATIN = span(
     (0xFB00, 0xFB06),  # Latin ligatures (ﬁ ﬂ)
     (0xFFFD, 0xFFFD),  # replacement character
 )
+# Symbols that Noto Serif and Noto Sans lack, so that Latin text need not borrow full-width CJK
+# glyphs for them: arrows, the minus sign and mathematical operators from Noto Sans Math...
+MATH = span(
+    (0x00AC, 0x00AC),  # not sign
+    (0x00B1, 0x00B1),  # plus-minus
+    (0x00D7, 0x00D7),  # multiplication
+    (0x00F7, 0x00F7),  # division
+    (0x2190, 0x21FF),  # Arrows
+    (0x2200, 0x22FF),  # Mathematical Operators (U+2212 minus)
+    (0x2300, 0x23FF),  # Miscellaneous Technical
+    (0x27F0, 0x27FF),  # Supplemental Arrows-A
+    (0x2900, 0x297F),  # Supplemental Arrows-B
+)
+# ... and list bullets, geometric shapes, ticks, stars and suits from Noto Sans Symbols 2.
+SYMBOLS = span(
+    (0x2022, 0x2022),  # bullet
+    (0x25A0, 0x25FF),  # Geometric Shapes (● ■ ◦ ▪ for list markers)
+    (0x2600, 0x26FF),  # Miscellaneous Symbols (★ ☆ ♠ ♥)
+    (0x2700, 0x27BF),  # Dingbats (✓ ✗)
+    (0x2B00, 0x2BFF),  # Miscellaneous Symbols and Arrows
+)
+# What PB Last Resort maps to its box: the BMP and the planes CJK extensions use, less the C0
+# controls and the surrogates.
+LAST_RESORT = span((0x20, 0xD7FF), (0xE000, 0x3FFFF))
 CJK_BASE = span(
     (0x0020, 0x007E),  # ASCII
     (0x00A0, 0x00FF),  # Latin-1
@@ -269,8 +361,8 @@ def standard(region: str) -> frozenset[int]:
 @cache
 def charset(name: str) -> frozenset[int]:
     """The code points a target asks for (before intersecting with the source's cmap)."""
-    if name == "latin":
-        return frozenset(LATIN)
+    if name in ("latin", "math", "symbols", "last resort"):
+        return frozenset({"latin": LATIN, "math": MATH, "symbols": SYMBOLS}.get(name, set()))
     return frozenset(CJK_BASE | standard(name) | REGION_BLOCKS[name])
 
 
@@ -304,6 +396,8 @@ def download(package: Package, cache_dir: Path) -> Path:
         if package.registry == "debian":
             sandbox = ["-o", "APT::Sandbox::User=root"] if os.geteuid() == 0 else []
             command = ["apt-get", *sandbox, "download", f"{package.name}={package.version}"]
+        elif package.registry == "npm":
+            command = ["npm", "pack", f"{package.name}@{package.version}"]
         else:
             command = [
                 sys.executable,
@@ -326,6 +420,11 @@ def prepare_inputs(cache_dir: Path, work: Path) -> dict[str, Path]:
     cache_dir.mkdir(parents=True, exist_ok=True)
     archives = {key: download(package, cache_dir) for key, package in PACKAGES.items()}
     subprocess.run(["dpkg-deb", "-x", str(archives["deb"]), str(work / "deb")], check=True)
+    for key, archive in archives.items():
+        if PACKAGES[key].registry == "npm":
+            with tarfile.open(archive) as tgz:
+                members = [s.path for s in SOURCES.values() if s.package == key]
+                tgz.extractall(work / key, members=members, filter="data")
     with zipfile.ZipFile(archives["wheel"]) as wheel:
         for source in SOURCES.values():
             if source.package == "wheel":
@@ -345,6 +444,8 @@ def subset_options() -> subset.Options:
     options.hinting = False  # irrelevant in print; saves about a third of the Latin files
     options.name_IDs = list(KEPT_NAME_IDS)
     options.drop_tables = [*options.drop_tables, "STAT"]  # static fonts need no style attributes
+    # WeasyPrint 70 has no vertical writing, yet would embed vertical metrics in every PDF
+    options.drop_tables += ["vhea", "vmtx", "VORG"]
     return options
 
 
@@ -361,6 +462,8 @@ def rename(font: TTFont, target: Target, origin: str, version: str) -> None:
     table = font["name"]
     postscript = f"{target.family.replace(' ', '')}-{target.style.replace(' ', '')}"
     change = f"static instance at wght {target.weight}, " if target.weight else ""
+    if target.charset in fonts.CJK_REGIONS:
+        change += "punctuation compression in kern, "
     names = {
         1: target.family,
         2: target.style,
@@ -376,6 +479,26 @@ def rename(font: TTFont, target: Target, origin: str, version: str) -> None:
     for name_id, value in names.items():
         table.setName(value, name_id, 3, 1, 0x409)
     set_style_bits(font, target.style)
+
+
+def last_resort(font: TTFont) -> set[int]:
+    """Map every code point of LAST_RESORT to a copy of .notdef (one format 13 cmap group).
+
+    A stack that ends with this face never falls back to a system font: fontconfig drops a
+    family that adds no coverage, so a `unicode-range` on an existing file would not do.
+    """
+    font.setGlyphOrder([".notdef", "box"])
+    font["glyf"].glyphs["box"] = font["glyf"][".notdef"]
+    font["glyf"].glyphOrder = font.getGlyphOrder()
+    font["hmtx"].metrics["box"] = font["hmtx"].metrics[".notdef"]
+    table = CmapSubtable.newSubtable(13)
+    table.platformID, table.platEncID, table.language = 3, 10, 0
+    table.cmap = dict.fromkeys(sorted(LAST_RESORT), "box")
+    font["cmap"].tables = [table]
+    for tag in ("GSUB", "GPOS", "GDEF", "vhea", "vmtx"):
+        if tag in font:
+            del font[tag]
+    return set(LAST_RESORT)
 
 
 def check_output(path: Path, target: Target, wanted: set[int], available: set[int]) -> set[int]:
@@ -413,13 +536,16 @@ def build(target: Target, source: Path, out: Path) -> Result:
     subsetter = subset.Subsetter(subset_options())
     subsetter.populate(unicodes=wanted)
     subsetter.subset(font)
+    if target.charset == "last resort":
+        available = last_resort(font)
+    spacing = punctuation.bake(font) if target.charset in fonts.CJK_REGIONS else ""
     rename(font, target, origin, version)
     font["head"].modified = MODIFIED  # `created` stays the source font's
     path = out / target.out
     path.parent.mkdir(parents=True, exist_ok=True)
     font.save(path)
     cmap = check_output(path, target, wanted, available)
-    latin = target.charset == "latin"
+    latin = target.charset not in fonts.CJK_REGIONS
     coverage = {} if latin else {n: (len(cmap & measure(n)), len(measure(n))) for n in MEASURES}
     absent = [] if latin else sorted(standard(target.charset) - available)
     return Result(
@@ -432,6 +558,7 @@ def build(target: Target, source: Path, out: Path) -> Result:
         coverage,
         font["name"].getDebugName(0) or "",
         origin,
+        spacing,
     )
 
 
@@ -505,7 +632,7 @@ def absent_lines(results: list[Result]) -> list[str]:
     """Markdown bullets: characters of a national standard that a CJK source font lacks."""
     lines: dict[str, str] = {}
     for r in results:
-        if r.target.charset != "latin":
+        if r.target.charset in fonts.CJK_REGIONS:
             shown = " ".join(f"U+{cp:04X} {chr(cp)}" for cp in r.absent[:12])
             more = " …" if len(r.absent) > 12 else ""
             lines[r.target.family] = f"- {r.target.family}: " + (
@@ -578,8 +705,9 @@ README = """\
 printbrief ships its own fonts so that an article prints with the same glyphs on every machine.
 All of them are modified Noto fonts under the SIL Open Font License 1.1 (`OFL.txt`). The OFL
 asks that modified fonts do not keep the original names, so they are called **PB Serif**,
-**PB Sans** and **PB Sans SC / TC / JP / KR**. The copyright, trademark, designer and licence
-entries of the source fonts are kept in each file's name table.
+**PB Sans**, **PB Sans SC / TC / JP / KR**, **PB Serif SC / TC / JP / KR**, **PB Math** and
+**PB Symbols**. The copyright, trademark, designer and licence entries of the source fonts are
+kept in each file's name table.
 
 Every file is a static TrueType (glyf) font: variable fonts cost about a second per render in
 WeasyPrint 70, glyf-WOFF2 is decoded in pure Python (seconds per font), and CID-keyed CFF adds
@@ -596,7 +724,9 @@ without parsing the fonts when it starts (an entry whose size differs from its f
 Only code points that the source font really has are kept (so no `unicode-range` or cmap ever
 claims a character the file cannot draw). Layout features are all kept (`vert`, `palt`, `locl`,
 kerning, ligatures...), `.notdef` keeps its box outline so that a missing character shows up
-as a box instead of a blank, and hinting instructions and glyph names are dropped.
+as a box instead of a blank, and hinting instructions, glyph names and vertical metrics are
+dropped (WeasyPrint 70 sets no vertical text, and every PDF would carry them: about 1.5 KB
+per CJK font).
 
 - **PB Serif** (Regular, Bold, Italic, Bold Italic; from Noto Serif) and **PB Sans** (Regular,
   Bold; from Noto Sans): Basic Latin, Latin-1, Latin Extended-A and -B, IPA Extensions (for
@@ -606,9 +736,17 @@ as a box instead of a blank, and hinting instructions and glyph names are droppe
   the f-ligatures U+FB00-FB06 and U+FFFD. The build also asks for arrows, U+2212 minus and
   the geometric shapes, but Noto Serif and Noto Sans 2.004 have no arrows, no minus sign and,
   of the geometric shapes, only the dotted circle U+25CC: − ● ■ ◦ ▪ → come from the next family
-  in the stack.
+  in the stack, PB Math or PB Symbols.
+- **PB Math** (from Noto Sans Math): the arrows (U+2190-21FF, U+27F0-27FF, U+2900-297F),
+  mathematical operators (U+2200-22FF, with the minus sign U+2212), miscellaneous technical
+  symbols and ¬ ± × ÷. **PB Symbols** (from Noto Sans Symbols 2): the bullet, geometric
+  shapes (● ■ ◦ ▪, the list markers), miscellaneous symbols, dingbats (✓ ✗) and
+  miscellaneous symbols and arrows. Both come right after the Latin face in Latin stacks, so
+  these print at Latin width instead of borrowing full-width CJK glyphs, and never come from
+  a system font.
 - **PB Sans SC / TC / JP / KR** (from Noto Sans SC / TC / JP / KR, instanced at wght 400 for
-  Regular and 700 for Bold) share a base: ASCII, Latin-1, General Punctuation, CJK Symbols and
+  Regular and 700 for Bold) and **PB Serif SC / TC / JP / KR** (Song, Ming, Mincho and
+  Myeongjo: from the static Noto Serif SC / TC / JP / KR Regular and Bold) share a base: ASCII, Latin-1, General Punctuation, CJK Symbols and
   Punctuation (U+3000-303F), CJK Compatibility Forms (U+FE30-FE4F) and Halfwidth and Fullwidth
   Forms (U+FF00-FFEF). On top of it:
   - SC: every character of GB 2312 (all valid two-byte codes of Python's `gb2312` codec);
@@ -619,6 +757,14 @@ as a box instead of a blank, and hinting instructions and glyph names are droppe
   - KR: all 11,172 Hangul syllables, Hangul Jamo and Hangul Compatibility Jamo, and every
     character of KS X 1001 (`euc_kr`), hanja included.
 
+Every CJK file compresses consecutive punctuation by default (clreq 3.1.6, jlreq 3.1.4):
+in `》：`, `，“`, `）」` or `」、` the first mark gives up its blank half, so the pair takes 1.5 em,
+not 2. `tools/punctuation.py` adds this to the fonts' `kern` feature, which HarfBuzz applies
+without being asked: the serif files' own `chws` (contextual half-width spacing) lookups, and,
+for the sans files, which have no `chws`, a pair-positioning lookup made from their own
+`halt` values. Asking for `chws` or `halt` in CSS would do the same, but any
+`font-feature-settings` makes WeasyPrint 70 leak memory on every text layout.
+
 Characters of each national standard that the source font lacks (so they are not in the
 output either):
 
@@ -626,7 +772,8 @@ output either):
 
 Characters outside these sets (rare names, CJK Extension A/B, HKSCS, JIS X 0213) are left to
 the system. printbrief's font stacks name the full **Noto Sans CJK SC / TC / JP / KR** family
-of the text's region (Debian package `fonts-noto-cjk`) right after the matching PB Sans face,
+(or **Noto Serif CJK**) of the text's region (Debian package `fonts-noto-cjk`) right after the
+matching PB face,
 so such characters still print, in the right regional form, wherever that package is
 installed; without it they may print as boxes, and printbrief's coverage check reports them.
 
@@ -647,8 +794,8 @@ Hangul row is U+AC00-D7A3).
 {command}
 ```
 
-`tools/build_fonts.py` downloads the two input packages with their registries' own clients
-(`apt-get download` after `apt-get update`, `pip download --no-deps`), refuses them unless their
+`tools/build_fonts.py` downloads the input packages with their registries' own clients
+(`apt-get download` after `apt-get update`, `pip download --no-deps`, `npm pack`), refuses them unless their
 sha256 matches the pins below, checks every font file it takes out of them against its own pin
 (the "source sha256" column above), then instances, subsets and renames each font with
 fontTools and rewrites this README and `OFL.txt`. `head.created` is kept from the source font and

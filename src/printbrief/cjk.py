@@ -4,7 +4,7 @@ WeasyPrint 70 justifies by widening U+0020 only (``layout/inline.py`` ``justify_
 Chinese and Japanese lines, which have no spaces, stay ragged; and it has no
 ``word-break: keep-all``, which Korean needs (W3C klreq §3.1.2: break between words, and
 between syllables only when a word is longer than the line). This module adds both by
-patching three functions, only while :func:`typesetting` is active (a printbrief render):
+patching four functions, only while :func:`typesetting` is active (a printbrief render):
 
 * ``Layout.set_text`` adds Pango attributes: ``allow_breaks=false`` inside Korean words, and,
   on the text boxes of a justified line, per-character letter spacing. Pango puts half of a
@@ -17,6 +17,10 @@ patching three functions, only while :func:`typesetting` is active (a printbrief
   syllables only on a line without a space) and moves the boxes after each widened one.
 * ``split_first_line``: when a Korean word is wider than a whole line, lays the line out
   again without keep-all, so the word breaks between syllables instead of overflowing.
+* ``draw_first_line`` (``draw/text.py``) truncates each glyph's advance adjustment to a whole
+  thousandth of an em; on a letter-spaced box the losses add up along the line, so before it
+  draws one, each glyph's width is set so that the whole numbers kept add up, and its x
+  offset is scaled from Pango units as WeasyPrint reads it (:func:`_absorb_truncation`).
 
 The patches are installed for the WeasyPrint version they were written for only
 (:data:`SUPPORTED`); on any other, printbrief logs a warning once and WeasyPrint lays text
@@ -26,6 +30,7 @@ out on its own (ragged CJK lines, Korean breaking between syllables anywhere).
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -132,6 +137,7 @@ def is_cjk_text(text: str) -> bool:
 
 
 def _patch() -> None:
+    from weasyprint.draw import text
     from weasyprint.layout import inline, preferred
     from weasyprint.text import ffi, line_break
 
@@ -150,6 +156,7 @@ def _patch() -> None:
     inline.split_first_line = preferred.split_first_line = splitter
     inline.justify_line = _justifier(inline.justify_line)
     inline.text_align = _edge_trimmer(inline.text_align)
+    text.draw_first_line = _exact_drawing(text.draw_first_line)
 
 
 def _add_attributes(layout: Any, justify: bool) -> None:
@@ -420,3 +427,79 @@ def _trim_end(line: Any) -> None:
     for box in path[: path.index(span)]:
         box.width -= shift
     line.width -= shift
+
+
+# ------------------------------------------------------------------------------- drawing
+
+
+def _exact_drawing(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``draw_first_line`` that prints a justified CJK box's glyphs where its layout put them.
+
+    WeasyPrint writes each glyph's advance as the font's width and an adjustment it cuts to a
+    whole thousandth of an em with ``int()``; a letter-spaced glyph loses up to that much, and
+    along a line of 45 characters the last one ends up to 0.45 pt short of the column edge.
+    """
+
+    def draw_first_line(stream: Any, textbox: Any, *args: Any) -> Any:
+        if getattr(textbox.pango_layout, "pb_spacing", None):
+            _absorb_truncation(stream, textbox.pango_layout)
+        return original(stream, textbox, *args)
+
+    return draw_first_line
+
+
+def _absorb_truncation(stream: Any, layout: Any) -> None:
+    """Set each glyph's width so that the whole thousandths WeasyPrint keeps add up right.
+
+    Each glyph's adjustment is rounded with the error carried on to the next glyph (error
+    diffusion), and the glyph's width chosen so that ``int()`` gives that whole number: every
+    glyph then prints within 0.0005 em of its laid-out place, and no number is added to the
+    PDF's text. The widths are read by nothing else once the box is laid out.
+    """
+    from weasyprint.text.ffi import ffi, pango
+
+    # Drawing sets single-paragraph mode; setting it now keeps it from laying out anew.
+    pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
+    run, carry = layout.get_first_line()[0].runs[0], 0.0
+    while run != ffi.NULL:
+        glyph_item, run = run.data, run.next
+        pango_font = glyph_item.item.analysis.font
+        font, size = stream.add_font(pango_font)
+        if pango.pango_version() < 14802 or font.png:  # as WeasyPrint's draw_first_line
+            size = layout.style["font_size"]
+        glyphs = glyph_item.glyphs
+        for glyph in glyphs.glyphs[0 : glyphs.num_glyphs]:
+            carry = _round_adjustment(stream, pango_font, font, size, glyph, carry)
+
+
+def _round_adjustment(
+    stream: Any, pango_font: Any, font: Any, size: float, glyph: Any, carry: float
+) -> float:
+    """Make WeasyPrint's ``int(kerning)`` for ``glyph`` the rounded kerning plus ``carry``."""
+    from weasyprint.text.ffi import pango
+    from weasyprint.text.line_break import FROM_UNITS
+
+    if glyph.glyph == pango.PANGO_GLYPH_EMPTY or glyph.glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG:
+        return carry  # written exactly, or with a width WeasyPrint makes up
+    width = font.widths.get(glyph.glyph)
+    if width is None:  # the font's advance, rounded as WeasyPrint rounds it
+        pango.pango_font_get_glyph_extents(
+            pango_font, glyph.glyph, stream.ink_rect, stream.logical_rect
+        )
+        width = round(stream.logical_rect.width * 1000 * FROM_UNITS / size)
+    geometry, scale = glyph.geometry, 1000 * FROM_UNITS / size
+    # WeasyPrint writes the x offset as x_offset / size thousandths of an em, as if Pango
+    # had 1000 units to the pixel (it has 1024): a glyph moved 34 px by letter spacing would
+    # print 0.8 px further right. Scaled, it prints where Pango put it; an error under the
+    # thousandth of an em WeasyPrint writes advances in is left (it would only lengthen
+    # the numbers in the PDF).
+    scaled = round(geometry.x_offset * 1000 * FROM_UNITS)
+    if abs(geometry.x_offset - scaled) >= size:
+        geometry.x_offset = scaled
+    base: float = width + geometry.x_offset / size  # kerning = base - geometry.width * scale
+    wanted = base - geometry.width * scale + carry / size
+    whole = round(wanted)
+    # int() cuts towards zero: land just past ``whole`` on the side away from zero.
+    units = (base - whole) / scale
+    geometry.width = math.ceil(units) if whole < 0 else math.floor(units)
+    return float((wanted - whole) * size)

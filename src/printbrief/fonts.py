@@ -33,6 +33,7 @@ class Face:
     weight: int = 400
     style: str = "normal"
     latin_for_cjk: bool = False  # declared with a unicode-range that leaves CJK punctuation out
+    last_resort: bool = False  # maps every code point to a box: coverage ignores it
 
     @property
     def path(self) -> Path:
@@ -47,6 +48,8 @@ def _pair(family: str, stem: str, latin_for_cjk: bool = False) -> list[Face]:
     ]
 
 
+CJK_REGIONS = ("SC", "TC", "JP", "KR")
+
 _SERIF = [
     *_pair("PB Serif", "latin/PBSerif"),
     Face("PB Serif", "latin/PBSerif-Italic.ttf", 400, "italic"),
@@ -60,18 +63,31 @@ FACES: tuple[Face, ...] = (
     *_pair("PB Sans TC", "cjk/PBSansTC"),
     *_pair("PB Sans JP", "cjk/PBSansJP"),
     *_pair("PB Sans KR", "cjk/PBSansKR"),
+    *_pair("PB Serif CJK Latin", "latin/PBSerif", latin_for_cjk=True),
+    *(
+        face
+        for region in CJK_REGIONS
+        for face in _pair(f"PB Serif {region}", f"cjk/PBSerif{region}")
+    ),
+    # Arrows, minus, operators, bullets and shapes that the Latin faces lack: without them
+    # Latin text borrows full-width CJK glyphs or, with system fonts off, still DejaVu's.
+    Face("PB Math", "symbols/PBMath-Regular.ttf"),
+    Face("PB Symbols", "symbols/PBSymbols-Regular.ttf"),
+    # Ends the stacks when system fonts are off: a character no bundled face has then prints
+    # as a box (.notdef) instead of coming from whatever font the system has (DejaVu...).
+    Face("PB Last Resort", "symbols/PBLastResort-Regular.ttf", last_resort=True),
 )
+SYMBOL_FAMILIES = ("PB Math", "PB Symbols")
+LAST_RESORT = "PB Last Resort"
+CJK_TEXT = ("sans", "serif")
+"""A theme's ``cjk_text``: the CJK reading text in Hei/Gothic (sans) or Song/Ming/Mincho/Myeongjo."""
 
 # Western punctuation that Chinese and Japanese set full width from the CJK face (notes §2.4, Z3).
 CJK_PUNCTUATION = frozenset([0x00B7, 0x2014, 0x2015, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026])
 
 # The system's full Noto CJK (Debian fonts-noto-cjk) by family name, for rare characters.
-SYSTEM_FALLBACK = {
-    "SC": "Noto Sans CJK SC",
-    "TC": "Noto Sans CJK TC",
-    "JP": "Noto Sans CJK JP",
-    "KR": "Noto Sans CJK KR",
-}
+SYSTEM_FALLBACK = {region: f"Noto Sans CJK {region}" for region in CJK_REGIONS}
+SYSTEM_SERIF_FALLBACK = {region: f"Noto Serif CJK {region}" for region in CJK_REGIONS}
 
 _REGION_ORDER = {
     "latin": ("SC", "TC", "JP", "KR"),
@@ -82,8 +98,12 @@ _REGION_ORDER = {
 }
 
 
-def _cjk_chain(key: str, system: bool) -> list[str]:
+def _cjk_chain(key: str, system: bool, serif: bool = False) -> list[str]:
     first, *rest = _REGION_ORDER[key]
+    if serif:  # the sans after the serif: a serif stack covers at least what the sans one does
+        fallback = [SYSTEM_SERIF_FALLBACK[first]] if system else []
+        serifs = [f"PB Serif {first}", *fallback, *(f"PB Serif {r}" for r in rest)]
+        return [*serifs, *_cjk_chain(key, system)]
     fallback = [SYSTEM_FALLBACK[first]] if system else []
     return [f"PB Sans {first}", *fallback, *(f"PB Sans {r}" for r in rest)]
 
@@ -97,41 +117,64 @@ class Stack:
     display: tuple[str, ...]
 
 
-def _stack(key: str, system: bool) -> Stack:
-    chain = _cjk_chain(key, system)
+def _stack(key: str, system: bool, cjk_text: str = "sans") -> Stack:
+    chain, text_chain = _cjk_chain(key, system), _cjk_chain(key, system, cjk_text == "serif")
     if key == "latin":
-        return Stack(key, ("PB Serif", *chain), ("PB Sans", *chain))
+        return Stack(
+            key, ("PB Serif", *SYMBOL_FAMILIES, *text_chain), ("PB Sans", *SYMBOL_FAMILIES, *chain)
+        )
+    display = ("PB Sans", *SYMBOL_FAMILIES, *chain)
     if key == "ko":
-        return Stack(key, ("PB Sans", *chain), ("PB Sans", *chain))
-    cjk = ("PB Sans CJK Latin", *chain, "PB Sans")
-    return Stack(key, cjk, cjk)
+        latin = "PB Serif" if cjk_text == "serif" else "PB Sans"
+        return Stack(key, (latin, *SYMBOL_FAMILIES, *text_chain), display)
+    display = ("PB Sans CJK Latin", *chain, "PB Sans", *SYMBOL_FAMILIES)
+    if cjk_text == "serif":
+        return Stack(
+            key, ("PB Serif CJK Latin", *text_chain, "PB Serif", *SYMBOL_FAMILIES), display
+        )
+    return Stack(key, display, display)
 
 
-STACKS: dict[str, Stack] = {key: _stack(key, True) for key in i18n.SCRIPT_KEYS}
-BUNDLED_STACKS: dict[str, Stack] = {key: _stack(key, False) for key in i18n.SCRIPT_KEYS}
+def _closed(stack: Stack, system: bool) -> Stack:
+    if system:
+        return stack
+    return Stack(stack.key, (*stack.text, LAST_RESORT), (*stack.display, LAST_RESORT))
 
 
-def stacks(system: bool = True) -> dict[str, Stack]:
-    """The stacks by script key, with or without the system Noto CJK fallback families."""
-    return STACKS if system else BUNDLED_STACKS
+_STACKS: dict[tuple[bool, str], dict[str, Stack]] = {
+    (system, cjk_text): {
+        key: _closed(_stack(key, system, cjk_text), system) for key in i18n.SCRIPT_KEYS
+    }
+    for system in (True, False)
+    for cjk_text in CJK_TEXT
+}
 
 
-def stack_for(lang: str, system: bool = True) -> Stack:
+def stacks(system: bool = True, cjk_text: str = "sans") -> dict[str, Stack]:
+    """The stacks by script key, with or without the system Noto CJK fallback families.
+
+    ``cjk_text="serif"`` sets CJK reading text in the PB Serif SC/TC/JP/KR faces.
+    """
+    return _STACKS[system, cjk_text]
+
+
+def stack_for(lang: str, system: bool = True, cjk_text: str = "sans") -> Stack:
     """The stack of a BCP 47 tag: ``stack_for("zh-TW").text[1] == "PB Sans TC"``."""
-    return stacks(system)[i18n.script_key(lang)]
+    return stacks(system, cjk_text)[i18n.script_key(lang)]
 
 
 # ---------------------------------------------------------------------------------------- CSS
 
 
 @cache
-def font_face_css(system: bool = True) -> str:
+def font_face_css(system: bool = True, cjk_text: str = "sans") -> str:
     """@font-face rules for every bundled face plus ``--pb-text``/``--pb-display`` per language.
 
-    Themes use ``font-family: var(--pb-text)`` and ``var(--pb-display)``.
+    Themes use ``font-family: var(--pb-text)`` and ``var(--pb-display)``; ``cjk_text`` (the
+    theme's) says whether CJK ``--pb-text`` is sans or serif; ``--pb-display`` is always sans.
     """
     rules = [_font_face_rule(face) for face in FACES]
-    for key, stack in stacks(system).items():
+    for key, stack in stacks(system, cjk_text).items():
         rules.append(
             f"{_selector(key)} {{ --pb-text: {_families(stack.text)}; "
             f"--pb-display: {_families(stack.display)}; }}"
@@ -240,7 +283,12 @@ def write_cmap_index(folder: Path, faces: Iterable[Face] = FACES) -> Path:
 
 
 def declared(face: Face) -> frozenset[int]:
-    """What a face claims: its cmap, less CJK punctuation for the Latin-for-CJK family."""
+    """What a face claims: its cmap, less CJK punctuation for the Latin-for-CJK family.
+
+    Nothing for the last-resort face: what only it "covers" prints as a box.
+    """
+    if face.last_resort:
+        return frozenset()
     points = bundled_cmap(face)
     return points - CJK_PUNCTUATION if face.latin_for_cjk else points
 
@@ -275,13 +323,15 @@ def system_font(family: str) -> tuple[Path, int] | None:
     return Path(file), int(index or 0)
 
 
-def font_for(char: str, lang: str, *, display: bool = False, system: bool = True) -> str | None:
+def font_for(
+    char: str, lang: str, *, display: bool = False, system: bool = True, cjk_text: str = "sans"
+) -> str | None:
     """The family that will draw ``char`` in text of language ``lang``, or None (tofu).
 
     >>> font_for("陳", "en")
     'PB Sans TC'
     """
-    stack = stack_for(lang, system)
+    stack = stack_for(lang, system, cjk_text)
     cp = ord(char)
     for family in stack.display if display else stack.text:
         if cp in _family_points(family):

@@ -122,8 +122,9 @@ class RenderOptions:
             for f in fields(self)
             if f.name != "limits"
         }
-        record["theme_sha256"] = resolve_theme(self.theme, self.theme_paths).digest()
-        record["fonts_sha256"] = _fonts_digest(self.system_fonts)
+        theme = resolve_theme(self.theme, self.theme_paths)
+        record["theme_sha256"] = theme.digest()
+        record["fonts_sha256"] = _fonts_digest(self.system_fonts, theme.cjk_text)
         # Dates an article does not give come from SOURCE_DATE_EPOCH (themes.document_dates).
         record["source_date_epoch"] = os.environ.get("SOURCE_DATE_EPOCH", "").strip() or None
         return record
@@ -133,13 +134,13 @@ def _absolute_all(paths: Iterable[str]) -> tuple[str, ...]:
     return tuple(str(Path(p).resolve()) if Path(p).exists() else p for p in paths)
 
 
-def _fonts_digest(system_fonts: bool) -> str:
+def _fonts_digest(system_fonts: bool, cjk_text: str) -> str:
     """The fonts a render can use: the bundled faces' CSS, and which system fallbacks exist."""
     import hashlib
 
     from . import fonts
 
-    parts = [fonts.font_face_css(system_fonts)]
+    parts = [fonts.font_face_css(system_fonts, cjk_text)]
     if system_fonts:  # installing fonts-noto-cjk changes what the fallback draws
         parts += [str(fonts.system_font(f)) for f in fonts.SYSTEM_FALLBACK.values()]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()

@@ -97,7 +97,7 @@ class Renderer:
         self._color_profiles: dict[str, Any] = {}  # @color-profile rules (PDF/X-4's CMYK)
         self._stylesheets = [
             CSS(
-                string=fonts.font_face_css(self.options.system_fonts),
+                string=fonts.font_face_css(self.options.system_fonts, self.theme.cjk_text),
                 font_config=self.font_config,
                 url_fetcher=fetcher,
             ),

@@ -1,7 +1,8 @@
 """Stage 4 — themes: find a theme on the search path and turn an Article into HTML (Jinja2).
 
 A theme is a folder with ``theme.json`` (``description``, ``extends``, ``stylesheets``,
-``template``, ``headline_steps``), Jinja templates and CSS. Lookup order: the caller's folders, then the built-in
+``template``, ``headline_steps``, ``cjk_text``: ``"sans"`` or ``"serif"`` CJK reading text),
+Jinja templates and CSS. Lookup order: the caller's folders, then the built-in
 ``styles/``; a theme that ``extends`` another searches its own folder first, then the parent's,
 so it can override a single template or stylesheet.
 """
@@ -51,6 +52,7 @@ class Theme:
     stylesheets: tuple[Path, ...]
     template: str
     headline_steps: tuple[int, ...] = HEADLINE_STEPS
+    cjk_text: str = "sans"  # CJK reading text in Hei/Gothic, or in Song/Ming/Mincho/Myeongjo
 
     @cached_property
     def environment(self) -> jinja2.Environment:
@@ -162,6 +164,9 @@ def _build(chain: list[tuple[Path, dict[str, Any]]]) -> Theme:
     for _, meta in reversed(chain):  # parent's stylesheets first, child's after
         names += [n for n in meta.get("stylesheets", []) if n not in names]
     template = next((m["template"] for _, m in chain if "template" in m), "article.html.j2")
+    cjk_text = next((m["cjk_text"] for _, m in chain if "cjk_text" in m), "sans")
+    if cjk_text not in ("sans", "serif"):
+        raise ThemeError(f"{folders[0] / THEME_FILE}: cjk_text must be 'sans' or 'serif'")
     steps = next((m["headline_steps"] for _, m in chain if "headline_steps" in m), HEADLINE_STEPS)
     theme = Theme(
         name=folders[0].name,
@@ -170,6 +175,7 @@ def _build(chain: list[tuple[Path, dict[str, Any]]]) -> Theme:
         stylesheets=tuple(_locate(n, folders) for n in names),
         template=template,
         headline_steps=_steps(steps, folders[0]),
+        cjk_text=cjk_text,
     )
     theme.require(template, *ISSUE_TEMPLATES)
     return theme
