@@ -383,20 +383,24 @@ RENDERERS_PER_THREAD = 4
 def renderer_for(options: RenderOptions, kind: type[Renderer] = Renderer) -> Renderer:
     """This thread's warm renderer of ``kind`` for ``options``, built on first use.
 
-    A renderer is rebuilt when a file of its theme changes. Renderers are not shared between threads, so any number of threads may call this (and
-    :func:`render`) at once. At most :data:`RENDERERS_PER_THREAD` are kept per thread.
+    Rebuilt when a file of its theme changes, so a long-lived worker never goes on with an
+    edited theme's old CSS. Renderers are not shared between threads, so any number of threads
+    may call this (and :func:`render`) at once; at most :data:`RENDERERS_PER_THREAD` are kept
+    per thread.
     """
-    cache: OrderedDict[tuple[type[Renderer], RenderOptions, str], Renderer]
+    cache: OrderedDict[tuple[type[Renderer], RenderOptions], tuple[Renderer, str]]
     cache = _local.__dict__.setdefault("renderers", OrderedDict())
-    # The theme's digest too: a long-lived worker must not go on with an edited theme's old CSS.
-    key = (kind, options, resolve_theme(options.theme, options.theme_paths).digest())
-    if key in cache:
+    key = (kind, options)
+    found = cache.get(key)
+    if found is not None and found[0].theme.digest() == found[1]:
         cache.move_to_end(key)
-    else:
-        while len(cache) >= RENDERERS_PER_THREAD:
-            cache.popitem(last=False)
-        cache[key] = kind(options)
-    return cache[key]
+        return found[0]
+    cache.pop(key, None)
+    while len(cache) >= RENDERERS_PER_THREAD:
+        cache.popitem(last=False)
+    renderer = kind(options)
+    cache[key] = (renderer, renderer.theme.digest())
+    return renderer
 
 
 @atexit.register
