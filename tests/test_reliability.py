@@ -9,13 +9,14 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from conftest import SAMPLES
-from printbrief import LimitError, Renderer, load
+from printbrief import LimitError, Renderer, load, render
 from printbrief.batch import run as batch_run
 from printbrief.cli import main
 from printbrief.deadline import Overtime, interrupt_at
@@ -199,3 +200,30 @@ def test_a_worker_cannot_allocate_past_its_bound() -> None:
             "try:\n    bytearray(2 << 30)\nexcept MemoryError:\n    print('refused')\n")  # fmt: skip
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "refused", done.stderr
+
+
+# ------------------------------------------------------------------------------- threads
+
+STRESS_SAMPLES = ["zh-hant.json", "en-news-brief.json", "ja.json", "ko.json"]
+
+
+@pytest.mark.slow
+def test_eight_threads_render_identical_bytes_ten_runs_in_a_row() -> None:
+    """The shared-Renderer failure (heap corruption, wrong faces, lost hyphenation) showed in
+    one run of three; ten runs of eight threads starting together, each thread keeping its
+    warm renderers from run to run as a web server's threads do."""
+    expected = {n: bytes(render(SAMPLES / n, system_fonts=False)) for n in STRESS_SAMPLES}
+    start = threading.Barrier(8, timeout=120)
+
+    def work(turn: int) -> tuple[str, bytes]:
+        start.wait()  # all eight render at once, two of each sample
+        name = STRESS_SAMPLES[turn % len(STRESS_SAMPLES)]
+        return name, bytes(render(SAMPLES / name, system_fonts=False))
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        for run in range(10):
+            got = list(pool.map(work, range(run, run + 8)))
+            wrong = [name for name, pdf in got if pdf != expected[name]]
+            assert not wrong, f"run {run}: {len(wrong)} of 8 PDFs differ: {wrong}"
+    assert time.monotonic() - started < 600
