@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES
-from printbrief import LimitError, Renderer, load, render
+from printbrief import InputError, LimitError, Renderer, load, render
 from printbrief.batch import run as batch_run
 from printbrief.cli import main
 from printbrief.deadline import Overtime, interrupt_at
 from printbrief.errors import MemoryLimitError
+from printbrief.issue.load import load_issue
 from printbrief.limits import Limits
 from printbrief.options import RenderOptions
 from printbrief.workers import perform
@@ -227,3 +228,29 @@ def test_eight_threads_render_identical_bytes_ten_runs_in_a_row() -> None:
             wrong = [name for name, pdf in got if pdf != expected[name]]
             assert not wrong, f"run {run}: {len(wrong)} of 8 PDFs differ: {wrong}"
     assert time.monotonic() - started < 600
+
+
+# ------------------------------------------------------------------------------- identity
+
+
+def test_batch_resume_renders_again_when_source_date_epoch_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.json").write_text(json.dumps({"headline": "Undated", "body": "b"}))
+    out = tmp_path / "out"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert [r.status for r in batch_run.render_many([tmp_path], out, jobs=1)] == ["rendered"]
+    assert [r.status for r in batch_run.render_many([tmp_path], out, jobs=1)] == ["skipped"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1777593600")  # dates the undated PDF: new bytes
+    assert [r.status for r in batch_run.render_many([tmp_path], out, jobs=1)] == ["rendered"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [("title", "Weekend\x00", "NUL"), ("publication", "\x00Gazette", "NUL"),
+     ("lang", "english please", "BCP 47")],
+)  # fmt: skip
+def test_issue_fields_refuse_nul_and_unknown_languages(field: str, value: str, reason: str) -> None:
+    data = {"title": "Weekend", "articles": [{"headline": "h", "body": "b"}], field: value}
+    with pytest.raises(InputError, match=f"{field}: .*{reason}"):
+        load_issue(data)
