@@ -24,7 +24,8 @@ from printbrief.errors import MemoryLimitError
 from printbrief.issue.load import load_issue
 from printbrief.limits import Limits
 from printbrief.options import RenderOptions
-from printbrief.workers import perform
+from printbrief.scratch import scratch
+from printbrief.workers import Respawning, perform, process_pool
 
 
 def _emphasis_paragraph(count: int) -> dict[str, str]:
@@ -254,3 +255,40 @@ def test_issue_fields_refuse_nul_and_unknown_languages(field: str, value: str, r
     data = {"title": "Weekend", "articles": [{"headline": "h", "body": "b"}], field: value}
     with pytest.raises(InputError, match=f"{field}: .*{reason}"):
         load_issue(data)
+
+
+# ------------------------------------------------------------------------------- batch workers
+
+
+@pytest.mark.slow
+def test_a_batch_goes_on_with_new_workers_after_its_workers_are_killed(tmp_path: Path) -> None:
+    """A dead worker breaks a process pool for every task; the batch starts new workers and
+    tries the tasks it lost once more, instead of failing every input after the crash."""
+    paragraphs = "\n\n".join(f"Part {i}: the ferry runs again at night." * 6 for i in range(120))
+    names = []
+    for n in range(4):
+        (tmp_path / f"a{n}.json").write_text(
+            json.dumps({"headline": f"Story {n}", "body": paragraphs, "body_format": "text"})
+        )
+        names.append(str(tmp_path / f"a{n}.json"))
+    with scratch("batch") as folder:
+        pool = Respawning(lambda: process_pool(2, folder, RenderOptions()))
+        killer = threading.Thread(target=_kill_workers_once_busy, args=(pool,))
+        killer.start()
+        try:
+            results = batch_run.render_many(names, tmp_path / "out", pool, in_flight=4)
+        finally:
+            killer.join(120)
+            pool.shutdown()
+    assert pool.respawns == 1
+    assert [r.status for r in results] == ["rendered"] * 4, [r.error for r in results]
+
+
+def _kill_workers_once_busy(pool: Respawning) -> None:
+    deadline = time.monotonic() + 120
+    while len(pool.pool._processes or {}) < 2:  # started and warming up
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    time.sleep(1.0)
+    for pid in list(pool.pool._processes or {}):
+        os.kill(pid, signal.SIGKILL)
