@@ -198,7 +198,7 @@ class Renderer:
         The result is the PDF's bytes, with ``pages`` and ``warnings``. Raises a
         :class:`~printbrief.errors.PrintbriefError` subclass on bad input or limits.
         """
-        loaded = as_article(article, self.limits)
+        loaded = as_article(article, self.limits, self.options.input_format)
         return self.bounded(loaded, lambda: self.themed_html(loaded), paper or self.paper)
 
     def render_to(self, article: ArticleLike, path: str | Path) -> Path:
@@ -358,14 +358,17 @@ def _name(article: Article) -> str | None:
     return str(article.source) if article.source else None
 
 
-def as_article(article: ArticleLike, limits: Limits = DEFAULT_LIMITS) -> Article:
-    """An Article as it is; a mapping of article fields or a file path loaded and validated."""
+def as_article(
+    article: ArticleLike, limits: Limits = DEFAULT_LIMITS, input_format: str | None = None
+) -> Article:
+    """An Article as it is; a mapping or a file path loaded (in ``input_format``) and validated."""
     if isinstance(article, Article):
         return article
     if isinstance(article, Mapping | str | Path):
         loaded = load(
             dict(article) if isinstance(article, Mapping) else article,
             max_bytes=limits.max_input_bytes,
+            format=input_format,
         )
         log.debug("Step 1 - article loaded (%s)", loaded.source or "a mapping")
         return loaded
