@@ -84,15 +84,15 @@ def _item_meta(meta: ET.Element | None, out: Mapped) -> None:
 def _content_meta(meta: ET.Element | None, out: Mapped) -> None:
     if meta is None:
         return
+    language = meta.find("language")
+    if language is not None and language.get("tag"):
+        out.put("lang", language.get("tag"), "contentMeta/language@tag")
     _headlines(meta, out)
     out.put("section", text(meta.find("slugline")), "contentMeta/slugline")
     out.put("byline", text(meta.find("by")), "contentMeta/by")
     if not out.has("byline"):
         names = [text(c.find("name")) for c in meta.findall("creator") if text(c.find("name"))]
         out.put("byline", byline(names, out.fields.get("lang")), "contentMeta/creator")
-    language = meta.find("language")
-    if language is not None and language.get("tag"):
-        out.put("lang", language.get("tag"), "contentMeta/language@tag")
     _tags(meta, out)
     _descriptions(meta, out)
     for child in meta:

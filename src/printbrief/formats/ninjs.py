@@ -115,7 +115,8 @@ def _by(item: dict[str, Any], out: Mapped, source: str | None) -> None:
         return
     names = [text_of(e.get("byline") or e.get("name"), "bylines", source) or "" for e in entries]
     if [n for n in names if n.strip()]:
-        out.put("byline", byline([n.strip() for n in names if n.strip()], None), "bylines")
+        lang = out.fields.get("lang")
+        out.put("byline", byline([n.strip() for n in names if n.strip()], lang), "bylines")
 
 
 def _subjects(item: dict[str, Any], out: Mapped, source: str | None) -> None:
