@@ -6,12 +6,15 @@ import json
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT
 from printbrief.body import body_html
-from printbrief.errors import InputError, LimitError, UsageError
+from printbrief.errors import InputError, LimitError, PrintbriefError, UsageError
 from printbrief.formats.safexml import MAX_XML_ELEMENTS, parse_xml
 from printbrief.load import FORMATS, SUFFIXES, from_mapping, load, parse, recognise
 from printbrief.options import RenderOptions
@@ -261,3 +264,69 @@ def test_names_without_a_byline_and_references_without_embeds(
     listed = warning.split("not printed: ")[1].split(", ")
     assert {"author", "featured_media", "categories", "tags"} <= set(listed)
     assert "_links" not in listed
+
+
+# ------------------------------------------------------------------------ hostile shapes
+
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20))
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+_NINJS_KEYS = ["headlines", "bodies", "descriptions", "by", "bylines", "subjects", "language",
+               "firstcreated", "versioncreated", "slugline", "associations"]  # fmt: skip
+_WP_KEYS = ["excerpt", "date_gmt", "modified", "link", "slug", "id", "lang", "_embedded",
+            "author", "categories"]  # fmt: skip
+_ASSOCIATION = st.fixed_dictionaries(
+    {"type": st.sampled_from(["picture", "text"]), "name": _VALUES},
+    optional={"renditions": st.lists(st.dictionaries(
+        st.sampled_from(["href", "name", "width", "height"]), _VALUES), max_size=3),
+        "descriptions": _VALUES, "by": _VALUES},
+)  # fmt: skip
+
+
+def test_rendition_sizes_of_any_type_pick_a_picture() -> None:
+    renditions = [{"href": "a.jpg", "width": 3, "height": "ab"}, {"href": "b.jpg", "width": 2.5},
+                  {"href": "c.jpg", "width": True, "height": 9}]  # fmt: skip
+    picture = {"uri": "urn:p", "name": "p", "type": "picture", "renditions": renditions}
+    data = {"uri": "urn:x", "version": "1", "headlines": [{"value": "H"}],
+            "bodies": [{"value": "B"}], "associations": [picture]}  # fmt: skip
+    assert from_mapping(data, name=None).images[0].src == "a.jpg"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(_NINJS_KEYS), _VALUES, max_size=6),
+    st.lists(_ASSOCIATION, max_size=2),
+)
+def test_any_ninjs_shape_gives_an_article_or_a_printbrief_error(
+    fields: dict[str, Any], associations: list[Any]
+) -> None:
+    data = {"uri": "urn:x", "version": "1", **fields}
+    if associations:
+        data["associations"] = associations
+    _article_or_error(data, "ninjs")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(_WP_KEYS), _VALUES, max_size=6), _VALUES, _VALUES)
+def test_any_wordpress_shape_gives_an_article_or_a_printbrief_error(
+    fields: dict[str, Any], title: Any, media: Any
+) -> None:
+    data = {"title": {"rendered": title}, "content": {"rendered": "<p>x</p>"}, **fields}
+    data["_embedded"] = {"wp:featuredmedia": media, "author": fields.get("author")}
+    _article_or_error(data, "wordpress")
+
+
+def _article_or_error(data: dict[str, Any], expected: str) -> None:
+    logging.getLogger("printbrief").disabled = True  # unmapped-field warnings are expected
+    try:
+        assert recognise("json", data, None).name == expected
+        from_mapping(data, name="fuzz.json")
+    except PrintbriefError:
+        pass
+    finally:
+        logging.getLogger("printbrief").disabled = False

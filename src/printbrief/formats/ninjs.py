@@ -184,7 +184,12 @@ def _rendition(renditions: list[dict[str, Any]]) -> dict[str, Any] | None:
     for rendition in usable:
         if str(rendition.get("name", "")).lower() in _BEST_RENDITIONS:
             return rendition
-    sized = [r for r in usable if isinstance(r.get("width"), int | float)]
+    sized = [r for r in usable if _number(r.get("width"))]
     if sized:
-        return max(sized, key=lambda r: r["width"] * (r.get("height") or 1))
+        return max(sized, key=lambda r: _number(r["width"]) * (_number(r.get("height")) or 1))
     return usable[0] if usable else None
+
+
+def _number(value: Any) -> float:
+    """A rendition's size in pixels (0 when it is not a number)."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
