@@ -29,12 +29,13 @@ UNMAPPED = {
     "subjects.2, pubstatus, urgency, located, copyrightnotice",
     "wordpress-full.json": "9 WordPress fields have no article field and are not printed: guid, "
     "status, type, comment_status, ping_status, sticky, template, format, meta",
-    "newsml-full.xml": "9 NewsML-G2 fields have no article field and are not printed: "
+    "newsml-full.xml": "10 NewsML-G2 fields have no article field and are not printed: "
     "itemMeta/provider, itemMeta/pubStatus, contentMeta/subject[3], contentMeta/urgency, "
-    "contentMeta/located, contentMeta/genre, contentMeta/dateline, rightsInfo, header",
-    "nitf-full.xml": "6 NITF fields have no article field and are not printed: "
+    "contentMeta/located, contentMeta/genre, contentMeta/dateline, rightsInfo, "
+    "itemSet/newsItem[2]/rightsInfo, header",
+    "nitf-full.xml": "7 NITF fields have no article field and are not printed: "
     "body.head/dateline, head/docdata/urgency, head/docdata/doc.copyright, head/meta, "
-    "body.content/nitf-table, body/body.end",
+    "body.content/media/media-metadata, body.content/nitf-table, body/body.end",
 }
 """The one warning each fixture with fields printbrief cannot print gives; the others give none."""
 
