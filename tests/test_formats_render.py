@@ -66,6 +66,7 @@ def test_each_fixture_prints_headline_byline_body_and_picture(
     pdf = renderer.render(path)
     expected = [f"{path}: {UNMAPPED[path.name]}"] if path.name in UNMAPPED else []
     assert warnings_of(caplog) == expected  # nothing else: no refused picture, no missing glyph
+    assert list(pdf.warnings) == expected
     text, pictures = pdf_text(pdf)
     headline, byline, phrase = EXPECTED[path.name]
     for wanted in (headline, byline, phrase):

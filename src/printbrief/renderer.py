@@ -195,11 +195,16 @@ class Renderer:
     def render(self, article: ArticleLike, *, paper: str | None = None) -> Rendered:
         """The article (an Article, a mapping of its fields, or a file path) as a PDF.
 
-        The result is the PDF's bytes, with ``pages`` and ``warnings``. Raises a
+        The result is the PDF's bytes, with ``pages`` and ``warnings`` (those of loading, such
+        as a feed's unmapped fields, included). Raises a
         :class:`~printbrief.errors.PrintbriefError` subclass on bad input or limits.
         """
-        loaded = as_article(article, self.limits, self.options.input_format)
-        return self.bounded(loaded, lambda: self.themed_html(loaded), paper or self.paper)
+        with warnings_logged() as loading:
+            loaded = as_article(article, self.limits, self.options.input_format)
+        result = self.bounded(loaded, lambda: self.themed_html(loaded), paper or self.paper)
+        if not loading:
+            return result
+        return Rendered(result, result.pages, warnings=(*loading, *result.warnings))
 
     def render_to(self, article: ArticleLike, path: str | Path) -> Path:
         """Render and write atomically: an error never leaves a partial or clobbered file."""
