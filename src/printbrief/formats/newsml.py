@@ -167,12 +167,7 @@ def _picture(item: ET.Element, where: str, out: Mapped) -> dict[str, str]:
     best = max(remotes, key=lambda r: _number(r.get("width")))
     meta = item.find("contentMeta")
     image = {"src": best.get("href", "")}
-    for child in item:
-        if child.tag not in _PICTURE_READ:
-            out.skip(f"{where}/{child.tag}")
-    for child in meta if meta is not None else ():
-        if child.tag not in _PICTURE_META:
-            out.skip(f"{where}/contentMeta/{child.tag}")
+    _picture_leftovers(item, where, out)
     if meta is not None:
         for description in meta.findall("description"):
             role = description.get("role", "")
@@ -184,6 +179,15 @@ def _picture(item: ET.Element, where: str, out: Mapped) -> dict[str, str]:
         if "caption" not in image and text(meta.find("headline")):
             image["caption"] = text(meta.find("headline"))
     return {k: v for k, v in image.items() if v}
+
+
+def _picture_leftovers(item: ET.Element, where: str, out: Mapped) -> None:
+    for child in item:
+        if child.tag not in _PICTURE_READ:
+            out.skip(f"{where}/{child.tag}")
+    for child in item.findall("contentMeta/*"):
+        if child.tag not in _PICTURE_META:
+            out.skip(f"{where}/contentMeta/{child.tag}")
 
 
 def _number(value: str | None) -> float:
