@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES, page_texts
-from printbrief import RenderOptions
+from printbrief import RenderOptions, UsageError
 from printbrief import watch as watch_module
 from printbrief.scaffold import new_theme
 from printbrief.watch import Outcome, Watcher
@@ -121,6 +121,16 @@ def test_errors_are_shown_and_a_fix_renders_again(
     assert running.next()[0].ok
 
 
+def test_refuses_outputs_it_would_watch(setup: tuple[Path, Path, RenderOptions]) -> None:
+    article, theme, options = setup
+    with pytest.raises(UsageError, match="would overwrite the article"):
+        Watcher(article, article, options)
+    with pytest.raises(UsageError, match="inside the theme folder"):
+        Watcher(article, theme / "proof.pdf", options)
+    with pytest.raises(UsageError, match="inside the theme folder"):
+        Watcher(article, article.with_suffix(".pdf"), options, png_dir=theme / "png")
+
+
 class Clock:
     """A clock the test moves by hand."""
 
@@ -150,6 +160,24 @@ def test_a_burst_of_saves_is_one_render(
     clock.now += watch_module.SETTLE
     assert watcher.pending()
     assert watcher.render().ok and not watcher.pending()
+
+
+@pytest.mark.allow_warnings  # the picture is missing at first
+def test_a_picture_that_appears_is_seen(
+    setup: tuple[Path, Path, RenderOptions], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article, _, options = setup
+    clock = Clock()
+    monkeypatch.setattr(watch_module, "clock", clock)
+    write_article(article, "Dawn ferry", picture="pictures/dawn.jpg")
+    watcher = Watcher(article, tmp_path / "out.pdf", options)
+    watcher.render()
+    assert not watcher.pending()
+    (tmp_path / "pictures").mkdir()
+    (tmp_path / "pictures" / "dawn.jpg").write_bytes(JPEG)
+    assert not watcher.pending()
+    clock.now += watch_module.SETTLE
+    assert watcher.pending()
 
 
 def test_saves_that_never_stop_still_render(

@@ -55,13 +55,13 @@ def files_digest(article: Article) -> str:
 
 
 def local_files(article: Article) -> list[Path]:
-    """The local files an article names (lead and body pictures) that exist, by path."""
+    """The local files an article names (lead and body pictures), whether they exist yet or not."""
     if article.source is None:
         return []
     folder = article.source.parent
     sources = [i.src for i in article.images] + body_files(article.body)
     paths = (folder / s for s in sources if not s.startswith("data:") and "://" not in s)
-    return sorted({p for p in paths if p.is_file()})
+    return sorted(set(paths))
 
 
 def body_files(body: str) -> list[str]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from threading import Event
 
-from .errors import PrintbriefError
+from .errors import PrintbriefError, UsageError
 from .identity import local_files
 from .load import load
 from .options import RenderOptions
@@ -109,6 +109,20 @@ class Watcher:
         self._seen: Stamps = {}  # as of the last render
         self._latest: Stamps = {}  # as of the last look
         self._changed_at = self._first_change = 0.0
+        self._check_outputs()
+
+    def _check_outputs(self) -> None:
+        """Refuse outputs that are watched: a render would trigger the next, without end."""
+        if self.output.resolve() == self.article.resolve():
+            raise UsageError(f"output {self.output} would overwrite the article")
+        for written in (self.output, self.png_dir):
+            inside = [
+                f for f in self._theme_paths if written and written.resolve().is_relative_to(f)
+            ]
+            if inside:
+                raise UsageError(
+                    f"{written} is inside the theme folder {inside[0]}; write elsewhere"
+                )
 
     @property
     def theme_folders(self) -> tuple[Path, ...]:
