@@ -118,7 +118,8 @@ class RenderOptions:
         """What decides the PDF's bytes, as stable JSON-able data: the cache keys' options part.
 
         Limits decide pass or fail, not what a PDF looks like, so they are left out. The
-        theme is recorded by the digest of its files, so an edited theme is a new record.
+        theme is recorded by the digest of its files, so an edited theme is a new record, and
+        by the package it comes from, if one (an upgraded theme package is a new record).
         """
         from .themes import resolve_theme
 
@@ -129,6 +130,7 @@ class RenderOptions:
         }
         theme = resolve_theme(self.theme, self.theme_paths)
         record["theme_sha256"] = theme.digest()
+        record["theme_package"] = theme.package  # an installed theme package's name and version
         record["fonts_sha256"] = _fonts_digest(self.system_fonts, theme.cjk_text)
         # Dates an article does not give come from SOURCE_DATE_EPOCH (themes.document_dates).
         record["source_date_epoch"] = os.environ.get("SOURCE_DATE_EPOCH", "").strip() or None

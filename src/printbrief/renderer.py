@@ -18,7 +18,6 @@ from typing import Any, TypeAlias
 
 import weasyprint
 from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from . import cjk, cmyk, coverage, finish, fonts, paper, variants
 from .assets import asset_dir
@@ -28,6 +27,7 @@ from .capture import warnings_logged
 from .errors import CoverageError, LimitError, PrintbriefError, RenderError, UsageError
 from .fetcher import LockedFetcher
 from .finish import Finisher, Rendered
+from .fontmap import FontConfiguration
 from .images import PhotoCache, pillow_bound
 from .limits import DEFAULT_LIMITS, Limits
 from .load import load
