@@ -331,3 +331,20 @@ def _article_or_error(data: dict[str, Any], expected: str) -> None:
         pass
     finally:
         logging.getLogger("printbrief").disabled = False
+
+
+def test_watch_follows_the_pictures_of_a_feed_in_a_named_format(tmp_path: Path) -> None:
+    from printbrief.watch import article_files
+
+    story = tmp_path / "story.txt"
+    story.write_text((FEEDS / "nitf-full.xml").read_text("utf-8"), "utf-8")
+    (tmp_path / "pictures").mkdir()
+    picture = tmp_path / "pictures" / "ferry-dawn.jpg"
+    picture.write_bytes((FEEDS / "pictures" / "ferry-dawn.jpg").read_bytes())
+    logging.getLogger("printbrief").disabled = True  # its unmapped fields are tested above
+    try:
+        assert article_files(story, RenderOptions(input_format="json")) == [story]  # unreadable
+        found = article_files(story, RenderOptions(input_format="nitf"))
+    finally:
+        logging.getLogger("printbrief").disabled = False
+    assert [p.resolve() for p in found] == [story.resolve(), picture.resolve()]
