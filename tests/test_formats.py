@@ -96,6 +96,19 @@ def test_ninjs_full_mapping(caplog: pytest.LogCaptureFixture) -> None:
     assert "<h2>What changes</h2>" in body and "o’clock" in body
 
 
+def test_ninjs_1x_fields_fill_what_2x_leaves_unset() -> None:
+    article = load(FEEDS / "ninjs-legacy-fr.json")
+    assert (article.headline, article.byline, article.lang) == (
+        "Le phare du cap rouvre ses portes aux visiteurs", "Par Élodie Marchand", "fr",
+    )  # fmt: skip
+    assert article.standfirst and article.standfirst.startswith("Fermé depuis")
+    assert article.body_format == "html" and article.tags == ["Patrimoine", "Tourisme"]
+    image = article.images[0]  # 1.x: associations and renditions are objects keyed by name
+    assert (image.src, image.caption, image.credit) == (
+        "pictures/ferry-dawn.jpg", "Le phare au lever du jour.", "Gazette du Port",
+    )  # fmt: skip
+
+
 def test_wordpress_full_mapping(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.ERROR):
         article = load(FEEDS / "wordpress-full.json")

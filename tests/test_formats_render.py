@@ -23,6 +23,8 @@ EXPECTED = {
     "ninjs-full.json": ("Night ferries return to the outer islands",
                         "By Maren Olsen, transport reporter", "said Ilse Brandt, who chairs"),
     "ninjs-zh.json": ("港城夜市周末延长营业至午夜", "记者 林晓云", "摊主陈偉林说"),
+    "ninjs-legacy-fr.json": ("Le phare du cap rouvre ses portes aux visiteurs",
+                             "Par Élodie Marchand", "de dix heures à dix-huit heures"),
     "wordpress-minimal.json": ("Library opens on Sundays from next month", None,
                                "volunteers will staff the reading room"),
     "wordpress-full.json": ("River footbridge reopens after a year’s repairs", "By Jonas Berg",
@@ -71,7 +73,9 @@ def test_each_fixture_prints_headline_byline_body_and_picture(
     headline, byline, phrase = EXPECTED[path.name]
     for wanted in (headline, byline, phrase):
         assert wanted is None or squeezed(wanted) in squeezed(text), (wanted, text)
-    has_picture = "full" in path.name or path.name in ("ninjs-zh.json", "nitf-zh-hant.xml")
+    has_picture = "full" in path.name or path.name in (
+        "ninjs-zh.json", "ninjs-legacy-fr.json", "nitf-zh-hant.xml",
+    )  # fmt: skip
     assert pictures == (1 if has_picture else 0)
 
 
