@@ -108,6 +108,16 @@ def test_cli_from_renders_and_checks(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 @pytest.mark.allow_warnings
+def test_check_json_lists_the_unmapped_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    full, minimal = FEEDS / "wordpress-full.json", FEEDS / "wordpress-minimal.json"
+    code, out, _ = run(["check", str(full), str(minimal), "--json"], capsys)
+    assert code == 0
+    report = json.loads(out)
+    assert report[0]["warnings"] == [f"{full}: {UNMAPPED[full.name]}"]
+    assert report[1]["warnings"] == [] and report[1]["valid"] is True
+
+
+@pytest.mark.allow_warnings
 def test_a_batch_over_a_folder_mixing_formats(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -38,6 +38,7 @@ def check(
         _preflight(inputs, as_json=as_json, bleed=bleed, min_dpi=min_dpi)
         return
     from ..batch.plan import expand_inputs
+    from ..capture import warnings_logged
     from ..coverage import check_article
     from ..load import load
 
@@ -45,7 +46,8 @@ def check(
     for name in expand_inputs(inputs):
         report: dict[str, Any] = {"input": name, "valid": True, "errors": [], "missing": []}
         try:
-            article = load(name, format=input_format and input_format.lower())
+            with warnings_logged() as report["warnings"]:  # a feed's unmapped fields
+                article = load(name, format=input_format and input_format.lower())
             missing = check_article(article, system=not bundled_fonts_only)
             report["missing"] = [
                 {"codepoint": m.codepoint, "char": m.char, "where": m.where, "lang": m.lang}
