@@ -151,3 +151,24 @@ def test_worker_processes_report_unmapped_fields_once(
         f"{tmp_path / n}: {UNMAPPED[n]}" for n in ("ninjs-full.json", "nitf-full.xml")
     )
     assert sorted(warnings_of(caplog)) == expected
+
+
+@pytest.mark.allow_warnings
+def test_feed_pictures_obey_the_picture_policy(
+    tmp_path: Path, renderer: Renderer, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "secret.jpg").write_bytes((FEEDS / "pictures" / "ferry-dawn.jpg").read_bytes())
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    hrefs = ["file:///etc/passwd", "../secret.jpg", "https://cdn.example/ferry.jpg"]
+    associations = [
+        {"uri": f"urn:p{i}", "name": f"p{i}", "type": "picture", "renditions": [{"href": h}]}
+        for i, h in enumerate(hrefs)
+    ]
+    story = {"uri": "urn:s", "version": "1", "headlines": [{"value": "Pictures"}],
+             "bodies": [{"value": "Text."}], "associations": associations}  # fmt: skip
+    (folder / "story.json").write_text(json.dumps(story))
+    pdf = renderer.render(folder / "story.json")
+    assert pdf_text(pdf)[1] == 0  # nothing outside the article's folder, no network
+    refused = [w for w in warnings_of(caplog) if "refused to load" in w]
+    assert len(refused) == 3, warnings_of(caplog)
