@@ -180,6 +180,26 @@ def test_a_picture_that_appears_is_seen(
     assert watcher.pending()
 
 
+def test_editor_scratch_files_are_not_watched(
+    setup: tuple[Path, Path, RenderOptions], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article, theme, options = setup
+    clock = Clock()
+    monkeypatch.setattr(watch_module, "clock", clock)
+    watcher = Watcher(article, tmp_path / "out.pdf", options)
+    assert watcher.render().ok
+    for name in (".house.css.swp", "house.css~", "#house.css#", "4913"):
+        (theme / name).write_text("scratch")
+    (theme / "__pycache__").mkdir()
+    (theme / "__pycache__" / "x.pyc").write_bytes(b"\0")
+    clock.now += 10
+    assert not watcher.pending()
+    (theme / "print.css").write_text("/* a new override is a theme change */")
+    assert not watcher.pending()
+    clock.now += watch_module.SETTLE
+    assert watcher.pending()
+
+
 def test_saves_that_never_stop_still_render(
     setup: tuple[Path, Path, RenderOptions], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
