@@ -18,6 +18,7 @@ import pytest
 from conftest import SAMPLES, page_texts
 from printbrief import RenderOptions, UsageError
 from printbrief import watch as watch_module
+from printbrief.cli import main
 from printbrief.scaffold import new_theme
 from printbrief.watch import Outcome, Watcher
 
@@ -129,6 +130,17 @@ def test_refuses_outputs_it_would_watch(setup: tuple[Path, Path, RenderOptions])
         Watcher(article, theme / "proof.pdf", options)
     with pytest.raises(UsageError, match="inside the theme folder"):
         Watcher(article, article.with_suffix(".pdf"), options, png_dir=theme / "png")
+
+
+def test_cli_usage_errors_exit_2(
+    setup: tuple[Path, Path, RenderOptions], capsys: pytest.CaptureFixture[str]
+) -> None:
+    article, theme, _ = setup
+    assert main(["watch", str(article), "-o", str(article), "--theme", str(theme)]) == 2
+    assert "would overwrite the article" in capsys.readouterr().err
+    assert main(["watch", str(article), "-o", "x.pdf", "--theme", "nope"]) == 2
+    assert "unknown theme 'nope'" in capsys.readouterr().err
+    assert main(["watch", str(article), "-o", "x.pdf", "--png", "p", "--dpi", "5"]) == 2
 
 
 class Clock:

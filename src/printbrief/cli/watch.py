@@ -24,7 +24,10 @@ if TYPE_CHECKING:  # the watch module imports WeasyPrint: only when the command 
     "--png", "png_dir", type=click.Path(file_okay=False),
     help="Also write each page as OUTPUT-N.png into this folder.",
 )  # fmt: skip
-@click.option("--dpi", type=float, default=96, show_default=True, help="Resolution of --png.")
+@click.option(
+    "--dpi", type=click.FloatRange(10, 1200), default=96, show_default=True,
+    help="Resolution of --png.",
+)  # fmt: skip
 @render_options
 def watch(article: str, output: str, png_dir: str | None, dpi: float, **params: Any) -> None:
     """Render ARTICLE to OUTPUT, then again within a second of each save.
