@@ -53,6 +53,9 @@ class RenderOptions:
     """Folders article pictures may come from (besides an article file's own folder)."""
     allow_hosts: tuple[str, ...] = ()
     """Hosts article pictures may come from over HTTPS; empty means no network."""
+    input_format: str | None = None
+    """How article files and mappings are read: a name from :data:`printbrief.load.FORMATS`
+    (``ninjs``, ``newsml``, ``nitf``, ``wordpress`` …); None recognises each from its content."""
     limits: Limits = field(default=DEFAULT_LIMITS)
     """Bounds on input, pages and time (:class:`~printbrief.limits.Limits`)."""
 
@@ -81,6 +84,7 @@ class RenderOptions:
         Raises a :class:`~printbrief.errors.UsageError` naming the field.
         """
         from .errors import UsageError
+        from .load import format_named
         from .paper import page_css
         from .themes import resolve_theme
         from .variants import get_variant
@@ -91,6 +95,7 @@ class RenderOptions:
             ("variant", lambda: get_variant(self.variant)),
             ("bleed", lambda: page_css(self.paper, self.bleed, None)),
             ("marks", lambda: page_css(self.paper, None, self.marks)),
+            ("input_format", lambda: format_named(self.input_format)),
         ):
             try:
                 check()

@@ -39,11 +39,20 @@ def preview(source: str, output: str, dpi: float, **params: Any) -> None:
 @cli.command(name="fonts")
 @BUNDLED_ONLY
 def fonts_command(bundled_fonts_only: bool) -> None:
-    """List the font stacks per language, the bundled files and their coverage."""
+    """List the font stacks per language, the bundled files and their coverage.
+
+    ``text`` is the reading text of a theme with ``"cjk_text": "sans"`` (minimal), ``serif``
+    that of a theme with ``"cjk_text": "serif"`` (newsbrief, broadsheet); ``display`` is the
+    headings' and labels' in every theme.
+    """
     from .. import fonts
 
-    for key, stack in fonts.stacks(not bundled_fonts_only).items():
+    system = not bundled_fonts_only
+    serif = fonts.stacks(system, "serif")
+    click.echo('text: themes with "cjk_text": "sans"; serif: with "cjk_text": "serif"\n')
+    for key, stack in fonts.stacks(system, "sans").items():
         click.echo(f"{key:8} text:    {', '.join(stack.text)}")
+        click.echo(f"{'':8} serif:   {', '.join(serif[key].text)}")
         click.echo(f"{'':8} display: {', '.join(stack.display)}")
     click.echo("")
     for face in fonts.FACES:
