@@ -212,6 +212,20 @@ def test_editor_scratch_files_are_not_watched(
     assert watcher.pending()
 
 
+def test_news_formats_and_their_pictures_are_watched(tmp_path: Path) -> None:
+    feeds = Path(__file__).parent / "fixtures" / "feeds"
+    article = tmp_path / "story.xml"
+    article.write_bytes((feeds / "nitf-zh-hant.xml").read_bytes())
+    (tmp_path / "pictures").mkdir()
+    picture = tmp_path / "pictures" / "night-market.jpg"
+    picture.write_bytes((feeds / "pictures" / "night-market.jpg").read_bytes())
+    options = RenderOptions(input_format="nitf", system_fonts=False)
+    watcher = Watcher(article, tmp_path / "out.pdf", options)
+    outcome = watcher.render()
+    assert outcome.ok, outcome.message
+    assert {article, picture} <= set(watcher.watched())
+
+
 def test_saves_that_never_stop_still_render(
     setup: tuple[Path, Path, RenderOptions], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

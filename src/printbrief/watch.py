@@ -81,7 +81,7 @@ def _scratch(name: str) -> bool:
 def article_files(path: Path, options: RenderOptions) -> list[Path]:
     """The article file and the local pictures it names; only the file when it does not load."""
     try:
-        article = load(path, max_bytes=options.limits.max_input_bytes)
+        article = load(path, max_bytes=options.limits.max_input_bytes, format=options.input_format)
     except PrintbriefError:
         return [path]
     return [path, *local_files(article)]

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from .main import State, cli
-from .options import options_from, render_options
+from .options import INPUT_FORMAT, options_from, render_options
 
 if TYPE_CHECKING:  # the watch module imports WeasyPrint: only when the command runs
     from ..watch import Outcome
@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the watch module imports WeasyPrint: only when the command 
     help="Resolution of --png.",
 )  # fmt: skip
 @render_options
+@INPUT_FORMAT
 def watch(article: str, output: str, png_dir: str | None, dpi: float, **params: Any) -> None:
     """Render ARTICLE to OUTPUT, then again within a second of each save.
 
