@@ -6,13 +6,15 @@ PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
 .PHONY: demo test lint bench bench-quick bench-service gallery browser validators verapdf system-check clean
 
-$(BIN)/python:
+$(BIN)/python: | system-check
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "printbrief needs Python 3.11 or newer"'
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) --upgrade pip
 
+# The Debian packages WeasyPrint needs: installed when run as root (as CI is), else the one
+# apt-get line is printed; a missing optional package is a note and the set-up goes on.
 system-check:
-	@$(PYTHON) tools/system_check.py
+	@$(PYTHON) tools/system_check.py --install
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python system-check
 	$(PIP) -e .
