@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 import weasyprint
 from weasyprint import CSS, HTML
 
-from . import cjk, cmyk, coverage, finish, fonts, paper, variants
+from . import cjk, cmyk, coverage, finish, fonts, paper, subsetting, variants
 from .assets import asset_dir
 from .body import body_html, count_images
 from .budget import Abort, Budget, watch
@@ -75,6 +75,7 @@ class Renderer:
         network: Network | None = None,
         **options: Any,
     ) -> None:
+        subsetting.install()
         given = theme if isinstance(theme, RenderOptions) else RenderOptions(theme=str(theme))
         self.options = RenderOptions.of(given, **options)
         self.theme: Theme = resolve_theme(self.options.theme, self.options.theme_paths)

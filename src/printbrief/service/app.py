@@ -1,6 +1,6 @@
 """The HTTP adapter (``printbrief serve``): parse a request, render through the pool, map errors.
 
-Routes are listed in the README, "Print-button service". Statuses come from the ``http_status`` attribute of
+Routes are listed in docs/service.md. Statuses come from the ``http_status`` attribute of
 each :class:`~printbrief.errors.PrintbriefError` subclass, never from a table here.
 
 >>> app = create_app(ServiceConfig())                   # doctest: +SKIP
