@@ -21,7 +21,7 @@ from pypdf.generic import PdfObject, StreamObject
 OBJECTS_PER_STREAM = 200
 
 
-def write_compact(writer: PdfWriter) -> bytes:
+def write_compact(writer: PdfWriter, *, version: str = "1.7") -> bytes:
     """The writer's document as PDF bytes with object streams and a cross-reference stream.
 
     >>> write_compact(PdfWriter())[:8]
@@ -30,7 +30,7 @@ def write_compact(writer: PdfWriter) -> bytes:
     writer._resolve_links()  # what PdfWriter.write() does first (pypdf ≥ 5)
     objects: list[PdfObject | None] = list(writer._objects)
     out = io.BytesIO()
-    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    out.write(b"%%PDF-%s\n%%\xe2\xe3\xcf\xd3\n" % version.encode())
     entries: dict[int, tuple[int, int, int]] = {0: (0, 0, 65535)}
     packed: list[tuple[int, bytes]] = []
     for number, obj in enumerate(objects, start=1):
