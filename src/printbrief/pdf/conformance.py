@@ -202,6 +202,8 @@ _DEVICE_RGB = re.compile(rb"(?:^|\s)(?:rg|RG)(?:\s|$)|/DeviceRGB\b")
 def press_rules(reader: Any) -> Iterator[Found]:
     """PDF/X-4 machine rules (ISO 15930-7) no free validator checks: a CMYK printer profile as
     the output intent, no DeviceRGB anywhere, /Trapped, a TrimBox on every page."""
+    from pypdf.generic import NameObject
+
     clause = "ISO 15930-7"
     intents = [i.get_object() for i in reader.trailer["/Root"].get("/OutputIntents", [])]
     pdfx = [i for i in intents if i.get("/S") == "/GTS_PDFX"]
@@ -214,8 +216,10 @@ def press_rules(reader: Any) -> Iterator[Found]:
             f"{rgb} content stream(s) or object(s) use DeviceRGB, unmanaged under a CMYK intent"
         )
         yield ("pdfx-rgb", 0, message, f"{clause} §6.2.3")
-    if (reader.metadata or {}).get("/Trapped") not in ("/True", "/False"):
-        yield ("pdfx-trapped", 0, "the Info dictionary has no /Trapped True or False", clause)
+    trapped = (reader.metadata or {}).get("/Trapped")
+    if not isinstance(trapped, NameObject) or trapped not in ("/True", "/False"):
+        message = "the Info dictionary has no /Trapped name /True or /False"
+        yield ("pdfx-trapped", 0, message, f"{clause} §6.7.2")
     for number, page in enumerate(reader.pages, start=1):
         if "/TrimBox" not in page and "/ArtBox" not in page:
             yield ("pdfx-trim-box", number, "no TrimBox", f"{clause} §6.2.3.3")

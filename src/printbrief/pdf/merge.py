@@ -361,6 +361,10 @@ class Merger:
         info = reader.trailer.get("/Info")
         if info is not None:  # its /Producer (printbrief's) replaces pypdf's
             self.writer.add_metadata(pdf_dict(info))
+            for key, value in pdf_dict(info).items():
+                if isinstance(value, NameObject) and self.writer._info is not None:
+                    # add_metadata makes every value a string; /Trapped is a name (PDF/X).
+                    self.writer._info.get_object()[NameObject(key)] = NameObject(value)
         catalog = pdf_dict(reader.trailer["/Root"])
         root = self.writer._root_object
         # A variant's XMP and output intent come with the front matter (PDF/A, PDF/UA).

@@ -61,7 +61,10 @@ def write_compact(writer: PdfWriter, *, version: str = "1.7") -> bytes:
 def _serialized(obj: PdfObject) -> bytes:
     buffer = io.BytesIO()
     obj.write_to_stream(buffer)
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    if isinstance(obj, StreamObject) and data.endswith(b"\r\nendstream"):
+        data = data[: -len(b"\nendstream")] + _END
+    return data
 
 
 def _indirect(number: int, body: bytes) -> bytes:
@@ -69,7 +72,13 @@ def _indirect(number: int, body: bytes) -> bytes:
 
 
 def _stream(dictionary: bytes, data: bytes) -> bytes:
-    return b"<< %s /Length %d >>\nstream\n%s\nendstream" % (dictionary, len(data), data)
+    end = _END if data.endswith(b"\r") else b"\nendstream"
+    return b"<< %s /Length %d >>\nstream\n%s%s" % (dictionary, len(data), data, end)
+
+
+# Data that ends in CR followed by the LF before "endstream" reads as data ending at CRLF, one
+# byte short of /Length (PDF/A-2 §6.1.7.1): after a CR the end-of-line marker is CRLF.
+_END = b"\r\nendstream"
 
 
 def _object_stream(batch: list[tuple[int, bytes]]) -> bytes:
