@@ -20,7 +20,7 @@ import weasyprint
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from . import cjk, cmyk, coverage, finish, fonts, paper, variants
+from . import cjk, cmyk, coverage, finish, fonts, grid, paper, variants
 from .assets import asset_dir
 from .body import body_html, count_images
 from .budget import Abort, Budget, watch
@@ -268,7 +268,7 @@ class Renderer:
         fetcher = LockedFetcher(
             self._fixed_roots, self.limits, assets=assets, network=self.network, photos=self.photos
         )
-        with cjk.typesetting():
+        with cjk.typesetting(), grid.snapping():
             document = HTML(
                 string=html,
                 base_url=base.as_uri() + "/" if base else None,
