@@ -5,7 +5,8 @@ implemented), so a picture, a table or a boxed aside of any height pushes every 
 it off the rhythm, and two columns' baselines drift apart. A theme declares the grid on a
 container, ``.body { --pb-grid: line; line-height: 15pt }``: each block laid out directly in
 that container then ends a whole number of the container's line heights below its top
-border edge, by padding at its bottom (never visible: padding has no background here). With
+border edge, by padding at its bottom (never visible: padding has no background here), unless
+it goes on over the page or the padding would reach past the page's bottom. With
 margins that are whole lines too, every line of text in the container keeps the rhythm,
 page after page and column beside column.
 
@@ -101,9 +102,14 @@ def _snapper(original: Callable[..., Any]) -> Callable[..., Any]:
     def block_level_layout(context: Any, box: Any, bottom_space: Any, skip_stack: Any,
                            containing_block: Any, *args: Any, **kwargs: Any) -> Any:  # fmt: skip
         result = original(context, box, bottom_space, skip_stack, containing_block, *args, **kwargs)
-        line = grid_line(containing_block) if _ACTIVE.get() else None
-        if line and result[0] is not None:
-            result[0].padding_bottom += padding_to_grid(result[0].border_height(), line)
+        new_box, resume_at = result[0], result[1]
+        line = grid_line(containing_block) if _ACTIVE.get() and new_box is not None else None
+        if line and resume_at is None:  # a block going on over the page ends there anyway
+            bottom = new_box.border_box_y() + new_box.border_height()
+            room = context.page_bottom - bottom_space - bottom  # never pad past the page
+            new_box.padding_bottom += max(
+                0, min(padding_to_grid(new_box.border_height(), line), room)
+            )
         return result
 
     return block_level_layout
