@@ -22,7 +22,7 @@ from weasyprint import CSS, HTML
 from . import cjk, cmyk, coverage, finish, fonts, grid, paper, subsetting, variants
 from .assets import asset_dir
 from .body import body_html, count_images
-from .budget import Abort, Budget, watch
+from .budget import Abort, Budget, out_of_memory, watch
 from .capture import warnings_logged
 from .errors import CoverageError, LimitError, PrintbriefError, RenderError, UsageError
 from .fetcher import LockedFetcher
@@ -236,6 +236,8 @@ class Renderer:
             raise _sourced(abort.error, article) from None
         except PrintbriefError as exc:
             raise _sourced(exc, article) from None
+        except MemoryError:
+            raise out_of_memory(_name(article)) from None
         except RecursionError:
             raise LimitError(
                 "the document is nested too deeply to lay out", source=_name(article)
