@@ -1,5 +1,6 @@
 """The printbrief exception tree; adapters read exit codes and HTTP statuses from the classes.
 
+```text
 PrintbriefError                exit 1, HTTP 500
 ├── UsageError                 exit 2, HTTP 400  (bad option, unknown theme or paper)
 │   ├── ThemeError             exit 2, HTTP 400
@@ -11,10 +12,11 @@ PrintbriefError                exit 1, HTTP 500
 ├── CoverageError              exit 1, HTTP 422  (strict mode: characters no font covers)
 ├── RenderError                exit 1, HTTP 500  (WeasyPrint failed on valid input)
 ├── OutputError                exit 1, HTTP 500  (the PDF could not be written)
-└── ServiceError               exit 1, HTTP 503  (``printbrief serve`` cannot take the request now)
+└── ServiceError               exit 1, HTTP 503  (printbrief serve cannot take the request now)
     ├── BusyError              exit 1, HTTP 503  (every worker busy and the queue full; Retry-After)
     ├── WorkerLostError        exit 1, HTTP 503  (the worker died mid-render; Retry-After)
     └── DeadlineError          exit 1, HTTP 504  (past its deadline; the worker was replaced)
+```
 """
 
 from __future__ import annotations

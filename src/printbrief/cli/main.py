@@ -93,14 +93,18 @@ def run() -> None:  # pragma: no cover - the console script
     """Entry point of the ``printbrief`` console script.
 
     SIGTERM (``timeout``, systemd, ``docker stop``) and SIGHUP stop a run as Ctrl-C does:
-    workers stopped, finished PDFs kept, the manifest saved, scratch folders removed.
+    workers stopped, finished PDFs kept, the manifest saved, scratch folders removed. The
+    process starts and ends the fast way (:mod:`printbrief.startup`); the output is the same.
     """
+    from .. import startup
+
+    startup.enable()
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _interrupt)
     with process_scratch():
         code = main()
-    sys.exit(code)
+    sys.exit(startup.finish(code))
 
 
 @contextmanager

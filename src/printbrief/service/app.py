@@ -1,6 +1,6 @@
 """The HTTP adapter (``printbrief serve``): parse a request, render through the pool, map errors.
 
-Routes are listed in the README, "Print-button service". Statuses come from the ``http_status`` attribute of
+Routes are listed in docs/service.md. Statuses come from the ``http_status`` attribute of
 each :class:`~printbrief.errors.PrintbriefError` subclass, never from a table here.
 
 >>> app = create_app(ServiceConfig())                   # doctest: +SKIP
@@ -62,7 +62,8 @@ class ServiceConfig:
     pool: PoolConfig = field(default_factory=PoolConfig)
     options: RenderOptions = field(default_factory=RenderOptions)
     """What every request starts from: theme folders, fonts, allowed hosts, limits. A request
-    sets theme (by name), paper, variant, bleed, marks, strict and lossless_images on top."""
+    sets theme (by name), paper, variant, bleed, marks, strict, lossless_images and
+    input_format (a JSON format: ninjs, wordpress, jsonld, json) on top."""
     max_body_bytes: int = DEFAULT_LIMITS.max_input_bytes
     body_timeout: float = 30.0
     """Seconds a client may take to send the request body; past that it is answered 408."""
@@ -157,6 +158,7 @@ def _options(
     marks: str | None = None,
     strict: bool = False,
     lossless_images: bool = False,
+    input_format: str | None = None,
 ) -> RenderOptions:
     """Render options from the query string, on top of the server's own (one validation)."""
     state: _State = request.app.state.printbrief
@@ -166,7 +168,7 @@ def _options(
         raise ThemeError(f"theme: unknown theme {theme!r} (available: {known})")
     chosen = RenderOptions.of(
         state.config.options, theme=theme, paper=paper, variant=variant and variant.value, bleed=bleed,
-        marks=marks, strict=strict, lossless_images=lossless_images,
+        marks=marks, strict=strict, lossless_images=lossless_images, input_format=input_format,
     )  # fmt: skip
     return chosen.check()
 
@@ -179,8 +181,9 @@ def _add_routes(app: FastAPI, state: _State) -> None:
         "/v1/render", openapi_extra=_body("Article"), responses=_RESPONSES, response_class=Response
     )
     async def render_article(request: Request, chosen: Options) -> Response:
-        """Render one article (printbrief fields or schema.org NewsArticle JSON-LD) to PDF."""
-        article = from_mapping(await _read_json(request, state), name=None)
+        """Render one article (printbrief fields, JSON-LD, ninjs or a WordPress post) to PDF."""
+        data = await _read_json(request, state)
+        article = from_mapping(data, name=None, format=chosen.input_format)
         key = await run_in_threadpool(lambda: article_key(fingerprint(chosen), article))
         task = RenderArticle(article.canonical_json(), chosen)
         return await _pdf(request, state, key, task, article.id or article.headline)
