@@ -18,7 +18,6 @@ from typing import Any, TypeAlias
 
 import weasyprint
 from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from . import cjk, cmyk, coverage, finish, fonts, paper, subsetting, variants
 from .assets import asset_dir
@@ -28,6 +27,7 @@ from .capture import warnings_logged
 from .errors import CoverageError, LimitError, PrintbriefError, RenderError, UsageError
 from .fetcher import LockedFetcher
 from .finish import Finisher, Rendered
+from .fontmap import FontConfiguration
 from .images import PhotoCache, pillow_bound
 from .limits import DEFAULT_LIMITS, Limits
 from .load import load
@@ -199,7 +199,7 @@ class Renderer:
         The result is the PDF's bytes, with ``pages`` and ``warnings``. Raises a
         :class:`~printbrief.errors.PrintbriefError` subclass on bad input or limits.
         """
-        loaded = as_article(article, self.limits)
+        loaded = as_article(article, self.limits, self.options.input_format)
         return self.bounded(loaded, lambda: self.themed_html(loaded), paper or self.paper)
 
     def render_to(self, article: ArticleLike, path: str | Path) -> Path:
@@ -359,14 +359,17 @@ def _name(article: Article) -> str | None:
     return str(article.source) if article.source else None
 
 
-def as_article(article: ArticleLike, limits: Limits = DEFAULT_LIMITS) -> Article:
-    """An Article as it is; a mapping of article fields or a file path loaded and validated."""
+def as_article(
+    article: ArticleLike, limits: Limits = DEFAULT_LIMITS, input_format: str | None = None
+) -> Article:
+    """An Article as it is; a mapping or a file path loaded (in ``input_format``) and validated."""
     if isinstance(article, Article):
         return article
     if isinstance(article, Mapping | str | Path):
         loaded = load(
             dict(article) if isinstance(article, Mapping) else article,
             max_bytes=limits.max_input_bytes,
+            format=input_format,
         )
         log.debug("Step 1 - article loaded (%s)", loaded.source or "a mapping")
         return loaded

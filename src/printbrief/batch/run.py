@@ -71,7 +71,8 @@ class RenderFile:
         """In the worker: parse, render, and write (or return) the PDF."""
         from ..renderer import renderer_for
 
-        article = parse(self.data, name=self.name, suffix=Path(self.name).suffix.lower())
+        article = parse(self.data, name=self.name, suffix=Path(self.name).suffix.lower(),
+                        format=self.options.input_format)  # fmt: skip
         article = article.with_source(Path(self.source) if self.source else None)
         pdf = renderer_for(self.options).render(article)
         if self.target:
@@ -298,7 +299,9 @@ def render_to(input_name: str, output: str, options: RenderOptions) -> ItemResul
     options.check()
     started = time.perf_counter()
     try:
-        article = load(input_name, max_bytes=options.limits.max_input_bytes)
+        article = load(
+            input_name, max_bytes=options.limits.max_input_bytes, format=options.input_format
+        )
         if output != "-" and input_name != "-" and Path(output).resolve() == article.source:
             raise UsageError(f"output {output} would overwrite an input", source=input_name)
         result = renderer_for(options).render(article)

@@ -11,7 +11,7 @@ import click
 
 from ..errors import PrintbriefError
 from .main import cli
-from .options import BUNDLED_ONLY
+from .options import BUNDLED_ONLY, INPUT_FORMAT
 
 
 @cli.command()
@@ -28,9 +28,10 @@ from .options import BUNDLED_ONLY
     help="With --pdf: lowest image resolution.",
 )
 @BUNDLED_ONLY
+@INPUT_FORMAT
 def check(
     inputs: tuple[str, ...], as_json: bool, strict: bool, as_pdf: bool, bleed: str | None,
-    min_dpi: float, bundled_fonts_only: bool,
+    min_dpi: float, bundled_fonts_only: bool, input_format: str | None,
 ) -> None:  # fmt: skip
     """Validate INPUT articles and report characters no font covers (or preflight PDFs)."""
     if as_pdf:
@@ -44,7 +45,7 @@ def check(
     for name in expand_inputs(inputs):
         report: dict[str, Any] = {"input": name, "valid": True, "errors": [], "missing": []}
         try:
-            article = load(name)
+            article = load(name, format=input_format and input_format.lower())
             missing = check_article(article, system=not bundled_fonts_only)
             report["missing"] = [
                 {"codepoint": m.codepoint, "char": m.char, "where": m.where, "lang": m.lang}
