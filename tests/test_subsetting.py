@@ -24,7 +24,7 @@ ARTICLE = {
 
 # A fresh interpreter in which cffi cannot open libharfbuzz-subset, as on a machine without
 # the package: WeasyPrint's own loader (weasyprint/text/ffi.py) then falls back to fontTools.
-HIDDEN = """
+HIDE = """
 import cffi, json, sys, time
 real = cffi.FFI.dlopen
 def dlopen(self, name, *args, **kwargs):
@@ -32,6 +32,10 @@ def dlopen(self, name, *args, **kwargs):
         raise OSError(f"{name}: cannot open shared object file (hidden by the test)")
     return real(self, name, *args, **kwargs)
 cffi.FFI.dlopen = dlopen
+"""
+HIDDEN = (
+    HIDE
+    + """
 import printbrief
 from printbrief import subsetting
 renderer = printbrief.Renderer(system_fonts=False)
@@ -44,6 +48,7 @@ open(out + "/second.pdf", "wb").write(second)
 print(json.dumps({"harfbuzz": subsetting.harfbuzz_subset(),
                   "warnings": [list(first.warnings), list(second.warnings)]}))
 """
+)
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +123,20 @@ def test_on_another_weasyprint_the_fonttools_step_is_left_alone(
     assert subsetting.replace_fonttools_subset("71.0") is False
     assert wfonts.Font._fonttools_subset is before
     assert "left to WeasyPrint 71.0 (written for 70.x)" in caplog.text
+
+
+def test_the_command_line_says_it_once(tmp_path: Path) -> None:
+    cli = HIDE + "from printbrief.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    article = tmp_path / "a.json"
+    article.write_text(json.dumps(ARTICLE), "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", cli, "render", str(article), "-o", str(tmp_path / "a.pdf")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count(subsetting.PACKAGE) == 2  # the notice and its apt-get line
+    assert f"printbrief: WARNING: {subsetting.FALLBACK_NOTICE}" in done.stderr
+    assert (tmp_path / "a.pdf").read_bytes()[:5] == b"%PDF-"

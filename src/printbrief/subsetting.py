@@ -49,20 +49,29 @@ def harfbuzz_subset() -> bool:
     return ffi.harfbuzz_subset is not None and bool(ffi.harfbuzz.hb_version_atleast(4, 1, 0))
 
 
-class _SayOnce(logging.Filter):
-    """Replaces WeasyPrint's per-font fallback warnings with one notice per process."""
+class _Notice:
+    said = False
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.said = False
+
+def say_once() -> None:
+    """Log :data:`FALLBACK_NOTICE` the first time a process subsets a font with fontTools."""
+    if not _Notice.said:
+        _Notice.said = True
+        log.warning("%s", FALLBACK_NOTICE)
+
+
+class _SayOnce(logging.Filter):
+    """Replaces WeasyPrint's per-font fallback warnings with the one notice.
+
+    The command line keeps WeasyPrint's logger at ERROR, which drops its warnings before any
+    filter sees them: :func:`fonttools_subset` says the notice itself.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Let every other record through; say the notice the first time, drop the rest."""
+        """Let every other record through; say the notice instead of this one."""
         if not str(record.msg).startswith(_WEASYPRINT_WARNING):
             return True
-        if not self.said:
-            self.said = True
-            log.warning("%s", FALLBACK_NOTICE)
+        say_once()
         return False
 
 
@@ -74,6 +83,7 @@ def fonttools_subset(font: Any, to_unicode: Any, hinting: bool) -> None:
     ``Subsetter.subset`` even though the options then drop them (about half the time for
     printbrief's bundled fonts).
     """
+    say_once()
     try:
         ttfont = TTFont(io.BytesIO(font.file_content), fontNumber=font.index, recalcTimestamp=False)
         for tag in _DROPPED:
