@@ -182,6 +182,9 @@ def _media(media: ET.Element, out: Mapped, images: list[dict[str, str]]) -> None
     if media.get("media-type") != "image" or reference is None or not reference.get("source"):
         out.skip("body.content/media")
         return
+    for child in media:
+        if child.tag not in ("media-reference", "media-caption", "media-producer"):
+            out.skip(f"body.content/media/{child.tag}")
     image = {
         "src": reference.get("source", ""),
         "alt": reference.get("alternate-text", ""),
