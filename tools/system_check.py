@@ -49,10 +49,9 @@ NEEDS = (
         _library("harfbuzz-subset"),
         required=False,
         without=(
-            "WeasyPrint subsets fonts with fontTools instead of HarfBuzz: the same pages, but "
-            "each render takes 9-15 times the CPU time, PDFs are 0.3-0.9 % larger, and they are "
-            "byte-reproducible only with SOURCE_DATE_EPOCH set (fontTools stamps each font "
-            "subset with the time)"
+            "fonts are subset with fontTools (pure Python) instead of HarfBuzz: the same pages "
+            "and still byte-reproducible, but each render takes 5-6 times the CPU time and "
+            "PDFs are 0.3-0.9 % larger"
         ),
     ),
 )
