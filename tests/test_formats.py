@@ -144,6 +144,25 @@ def test_newsml_full_mapping(caplog: pytest.LogCaptureFixture) -> None:
     assert image.alt and image.alt.startswith("Calm water")
 
 
+@pytest.mark.allow_warnings
+def test_newsml_with_an_nitf_payload(caplog: pytest.LogCaptureFixture) -> None:
+    article = load(FEEDS / "newsml-nitf-de.xml")  # contentMeta first, then the NITF's own fields
+    assert (article.headline, article.byline, article.section, article.lang) == (
+        "Neue Elektrofähre verbindet Altstadt und Werft", "Von Jana Krüger", "Verkehr", "de",
+    )  # fmt: skip
+    assert article.body.startswith("<p>Seit Montag") and "media" not in article.body
+    assert article.images[0].caption == "Die neue Fähre bei ihrer ersten Fahrt."
+    assert warnings_of(caplog) == []
+    text = (FEEDS / "newsml-nitf-de.xml").read_text("utf-8")
+    text = text.replace("</itemSet>", "<packageItem guid='urn:p'/></itemSet>")
+    text = text.replace("</hl1>", "</hl1><hl2>Sieben Minuten</hl2>").replace("</p>", "</p><fn/>", 1)
+    assert parse(text.encode(), name="n.xml", suffix=".xml").standfirst == "Sieben Minuten"
+    assert warnings_of(caplog) == [
+        "n.xml: 2 NewsML-G2 fields have no article field and are not printed: "
+        "contentSet/inlineXML/nitf/body.content/fn, itemSet/packageItem"
+    ]
+
+
 def test_nitf_full_mapping(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.ERROR):
         article = load(FEEDS / "nitf-full.xml")
