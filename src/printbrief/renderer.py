@@ -19,10 +19,10 @@ from typing import Any, TypeAlias
 import weasyprint
 from weasyprint import CSS, HTML
 
-from . import cjk, cmyk, coverage, finish, fonts, paper, variants
+from . import cjk, cmyk, coverage, finish, fonts, grid, paper, subsetting, variants
 from .assets import asset_dir
 from .body import body_html, count_images
-from .budget import Abort, Budget, watch
+from .budget import Abort, Budget, out_of_memory, watch
 from .capture import warnings_logged
 from .errors import CoverageError, LimitError, PrintbriefError, RenderError, UsageError
 from .fetcher import LockedFetcher
@@ -75,6 +75,7 @@ class Renderer:
         network: Network | None = None,
         **options: Any,
     ) -> None:
+        subsetting.install()
         given = theme if isinstance(theme, RenderOptions) else RenderOptions(theme=str(theme))
         self.options = RenderOptions.of(given, **options)
         self.theme: Theme = resolve_theme(self.options.theme, self.options.theme_paths)
@@ -222,7 +223,7 @@ class Renderer:
                 result = self._budgeted(article, make_html, paper_name)
         finally:
             self._busy.release()
-        return Rendered(result, result.pages, warnings=tuple(seen))
+        return Rendered(result, result.pages, result.parts, warnings=tuple(seen))
 
     def _budgeted(
         self, article: Article, make_html: Callable[[], str], paper_name: str
@@ -235,6 +236,8 @@ class Renderer:
             raise _sourced(abort.error, article) from None
         except PrintbriefError as exc:
             raise _sourced(exc, article) from None
+        except MemoryError:
+            raise out_of_memory(_name(article)) from None
         except RecursionError:
             raise LimitError(
                 "the document is nested too deeply to lay out", source=_name(article)
@@ -261,7 +264,11 @@ class Renderer:
         pdf = document.write_pdf(**self._pdf_options(article, soft_hyphens="\u2010" not in html))
         budget.check_time("PDF")
         assert isinstance(pdf, bytes)
-        return Rendered(pdf, len(document.pages))
+        return Rendered(pdf, len(document.pages), self.parts(document))
+
+    def parts(self, document: weasyprint.Document) -> tuple[int, ...]:
+        """Pages of each article a document runs on together; () for one article (issues)."""
+        return ()
 
     def _layout(self, article: Article, html: str, paper_name: str) -> weasyprint.Document:
         base = next(iter((*_source_dir(article), *self.assets)), None)
@@ -273,7 +280,7 @@ class Renderer:
         fetcher = LockedFetcher(
             self._fixed_roots, self.limits, assets=assets, network=self.network, photos=self.photos
         )
-        with cjk.typesetting():
+        with cjk.typesetting(), grid.snapping():
             document = HTML(
                 string=html,
                 base_url=base.as_uri() + "/" if base else None,

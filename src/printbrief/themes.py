@@ -100,9 +100,7 @@ class Theme:
         only when a file's size or modification time changes.
         """
         files = [
-            (folder, path, path.stat())
-            for folder in self.folders
-            for path in sorted(p for p in folder.rglob("*") if p.is_file())
+            (folder, path, path.stat()) for folder in self.folders for path in files_of(folder)
         ]
         stamp = tuple((str(p), s.st_size, s.st_mtime_ns) for _, p, s in files)
         if (known := _DIGESTS.get(stamp)) is None:
@@ -124,6 +122,16 @@ class Theme:
         missing = [name for name in templates if self.find(name) is None]
         if missing:
             raise ThemeError(f"theme {self.name!r} has no template {', '.join(missing)}")
+
+
+def files_of(folder: Path) -> list[Path]:
+    """Every file of a theme folder, sorted, but for Python's bytecode caches.
+
+    A theme package's folder gains ``__pycache__`` when it is imported (to find the folder);
+    that must not change the theme's digest, or caches would miss for nothing.
+    """
+    found = (p for p in folder.rglob("*") if "__pycache__" not in p.relative_to(folder).parts)
+    return sorted(p for p in found if p.is_file())
 
 
 def search_path(extra: Iterable[str | Path] = ()) -> tuple[Path, ...]:

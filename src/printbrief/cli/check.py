@@ -59,6 +59,8 @@ def check(
             report["errors"] = [{"field": p.field, "message": p.message} for p in problems] or [
                 {"field": "", "message": exc.message}
             ]
+            if omitted := getattr(exc, "omitted", 0):
+                report["omitted"] = omitted
         failed |= not report["valid"] or (strict and bool(report["missing"]))
         reports.append(report)
         if not as_json:
@@ -107,6 +109,8 @@ def _echo_check(report: dict[str, Any]) -> None:
         for error in report["errors"]:
             field = f"{error['field']}: " if error["field"] else ""
             click.echo(f"{name}: invalid: {field}{error['message']}")
+        if omitted := report.get("omitted", 0):
+            click.echo(f"{name}: invalid: and {omitted:,} more")
     for m in report["missing"]:
         click.echo(
             f"{name}: no font covers {m['codepoint']} {m['char']} in {m['where']} (lang {m['lang']})"
