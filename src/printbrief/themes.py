@@ -42,6 +42,8 @@ _DIGESTS: dict[tuple[tuple[str, int, int], ...], str] = {}
 _MAX_EXTENDS = 8
 HEADLINE_STEPS = (60, 110, 180)
 """Headline lengths (a wide CJK character counts two) past which a theme sets it a step smaller."""
+BYTECODE_CACHE: jinja2.BytecodeCache | None = None
+"""Compiled templates kept between processes; the command sets one (startup.py), the library none."""
 ISSUE_TEMPLATES = ("issue.html.j2", "issue-article.html.j2", "folios.html.j2")
 """The templates ``printbrief compile`` renders: cover and contents, articles, folio sheet."""
 
@@ -73,6 +75,7 @@ class Theme:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=BYTECODE_CACHE,
         )
         env.filters["css_string"] = css_string
         env.filters["urls"] = urls
