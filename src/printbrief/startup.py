@@ -118,12 +118,8 @@ def enable() -> tuple[str, ...]:
     """
     chosen = steps()
     _state["enabled"] = chosen
-    if "exit" in chosen:  # WeasyPrint's font copies go where the fast exit can remove them
-        from .scratch import new_scratch, remove_scratch, use_scratch
-
-        folder = new_scratch("cli")
-        use_scratch(folder)
-        atexit.register(remove_scratch, folder)
+    # WeasyPrint's font copies are in the command's scratch folder (scratch.process_scratch),
+    # which an exit handler removes, so the fast exit leaves nothing behind either.
     if set(_BEFORE_WEASYPRINT) & set(chosen) and "weasyprint" not in sys.modules:
         sys.meta_path.insert(0, _BeforeWeasyPrint())
     return chosen
