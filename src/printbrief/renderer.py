@@ -90,7 +90,8 @@ class Renderer:
         self.font_config = FontConfiguration()
         self.photos = None if self.options.lossless_images else PhotoCache()
         self._fixed_roots = (*self.theme.folders, asset_dir("fonts"))
-        self.profile = cmyk.default_profile() if self.variant and self.variant.cmyk else None
+        cmyk_variant = self.variant is not None and self.variant.cmyk
+        self.profile = cmyk.output_profile(self.options.output_profile) if cmyk_variant else None
         if self.profile:  # PDF/X-4: every picture and colour in CMYK
             self.photos = cmyk.CmykPictures(self.profile)
             self._fixed_roots += (self.profile.parent,)
@@ -144,7 +145,12 @@ class Renderer:
             standard=bool(self.variant),
             marks=marks,
             soft_hyphens=soft_hyphens,
-            output_condition=cmyk.OUTPUT_CONDITION if self.profile else None,
+            output_condition=(
+                cmyk.intent_names(self.profile, self.options.output_condition)
+                if self.profile
+                else None
+            ),
+            cmyk_profile=self.profile,
         )
 
     def page_css(self, name: str) -> CSS:
