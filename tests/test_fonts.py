@@ -135,6 +135,8 @@ def test_fonts_command_lists_stacks_and_files(capsys: pytest.CaptureFixture[str]
     assert main(["fonts"]) == 0
     out = capsys.readouterr().out
     assert "zh-Hant  text:    PB Sans CJK Latin, PB Sans TC, Noto Sans CJK TC" in out
+    assert "         serif:   PB Serif CJK Latin, PB Serif TC, Noto Serif CJK TC" in out
+    assert re.search(r"PB Serif JP\s+700 normal\s+cjk/PBSerifJP-Bold.ttf .* code points", out)
     assert re.search(r"PB Sans KR\s+400 normal\s+cjk/PBSansKR-Regular.ttf .* code points", out)
 
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import pdfplumber
 
+from halves import right_blank
+
 Char = dict[str, Any]
 CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -51,7 +53,12 @@ class Line:
 
     @property
     def x1(self) -> float:
-        return max(_right(c) for c in self.chars if c["text"].strip())
+        """Where the ink ends: a line-final mark set in the left half of its em ends halfway."""
+        visible = [c for c in self.chars if c["text"].strip()]
+        last = visible[-1]
+        if last["text"] in right_blank(last["fontname"]):
+            return max([float(last["x0"] + last["size"] / 2), *map(_right, visible[:-1])])
+        return max(_right(c) for c in visible)
 
     @property
     def cjk(self) -> bool:

@@ -7,7 +7,7 @@ headless Chromium through Playwright (Debian's chromium, warm browser, `page.pdf
 Every contender renders the same HTML (printbrief's, stylesheets inlined) and contenders are
 interleaved round by round, so machine drift hits all alike: read the ratios, not the ms.
 
-    python tools/bench.py            # full suite → bench/results.{json,md} and the README table
+    python tools/bench.py            # full suite → bench/results.{json,md} and the table in docs/performance.md
     python tools/bench.py --quick    # regression guard: fails if printbrief ÷ warm WeasyPrint
                                      # is worse than bench/threshold.json allows
 """
@@ -336,7 +336,7 @@ def _vm_rss_mb() -> float:
 
 
 def markdown(report: dict[str, Any]) -> str:
-    """The tables, as the README shows them."""
+    """The tables, as docs/performance.md shows them."""
     meta = report["meta"]
     lines = [
         f"Measured {meta['date']} on {meta['machine']} (Python {meta['python']}, WeasyPrint {meta['weasyprint']}, {meta['chromium']}).",
@@ -435,9 +435,9 @@ def _size_ratio(row: dict[str, Any]) -> float | None:
     return float(row["printbrief"]["pdf_bytes"] / row["chromium-warm"]["pdf_bytes"])
 
 
-def update_readme(table: str) -> None:
-    """Replace the text between the README's bench markers."""
-    readme = ROOT / "README.md"
+def update_docs(table: str) -> None:
+    """Replace the text between the bench markers of docs/performance.md."""
+    readme = ROOT / "docs" / "performance.md"
     text = readme.read_text("utf-8")
     start, end = "<!-- bench:start -->", "<!-- bench:end -->"
     if start in text and end in text:
@@ -494,7 +494,7 @@ def main() -> int:
     (OUT / "results.json").write_text(json.dumps(report, indent=2) + "\n")
     table = markdown(report)
     (OUT / "results.md").write_text(table)
-    update_readme(table)
+    update_docs(table)
     print(table)
     return 0
 

@@ -173,7 +173,7 @@ def font_face_css(system: bool = True, cjk_text: str = "sans") -> str:
     Themes use ``font-family: var(--pb-text)`` and ``var(--pb-display)``; ``cjk_text`` (the
     theme's) says whether CJK ``--pb-text`` is sans or serif; ``--pb-display`` is always sans.
     """
-    # Only the faces a stack names: WeasyPrint copies every @font-face file per FontConfiguration
+    # Only the faces a stack names: each @font-face is one more file fontconfig scans per renderer
     named = {family for stack in stacks(system, cjk_text).values() for family in stack.display}
     named |= {family for stack in stacks(system, cjk_text).values() for family in stack.text}
     rules = [_font_face_rule(face) for face in FACES if face.family in named]

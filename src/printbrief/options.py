@@ -53,6 +53,9 @@ class RenderOptions:
     """Folders article pictures may come from (besides an article file's own folder)."""
     allow_hosts: tuple[str, ...] = ()
     """Hosts article pictures may come from over HTTPS; empty means no network."""
+    input_format: str | None = None
+    """How article files and mappings are read: a name from :data:`printbrief.load.FORMATS`
+    (``ninjs``, ``newsml``, ``nitf``, ``wordpress`` …); None recognises each from its content."""
     limits: Limits = field(default=DEFAULT_LIMITS)
     """Bounds on input, pages and time (:class:`~printbrief.limits.Limits`)."""
 
@@ -81,6 +84,7 @@ class RenderOptions:
         Raises a :class:`~printbrief.errors.UsageError` naming the field.
         """
         from .errors import UsageError
+        from .load import format_named
         from .paper import page_css
         from .themes import resolve_theme
         from .variants import get_variant
@@ -91,6 +95,7 @@ class RenderOptions:
             ("variant", lambda: get_variant(self.variant)),
             ("bleed", lambda: page_css(self.paper, self.bleed, None)),
             ("marks", lambda: page_css(self.paper, None, self.marks)),
+            ("input_format", lambda: format_named(self.input_format)),
         ):
             try:
                 check()
@@ -113,7 +118,8 @@ class RenderOptions:
         """What decides the PDF's bytes, as stable JSON-able data: the cache keys' options part.
 
         Limits decide pass or fail, not what a PDF looks like, so they are left out. The
-        theme is recorded by the digest of its files, so an edited theme is a new record.
+        theme is recorded by the digest of its files, so an edited theme is a new record, and
+        by the package it comes from, if one (an upgraded theme package is a new record).
         """
         from .themes import resolve_theme
 
@@ -124,6 +130,7 @@ class RenderOptions:
         }
         theme = resolve_theme(self.theme, self.theme_paths)
         record["theme_sha256"] = theme.digest()
+        record["theme_package"] = theme.package  # an installed theme package's name and version
         record["fonts_sha256"] = _fonts_digest(self.system_fonts, theme.cjk_text)
         # Dates an article does not give come from SOURCE_DATE_EPOCH (themes.document_dates).
         record["source_date_epoch"] = os.environ.get("SOURCE_DATE_EPOCH", "").strip() or None

@@ -18,16 +18,16 @@ from typing import Any, TypeAlias
 
 import weasyprint
 from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
-from . import cjk, cmyk, coverage, finish, fitting, fonts, grid, paper, variants
+from . import cjk, cmyk, coverage, finish, fitting, fonts, grid, paper, subsetting, variants
 from .assets import asset_dir
 from .body import body_html, count_images
-from .budget import Abort, Budget, watch
+from .budget import Abort, Budget, out_of_memory, watch
 from .capture import warnings_logged
 from .errors import CoverageError, LimitError, PrintbriefError, RenderError, UsageError
 from .fetcher import LockedFetcher
 from .finish import Finisher, Rendered
+from .fontmap import FontConfiguration
 from .images import PhotoCache, pillow_bound
 from .limits import DEFAULT_LIMITS, Limits
 from .load import load
@@ -75,6 +75,7 @@ class Renderer:
         network: Network | None = None,
         **options: Any,
     ) -> None:
+        subsetting.install()
         given = theme if isinstance(theme, RenderOptions) else RenderOptions(theme=str(theme))
         self.options = RenderOptions.of(given, **options)
         self.theme: Theme = resolve_theme(self.options.theme, self.options.theme_paths)
@@ -195,11 +196,16 @@ class Renderer:
     def render(self, article: ArticleLike, *, paper: str | None = None) -> Rendered:
         """The article (an Article, a mapping of its fields, or a file path) as a PDF.
 
-        The result is the PDF's bytes, with ``pages`` and ``warnings``. Raises a
+        The result is the PDF's bytes, with ``pages`` and ``warnings`` (those of loading, such
+        as a feed's unmapped fields, included). Raises a
         :class:`~printbrief.errors.PrintbriefError` subclass on bad input or limits.
         """
-        loaded = as_article(article, self.limits)
-        return self.bounded(loaded, lambda: self.themed_html(loaded), paper or self.paper)
+        with warnings_logged() as loading:
+            loaded = as_article(article, self.limits, self.options.input_format)
+        result = self.bounded(loaded, lambda: self.themed_html(loaded), paper or self.paper)
+        if not loading:
+            return result
+        return Rendered(result, result.pages, warnings=(*loading, *result.warnings))
 
     def render_to(self, article: ArticleLike, path: str | Path) -> Path:
         """Render and write atomically: an error never leaves a partial or clobbered file."""
@@ -230,6 +236,8 @@ class Renderer:
             raise _sourced(abort.error, article) from None
         except PrintbriefError as exc:
             raise _sourced(exc, article) from None
+        except MemoryError:
+            raise out_of_memory(_name(article)) from None
         except RecursionError:
             raise LimitError(
                 "the document is nested too deeply to lay out", source=_name(article)
@@ -390,14 +398,17 @@ def _name(article: Article) -> str | None:
     return str(article.source) if article.source else None
 
 
-def as_article(article: ArticleLike, limits: Limits = DEFAULT_LIMITS) -> Article:
-    """An Article as it is; a mapping of article fields or a file path loaded and validated."""
+def as_article(
+    article: ArticleLike, limits: Limits = DEFAULT_LIMITS, input_format: str | None = None
+) -> Article:
+    """An Article as it is; a mapping or a file path loaded (in ``input_format``) and validated."""
     if isinstance(article, Article):
         return article
     if isinstance(article, Mapping | str | Path):
         loaded = load(
             dict(article) if isinstance(article, Mapping) else article,
             max_bytes=limits.max_input_bytes,
+            format=input_format,
         )
         log.debug("Step 1 - article loaded (%s)", loaded.source or "a mapping")
         return loaded

@@ -2,7 +2,8 @@
 heap frozen after warm-up.
 
 WeasyPrint 70 copies every ``@font-face`` file into a temporary folder per
-``FontConfiguration`` (31 MB with printbrief's fonts) and deletes it only when that object is
+``FontConfiguration`` (a theme's own fonts; printbrief's bundled ones are only linked there,
+:mod:`printbrief.fontmap`) and deletes it only when that object is
 garbage-collected: never in a worker that is killed (a service deadline, a pool terminated on
 Ctrl-C) or that leaves through ``os._exit``, as forkserver children do. On a development
 machine 777 such folders, 26 GB, had piled up in /tmp. So each worker process makes its

@@ -19,11 +19,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import PrintbriefError, UsageError
+from ..errors import PrintbriefError, RenderError, UsageError
 from ..identity import files_digest
 from ..load import load, parse, read_bytes
 from ..options import RenderOptions
-from ..output import write_atomic, write_stdout
+from ..output import check_target, write_atomic, write_stdout
 from ..scratch import scratch
 from ..workers import (
     InlineExecutor,
@@ -71,7 +71,8 @@ class RenderFile:
         """In the worker: parse, render, and write (or return) the PDF."""
         from ..renderer import renderer_for
 
-        article = parse(self.data, name=self.name, suffix=Path(self.name).suffix.lower())
+        article = parse(self.data, name=self.name, suffix=Path(self.name).suffix.lower(),
+                        format=self.options.input_format)  # fmt: skip
         article = article.with_source(Path(self.source) if self.source else None)
         pdf = renderer_for(self.options).render(article)
         if self.target:
@@ -115,6 +116,11 @@ class _Batch:
                 item = planner.plan(index, name)
             except PrintbriefError as exc:
                 self._finish(index, ItemResult(name, None, "failed", error_line(exc, name)))
+                continue
+            except Exception as exc:  # a bug hit by one input fails that input, not the batch
+                log.debug("unexpected error planning %s", name, exc_info=True)
+                error = RenderError(f"internal error: {type(exc).__name__}: {exc}", source=name)
+                self._finish(index, ItemResult(name, None, "failed", error_line(error, name)))
                 continue
             manifest = self.manifests.of(item.target)
             entry = None if force else manifest.up_to_date(item.target.name, item.key)
@@ -298,7 +304,11 @@ def render_to(input_name: str, output: str, options: RenderOptions) -> ItemResul
     options.check()
     started = time.perf_counter()
     try:
-        article = load(input_name, max_bytes=options.limits.max_input_bytes)
+        article = load(
+            input_name, max_bytes=options.limits.max_input_bytes, format=options.input_format
+        )
+        if output != "-":
+            check_target(Path(output))  # a FIFO or device is refused before a render is spent
         if output != "-" and input_name != "-" and Path(output).resolve() == article.source:
             raise UsageError(f"output {output} would overwrite an input", source=input_name)
         result = renderer_for(options).render(article)

@@ -39,11 +39,20 @@ def preview(source: str, output: str, dpi: float, **params: Any) -> None:
 @cli.command(name="fonts")
 @BUNDLED_ONLY
 def fonts_command(bundled_fonts_only: bool) -> None:
-    """List the font stacks per language, the bundled files and their coverage."""
+    """List the font stacks per language, the bundled files and their coverage.
+
+    ``text`` is the reading text of a theme with ``"cjk_text": "sans"`` (minimal), ``serif``
+    that of a theme with ``"cjk_text": "serif"`` (newsbrief, broadsheet); ``display`` is the
+    headings' and labels' in every theme.
+    """
     from .. import fonts
 
-    for key, stack in fonts.stacks(not bundled_fonts_only).items():
+    system = not bundled_fonts_only
+    serif = fonts.stacks(system, "serif")
+    click.echo('text: themes with "cjk_text": "sans"; serif: with "cjk_text": "serif"\n')
+    for key, stack in fonts.stacks(system, "sans").items():
         click.echo(f"{key:8} text:    {', '.join(stack.text)}")
+        click.echo(f"{'':8} serif:   {', '.join(serif[key].text)}")
         click.echo(f"{'':8} display: {', '.join(stack.display)}")
     click.echo("")
     for face in fonts.FACES:
@@ -68,11 +77,14 @@ def fonts_command(bundled_fonts_only: bool) -> None:
 @cli.command()
 @THEME_PATH
 def themes(theme_paths: tuple[str, ...]) -> None:
-    """List the themes on the search path."""
-    from ..themes import available_themes, search_path
+    """List the themes on the search path and in installed theme packages, in lookup order."""
+    from ..themes import list_themes, search_path
 
-    for name, description in available_themes(search_path(theme_paths)).items():
-        click.echo(f"{name:14} {description}")
+    for theme in list_themes(search_path(theme_paths)):
+        source = f"  [{theme.source}]" if theme.source.startswith("package ") else ""
+        click.echo(f"{theme.name:14} {theme.description}{source}")
+        for hidden in theme.shadows:
+            click.echo(f"{'':14} name clash: hides the {theme.name!r} theme of {hidden}")
 
 
 @cli.command()

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ..load import FORMATS
 from ..options import RenderOptions
 from ..paper import PAPER_SIZES
 from ..variants import VARIANTS
@@ -28,6 +29,10 @@ BUNDLED_ONLY = click.option(
 ALLOW_HOST = click.option(
     "--allow-host", "allow_hosts", multiple=True, metavar="HOST",
     help="Let article images come from this host over HTTPS (repeatable; default: no network).",
+)  # fmt: skip
+INPUT_FORMAT = click.option(
+    "--from", "input_format", type=click.Choice(list(FORMATS), case_sensitive=False),
+    help="Read inputs in this format instead of recognising each from its content.",
 )  # fmt: skip
 QUIET = click.option("-q", "--quiet", is_flag=True, help="Print only failures and errors.")
 
@@ -68,7 +73,7 @@ def render_options(command: F) -> F:
 
 
 _FLAGS = ("theme", "theme_paths", "paper", "variant", "bleed", "marks", "strict", "allow_hosts",
-          "bundled_fonts_only", "lossless_images")  # fmt: skip
+          "bundled_fonts_only", "lossless_images", "input_format")  # fmt: skip
 
 
 def options_from(params: dict[str, Any]) -> RenderOptions:
@@ -76,6 +81,8 @@ def options_from(params: dict[str, Any]) -> RenderOptions:
     given = {name: params.pop(name) for name in _FLAGS if name in params}
     if "bundled_fonts_only" in given:
         given["system_fonts"] = not given.pop("bundled_fonts_only")
+    if given.get("input_format"):
+        given["input_format"] = given["input_format"].lower()
     if given.get("variant"):
         given["variant"] = given["variant"].lower()
     return RenderOptions.of(**given)

@@ -1,0 +1,96 @@
+"""Pango attributes for the CJK line layout: letter spacing of justified boxes, Korean keep-all.
+
+Part of :mod:`printbrief.cjk`, which installs these wrappers around WeasyPrint 70's
+``Layout.set_text`` and ``split_first_line``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .cjkscript import ACTIVE, HANGUL, KEEP_ALL, KOREAN_WORD, byte_offsets, runs
+
+
+def text_setter(original: Callable[..., None]) -> Callable[..., None]:
+    """``Layout.set_text`` that adds printbrief's Pango attributes after WeasyPrint's."""
+
+    def set_text(layout: Any, text: str, justify: bool = False) -> None:
+        original(layout, text, justify)
+        add_attributes(layout, justify)
+
+    return set_text
+
+
+def add_attributes(layout: Any, justify: bool) -> None:
+    """Letter spacing of a justified CJK text box, and keep-all inside Korean words."""
+    spacing = getattr(layout, "pb_spacing", None) if justify else None
+    keep = ACTIVE.get() and KEEP_ALL.get() and HANGUL.search(layout.text)
+    if not (spacing or keep):
+        return
+    from weasyprint.text.ffi import ffi, pango
+
+    old = pango.pango_layout_get_attributes(layout.layout)
+    fresh = pango.pango_attr_list_new() if old == ffi.NULL else pango.pango_attr_list_copy(old)
+    attrs = ffi.gc(fresh, pango.pango_attr_list_unref)
+    offsets = byte_offsets(layout.text)
+    if spacing:
+        _letter_spacing(attrs, layout, offsets, spacing)
+    if keep:
+        _keep_words(attrs, layout.text, offsets)
+    pango.pango_layout_set_attributes(layout.layout, attrs)
+
+
+def _letter_spacing(
+    attrs: Any, layout: Any, offsets: list[int], spacing: tuple[float, list[int]]
+) -> None:
+    from weasyprint.text.ffi import pango
+    from weasyprint.text.line_break import TO_UNITS
+
+    base = layout.style["letter_spacing"]
+    base = 0 if base == "normal" else base
+    step, flags = spacing
+    if len(flags) != len(layout.text):
+        return
+    units = round((base + step) * TO_UNITS)
+    for start, end in runs(flags):  # one attribute per run: each character gets the spacing
+        attr = pango.pango_attr_letter_spacing_new(units)
+        attr.start_index, attr.end_index = offsets[start], offsets[end]
+        pango.pango_attr_list_change(attrs, attr)
+
+
+def _keep_words(attrs: Any, text: str, offsets: list[int]) -> None:
+    from weasyprint.text.ffi import pango
+
+    for word in KOREAN_WORD.finditer(text):
+        if word.end() - word.start() > 1 and HANGUL.search(word.group()):
+            attr = pango.pango_attr_allow_breaks_new(False)
+            attr.start_index, attr.end_index = offsets[word.start()], offsets[word.end()]
+            pango.pango_attr_list_insert(attrs, attr)
+
+
+def keep_all_splitter(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``split_first_line`` that breaks a Korean word between syllables only if it must."""
+
+    def split_first_line(
+        text: str,
+        style: Any,
+        context: Any,
+        max_width: float | None,
+        justification_spacing: float,
+        is_line_start: bool = True,
+        minimum: bool = False,
+    ) -> Any:
+        args = (text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        result = original(*args)
+        if not (ACTIVE.get() and KEEP_ALL.get() and is_line_start) or max_width is None:
+            return result
+        if result[3] > max_width and HANGUL.search(text):
+            token = KEEP_ALL.set(False)
+            try:
+                return original(*args)
+            finally:
+                KEEP_ALL.reset(token)
+        return result
+
+    return split_first_line

@@ -1,0 +1,193 @@
+"""Justification of CJK lines between characters, and CJK–Latin gaps dropped at line edges.
+
+Part of :mod:`printbrief.cjk`, which installs :func:`justifier` around WeasyPrint 70's
+``layout/inline.py`` ``justify_line`` and :func:`edge_trimmer` around its ``text_align``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from .cjkscript import ACTIVE, IDEOGRAPHIC_SPACE, SPACES, trims_end, weights
+
+_CORRECTIONS = 3  # relayouts of a text box whose measured stretch misses the plan
+_CLOSE_ENOUGH = 0.05  # px: how far a stretched box may miss its planned width
+
+
+class _Line:
+    """One line to justify: each text box's stretchable characters and the step between them."""
+
+    def __init__(self, line: Any) -> None:
+        from weasyprint.formatting_structure import boxes
+
+        self.texts = [b for b in _descendants(line) if isinstance(b, boxes.TextBox)]
+        joined = "".join(b.text for b in self.texts)
+        korean = (line.style["lang"] or "").lower().startswith("ko")
+        spaces_only = korean and any(ch in SPACES for ch in joined.strip())
+        self.flags = {
+            id(b): weights(b.text, b.style["lang"] or "", spaces_only) for b in self.texts
+        }
+        self.hanging = 0.0
+        """Width of what hangs past the column edge: ideographic spaces and blank halves."""
+        self._drop_trailing_spaces()
+        every = [f for b in self.texts for f in self.flags[id(b)]]
+        self.units = sum(every) - (every[0] + every[-1]) / 2 if every else 0
+        self.step = 0.0
+
+    def _drop_trailing_spaces(self) -> None:
+        """No stretch after the last visible character, nor on it: Pango trims the half
+        spacing after a layout's last character from its width but still draws the half
+        before it, so the last glyph would end short of the edge. U+3000 is not collapsed
+        like U+0020 but hangs at the end of a line (CSS Text 3 §4.1.3, "other space
+        separators"): it takes no stretch, and its advance is slack. So is the blank half of
+        a closing bracket, comma or full stop ending the line (:func:`trims_end`)."""
+        for box in reversed(self.texts):
+            flags, text = self.flags[id(box)], box.text
+            for i in range(len(text) - 1, -1, -1):
+                visible = text[i] not in SPACES and text[i] != IDEOGRAPHIC_SPACE
+                flags[i] = 0
+                if text[i] == IDEOGRAPHIC_SPACE:
+                    self.hanging += float(box.style["font_size"])
+                elif visible and trims_end(text[i], box.style["lang"] or ""):
+                    self.hanging += float(box.style["font_size"]) / 2
+                if visible:
+                    return
+
+    def spread(self, context: Any, box: Any, x_advance: float) -> float:
+        """Move and widen ``box`` and its descendants; return the advance for what follows."""
+        from weasyprint.formatting_structure import boxes
+
+        if isinstance(box, boxes.TextBox):
+            return self._widen(context, box, x_advance)
+        if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+            box.position_x += x_advance
+            start = x_advance
+            for child in box.children:
+                if child.is_in_normal_flow():
+                    x_advance = self.spread(context, child, x_advance)
+            box.width += x_advance - start
+            return x_advance
+        box.translate(x_advance, 0)
+        return x_advance
+
+    def _widen(self, context: Any, box: Any, x_advance: float) -> float:
+        flags = self.flags[id(box)]
+        if not any(flags):
+            box.position_x += x_advance
+            return x_advance
+        half = self.step / 2
+        x_advance += half * flags[0] * (box is not self.texts[0])
+        box.position_x += x_advance
+        units = sum(flags) - (flags[0] + flags[-1]) / 2
+        step, target = self.step, self.step * units
+        grown: float = _relayout(context, box, (step, flags)) - box.width
+        for _ in range(_CORRECTIONS):
+            if not units or abs(grown - target) <= _CLOSE_ENOUGH:
+                break
+            # Shaping changes where spacing splits a run (a space between Hangul words
+            # loses about 0.3 px): measure, and correct the step.
+            step += (target - grown) / units
+            grown = _relayout(context, box, (step, flags)) - box.width
+        box.width += grown
+        return x_advance + grown + half * flags[-1] * (box is not self.texts[-1])
+
+
+def _descendants(box: Any) -> Iterator[Any]:
+    """Boxes on the line in order, not looking inside atomic inlines (inline blocks)."""
+    from weasyprint.formatting_structure import boxes
+
+    for child in box.children:
+        if child.is_in_normal_flow():
+            yield child
+            if isinstance(child, boxes.InlineBox):
+                yield from _descendants(child)
+
+
+def _relayout(context: Any, box: Any, spacing: tuple[float, list[int]]) -> float:
+    """Give ``box`` a layout with ``spacing``; return the layout's width."""
+    from weasyprint.text.line_break import create_layout, line_size
+
+    layout = create_layout(box.text, box.style, context, max_width=None, justification_spacing=0)
+    layout.pb_spacing = spacing
+    layout.set_text(box.text, justify=True)
+    width: float = line_size(layout.get_first_line()[0], box.style)[0]
+    layout.deactivate()
+    box.justification_spacing = 0
+    box.pango_layout = layout
+    return width
+
+
+def justifier(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``justify_line`` that stretches CJK lines between characters (CSS Text 3 §7.1)."""
+
+    def justify_line(context: Any, line: Any, extra_width: float) -> None:
+        lang = (line.style["lang"] or "").lower()
+        plan = _Line(line) if ACTIVE.get() and lang.startswith(("zh", "ja", "ko")) else None
+        if plan is None or plan.units <= 0 or extra_width + plan.hanging <= 0:
+            original(context, line, extra_width)
+            return
+        plan.step = (extra_width + plan.hanging) / plan.units
+        plan.spread(context, line, 0)
+
+    return justify_line
+
+
+# ----------------------------------------------------------------- CJK-Latin gaps at edges
+
+
+def edge_trimmer(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``text_align`` that first drops a CJK–Latin gap at either end of the line (jlreq)."""
+
+    def text_align(context: Any, line: Any, available_width: float, last: bool) -> Any:
+        if ACTIVE.get():
+            _trim_start(line)
+            _trim_end(line)
+        return original(context, line, available_width, last)
+
+    return text_align
+
+
+def _edge_path(line: Any, index: int) -> list[Any]:
+    """The line's first (``index`` 0) or last (-1) inline boxes, outermost first."""
+    from weasyprint.formatting_structure import boxes
+
+    path, box = [], line
+    while isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        children = [c for c in box.children if c.is_in_normal_flow()]
+        if not children:
+            break
+        box = children[index]
+        path.append(box)
+    return [b for b in path if isinstance(b, boxes.InlineBox)]
+
+
+def _marked(box: Any, side: str) -> bool:
+    element = getattr(box, "element", None)
+    return element is not None and f"cjk-gap-{side}" in (element.get("class") or "")
+
+
+def _trim_start(line: Any) -> None:
+    path = _edge_path(line, 0)
+    span = next((b for b in reversed(path) if _marked(b, "start")), None)
+    if span is None or not span.margin_left:
+        return
+    shift, span.margin_left = span.margin_left, 0
+    for child in line.children:
+        child.translate(-shift, 0)
+    for box in path[: path.index(span) + 1]:  # their margin boxes still start the line
+        box.position_x += shift
+        if box is not span:
+            box.width -= shift
+    line.width -= shift
+
+
+def _trim_end(line: Any) -> None:
+    path = _edge_path(line, -1)
+    span = next((b for b in reversed(path) if _marked(b, "end")), None)
+    if span is None or not span.margin_right:
+        return
+    shift, span.margin_right = span.margin_right, 0
+    for box in path[: path.index(span)]:
+        box.width -= shift
+    line.width -= shift

@@ -1,0 +1,86 @@
+"""What the CJK line layout (:mod:`printbrief.cjk`) needs to know about characters, and its switches."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextvars import ContextVar
+
+from .i18n import script_key
+
+IDEOGRAPHIC_SPACE = "\u3000"
+
+ACTIVE: ContextVar[bool] = ContextVar("printbrief_cjk_active", default=False)
+"""Whether the patched WeasyPrint functions do printbrief's layout (inside a render only)."""
+KEEP_ALL: ContextVar[bool] = ContextVar("printbrief_cjk_keep_all", default=True)
+"""Whether Korean words are kept whole (off while a word longer than the line is laid out)."""
+
+# Characters that take inter-character justification: Han, kana (with ー and small kana),
+# CJK symbols and punctuation, fullwidth forms, and the quotes, dashes and ellipses a CJK
+# face sets full width in Chinese and Japanese text. U+0020 and U+00A0 are word spaces.
+CJK = re.compile(
+    "[\u2e80-\u2fdf\u3000-\u30ff\u31c0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]"
+)
+CJK_QUOTES = frozenset("‘’“”—…")
+HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+SPACES = frozenset(" \u00a0")
+# A Korean "word" for keep-all: letters and digits around at least one Hangul syllable.
+KOREAN_WORD = re.compile(r"[\w\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+")
+
+
+# Marks whose blank half is on their right in the bundled faces of each script (their `halt`
+# values, pinned by a test): at the end of a justified line that half hangs past the column
+# edge, so the mark's visible half ends flush (jlreq §3.1.4 and clreq §3.1.6 set line-end
+# closing brackets, commas and full stops half width). Traditional Chinese centres 、。，：；.
+_CLOSING = "〉》」』】〕〗〙〛〞〟）］｝｠"
+TRIM_END = {
+    "zh-Hans": frozenset(_CLOSING + "’”、。！，．：；？"),
+    "zh-Hant": frozenset(_CLOSING + "’”"),
+    "ja": frozenset(_CLOSING + "、。，．"),
+}
+
+
+def trims_end(char: str, lang: str) -> bool:
+    """Whether ``char`` ending a justified line of ``lang`` hangs its blank half: ``trims_end("。", "ja")``."""
+    return char in TRIM_END.get(script_key(lang), ())
+
+
+def weights(text: str, lang: str, spaces_only: bool) -> list[int]:
+    """1 for each character of ``text`` that takes justification space, else 0.
+
+    >>> weights("中文 ab", "zh-Hans", False)
+    [1, 1, 1, 0, 0]
+    >>> weights("한국 말", "ko", True), weights("한국말", "ko", False)
+    ([0, 0, 1, 0], [1, 1, 1])
+    """
+    korean = lang.lower().startswith("ko")
+    if spaces_only:
+        return [int(ch in SPACES) for ch in text]
+    if korean:
+        return [int(ch in SPACES or bool(HANGUL.match(ch))) for ch in text]
+    return [int(ch in SPACES or ch in CJK_QUOTES or bool(CJK.match(ch))) for ch in text]
+
+
+def is_cjk_text(text: str) -> bool:
+    """Whether ``text`` holds a Han, kana or Hangul character."""
+    return bool(CJK.search(text) or HANGUL.search(text))
+
+
+def byte_offsets(text: str) -> list[int]:
+    """Where each character of ``text`` starts in its UTF-8 bytes (Pango's indices), and the end."""
+    offsets = [0]
+    for ch in text:
+        offsets.append(offsets[-1] + len(ch.encode()))
+    return offsets
+
+
+def runs(flags: list[int]) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each run of 1s: ``runs([1, 1, 0, 1])`` gives (0, 2) and (3, 4)."""
+    start = None
+    for i, flag in enumerate([*flags, 0]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            yield start, i
+            start = None
