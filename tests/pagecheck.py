@@ -9,7 +9,9 @@ It reads what pdfplumber finds on each page and reports, as one-line findings:
 - a running head or footer on more than one line, a doubled ellipsis in it, the footer's URL
   run touching the folio, more than one rule under the running head;
 - a caption whose first and last words are not on the page of a picture right above it;
-- a line of body text off its page's baseline grid (body size and face: the commonest).
+- a line of body text off its page's baseline grid (body size and face: the commonest);
+- a nearly-empty page: fewer than three lines of body text, in an article of two or more
+  pages, on a page that is not a picture page.
 """
 
 from __future__ import annotations
@@ -119,7 +121,7 @@ def check(
     """Every finding on every page of ``pdf``; an empty list when nothing prints over anything."""
     found = pages(pdf, theme)
     problems = [p for page in found for p in check_page(page, url)]
-    return problems + check_captions(found, captions) + rhythm(found)
+    return problems + check_captions(found, captions) + rhythm(found) + nearly_empty(found)
 
 
 def check_page(page: Page, url: str | None = None) -> list[str]:
@@ -359,11 +361,17 @@ def body_lines(found: list[Page]) -> list[int]:
 
 
 def nearly_empty(found: list[Page], least: int = 3) -> list[str]:
-    """Pages with fewer than ``least`` lines of body text, unless the article has one page."""
+    """Pages with fewer than ``least`` lines of body text, unless the article has one page or
+    the page is a picture page after the first (pictures 40 % of the type area's height)."""
     if len(found) < 2:
         return []
     return [
-        f"page {number}: {lines} lines of body text"
-        for number, lines in enumerate(body_lines(found), 1)
+        f"page {page.number}: {lines} lines of body text"
+        for page, lines in zip(found, body_lines(found), strict=True)
         if lines < least
+        and (page.number == 1 or _picture_height(page) < 0.4 * (page.area.bottom - page.area.top))
     ]
+
+
+def _picture_height(page: Page) -> float:
+    return sum(i.bottom - i.top for i in page.images)

@@ -3,10 +3,9 @@ that describe themselves and do not overlap, press boxes and PDF/X document rule
 
 from __future__ import annotations
 
+import io
 from collections import Counter, defaultdict
 from itertools import combinations
-
-import io
 
 import pdfplumber
 import pytest

@@ -67,9 +67,22 @@ def test_each_step_alone_gives_the_plain_bytes(
 ) -> None:
     (tmp_path / "tmp").mkdir()
     others = ",".join(s for s in startup.STEPS if s != step)
-    if step in ("cdefs", "hyphenation"):
+    if step in ("cdefs", "hyphenation", "templates"):
         rendered(tmp_path, "warm-up", others, tmp_path / "cache")  # fills the step's cache
     assert rendered(tmp_path, "out", others, tmp_path / "cache") == plain
+
+
+def test_a_pdf_on_stdout_is_whole_through_the_fast_exit(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "printbrief", "-q", "render", str(SAMPLES / "en-plain.json"),
+            "-o", "-"]  # fmt: skip
+    env = {**os.environ, "PRINTBRIEF_START_CACHE": str(tmp_path)}
+    pdfs = [
+        subprocess.run(argv, env={**env, "PRINTBRIEF_PLAIN_START": plain}, capture_output=True,
+                       timeout=300, check=True).stdout
+        for plain in ("1", "")
+    ]  # fmt: skip
+    assert pdfs[0].startswith(b"%PDF-") and pdfs[0].rstrip().endswith(b"%%EOF")
+    assert pdfs[1] == pdfs[0]
 
 
 def test_a_failed_input_still_exits_1_through_the_fast_exit(tmp_path: Path) -> None:

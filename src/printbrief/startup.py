@@ -22,6 +22,9 @@ renders with and without each one):
     fontTools' variable-font library: a tenth of its import time) for variable fonts and for
     subsetting without HarfBuzz; printbrief's fonts are static and HarfBuzz subsets them. Each
     module is stood in for by one that imports the real one on first use of anything in it.
+``templates``
+    Jinja compiles each theme template to Python on first use; its own bytecode cache keeps
+    the compiled code (checked against the template's source) for the next start.
 ``exit``
     After the command has finished, its outputs are written (``os.fsync`` by
     :func:`~printbrief.output.write_atomic`), exit handlers have run and the standard streams
@@ -55,8 +58,8 @@ from typing import Any
 WRITTEN_FOR = "70.0"
 """The WeasyPrint version whose start-up these steps were measured and checked against."""
 
-STEPS = ("sonames", "cdefs", "hyphenation", "imports", "exit")
-_BEFORE_WEASYPRINT = STEPS[:4]
+STEPS = ("sonames", "cdefs", "hyphenation", "imports", "templates", "exit")
+_BEFORE_WEASYPRINT = STEPS[:5]
 
 # WeasyPrint 70.0's candidate names (weasyprint/text/ffi.py) → the soname its search ends on.
 _LIBRARIES = {
@@ -115,12 +118,8 @@ def enable() -> tuple[str, ...]:
     """
     chosen = steps()
     _state["enabled"] = chosen
-    if "exit" in chosen:  # WeasyPrint's font copies go where the fast exit can remove them
-        from .scratch import new_scratch, remove_scratch, use_scratch
-
-        folder = new_scratch("cli")
-        use_scratch(folder)
-        atexit.register(remove_scratch, folder)
+    # WeasyPrint's font copies are in the command's scratch folder (scratch.process_scratch),
+    # which an exit handler removes, so the fast exit leaves nothing behind either.
     if set(_BEFORE_WEASYPRINT) & set(chosen) and "weasyprint" not in sys.modules:
         sys.meta_path.insert(0, _BeforeWeasyPrint())
     return chosen
@@ -147,6 +146,8 @@ def install(chosen: tuple[str, ...]) -> None:
     if "imports" in chosen:
         defer("fontTools.subset")
         defer("fontTools.varLib.instancer", "instantiateVariableFont")
+    if "templates" in chosen:
+        _cache_templates()
 
 
 def _use_sonames() -> None:
@@ -289,6 +290,20 @@ def _cache_hyphenation() -> None:
         return dictionary
 
     pyphen.HyphDict = load
+
+
+def _cache_templates() -> None:
+    import jinja2
+
+    from . import themes
+    from .version import __version__
+
+    # Keyed by printbrief's version too: its Environment options shape the compiled code.
+    key = _digest(f"{__version__} {_versions('jinja2')}")[:16]
+    folder = cache_dir() / f"templates-{key}"
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        themes.BYTECODE_CACHE = jinja2.FileSystemBytecodeCache(str(folder))
 
 
 # ------------------------------------------------------------------------------ exit
