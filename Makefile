@@ -60,9 +60,13 @@ validators:
 verapdf: $(VENV)/.installed
 	@command -v verapdf >/dev/null || { echo "verapdf is not on PATH (https://verapdf.org)"; exit 1; }
 	mkdir -p out/verapdf
-	$(BIN)/printbrief render samples --out-dir out/verapdf/a-2b --variant pdf/a-2b
-	$(BIN)/printbrief render samples --out-dir out/verapdf/ua-1 --variant pdf/ua-1
+	for v in a-2b a-3b ua-1; do \
+	  $(BIN)/printbrief render samples --out-dir out/verapdf/$$v --variant pdf/$$v --force && \
+	  $(BIN)/printbrief compile samples/issues/weekend-edition.json \
+	    -o out/verapdf/$$v/weekend-edition-issue.pdf --variant pdf/$$v || exit 1; \
+	done
 	verapdf --flavour 2b out/verapdf/a-2b/*.pdf
+	verapdf --flavour 3b out/verapdf/a-3b/*.pdf
 	verapdf --flavour ua1 out/verapdf/ua-1/*.pdf
 
 # The CJK comparison needs the system Noto CJK fonts that plain WeasyPrint users rely on.
