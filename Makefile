@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test lint docs bench bench-quick bench-service gallery browser validators verapdf system-check clean
+.PHONY: demo test lint docs bench bench-quick bench-service gallery goldens browser validators verapdf system-check clean
 
 $(BIN)/python: | system-check
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "printbrief needs Python 3.11 or newer"'
@@ -84,6 +84,10 @@ bench-quick: $(VENV)/.installed-test
 
 gallery: $(VENV)/.installed
 	$(BIN)/python tools/gallery.py
+
+# The golden page proofs (tests/goldens/) from the current layout: look at them before committing.
+goldens: $(VENV)/.installed-test
+	PRINTBRIEF_GOLDENS=regenerate $(BIN)/python -m pytest tests/test_goldens.py -q
 
 bench-service: $(VENV)/.installed-test
 	$(BIN)/python tools/bench_service.py
