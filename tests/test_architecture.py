@@ -3,7 +3,9 @@
 Ranks: the single-article pipeline (every top-level module) 0, ``pdf/`` 1, ``issue/`` and
 ``batch/`` 2, ``service/`` 3, ``cli/`` 4. A module may import its own folder and lower ranks
 only (lazy imports inside functions included); ``issue`` and ``batch`` never import each
-other. The package root (the public facade) and ``__main__`` may name anything.
+other. ``formats/``, the readers of the load stage, shares the pipeline's rank 0 and sits
+below ``load``: it imports only the pipeline's base modules (errors, parsing, i18n). The
+package root (the public facade) and ``__main__`` may name anything.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import pytest
 import printbrief
 
 PACKAGE = Path(printbrief.__file__).parent
-RANKS = {"": 0, "pdf": 1, "issue": 2, "batch": 2, "service": 3, "cli": 4}
+RANKS = {"": 0, "formats": 0, "pdf": 1, "issue": 2, "batch": 2, "service": 3, "cli": 4}
+READERS_MAY_IMPORT = {"printbrief.errors", "printbrief.parsing", "printbrief.i18n"}
+"""What the format readers (``formats/``) use of the pipeline: nothing that imports them."""
 
 
 def _module(path: Path) -> str:
@@ -68,8 +72,19 @@ def test_imports_flow_one_way(module: str) -> None:
         if target == "printbrief":
             continue
         other = _wing(target)
-        assert RANKS[other] < RANKS[wing] or other == wing, f"{module} imports {target}"
+        same_stage = {wing, other} == {"", "formats"}  # load and its readers
+        assert RANKS[other] < RANKS[wing] or other == wing or same_stage, (
+            f"{module} imports {target}"
+        )
         assert {wing, other} != {"issue", "batch"}, f"{module} imports {target}"
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if _wing(m) == "formats"])
+def test_format_readers_sit_below_load(module: str) -> None:
+    for target, _ in _imports(MODULES[module]):
+        assert _wing(target) == "formats" or target in READERS_MAY_IMPORT, (
+            f"{module} imports {target}"
+        )
 
 
 def test_no_import_cycles_at_module_level() -> None:
@@ -94,7 +109,7 @@ def test_no_import_cycles_at_module_level() -> None:
 
 def test_the_folders_show_the_wings() -> None:
     folders = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file())
-    assert folders == ["batch", "cli", "issue", "pdf", "service"]
+    assert folders == ["batch", "cli", "formats", "issue", "pdf", "service"]
     names = {p.stem for p in PACKAGE.glob("*.py")}
     assert not {n for n in names if n.startswith(("issue_", "pdf", "batch_", "service_"))}
     assert not {"worker", "pool", "cache"} & names  # the one kit is workers.py

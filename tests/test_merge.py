@@ -240,3 +240,19 @@ def test_merged_files_carry_a_reproducible_trailer_id(two: tuple[bytes, bytes]) 
     ids = reader(first).trailer["/ID"]
     assert len(ids) == 2 and len(bytes(ids[0].original_bytes)) == 16  # an MD5
     assert merge(list(two), [Slot(0), Slot(1)]) == first
+
+
+def test_stream_data_ending_in_cr_keeps_its_length_unambiguous() -> None:
+    """After a CR, "\\n endstream" would read as a CRLF end of line, one byte short of /Length
+    (PDF/A-2 §6.1.7.1; page-validation PDFA2B-STREAM-LENGTH-001): the marker is CRLF then."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject
+
+    from printbrief.pdf.writer import write_compact
+
+    writer = PdfWriter()
+    stream = DecodedStreamObject()
+    stream.set_data(b"ends in a carriage return\r")
+    writer._add_object(stream)
+    pdf = write_compact(writer)
+    assert b"stream\nends in a carriage return\r\r\nendstream" in pdf

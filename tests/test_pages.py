@@ -103,7 +103,26 @@ def test_checker_finds_overprints_and_a_caption_without_its_picture(tmp_path: Pa
     ]
 
 
+def test_checker_finds_lines_off_the_baseline_grid(tmp_path: Path) -> None:
+    bad = broken_theme(tmp_path, ".body blockquote { margin: 3mm 0 3mm 2mm; }")
+    found = pagecheck.pages(bad.render(load(pagecases.long_feature())), "newsbrief")
+    assert "pt off the 15.0 pt grid" in " ".join(pagecheck.rhythm(found))
+
+
 # ----------------------------------------------------------------- what the fixes promise
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_a_line_carrying_a_cjk_name_keeps_the_line_height(theme: str) -> None:
+    """The CJK face's other ascent and descent neither make its line taller nor move its
+    baseline: every line of the page, CJK names or not, stays on the grid."""
+    pdf = renderer(theme, "A5").render(load(SAMPLES / "mixed-en-quotes-cjk.json"))
+    found = pagecheck.pages(pdf, theme)
+    size, _, line = pagecheck.body_grid(found)
+    cjk = [c for p in found for c in p.chars if re.search(r"-(SC|TC|JP|KR)\b", c["fontname"])]
+    assert any(abs(float(c["size"]) - size) < 0.05 for c in cjk), "no CJK name in body text"
+    assert line == pytest.approx({"newsbrief": 15, "broadsheet": 14, "minimal": 16.5}[theme])
+    assert pagecheck.rhythm(found) == []
 
 
 def words(pdf: bytes) -> list[dict[str, object]]:

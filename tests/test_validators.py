@@ -1,5 +1,6 @@
-"""Every sample in every variant passes independent validators: ``page`` (PDF/A-2b, A-3b,
-UA-1 profiles), qpdf, exempi (the Adobe XMP toolkit), and printbrief's own preflight."""
+"""Every sample and the sample issue in every variant pass independent validators: ``page``
+(PDF/A-2b, A-3b, UA-1 profiles), qpdf, exempi (the Adobe XMP toolkit), the PDF/X-4 machine
+rules read with pikepdf (``pdfx.py``), and printbrief's own preflight."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES
+from issuekit import VARIANTS as ISSUE_VARIANTS
+from issuekit import sample_issue
+from pdfx import pdfx_problems
 from printbrief import Renderer, load
 from printbrief.pdf.preflight import preflight
 
@@ -54,7 +58,10 @@ def _validate(pdf: bytes, variant: str, tmp_path: Path) -> None:
     _qpdf(path)
     if variant in PROFILES:
         _page(path, variant)
+    if variant != "plain":
         _exempi(path)
+    if variant == "pdf/x-4":
+        assert pdfx_problems(path) == []
     assert [f.as_dict() for f in preflight(pdf)] == []
 
 
@@ -66,9 +73,16 @@ def test_sample_passes_every_validator(name: str, variant: str, tmp_path: Path) 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant", [*VARIANTS, "pdf/x-4"])
 def test_press_output_with_marks_passes_every_validator(variant: str, tmp_path: Path) -> None:
     """A5 with 3 mm bleed, crop and cross marks in the registration colour."""
     _validate(
         _renderer(variant, press=True).render(load(SAMPLES / "en-feature.md")), variant, tmp_path
     )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", ISSUE_VARIANTS)
+def test_sample_issue_passes_every_validator(variant: str, tmp_path: Path) -> None:
+    """Cover, contents, articles and folios merged: one file, valid as a whole (X-4 with marks)."""
+    _validate(sample_issue(variant), variant, tmp_path)

@@ -186,12 +186,13 @@ def _match(segments: list[Line], paragraphs: list[Block], report: Report) -> lis
     words = _word_spans(paragraphs)
     cursor, matched = 0, []
     for segment in sorted(segments, key=lambda s: s.page):
-        text = _squash(segment.text)
-        if not stream.startswith(text, cursor):
-            text = _MARKER.sub("", text)  # a list item's bullet or number
-        if text and not stream.startswith(text, cursor) and text.endswith(("-", "\u2010", "\xad")):
-            text = text[:-1]  # a hyphen added by automatic hyphenation (it extracts as U+00AD)
-        if text and stream.startswith(text, cursor):
+        # As printed, less a list item's bullet or number, less a hyphen added by automatic
+        # hyphenation (it extracts as U+00AD), or both ("1.40 a.m. … Saltg-" is no list item).
+        squashed = _squash(segment.text)
+        candidates = [squashed, _MARKER.sub("", squashed)]
+        candidates += [c[:-1] for c in candidates if c.endswith(("-", "\u2010", "\xad"))]
+        text = next((c for c in candidates if c and stream.startswith(c, cursor)), "")
+        if text:
             cursor += len(text)
             segment.final = cursor in ends
             segment.word_at_end = "" if segment.final else _split_word(words, cursor)

@@ -54,6 +54,16 @@ def files_digest(article: Article) -> str:
     return _digest_files(folder, [i.src for i in article.images] + body_files(article.body))
 
 
+def local_files(article: Article) -> list[Path]:
+    """The local files an article names (lead and body pictures), whether they exist yet or not."""
+    if article.source is None:
+        return []
+    folder = article.source.parent
+    sources = [i.src for i in article.images] + body_files(article.body)
+    paths = (folder / s for s in sources if not s.startswith("data:") and "://" not in s)
+    return sorted(set(paths))
+
+
 def body_files(body: str) -> list[str]:
     """Picture sources named in a Markdown or HTML body."""
     return [a or b for a, b in _BODY_FILES.findall(body)]

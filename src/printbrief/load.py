@@ -1,13 +1,20 @@
-"""Stage 1 — load: files, text or mappings (JSON, Markdown + YAML front matter, JSON-LD) to an Article."""
+"""Stage 1 — load: files, text or mappings to an Article, through the one registry of input formats.
+
+Formats: printbrief's JSON, Markdown + YAML front matter, schema.org JSON-LD, and the news
+industry's IPTC ninjs, NewsML-G2 and NITF and WordPress REST posts (:mod:`printbrief.formats`).
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from .errors import InputError, LimitError
+from .errors import InputError, LimitError, UsageError
+from .formats import Mapped, newsml, ninjs, nitf, wordpress
+from .formats.safexml import parse_xml
 from .model import Article, validate_article
 from .parsing import json_value, yaml_value
 
@@ -41,18 +48,26 @@ _JSONLD_NAMES = {
 }
 
 
-def load(source: str | Path | dict[str, Any], *, max_bytes: int = MAX_INPUT_BYTES) -> Article:
+def load(
+    source: str | Path | dict[str, Any],
+    *,
+    max_bytes: int = MAX_INPUT_BYTES,
+    format: str | None = None,
+) -> Article:
     """Load one article from a path, ``"-"`` (stdin) or an already-parsed mapping.
+
+    ``format`` names an entry of :data:`FORMATS` (``"ninjs"``, ``"nitf"`` …); by default the
+    format is recognised from the content.
 
     >>> load({"headline": "Ferry timetable changes", "body": "From Monday…"}).headline
     'Ferry timetable changes'
     """
     if isinstance(source, dict):
-        return from_mapping(source, name=None)
+        return from_mapping(source, name=None, format=format)
     path = Path(source)
     data = read_bytes(path, max_bytes=max_bytes)
     name = "<stdin>" if str(source) == "-" else str(path)
-    article = parse(data, name=name, suffix=path.suffix.lower())
+    article = parse(data, name=name, suffix=path.suffix.lower(), format=format)
     return article.with_source(None if str(source) == "-" else path.resolve())
 
 
@@ -77,34 +92,72 @@ def read_bytes(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
     return data
 
 
-def parse(data: bytes, *, name: str, suffix: str = "") -> Article:
-    """Parse bytes by the reader :data:`FORMATS` names for ``suffix``.
+def parse(
+    data: bytes, *, name: str, suffix: str = "", format: str | None = None, quiet: bool = False
+) -> Article:
+    """Parse bytes in the format named (an entry of :data:`FORMATS`) or recognised.
 
-    Text that starts with ``---`` is Markdown with front matter whatever its suffix (stdin).
+    The syntax comes from ``format``, else from the suffix, else from the text: ``---`` starts
+    Markdown front matter, ``<`` XML, anything else is JSON. Within a syntax each format's
+    recogniser is asked in the order of :data:`FORMATS`. ``quiet`` leaves the warning about
+    unmapped fields to a later parse of the same bytes (the batch planner's workers).
     """
+    chosen = format_named(format)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"not valid UTF-8 (byte {exc.start})", source=name) from None
     if "\x00" in text:
         raise InputError("contains a NUL character", source=name)
-    reader = from_markdown if text.lstrip().startswith("---") else FORMATS.get(suffix, from_json)
-    return reader(text, name=name)
+    syntax = chosen.syntax if chosen else _syntax(text, suffix)
+    value: Any = text
+    if syntax == "json":
+        value = json_value(text, source=name)
+    elif syntax == "xml":
+        value = parse_xml(text, source=name)
+    return (chosen or recognise(syntax, value, name)).read(value, name, quiet)
 
 
-def from_json(text: str, *, name: str) -> Article:
-    """An article from JSON text: printbrief fields or schema.org ``NewsArticle`` JSON-LD."""
-    return from_mapping(json_value(text, source=name), name=name)
+def _syntax(text: str, suffix: str) -> Syntax:
+    start = text.lstrip()[:3]
+    if start == "---" or suffix in (".md", ".markdown"):
+        return "markdown"
+    return "xml" if start.startswith("<") or suffix in XML_SUFFIXES else "json"
 
 
-def from_mapping(data: Any, *, name: str | None) -> Article:
-    """An article from a parsed JSON value: printbrief fields or schema.org JSON-LD."""
-    if isinstance(data, dict) and _is_jsonld(data):
-        return validate_article(from_jsonld(data, name=name), source=name, fields=_JSONLD_NAMES)
-    return validate_article(data, source=name)
+def recognise(syntax: Syntax, value: Any, name: str | None) -> Format:
+    """The first format of ``syntax`` whose recogniser accepts ``value`` (JSON: the fallback)."""
+    for candidate in (f for f in FORMATS.values() if f.syntax == syntax):
+        if candidate.recognise is None or candidate.recognise(value):
+            return candidate
+    root = getattr(value, "tag", "?")
+    known = ", ".join(f"{f.name} <{'> or <'.join(f.roots)}>" for f in FORMATS.values() if f.roots)
+    raise InputError(f"XML root <{root}> is no known format ({known})", source=name)
 
 
-def _is_jsonld(data: dict[str, Any]) -> bool:
+def format_named(name: str | None) -> Format | None:
+    """The :data:`FORMATS` entry called ``name`` (None for None); a UsageError listing the names."""
+    if name is None:
+        return None
+    try:
+        return FORMATS[name.lower()]
+    except KeyError:
+        raise UsageError(
+            f"unknown input format {name!r} (use one of {', '.join(FORMATS)})"
+        ) from None
+
+
+def from_mapping(data: Any, *, name: str | None, format: str | None = None) -> Article:
+    """An article from a parsed JSON value in the JSON format named or recognised."""
+    chosen = format_named(format) or recognise("json", data, name)
+    if chosen.syntax != "json":
+        raise UsageError(f"input format {chosen.name!r} is not JSON")
+    return chosen.read(data, name, False)
+
+
+def _is_jsonld(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
     kind = data.get("@type")
     kinds = kind if isinstance(kind, list) else [kind]
     return any(k in ("NewsArticle", "Article", "ReportageNewsArticle") for k in kinds)
@@ -182,13 +235,73 @@ def from_markdown(text: str, *, name: str) -> Article:
     return validate_article({"body_format": "markdown", **front, "body": body}, source=name)
 
 
-FORMATS: dict[str, Callable[..., Article]] = {
-    ".json": from_json,
-    ".jsonld": from_json,
-    ".md": from_markdown,
-    ".markdown": from_markdown,
-}
-"""The one table of input formats: file suffix → reader (``reader(text, name=…)``).
+Syntax = Literal["json", "xml", "markdown"]
+XML_SUFFIXES = (".xml", ".nitf")
 
-The batch planner takes its folder filter from it, so a new format is one entry here.
+
+@dataclass(frozen=True)
+class Format:
+    """One input format: its syntax, file suffixes, how to recognise and how to read it."""
+
+    name: str
+    syntax: Syntax
+    reader: Callable[[Any, str | None], Article | Mapped]
+    """Parsed value (JSON value, XML root element or Markdown text) and file name → article."""
+    suffixes: tuple[str, ...] = ()
+    recognise: Callable[[Any], bool] | None = None
+    """Whether a parsed value is in this format; None: the fallback of its syntax."""
+    roots: tuple[str, ...] = ()
+    """XML root element names, for the error on an unknown root."""
+
+    def read(self, value: Any, name: str | None, quiet: bool = False) -> Article:
+        """The validated article; a mapped format's unmapped fields are one warning."""
+        result = self.reader(value, name)
+        return result if isinstance(result, Article) else _article(result, name, quiet)
+
+
+def _article(mapped: Mapped, name: str | None, quiet: bool) -> Article:
+    article = validate_article(mapped.fields, source=name, fields=mapped.names)
+    if mapped.unmapped and not quiet:
+        count = len(mapped.unmapped)
+        fields = "field has" if count == 1 else "fields have"
+        log.warning(
+            "%s: %d %s %s no article field and %s not printed: %s",
+            name or "<input>", count, mapped.format, fields,
+            "is" if count == 1 else "are", ", ".join(mapped.unmapped),
+        )  # fmt: skip
+    return article
+
+
+def _printbrief(value: Any, name: str | None) -> Article:
+    return validate_article(value, source=name)
+
+
+def _jsonld(value: Any, name: str | None) -> Article:
+    if not isinstance(value, dict):
+        raise InputError(f"expected a JSON object, got {type(value).__name__}", source=name)
+    return validate_article(from_jsonld(value, name=name), source=name, fields=_JSONLD_NAMES)
+
+
+def _markdown(value: Any, name: str | None) -> Article:
+    return from_markdown(value, name=name or "<input>")
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("ninjs", "json", ninjs.read, recognise=ninjs.recognise),
+        Format("wordpress", "json", wordpress.read, recognise=wordpress.recognise),
+        Format("jsonld", "json", _jsonld, (".jsonld",), recognise=_is_jsonld),
+        Format("json", "json", _printbrief, (".json",)),
+        Format("newsml", "xml", newsml.read, (".xml",), newsml.recognise, newsml.ROOTS),
+        Format("nitf", "xml", nitf.read, (".nitf",), nitf.recognise, ("nitf",)),
+        Format("markdown", "markdown", _markdown, (".md", ".markdown")),
+    )
+}
+"""The one table of input formats, by the name ``--from`` takes, in the order they are recognised.
+
+The batch planner takes its folder filter from the suffixes (:data:`SUFFIXES`), so a new format
+is one entry here.
 """
+SUFFIXES = tuple(s for f in FORMATS.values() for s in f.suffixes)
+"""The suffixes of article files in a folder."""

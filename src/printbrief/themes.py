@@ -1,22 +1,27 @@
 """Stage 4 — themes: find a theme on the search path and turn an Article into HTML (Jinja2).
 
 A theme is a folder with ``theme.json`` (``description``, ``extends``, ``stylesheets``,
-``template``, ``headline_steps``, ``cjk_text``: ``"sans"`` or ``"serif"`` CJK reading text),
-Jinja templates and CSS. Lookup order: the caller's folders, then the built-in
-``styles/``; a theme that ``extends`` another searches its own folder first, then the parent's,
-so it can override a single template or stylesheet.
+``template``, ``headline_steps``, ``fit_steps``, ``cjk_text``: ``"sans"`` or ``"serif"`` CJK reading text),
+Jinja templates and CSS. A name is looked up in this order: a folder path as given; the
+caller's folders (``theme_paths``); the built-in ``styles/``; themes that installed packages
+register under the entry-point group ``printbrief.themes`` (:data:`ENTRY_POINT_GROUP`). Installed
+packages come last so that installing one never changes what an existing name renders; a name
+two packages register is an error naming both. A theme that ``extends`` another searches its own
+folder first, then the parent's, so it can override a single template or stylesheet.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import json
 import os
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +35,17 @@ from .errors import ThemeError
 from .model import Article
 
 THEME_FILE = "theme.json"
+ENTRY_POINT_GROUP = "printbrief.themes"
+"""Entry-point group of theme packages: ``name = "module"`` (the package's own folder is the
+theme) or ``name = "module:attribute"`` (a path to the theme folder)."""
 _DIGESTS: dict[tuple[tuple[str, int, int], ...], str] = {}
 _MAX_EXTENDS = 8
 HEADLINE_STEPS = (60, 110, 180)
+MAX_FIT_STEPS = 3
+"""At most this many copyfitting layouts after the first (each costs a whole layout)."""
 """Headline lengths (a wide CJK character counts two) past which a theme sets it a step smaller."""
+BYTECODE_CACHE: jinja2.BytecodeCache | None = None
+"""Compiled templates kept between processes; the command sets one (startup.py), the library none."""
 ISSUE_TEMPLATES = ("issue.html.j2", "issue-article.html.j2", "folios.html.j2")
 """The templates ``printbrief compile`` renders: cover and contents, articles, folio sheet."""
 
@@ -53,6 +65,9 @@ class Theme:
     template: str
     headline_steps: tuple[int, ...] = HEADLINE_STEPS
     cjk_text: str = "sans"  # CJK reading text in Hei/Gothic, or in Song/Ming/Mincho/Myeongjo
+    fit_steps: int = 0  # copyfitting: html[data-pb-fit="1"…"N"] rules the renderer may try
+    package: str | None = None
+    """``distribution version`` of the installed package the theme comes from, if one."""
 
     @cached_property
     def environment(self) -> jinja2.Environment:
@@ -63,6 +78,7 @@ class Theme:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=BYTECODE_CACHE,
         )
         env.filters["css_string"] = css_string
         env.filters["urls"] = urls
@@ -90,9 +106,7 @@ class Theme:
         only when a file's size or modification time changes.
         """
         files = [
-            (folder, path, path.stat())
-            for folder in self.folders
-            for path in sorted(p for p in folder.rglob("*") if p.is_file())
+            (folder, path, path.stat()) for folder in self.folders for path in files_of(folder)
         ]
         stamp = tuple((str(p), s.st_size, s.st_mtime_ns) for _, p, s in files)
         if (known := _DIGESTS.get(stamp)) is None:
@@ -116,36 +130,95 @@ class Theme:
             raise ThemeError(f"theme {self.name!r} has no template {', '.join(missing)}")
 
 
+def files_of(folder: Path) -> list[Path]:
+    """Every file of a theme folder, sorted, but for Python's bytecode caches.
+
+    A theme package's folder gains ``__pycache__`` when it is imported (to find the folder);
+    that must not change the theme's digest, or caches would miss for nothing.
+    """
+    found = (p for p in folder.rglob("*") if "__pycache__" not in p.relative_to(folder).parts)
+    return sorted(p for p in found if p.is_file())
+
+
 def search_path(extra: Iterable[str | Path] = ()) -> tuple[Path, ...]:
     """Folders holding themes: the caller's first, then the built-in ``styles/``."""
     return (*(Path(p) for p in extra), asset_dir("styles"))
 
 
 def resolve_theme(name: str | Path, paths: Iterable[str | Path] = ()) -> Theme:
-    """A theme by name (looked up on the search path) or by folder path."""
+    """A theme by name (looked up on the search path, then in installed packages) or by folder."""
     roots = search_path(paths)
-    folder: Path | None = _find(str(name), roots)
+    first = _find(str(name), roots)
+    found: Found | None = first
     chain: list[tuple[Path, dict[str, Any]]] = []
-    while folder is not None:
+    while found is not None:
+        folder = found.folder
         if len(chain) >= _MAX_EXTENDS or folder in [f for f, _ in chain]:
             raise ThemeError(f"theme {name!r}: 'extends' loops or is deeper than {_MAX_EXTENDS}")
         meta = _metadata(folder)
         chain.append((folder, meta))
         parent = meta.get("extends")
-        folder = _find(parent, roots, below=folder) if parent else None
-    return _build(chain)
+        found = _find(parent, roots, below=folder) if parent else None
+    return _build(chain, name=first.name, package=first.package)
 
 
-def _find(name: str, roots: Sequence[Path], below: Path | None = None) -> Path:
+@dataclass(frozen=True)
+class Found:
+    """Where a theme name led: its folder, the name it goes by, and the package it came from."""
+
+    folder: Path
+    name: str
+    package: str | None = None
+
+
+def _find(name: str, roots: Sequence[Path], below: Path | None = None) -> Found:
     candidate = Path(name)
     if candidate.is_dir() and (candidate / THEME_FILE).is_file():
-        return candidate.resolve()
+        return Found(candidate.resolve(), candidate.resolve().name)
     for root in roots:
         folder = root / name
         if folder.resolve() != below and (folder / THEME_FILE).is_file():
-            return folder.resolve()
+            return Found(folder.resolve(), name)
+    installed = installed_themes().get(name, ())
+    if len(installed) > 1:
+        both = " and ".join(package_of(ep) for ep in installed)
+        raise ThemeError(f"theme {name!r} is registered by more than one package: {both}")
+    if installed and (folder := entry_point_folder(installed[0])) != below:
+        return Found(folder, name, package_of(installed[0]))
     known = ", ".join(sorted(available_themes(roots))) or "none"
     raise ThemeError(f"unknown theme {name!r} (available: {known})")
+
+
+def installed_themes() -> dict[str, tuple[metadata.EntryPoint, ...]]:
+    """Theme name → the entry points (group ``printbrief.themes``) of installed packages."""
+    found: dict[str, tuple[metadata.EntryPoint, ...]] = {}
+    for entry in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=package_of):
+        found[entry.name] = (*found.get(entry.name, ()), entry)
+    return found
+
+
+def package_of(entry: metadata.EntryPoint) -> str:
+    """``distribution version`` of the package declaring ``entry``."""
+    dist = entry.dist
+    return f"{dist.name} {dist.version}" if dist else f"entry point {entry.value}"
+
+
+def entry_point_folder(entry: metadata.EntryPoint) -> Path:
+    """The theme folder an entry point names; a ThemeError naming its package when it cannot.
+
+    ``module`` names the module's package folder (imported to find it); ``module:attribute``
+    loads the attribute, which must be a path (``str`` or ``os.PathLike``) to the folder. The
+    folder must be a real folder on disk (WeasyPrint and Jinja read files), not inside a zip.
+    """
+    where = f"theme {entry.name!r} of package {package_of(entry)} ({entry.value!r})"
+    try:
+        target: Any = entry.load() if entry.attr else importlib.resources.files(entry.module)
+        folder = Path(os.fspath(target)).resolve()
+    except Exception as exc:  # any import-time error of a third-party package
+        raise ThemeError(f"{where}: cannot load: {type(exc).__name__}: {exc}") from None
+    if not (folder / THEME_FILE).is_file():
+        raise ThemeError(f"{where}: {folder} has no {THEME_FILE}")
+    return folder
 
 
 def _metadata(folder: Path) -> dict[str, Any]:
@@ -158,7 +231,7 @@ def _metadata(folder: Path) -> dict[str, Any]:
     return meta
 
 
-def _build(chain: list[tuple[Path, dict[str, Any]]]) -> Theme:
+def _build(chain: list[tuple[Path, dict[str, Any]]], *, name: str, package: str | None) -> Theme:
     folders = tuple(folder for folder, _ in chain)
     names: list[str] = []
     for _, meta in reversed(chain):  # parent's stylesheets first, child's after
@@ -168,14 +241,19 @@ def _build(chain: list[tuple[Path, dict[str, Any]]]) -> Theme:
     if cjk_text not in ("sans", "serif"):
         raise ThemeError(f"{folders[0] / THEME_FILE}: cjk_text must be 'sans' or 'serif'")
     steps = next((m["headline_steps"] for _, m in chain if "headline_steps" in m), HEADLINE_STEPS)
+    fit = next((m["fit_steps"] for _, m in chain if "fit_steps" in m), 0)
+    if type(fit) is not int or not 0 <= fit <= MAX_FIT_STEPS:
+        raise ThemeError(f"{folders[0] / THEME_FILE}: fit_steps: expected 0 to {MAX_FIT_STEPS}")
     theme = Theme(
-        name=folders[0].name,
+        name=name,
         description=chain[0][1].get("description", ""),
         folders=folders,
         stylesheets=tuple(_locate(n, folders) for n in names),
         template=template,
         headline_steps=_steps(steps, folders[0]),
         cjk_text=cjk_text,
+        fit_steps=fit,
+        package=package,
     )
     theme.require(template, *ISSUE_TEMPLATES)
     return theme
@@ -195,14 +273,56 @@ def _locate(name: str, folders: Sequence[Path]) -> Path:
 
 
 def available_themes(paths: Iterable[str | Path] = ()) -> dict[str, str]:
-    """Theme name → description for every theme on the search path (first one wins)."""
-    found: dict[str, str] = {}
+    """Theme name → description for every theme on the search path and in installed packages.
+
+    The first of a name wins, as in :func:`resolve_theme`; see :func:`list_themes` for where
+    each comes from and what it shadows.
+    """
+    return {entry.name: entry.description for entry in list_themes(paths)}
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One theme as ``printbrief themes`` shows it."""
+
+    name: str
+    description: str
+    source: str
+    """The folder it was found in, or ``package NAME VERSION``."""
+    shadows: tuple[str, ...] = ()
+    """Sources of themes of the same name that this one hides (a name clash)."""
+
+
+def list_themes(paths: Iterable[str | Path] = ()) -> list[Listed]:
+    """Every theme on the search path ``paths`` then in installed packages, in lookup order.
+
+    A broken package's theme is listed with the error as its description.
+    """
+    found: dict[str, Listed] = {}
     for root in paths:
         for folder in sorted(Path(root).glob(f"*/{THEME_FILE}")):
-            name = folder.parent.name
-            if name not in found:
-                found[name] = _metadata(folder.parent).get("description", "")
-    return found
+            meta = _metadata(folder.parent)
+            _add(found, Listed(folder.parent.name, meta.get("description", ""), str(Path(root))))
+    for name, entries in installed_themes().items():
+        for entry in entries:
+            _add(found, Listed(name, _describe(entry), f"package {package_of(entry)}"))
+    return list(found.values())
+
+
+def _add(found: dict[str, Listed], listed: Listed) -> None:
+    first = found.get(listed.name)
+    if first is None:
+        found[listed.name] = listed
+    else:
+        found[listed.name] = replace(first, shadows=(*first.shadows, listed.source))
+
+
+def _describe(entry: metadata.EntryPoint) -> str:
+    try:
+        description = _metadata(entry_point_folder(entry)).get("description", "")
+    except ThemeError as exc:
+        return f"(broken: {exc})"
+    return str(description)
 
 
 # ------------------------------------------------------------------------------- context

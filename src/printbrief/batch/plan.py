@@ -16,13 +16,13 @@ from pathlib import Path
 
 from ..errors import InputError, PrintbriefError, UsageError
 from ..identity import files_digest
-from ..load import FORMATS, parse, read_bytes
+from ..load import SUFFIXES, parse, read_bytes
 from ..model import Article
 from ..options import RenderOptions
 from ..version import versions
 from .manifest import MANIFEST_NAME, Key
 
-INPUT_SUFFIXES = tuple(FORMATS)
+INPUT_SUFFIXES = SUFFIXES
 """The suffixes a folder's article files have: those of the input-format registry."""
 
 
@@ -111,7 +111,9 @@ class Planner:
         source = None if name == "-" else Path(name).resolve()
         data = read_bytes(Path(name), max_bytes=self.options.limits.max_input_bytes)
         label = "<stdin>" if source is None else name
-        article = parse(data, name=label, suffix=Path(name).suffix.lower())
+        # Quiet: the worker parses these bytes again and reports unmapped fields with its result.
+        article = parse(data, name=label, suffix=Path(name).suffix.lower(),
+                        format=self.options.input_format, quiet=True)  # fmt: skip
         # Shown as the user wrote it; written to an absolute path, which remote workers need.
         shown = Path(self.out_dir if self.out_dir is not None else Path(name).parent)
         shown /= output_name(article, name)

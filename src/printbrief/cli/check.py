@@ -11,7 +11,7 @@ import click
 
 from ..errors import PrintbriefError
 from .main import cli
-from .options import BUNDLED_ONLY
+from .options import BUNDLED_ONLY, INPUT_FORMAT
 
 
 @cli.command()
@@ -28,15 +28,17 @@ from .options import BUNDLED_ONLY
     help="With --pdf: lowest image resolution.",
 )
 @BUNDLED_ONLY
+@INPUT_FORMAT
 def check(
     inputs: tuple[str, ...], as_json: bool, strict: bool, as_pdf: bool, bleed: str | None,
-    min_dpi: float, bundled_fonts_only: bool,
+    min_dpi: float, bundled_fonts_only: bool, input_format: str | None,
 ) -> None:  # fmt: skip
     """Validate INPUT articles and report characters no font covers (or preflight PDFs)."""
     if as_pdf:
         _preflight(inputs, as_json=as_json, bleed=bleed, min_dpi=min_dpi)
         return
     from ..batch.plan import expand_inputs
+    from ..capture import warnings_logged
     from ..coverage import check_article
     from ..load import load
 
@@ -44,7 +46,8 @@ def check(
     for name in expand_inputs(inputs):
         report: dict[str, Any] = {"input": name, "valid": True, "errors": [], "missing": []}
         try:
-            article = load(name)
+            with warnings_logged() as report["warnings"]:  # a feed's unmapped fields
+                article = load(name, format=input_format and input_format.lower())
             missing = check_article(article, system=not bundled_fonts_only)
             report["missing"] = [
                 {"codepoint": m.codepoint, "char": m.char, "where": m.where, "lang": m.lang}
@@ -56,6 +59,8 @@ def check(
             report["errors"] = [{"field": p.field, "message": p.message} for p in problems] or [
                 {"field": "", "message": exc.message}
             ]
+            if omitted := getattr(exc, "omitted", 0):
+                report["omitted"] = omitted
         failed |= not report["valid"] or (strict and bool(report["missing"]))
         reports.append(report)
         if not as_json:
@@ -104,6 +109,8 @@ def _echo_check(report: dict[str, Any]) -> None:
         for error in report["errors"]:
             field = f"{error['field']}: " if error["field"] else ""
             click.echo(f"{name}: invalid: {field}{error['message']}")
+        if omitted := report.get("omitted", 0):
+            click.echo(f"{name}: invalid: and {omitted:,} more")
     for m in report["missing"]:
         click.echo(
             f"{name}: no font covers {m['codepoint']} {m['char']} in {m['where']} (lang {m['lang']})"

@@ -77,11 +77,14 @@ def fonts_command(bundled_fonts_only: bool) -> None:
 @cli.command()
 @THEME_PATH
 def themes(theme_paths: tuple[str, ...]) -> None:
-    """List the themes on the search path."""
-    from ..themes import available_themes, search_path
+    """List the themes on the search path and in installed theme packages, in lookup order."""
+    from ..themes import list_themes, search_path
 
-    for name, description in available_themes(search_path(theme_paths)).items():
-        click.echo(f"{name:14} {description}")
+    for theme in list_themes(search_path(theme_paths)):
+        source = f"  [{theme.source}]" if theme.source.startswith("package ") else ""
+        click.echo(f"{theme.name:14} {theme.description}{source}")
+        for hidden in theme.shadows:
+            click.echo(f"{'':14} name clash: hides the {theme.name!r} theme of {hidden}")
 
 
 @cli.command()

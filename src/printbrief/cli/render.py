@@ -15,7 +15,7 @@ import click
 from ..errors import UsageError
 from ..options import RenderOptions
 from .main import State, cli, echo, set_quiet
-from .options import QUIET, options_from, render_options
+from .options import INPUT_FORMAT, QUIET, options_from, render_options
 
 
 @cli.command()
@@ -23,6 +23,7 @@ from .options import QUIET, options_from, render_options
 @click.option("-o", "--output", help="Output file for a single input ('-' for stdout).")
 @click.option("--out-dir", type=click.Path(file_okay=False), help="Folder for the PDFs.")
 @render_options
+@INPUT_FORMAT
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1),
     help="Worker processes; 1 renders in this process  [default: one per CPU core].",
@@ -37,7 +38,7 @@ from .options import QUIET, options_from, render_options
 )  # fmt: skip
 @QUIET
 def render(**params: Any) -> None:
-    """Render INPUT files, folders or quoted globs (JSON, Markdown, JSON-LD; '-' for stdin) to PDF.
+    """Render INPUT files, folders or quoted globs (any input format; '-' for stdin) to PDF.
 
     PDFs go into --out-dir, or beside each input. Outputs that printbrief-manifest.json in
     that folder shows up to date are skipped; Ctrl-C keeps every finished PDF. Images may come

@@ -19,6 +19,7 @@ from pypdf.generic import (
     ArrayObject,
     DecodedStreamObject,
     DictionaryObject,
+    FloatObject,
     IndirectObject,
     NameObject,
     NullObject,
@@ -39,6 +40,7 @@ from .objects import (
     pdf_stream,
     pure_text,
 )
+from .structure import Placement, TreeMerger, is_tagged
 from .writer import write_compact
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,9 @@ class Merger:
         self._q = self._stream(b"q\n")
         self._end_q = self._stream(b"\nQ\n")
         self._blank_size: tuple[float, float] | None = None
+        self._first: DictionaryObject | None = None
+        self.placement = Placement()
+        self._labels: dict[str, str] = {}
 
     def add(self, pdf: bytes) -> int:
         """Parse a source and pool its fonts; return its source number."""
@@ -125,10 +130,15 @@ class Merger:
         """The merged document (see :func:`merge`)."""
         self.fonts.build()
         first = self.readers[0].pages[0] if self.readers and self.readers[0].pages else None
+        self._first = first
         self._blank_size = _size(first) if first is not None else None
+        self._labels = _labels(outline, destinations or {})
         pages = [self._page(slot) for slot in slots]
         self._finish(pages, outline, destinations or {}, info_from)
-        return write_compact(self.writer)
+        self._structure(slots, info_from)
+        # The front matter's version: PDF/X-4 is PDF 1.6 (ISO 15930-7 §6.1.2).
+        version = self.readers[info_from].pdf_header[5:] if self.readers else "1.7"
+        return write_compact(self.writer, version=version)
 
     def _stream(self, data: bytes) -> IndirectObject:
         stream = DecodedStreamObject()
@@ -140,13 +150,15 @@ class Merger:
         """Append the slot's page and return its reference."""
         if slot.source is None:
             width, height = self._blank_size or (595.28, 841.89)
-            return pdf_ref(self.writer.add_blank_page(width, height))
+            blank = self.writer.add_blank_page(width, height)
+            if self._first is not None:  # a press page's boxes (PDF/X wants a TrimBox on each)
+                _copy_boxes(self._first, blank)
+            return pdf_ref(blank)
         source = self.readers[slot.source].pages[slot.page]
         width, height = _size(source)
         page = self.writer.add_blank_page(width, height)
-        for box in ("/TrimBox", "/BleedBox"):
-            if box in source:
-                page[NameObject(box)] = source[box].clone(self.writer)
+        self.placement.pages[(slot.source, slot.page)] = pdf_ref(page)
+        _copy_boxes(source, page)
         contents = self._contents(source)
         resources: PdfObject = self._resources_ref(slot.source, source)
         if slot.folio:
@@ -163,9 +175,10 @@ class Merger:
                 resources = self._with_form(pdf_dict(resources), NameObject("/PBFolio"), form)
         page[NameObject("/Contents")] = ArrayObject(contents)
         page[NameObject("/Resources")] = resources
-        annots = self._annotations(source, slot.internal_links)
+        annots = self._annotations(slot.source, source, slot.internal_links)
         if annots:
             page[NameObject("/Annots")] = ArrayObject(annots)
+            page[NameObject("/Tabs")] = NameObject("/S")  # in structure order (PDF/UA-1 §7.18.3)
         return pdf_ref(page)
 
     def _contents(self, page: DictionaryObject) -> list[IndirectObject]:
@@ -268,17 +281,40 @@ class Merger:
         copy[NameObject("/XObject")] = xobjects
         return copy
 
-    def _annotations(self, page: DictionaryObject, internal: bool) -> list[PdfObject]:
+    def _annotations(self, index: int, page: DictionaryObject, internal: bool) -> list[PdfObject]:
         kept: list[PdfObject] = []
+        covered: dict[str, list[DictionaryObject]] = {}
         annots = page.get("/Annots")
         for ref in pdf_array(annots) if annots is not None else ():
             annot = pdf_dict(ref)
             action = annot.get("/A")
             is_uri = action is not None and pdf_dict(action).get("/S") == "/URI"
-            if is_uri or (internal and "/Dest" in annot):
-                # /P points back at the source page: cloning it would copy that page too.
-                kept.append(pdf_ref(annot.clone(self.writer, ignore_fields=["/P"])))
+            if not (is_uri or (internal and "/Dest" in annot)):
+                continue
+            target = str(annot.get("/Dest", ""))
+            if target and _absorbed(annot, covered.get(target, [])):
+                continue  # WeasyPrint links a block and each box in it: one link an entry
+            # /P points back at the source page: cloning it would copy that page too.
+            copy = pdf_ref(annot.clone(self.writer, ignore_fields=["/P"]))
+            covered.setdefault(target, []).append(pdf_dict(copy))
+            if target in self._labels:  # a description, not the anchor's name (PDF/UA-1 §7.18.5)
+                pdf_dict(copy)[NameObject("/Contents")] = TextStringObject(self._labels[target])
+            if isinstance(ref, IndirectObject):
+                self.placement.annotations[(index, ref.idnum)] = copy
+            kept.append(copy)
         return kept
+
+    def _structure(self, slots: Sequence[Slot], info_from: int) -> None:
+        """One structure tree when the sources are tagged (PDF/UA), in the order of the pages."""
+        if not self.readers or not is_tagged(self.readers[info_from]):
+            return
+        root = self.writer._root_object
+        lang = root.get("/Lang")
+        tree = TreeMerger(self.writer, self.placement, str(lang) if lang else None)
+        for index in dict.fromkeys(s.source for s in slots if s.source is not None):
+            if is_tagged(self.readers[index]):
+                tree.add(index, self.readers[index])
+        tree.finish(root)
 
     def _finish(
         self,
@@ -325,12 +361,55 @@ class Merger:
         info = reader.trailer.get("/Info")
         if info is not None:  # its /Producer (printbrief's) replaces pypdf's
             self.writer.add_metadata(pdf_dict(info))
+            for key, value in pdf_dict(info).items():
+                if isinstance(value, NameObject) and self.writer._info is not None:
+                    # add_metadata makes every value a string; /Trapped is a name (PDF/X).
+                    pdf_dict(self.writer._info)[NameObject(key)] = NameObject(value)
         catalog = pdf_dict(reader.trailer["/Root"])
         root = self.writer._root_object
         # A variant's XMP and output intent come with the front matter (PDF/A, PDF/UA).
         for key in ("/Lang", "/ViewerPreferences", "/Metadata", "/OutputIntents"):
-            if key in catalog:
-                root[NameObject(key)] = catalog[key].clone(self.writer)
+            if key in catalog:  # raw_get: the metadata stream stays an indirect object
+                root[NameObject(key)] = catalog.raw_get(key).clone(self.writer)
+
+
+def _labels(outline: Sequence[OutlineItem], destinations: Mapping[str, int]) -> dict[str, str]:
+    """A link description for each destination: the deepest bookmark opening its page."""
+    titles: dict[int, str] = {}
+
+    def visit(items: Sequence[OutlineItem]) -> None:
+        for item in items:
+            titles[item.page] = item.title
+            visit(item.children)
+
+    visit(outline)
+    return {name: titles[page] for name, page in destinations.items() if page in titles}
+
+
+def _rect(annot: DictionaryObject) -> tuple[float, ...]:
+    x0, y0, x1, y1 = (float(v) for v in pdf_array(annot["/Rect"]))
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def _absorbed(annot: DictionaryObject, kept: list[DictionaryObject]) -> bool:
+    """Whether a link overlaps one kept to the same target, which grows to cover both."""
+    a = _rect(annot)
+    for other in kept:
+        b = _rect(other)
+        if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+            union = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+            other[NameObject("/Rect")] = ArrayObject(FloatObject(v) for v in union)
+            return True
+    return False
+
+
+def _copy_boxes(source: DictionaryObject, page: DictionaryObject) -> None:
+    """The source's boxes as they are: a press page's MediaBox starts below zero (the slug)."""
+    for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
+        if box in source:
+            page[NameObject(box)] = ArrayObject(
+                FloatObject(float(v)) for v in pdf_array(source[box])
+            )
 
 
 def _size(page: DictionaryObject) -> tuple[float, float]:

@@ -21,7 +21,7 @@ from pypdf.generic import PdfObject, StreamObject
 OBJECTS_PER_STREAM = 200
 
 
-def write_compact(writer: PdfWriter) -> bytes:
+def write_compact(writer: PdfWriter, *, version: str = "1.7") -> bytes:
     """The writer's document as PDF bytes with object streams and a cross-reference stream.
 
     >>> write_compact(PdfWriter())[:8]
@@ -30,7 +30,7 @@ def write_compact(writer: PdfWriter) -> bytes:
     writer._resolve_links()  # what PdfWriter.write() does first (pypdf ≥ 5)
     objects: list[PdfObject | None] = list(writer._objects)
     out = io.BytesIO()
-    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    out.write(b"%%PDF-%s\n%%\xe2\xe3\xcf\xd3\n" % version.encode())
     entries: dict[int, tuple[int, int, int]] = {0: (0, 0, 65535)}
     packed: list[tuple[int, bytes]] = []
     for number, obj in enumerate(objects, start=1):
@@ -61,7 +61,10 @@ def write_compact(writer: PdfWriter) -> bytes:
 def _serialized(obj: PdfObject) -> bytes:
     buffer = io.BytesIO()
     obj.write_to_stream(buffer)
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    if isinstance(obj, StreamObject) and data.endswith(b"\r\nendstream"):
+        data = data[: -len(b"\nendstream")] + _END
+    return data
 
 
 def _indirect(number: int, body: bytes) -> bytes:
@@ -69,7 +72,13 @@ def _indirect(number: int, body: bytes) -> bytes:
 
 
 def _stream(dictionary: bytes, data: bytes) -> bytes:
-    return b"<< %s /Length %d >>\nstream\n%s\nendstream" % (dictionary, len(data), data)
+    end = _END if data.endswith(b"\r") else b"\nendstream"
+    return b"<< %s /Length %d >>\nstream\n%s%s" % (dictionary, len(data), data, end)
+
+
+# Data that ends in CR followed by the LF before "endstream" reads as data ending at CRLF, one
+# byte short of /Length (PDF/A-2 §6.1.7.1): after a CR the end-of-line marker is CRLF.
+_END = b"\r\nendstream"
 
 
 def _object_stream(batch: list[tuple[int, bytes]]) -> bytes:
