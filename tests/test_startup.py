@@ -5,7 +5,6 @@ from __future__ import annotations
 import ctypes.util
 import io
 import os
-import pickle
 import subprocess
 import sys
 from collections.abc import Callable
@@ -67,9 +66,22 @@ def test_each_step_alone_gives_the_plain_bytes(
 ) -> None:
     (tmp_path / "tmp").mkdir()
     others = ",".join(s for s in startup.STEPS if s != step)
-    if step in ("cdefs", "hyphenation"):
+    if step in ("cdefs", "hyphenation", "templates"):
         rendered(tmp_path, "warm-up", others, tmp_path / "cache")  # fills the step's cache
     assert rendered(tmp_path, "out", others, tmp_path / "cache") == plain
+
+
+def test_a_pdf_on_stdout_is_whole_through_the_fast_exit(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "printbrief", "-q", "render", str(SAMPLES / "en-plain.json"),
+            "-o", "-"]  # fmt: skip
+    env = {**os.environ, "PRINTBRIEF_START_CACHE": str(tmp_path)}
+    pdfs = [
+        subprocess.run(argv, env={**env, "PRINTBRIEF_PLAIN_START": plain}, capture_output=True,
+                       timeout=300, check=True).stdout
+        for plain in ("1", "")
+    ]  # fmt: skip
+    assert pdfs[0].startswith(b"%PDF-") and pdfs[0].rstrip().endswith(b"%%EOF")
+    assert pdfs[1] == pdfs[0]
 
 
 def test_a_failed_input_still_exits_1_through_the_fast_exit(tmp_path: Path) -> None:
@@ -168,8 +180,13 @@ print("ok")
     assert done.stdout.strip() == "ok", done.stderr
 
 
-def test_a_broken_cache_file_is_a_slower_start_not_an_error(tmp_path: Path) -> None:
+def test_a_broken_or_foreign_cache_file_is_a_slower_start_not_an_error(tmp_path: Path) -> None:
     (tmp_path / "bad.pickle").write_bytes(b"not a pickle")
     assert startup._read(tmp_path / "bad.pickle") is None
     startup._write(tmp_path / "ok.pickle", {"a": 1})
-    assert pickle.loads((tmp_path / "ok.pickle").read_bytes()) == {"a": 1}
+    assert startup._read(tmp_path / "ok.pickle") == {"a": 1}
+    startup._write(tmp_path / "no.pickle", lambda: 1)  # cannot be pickled: nothing written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.pickle", "ok.pickle"]
+    if os.getuid() == 0:  # another user's file is never unpickled
+        os.chown(tmp_path / "ok.pickle", 4242, -1)
+        assert startup._read(tmp_path / "ok.pickle") is None

@@ -22,6 +22,9 @@ renders with and without each one):
     fontTools' variable-font library: a tenth of its import time) for variable fonts and for
     subsetting without HarfBuzz; printbrief's fonts are static and HarfBuzz subsets them. Each
     module is stood in for by one that imports the real one on first use of anything in it.
+``templates``
+    Jinja compiles each theme template to Python on first use; its own bytecode cache keeps
+    the compiled code (checked against the template's source) for the next start.
 ``exit``
     After the command has finished, its outputs are written (``os.fsync`` by
     :func:`~printbrief.output.write_atomic`), exit handlers have run and the standard streams
@@ -55,8 +58,8 @@ from typing import Any
 WRITTEN_FOR = "70.0"
 """The WeasyPrint version whose start-up these steps were measured and checked against."""
 
-STEPS = ("sonames", "cdefs", "hyphenation", "imports", "exit")
-_BEFORE_WEASYPRINT = STEPS[:4]
+STEPS = ("sonames", "cdefs", "hyphenation", "imports", "templates", "exit")
+_BEFORE_WEASYPRINT = STEPS[:5]
 
 # WeasyPrint 70.0's candidate names (weasyprint/text/ffi.py) → the soname its search ends on.
 _LIBRARIES = {
@@ -143,6 +146,8 @@ def install(chosen: tuple[str, ...]) -> None:
     if "imports" in chosen:
         defer("fontTools.subset")
         defer("fontTools.varLib.instancer", "instantiateVariableFont")
+    if "templates" in chosen:
+        _cache_templates()
 
 
 def _use_sonames() -> None:
@@ -204,22 +209,29 @@ def _versions(*modules: str) -> str:
 
 
 def _read(path: Path) -> Any:
+    """A cached value, or None. Pickles run code when loaded: only this user's own files."""
     try:
         with path.open("rb") as handle:
+            if hasattr(os, "getuid") and os.fstat(handle.fileno()).st_uid != os.getuid():
+                return None
             return pickle.load(handle)
     except Exception:  # a missing, partial or foreign cache is only a slower start
         return None
 
 
 def _write(path: Path, value: object) -> None:
+    """Write a cache file whole (a temporary file renamed over it), or not at all."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    except OSError:
+        return  # a read-only home: start as fast as without the cache, no worse
+    try:
         with os.fdopen(fd, "wb") as handle:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home: start as fast as without the cache, no worse
+    except Exception:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def _digest(text: str | bytes) -> str:
@@ -285,6 +297,20 @@ def _cache_hyphenation() -> None:
         return dictionary
 
     pyphen.HyphDict = load
+
+
+def _cache_templates() -> None:
+    import jinja2
+
+    from . import themes
+    from .version import __version__
+
+    # Keyed by printbrief's version too: its Environment options shape the compiled code.
+    key = _digest(f"{__version__} {_versions('jinja2')}")[:16]
+    folder = cache_dir() / f"templates-{key}"
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        themes.BYTECODE_CACHE = jinja2.FileSystemBytecodeCache(str(folder))
 
 
 # ------------------------------------------------------------------------------ exit
