@@ -264,8 +264,8 @@ def test_extreme_attribute_values_render_or_hit_a_limit(body: str, renderer: Ren
     with bounded():
         try:
             pdf = renderer.render(Article(headline="h", body=body, body_format="html"))
-        except LimitError as exc:
-            assert "pages" in str(exc)
+        except LimitError as exc:  # the page bound, or on a slow machine the time bound
+            assert "pages" in str(exc) or "render took longer than" in str(exc)
         else:
             assert pdf.startswith(b"%PDF") and pdf_problems(pdf) == []
 
