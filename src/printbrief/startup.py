@@ -30,7 +30,8 @@ renders with and without each one):
     :func:`~printbrief.output.write_atomic`), exit handlers have run and the standard streams
     are flushed, the process ends with ``os._exit`` instead of tearing the interpreter down.
     Temporary files (WeasyPrint's copies of the fonts, which it deletes only when its
-    ``FontConfiguration`` is collected) go into a scratch folder that an exit handler removes.
+    ``FontConfiguration`` is collected) are in the run's scratch folder, removed before
+    (``printbrief.cli.main.process_scratch``).
 
 ``PRINTBRIEF_PLAIN_START=1`` turns every step off; a comma list (``cdefs,exit``) turns off those
 steps only. Any WeasyPrint other than :data:`WRITTEN_FOR` takes the plain path. The caches live
@@ -118,12 +119,6 @@ def enable() -> tuple[str, ...]:
     """
     chosen = steps()
     _state["enabled"] = chosen
-    if "exit" in chosen:  # WeasyPrint's font copies go where the fast exit can remove them
-        from .scratch import new_scratch, remove_scratch, use_scratch
-
-        folder = new_scratch("cli")
-        use_scratch(folder)
-        atexit.register(remove_scratch, folder)
     if set(_BEFORE_WEASYPRINT) & set(chosen) and "weasyprint" not in sys.modules:
         sys.meta_path.insert(0, _BeforeWeasyPrint())
     return chosen
