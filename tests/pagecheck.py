@@ -9,7 +9,9 @@ It reads what pdfplumber finds on each page and reports, as one-line findings:
 - a running head or footer on more than one line, a doubled ellipsis in it, the footer's URL
   run touching the folio, more than one rule under the running head;
 - a caption whose first and last words are not on the page of a picture right above it;
-- a line of body text off its page's baseline grid (body size and face: the commonest).
+- a line of body text off its page's baseline grid (body size and face: the commonest);
+- a nearly-empty page: fewer than three lines of body text, in an article of two or more
+  pages, on a page that is not a picture page.
 """
 
 from __future__ import annotations
@@ -119,7 +121,7 @@ def check(
     """Every finding on every page of ``pdf``; an empty list when nothing prints over anything."""
     found = pages(pdf, theme)
     problems = [p for page in found for p in check_page(page, url)]
-    return problems + check_captions(found, captions) + rhythm(found)
+    return problems + check_captions(found, captions) + rhythm(found) + nearly_empty(found)
 
 
 def check_page(page: Page, url: str | None = None) -> list[str]:
@@ -144,7 +146,7 @@ def outside(page: Page) -> list[str]:
     problems = [
         f"{_where(page, c)} outside the type area"
         for c in page.chars
-        if not any(Box.of(c).inside(zone) for zone in (area, head, foot))
+        if not any(_ink(c).inside(zone) for zone in (area, head, foot))
     ]
     problems += [
         f"page {page.number}: picture {i} outside the type area {area}"
@@ -152,6 +154,19 @@ def outside(page: Page) -> list[str]:
         if not i.inside(area)
     ]
     return problems
+
+
+# Full-width closing punctuation draws in the left half of its em box; at the end of a line the
+# font's punctuation compression (halt) halves its advance, so the right half of the box that
+# pdfplumber reports (from /Widths) may pass the line's end without any ink there.
+_LEFT_HALF_INK = frozenset("，。、；：！？）」』】〕〉》")
+
+
+def _ink(char: Char) -> Box:
+    box = Box.of(char)
+    if char["text"] in _LEFT_HALF_INK:
+        return Box(box.x0, box.top, (box.x0 + box.x1) / 2, box.bottom)
+    return box
 
 
 def overprints(page: Page) -> list[str]:
@@ -359,11 +374,17 @@ def body_lines(found: list[Page]) -> list[int]:
 
 
 def nearly_empty(found: list[Page], least: int = 3) -> list[str]:
-    """Pages with fewer than ``least`` lines of body text, unless the article has one page."""
+    """Pages with fewer than ``least`` lines of body text, unless the article has one page or
+    the page is a picture page after the first (pictures 40 % of the type area's height)."""
     if len(found) < 2:
         return []
     return [
-        f"page {number}: {lines} lines of body text"
-        for number, lines in enumerate(body_lines(found), 1)
+        f"page {page.number}: {lines} lines of body text"
+        for page, lines in zip(found, body_lines(found), strict=True)
         if lines < least
+        and (page.number == 1 or _picture_height(page) < 0.4 * (page.area.bottom - page.area.top))
     ]
+
+
+def _picture_height(page: Page) -> float:
+    return sum(i.bottom - i.top for i in page.images)

@@ -156,6 +156,8 @@ def _content_streams(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
 
 def _fonts(pdf: pikepdf.Pdf) -> Iterator[str]:
     for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
-            if not any(k in obj for k in ("/FontFile", "/FontFile2", "/FontFile3")):
-                yield f"font {obj.get('/FontName')} is not embedded"
+        is_descriptor = (
+            isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"
+        )
+        if is_descriptor and not any(k in obj for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+            yield f"font {obj.get('/FontName')} is not embedded"

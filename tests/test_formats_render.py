@@ -34,6 +34,8 @@ EXPECTED = {
                            "every five minutes"),
     "newsml-full.xml": ("Dredging of the main channel to start in September", "By Ruth Adeyemi",
                         "the authority agreed"),
+    "newsml-nitf-de.xml": ("Neue Elektrofähre verbindet Altstadt und Werft", "Von Jana Krüger",
+                           "Fahrräder fahren kostenlos mit"),
     "newsml-ja.xml": ("港の朝市、土曜日も開催へ", "佐藤花子", "週末に来たいという声が多かった"),
     "nitf-minimal.xml": ("Lighthouse keeper’s cottage to become a museum", None,
                          "Volunteers are cataloguing the logbooks"),
@@ -74,7 +76,7 @@ def test_each_fixture_prints_headline_byline_body_and_picture(
     for wanted in (headline, byline, phrase):
         assert wanted is None or squeezed(wanted) in squeezed(text), (wanted, text)
     has_picture = "full" in path.name or path.name in (
-        "ninjs-zh.json", "ninjs-legacy-fr.json", "nitf-zh-hant.xml",
+        "ninjs-zh.json", "ninjs-legacy-fr.json", "nitf-zh-hant.xml", "newsml-nitf-de.xml",
     )  # fmt: skip
     assert pictures == (1 if has_picture else 0)
 

@@ -9,20 +9,23 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from conftest import SAMPLES
-from printbrief import LimitError, Renderer, load
+from printbrief import InputError, LimitError, Renderer, load, render
 from printbrief.batch import run as batch_run
 from printbrief.cli import main
 from printbrief.deadline import Overtime, interrupt_at
 from printbrief.errors import MemoryLimitError
+from printbrief.issue.load import load_issue
 from printbrief.limits import Limits
 from printbrief.options import RenderOptions
-from printbrief.workers import perform
+from printbrief.scratch import scratch
+from printbrief.workers import Respawning, perform, process_pool
 
 
 def _emphasis_paragraph(count: int) -> dict[str, str]:
@@ -199,3 +202,93 @@ def test_a_worker_cannot_allocate_past_its_bound() -> None:
             "try:\n    bytearray(2 << 30)\nexcept MemoryError:\n    print('refused')\n")  # fmt: skip
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "refused", done.stderr
+
+
+# ------------------------------------------------------------------------------- threads
+
+STRESS_SAMPLES = ["zh-hant.json", "en-news-brief.json", "ja.json", "ko.json"]
+
+
+@pytest.mark.slow
+def test_eight_threads_render_identical_bytes_ten_runs_in_a_row() -> None:
+    """The shared-Renderer failure (heap corruption, wrong faces, lost hyphenation) showed in
+    one run of three; ten runs of eight threads starting together, each thread keeping its
+    warm renderers from run to run as a web server's threads do."""
+    expected = {n: bytes(render(SAMPLES / n, system_fonts=False)) for n in STRESS_SAMPLES}
+    start = threading.Barrier(8, timeout=120)
+
+    def work(turn: int) -> tuple[str, bytes]:
+        start.wait()  # all eight render at once, two of each sample
+        name = STRESS_SAMPLES[turn % len(STRESS_SAMPLES)]
+        return name, bytes(render(SAMPLES / name, system_fonts=False))
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        for run in range(10):
+            got = list(pool.map(work, range(run, run + 8)))
+            wrong = [name for name, pdf in got if pdf != expected[name]]
+            assert not wrong, f"run {run}: {len(wrong)} of 8 PDFs differ: {wrong}"
+    assert time.monotonic() - started < 600
+
+
+# ------------------------------------------------------------------------------- identity
+
+
+def test_batch_resume_renders_again_when_source_date_epoch_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.json").write_text(json.dumps({"headline": "Undated", "body": "b"}))
+    out = tmp_path / "out"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert [r.status for r in batch_run.render_many([tmp_path], out, jobs=1)] == ["rendered"]
+    assert [r.status for r in batch_run.render_many([tmp_path], out, jobs=1)] == ["skipped"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1777593600")  # dates the undated PDF: new bytes
+    assert [r.status for r in batch_run.render_many([tmp_path], out, jobs=1)] == ["rendered"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [("title", "Weekend\x00", "NUL"), ("publication", "\x00Gazette", "NUL"),
+     ("lang", "english please", "BCP 47")],
+)  # fmt: skip
+def test_issue_fields_refuse_nul_and_unknown_languages(field: str, value: str, reason: str) -> None:
+    data = {"title": "Weekend", "articles": [{"headline": "h", "body": "b"}], field: value}
+    with pytest.raises(InputError, match=f"{field}: .*{reason}"):
+        load_issue(data)
+
+
+# ------------------------------------------------------------------------------- batch workers
+
+
+@pytest.mark.slow
+def test_a_batch_goes_on_with_new_workers_after_its_workers_are_killed(tmp_path: Path) -> None:
+    """A dead worker breaks a process pool for every task; the batch starts new workers and
+    tries the tasks it lost once more, instead of failing every input after the crash."""
+    paragraphs = "\n\n".join(f"Part {i}: the ferry runs again at night." * 6 for i in range(120))
+    names = []
+    for n in range(4):
+        (tmp_path / f"a{n}.json").write_text(
+            json.dumps({"headline": f"Story {n}", "body": paragraphs, "body_format": "text"})
+        )
+        names.append(str(tmp_path / f"a{n}.json"))
+    with scratch("batch") as folder:
+        pool = Respawning(lambda: process_pool(2, folder, RenderOptions()))
+        killer = threading.Thread(target=_kill_workers_once_busy, args=(pool,))
+        killer.start()
+        try:
+            results = batch_run.render_many(names, tmp_path / "out", pool, in_flight=4)
+        finally:
+            killer.join(120)
+            pool.shutdown()
+    assert pool.respawns == 1
+    assert [r.status for r in results] == ["rendered"] * 4, [r.error for r in results]
+
+
+def _kill_workers_once_busy(pool: Respawning) -> None:
+    deadline = time.monotonic() + 120
+    while len(pool.pool._processes or {}) < 2:  # started and warming up
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    time.sleep(1.0)
+    for pid in list(pool.pool._processes or {}):
+        os.kill(pid, signal.SIGKILL)

@@ -21,7 +21,10 @@ class _Line:
     def __init__(self, line: Any) -> None:
         from weasyprint.formatting_structure import boxes
 
-        self.texts = [b for b in _descendants(line) if isinstance(b, boxes.TextBox)]
+        on_line = list(_descendants(line))
+        self.texts = [b for b in on_line if isinstance(b, boxes.TextBox)]
+        # A mark hangs only where it ends the line, not before an inline block (ruby).
+        self.ends_in_text = bool(on_line) and on_line[-1] is (self.texts or [None])[-1]
         joined = "".join(b.text for b in self.texts)
         korean = (line.style["lang"] or "").lower().startswith("ko")
         spaces_only = korean and any(ch in SPACES for ch in joined.strip())
@@ -49,7 +52,7 @@ class _Line:
                 flags[i] = 0
                 if text[i] == IDEOGRAPHIC_SPACE:
                     self.hanging += float(box.style["font_size"])
-                elif visible and trims_end(text[i], box.style["lang"] or ""):
+                elif visible and self.ends_in_text and trims_end(text[i], box.style["lang"] or ""):
                     self.hanging += float(box.style["font_size"]) / 2
                 if visible:
                     return

@@ -14,6 +14,10 @@ ACTIVE: ContextVar[bool] = ContextVar("printbrief_cjk_active", default=False)
 """Whether the patched WeasyPrint functions do printbrief's layout (inside a render only)."""
 KEEP_ALL: ContextVar[bool] = ContextVar("printbrief_cjk_keep_all", default=True)
 """Whether Korean words are kept whole (off while a word longer than the line is laid out)."""
+PHRASES: ContextVar[bool] = ContextVar("printbrief_cjk_phrases", default=False)
+"""Whether Chinese and Japanese text breaks between phrases only (in a headline)."""
+BROKEN: ContextVar[list[int] | None] = ContextVar("printbrief_cjk_broken", default=None)
+"""Where to count the lines that had to break inside a kept word or phrase."""
 
 # Characters that take inter-character justification: Han, kana (with ー and small kana),
 # CJK symbols and punctuation, fullwidth forms, and the quotes, dashes and ellipses a CJK

@@ -4,7 +4,10 @@ WeasyPrint 70 writes PDF/X-4 with a CMYK output intent but leaves every sRGB CSS
 every picture in DeviceRGB, which PDF/X-4 does not allow unmanaged (ISO 15930-7 §6.2.3).
 Theme stylesheets are rewritten with ``device-cmyk()`` colours (greys and black as pure K,
 so text and rules print on one plate) and pictures become CMYK JPEGs, both converted with
-LittleCMS (Pillow's ImageCms) from sRGB to the output profile.
+LittleCMS (Pillow's ImageCms) from sRGB to the output profile. Colours no stylesheet rewrite
+reaches (``rgb()``, ``hsl()`` and named colours in a theme, inline styles in its templates,
+WeasyPrint's own ``mark { background: yellow }``) are converted where they end up: the
+finisher rewrites every ``rg``/``RG`` operator left in a content stream (:func:`cmyk_operator`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,46 @@ OUTPUT_CONDITION = "FOGRA39"
 def default_profile() -> Path:
     """The shipped FOGRA39 profile (ISO 12647-2 coated; ``profiles/README.md``)."""
     return asset_dir("profiles") / "FOGRA39L.icc"
+
+
+def output_profile(path: str | None) -> Path:
+    """The profile PDF/X-4 output goes through: the given file, else the shipped FOGRA39."""
+    return Path(path) if path else default_profile()
+
+
+def check_profile(path: str | None) -> None:
+    """Refuse a file that is not a readable CMYK output (``prtr``) ICC profile.
+
+    >>> check_profile("missing.icc")
+    Traceback (most recent call last):
+    printbrief.errors.UsageError: cannot read 'missing.icc': No such file or directory
+    """
+    from .errors import UsageError
+
+    if path is None:
+        return
+    try:
+        header = Path(path).read_bytes()[:40]
+        ImageCms.getOpenProfile(path)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+    except ImageCms.PyCMSError:
+        raise UsageError(f"{path!r} is not an ICC profile") from None
+    if header[12:16] != b"prtr" or header[16:20] != b"CMYK":
+        kind = header[12:20].decode("latin-1")
+        raise UsageError(f"{path!r} is {kind!r}, not a CMYK printer (prtr) profile")
+
+
+def intent_names(profile: Path, condition: str | None) -> tuple[str, str]:
+    """The output intent's condition identifier and description.
+
+    The shipped profile is the registered FOGRA39; another profile is named by ``condition``
+    (a registered name such as ``FOGRA51``) or, failing that, by its own description.
+    """
+    if profile == default_profile() and not condition:
+        return OUTPUT_CONDITION, f"{OUTPUT_CONDITION} (ISO 12647-2 coated offset)"
+    description = ImageCms.getProfileDescription(ImageCms.getOpenProfile(str(profile))).strip()
+    return condition or description, description or (condition or "")
 
 
 def press_css(profile: Path) -> str:
@@ -50,8 +93,31 @@ def _device_cmyk(hex_colour: str, profile: Path) -> str:
     if len(value) == 3:
         value = "".join(c * 2 for c in value)
     rgb = tuple(int(value[i : i + 2], 16) for i in (0, 2, 4))
-    c, m, y, k = _neutral(rgb[0], profile) if len(set(rgb)) == 1 else _through(rgb, profile)
+    c, m, y, k = _converted(rgb, profile)
     return f"device-cmyk({c:.3f} {m:.3f} {y:.3f} {k:.3f})"
+
+
+def _converted(rgb: tuple[int, ...], profile: Path) -> tuple[float, ...]:
+    """An sRGB colour in the output profile's CMYK; a grey as K only."""
+    return _neutral(rgb[0], profile) if len(set(rgb)) == 1 else _through(rgb, profile)
+
+
+_RGB_OPERATOR = re.compile(rb"^\s*([\d.]+) ([\d.]+) ([\d.]+) (rg|RG)\s*$")
+
+
+@cache
+def cmyk_operator(operator: bytes, profile: Path) -> bytes:
+    """A content-stream ``r g b rg`` (or ``RG``) as ``c m y k k`` (``K``); anything else as it is.
+
+    >>> cmyk_operator(b"0 0 0 rg", default_profile())
+    b'0 0 0 1 k'
+    """
+    found = _RGB_OPERATOR.match(operator)
+    if found is None:
+        return operator
+    rgb = tuple(min(255, max(0, round(float(v) * 255))) for v in found.groups()[:3])
+    cmyk = b" ".join(b"%g" % round(v, 3) for v in _converted(rgb, profile))
+    return cmyk + (b" K" if found[4] == b"RG" else b" k")
 
 
 def _through(rgb: tuple[int, ...], profile: Path) -> tuple[float, ...]:

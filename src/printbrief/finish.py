@@ -6,12 +6,13 @@ import hashlib
 import re
 import uuid
 import zlib
+from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 import pydyf
 
-from . import press
+from . import cmyk, press
 from .artifacts import mark_pagination
 from .version import __version__
 
@@ -76,7 +77,8 @@ class Finisher:
         standard: bool = False,
         marks: tuple[str, ...] = (),
         soft_hyphens: bool = True,
-        output_condition: str | None = None,
+        output_condition: tuple[str, str] | None = None,
+        cmyk_profile: Path | None = None,
     ) -> None:
         self.producer = f"printbrief {__version__} (WeasyPrint {weasyprint_version})"
         self.xmp = xmp
@@ -84,6 +86,7 @@ class Finisher:
         self.marks = marks
         self.soft_hyphens = soft_hyphens
         self.output_condition = output_condition
+        self.cmyk_profile = cmyk_profile
 
     def __call__(self, document: Any, pdf: pydyf.PDF) -> None:
         """Adjust the pydyf document in place."""
@@ -98,10 +101,12 @@ class Finisher:
                 self._metadata(obj)
             elif self.standard and isinstance(obj, pydyf.Stream):
                 _no_interpolation(obj)
+                if self.cmyk_profile and _is_content(obj):
+                    _cmyk_operators(obj, self.cmyk_profile)
         if self.soft_hyphens:
             _soft_hyphens(pdf)
         if self.output_condition:
-            _name_output_condition(pdf, self.output_condition)
+            _name_output_condition(pdf, *self.output_condition)
         if "StructTreeRoot" in pdf.catalog:
             mark_pagination(_by_reference(pdf), pdf.catalog, _pages(pdf))
         if self.marks:
@@ -134,6 +139,22 @@ def _no_interpolation(stream: pydyf.Stream) -> None:
         stream.extra["Interpolate"] = "false"
 
 
+def _is_content(stream: pydyf.Stream) -> bool:
+    """Page contents, forms and patterns: not pictures, fonts, profiles or attachments."""
+    extra = stream.extra
+    if extra.get("Type") in ("/XObject", "/Pattern"):
+        return bool(extra.get("Subtype") != "/Image")
+    return not {"Type", "Subtype", "Length1", "N"} & set(extra)
+
+
+def _cmyk_operators(stream: pydyf.Stream, profile: Path) -> None:
+    # PDF/X-4 with a CMYK output intent: no unmanaged RGB (ISO 15930-7 §6.2.4).
+    stream.stream = [
+        cmyk.cmyk_operator(item, profile) if isinstance(item, bytes) else item
+        for item in stream.stream
+    ]
+
+
 def _soft_hyphens(pdf: pydyf.PDF) -> None:
     """Map the hyphenation glyph to U+00AD in every ToUnicode CMap.
 
@@ -152,13 +173,13 @@ def _soft_hyphens(pdf: pydyf.PDF) -> None:
 _SOFT_HYPHEN = re.compile(rb"^(<[0-9a-f]+> )<2010>$")
 
 
-def _name_output_condition(pdf: pydyf.PDF, name: str) -> None:
+def _name_output_condition(pdf: pydyf.PDF, name: str, description: str) -> None:
     # WeasyPrint names the PDF/X intent after the profile's description; presses and
     # validators look for the registered print condition (ICC characterization registry).
     for intent in pdf.catalog.get("OutputIntents", ()):
         if isinstance(intent, pydyf.Dictionary) and intent.get("S") == "/GTS_PDFX":
             intent["OutputConditionIdentifier"] = pydyf.String(name)
-            intent["OutputCondition"] = pydyf.String(f"{name} (ISO 12647-2 coated offset)")
+            intent["OutputCondition"] = pydyf.String(description)
             intent["RegistryName"] = pydyf.String("http://www.color.org")
 
 

@@ -56,12 +56,20 @@ class RenderOptions:
     input_format: str | None = None
     """How article files and mappings are read: a name from :data:`printbrief.load.FORMATS`
     (``ninjs``, ``newsml``, ``nitf``, ``wordpress`` …); None recognises each from its content."""
+    output_profile: str | None = None
+    """PDF/X-4's output intent and colour conversion: a CMYK printer (``prtr``) ICC profile
+    file, such as the printer's own; None is the shipped FOGRA39 (ISO 12647-2 coated)."""
+    output_condition: str | None = None
+    """The output intent's print condition (a registered name such as ``FOGRA51``); None is
+    ``FOGRA39`` for the shipped profile, else the profile's own description."""
     limits: Limits = field(default=DEFAULT_LIMITS)
     """Bounds on input, pages and time (:class:`~printbrief.limits.Limits`)."""
 
     def __post_init__(self) -> None:
         # Lists and Paths from callers become tuples of str: hashable, picklable, JSON-able.
         object.__setattr__(self, "theme", str(self.theme))
+        if self.output_profile is not None:
+            object.__setattr__(self, "output_profile", str(self.output_profile))
         for name in _TUPLES:
             value = getattr(self, name)
             items = (value,) if isinstance(value, str | Path) else tuple(value)
@@ -83,6 +91,7 @@ class RenderOptions:
 
         Raises a :class:`~printbrief.errors.UsageError` naming the field.
         """
+        from .cmyk import check_profile
         from .errors import UsageError
         from .load import format_named
         from .paper import page_css
@@ -96,6 +105,8 @@ class RenderOptions:
             ("bleed", lambda: page_css(self.paper, self.bleed, None)),
             ("marks", lambda: page_css(self.paper, None, self.marks)),
             ("input_format", lambda: format_named(self.input_format)),
+            ("output_profile", lambda: check_profile(self.output_profile)),
+            ("output_condition", lambda: _check_condition(self.output_condition)),
         ):
             try:
                 check()
@@ -112,6 +123,8 @@ class RenderOptions:
         changes: dict[str, Any] = {name: _absolute_all(getattr(self, name)) for name in _PATHS}
         if Path(self.theme).exists():
             changes["theme"] = str(Path(self.theme).resolve())
+        if self.output_profile and Path(self.output_profile).exists():
+            changes["output_profile"] = str(Path(self.output_profile).resolve())
         return replace(self, **changes)
 
     def record(self) -> dict[str, Any]:
@@ -134,7 +147,22 @@ class RenderOptions:
         record["fonts_sha256"] = _fonts_digest(self.system_fonts, theme.cjk_text)
         # Dates an article does not give come from SOURCE_DATE_EPOCH (themes.document_dates).
         record["source_date_epoch"] = os.environ.get("SOURCE_DATE_EPOCH", "").strip() or None
+        if self.output_profile:  # the profile's content, wherever the file lies
+            record["output_profile"] = _file_digest(self.output_profile)
         return record
+
+
+def _file_digest(path: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _check_condition(name: str | None) -> None:
+    from .errors import UsageError
+
+    if name is not None and not (0 < len(name.strip()) <= 100 and name.isprintable()):
+        raise UsageError(f"expected a print condition name such as FOGRA39, got {name!r}")
 
 
 def _absolute_all(paths: Iterable[str]) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 import weasyprint
 from weasyprint import CSS, HTML
 
-from . import cjk, cmyk, coverage, finish, fonts, grid, paper, subsetting, variants
+from . import cjk, cmyk, coverage, finish, fitting, fonts, grid, paper, subsetting, variants
 from .assets import asset_dir
 from .body import body_html, count_images
 from .budget import Abort, Budget, out_of_memory, watch
@@ -90,7 +90,8 @@ class Renderer:
         self.font_config = FontConfiguration()
         self.photos = None if self.options.lossless_images else PhotoCache()
         self._fixed_roots = (*self.theme.folders, asset_dir("fonts"))
-        self.profile = cmyk.default_profile() if self.variant and self.variant.cmyk else None
+        cmyk_variant = self.variant is not None and self.variant.cmyk
+        self.profile = cmyk.output_profile(self.options.output_profile) if cmyk_variant else None
         if self.profile:  # PDF/X-4: every picture and colour in CMYK
             self.photos = cmyk.CmykPictures(self.profile)
             self._fixed_roots += (self.profile.parent,)
@@ -144,7 +145,12 @@ class Renderer:
             standard=bool(self.variant),
             marks=marks,
             soft_hyphens=soft_hyphens,
-            output_condition=cmyk.OUTPUT_CONDITION if self.profile else None,
+            output_condition=(
+                cmyk.intent_names(self.profile, self.options.output_condition)
+                if self.profile
+                else None
+            ),
+            cmyk_profile=self.profile,
         )
 
     def page_css(self, name: str) -> CSS:
@@ -258,6 +264,7 @@ class Renderer:
         document = self._layout(article, html, paper_name)
         budget.check_pages(len(document.pages))
         budget.check_time("layout")
+        document = self._fitted(article, html, paper_name, document, budget)
         _drop_unsafe_links(document)
         if self.profile and not document.metadata.modified:  # WeasyPrint's X-4 XMP needs one
             document.metadata.modified = document.metadata.created or _parse_iso("").isoformat()
@@ -269,6 +276,33 @@ class Renderer:
     def parts(self, document: weasyprint.Document) -> tuple[int, ...]:
         """Pages of each article a document runs on together; () for one article (issues)."""
         return ()
+
+    def _fitted(
+        self,
+        article: Article,
+        html: str,
+        paper_name: str,
+        document: weasyprint.Document,
+        budget: Budget,
+    ) -> weasyprint.Document:
+        """The first layout without a nearly-empty page: as laid out, or with one of the
+        theme's fitting steps (:mod:`printbrief.fitting`); failing that, the one with fewest."""
+        lines = fitting.body_lines(document)
+        best, fewest = document, fitting.short_pages(lines)
+        for step in range(1, self.theme.fit_steps + 1 if fewest else 1):
+            fitted = self._layout(article, fitting.with_step(html, step), paper_name)
+            budget.check_pages(len(fitted.pages))
+            budget.check_time("fitting")
+            again = fitting.body_lines(fitted)
+            log.debug("Step 5 - fitting step %d: body lines per page %s → %s", step, lines, again)
+            short = fitting.short_pages(again)
+            if len(short) < len(fewest):
+                best, fewest = fitted, short
+            if not fewest:
+                break
+        if fewest:
+            log.debug("Step 5 - fitting left pages %s nearly empty", fewest)
+        return best
 
     def _layout(self, article: Article, html: str, paper_name: str) -> weasyprint.Document:
         base = next(iter((*_source_dir(article), *self.assets)), None)

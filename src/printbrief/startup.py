@@ -30,8 +30,7 @@ renders with and without each one):
     :func:`~printbrief.output.write_atomic`), exit handlers have run and the standard streams
     are flushed, the process ends with ``os._exit`` instead of tearing the interpreter down.
     Temporary files (WeasyPrint's copies of the fonts, which it deletes only when its
-    ``FontConfiguration`` is collected) are in the run's scratch folder, removed before
-    (``printbrief.cli.main.process_scratch``).
+    ``FontConfiguration`` is collected) go into a scratch folder that an exit handler removes.
 
 ``PRINTBRIEF_PLAIN_START=1`` turns every step off; a comma list (``cdefs,exit``) turns off those
 steps only. Any WeasyPrint other than :data:`WRITTEN_FOR` takes the plain path. The caches live
@@ -119,6 +118,8 @@ def enable() -> tuple[str, ...]:
     """
     chosen = steps()
     _state["enabled"] = chosen
+    # WeasyPrint's font copies are in the command's scratch folder (scratch.process_scratch),
+    # which an exit handler removes, so the fast exit leaves nothing behind either.
     if set(_BEFORE_WEASYPRINT) & set(chosen) and "weasyprint" not in sys.modules:
         sys.meta_path.insert(0, _BeforeWeasyPrint())
     return chosen

@@ -1,7 +1,7 @@
 """Stage 4 — themes: find a theme on the search path and turn an Article into HTML (Jinja2).
 
 A theme is a folder with ``theme.json`` (``description``, ``extends``, ``stylesheets``,
-``template``, ``headline_steps``, ``cjk_text``: ``"sans"`` or ``"serif"`` CJK reading text),
+``template``, ``headline_steps``, ``fit_steps``, ``cjk_text``: ``"sans"`` or ``"serif"`` CJK reading text),
 Jinja templates and CSS. A name is looked up in this order: a folder path as given; the
 caller's folders (``theme_paths``); the built-in ``styles/``; themes that installed packages
 register under the entry-point group ``printbrief.themes`` (:data:`ENTRY_POINT_GROUP`). Installed
@@ -41,6 +41,8 @@ theme) or ``name = "module:attribute"`` (a path to the theme folder)."""
 _DIGESTS: dict[tuple[tuple[str, int, int], ...], str] = {}
 _MAX_EXTENDS = 8
 HEADLINE_STEPS = (60, 110, 180)
+MAX_FIT_STEPS = 3
+"""At most this many copyfitting layouts after the first (each costs a whole layout)."""
 """Headline lengths (a wide CJK character counts two) past which a theme sets it a step smaller."""
 BYTECODE_CACHE: jinja2.BytecodeCache | None = None
 """Compiled templates kept between processes; the command sets one (startup.py), the library none."""
@@ -63,6 +65,7 @@ class Theme:
     template: str
     headline_steps: tuple[int, ...] = HEADLINE_STEPS
     cjk_text: str = "sans"  # CJK reading text in Hei/Gothic, or in Song/Ming/Mincho/Myeongjo
+    fit_steps: int = 0  # copyfitting: html[data-pb-fit="1"…"N"] rules the renderer may try
     package: str | None = None
     """``distribution version`` of the installed package the theme comes from, if one."""
 
@@ -238,6 +241,9 @@ def _build(chain: list[tuple[Path, dict[str, Any]]], *, name: str, package: str 
     if cjk_text not in ("sans", "serif"):
         raise ThemeError(f"{folders[0] / THEME_FILE}: cjk_text must be 'sans' or 'serif'")
     steps = next((m["headline_steps"] for _, m in chain if "headline_steps" in m), HEADLINE_STEPS)
+    fit = next((m["fit_steps"] for _, m in chain if "fit_steps" in m), 0)
+    if type(fit) is not int or not 0 <= fit <= MAX_FIT_STEPS:
+        raise ThemeError(f"{folders[0] / THEME_FILE}: fit_steps: expected 0 to {MAX_FIT_STEPS}")
     theme = Theme(
         name=name,
         description=chain[0][1].get("description", ""),
@@ -246,6 +252,7 @@ def _build(chain: list[tuple[Path, dict[str, Any]]], *, name: str, package: str 
         template=template,
         headline_steps=_steps(steps, folders[0]),
         cjk_text=cjk_text,
+        fit_steps=fit,
         package=package,
     )
     theme.require(template, *ISSUE_TEMPLATES)

@@ -27,6 +27,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
@@ -223,6 +224,34 @@ def process_pool(
         max_workers=jobs, mp_context=context(), initializer=start_worker,
         initargs=(folder, warm, kind),
     )  # fmt: skip
+
+
+class Respawning(Executor):
+    """A process pool that starts afresh once a worker has died.
+
+    ``ProcessPoolExecutor`` fails every task in flight and refuses all new work after one
+    worker dies (killed, or a native allocation past ``Limits.max_worker_memory``); here the
+    next submission gets a new pool, so one input cannot stop a whole batch.
+    """
+
+    def __init__(self, make: Callable[[], ProcessPoolExecutor]) -> None:
+        self.make = make
+        self.pool = make()
+        self.respawns = 0
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Queue ``fn`` on the pool, on a new one if the pool is broken."""
+        try:
+            return self.pool.submit(fn, *args, **kwargs)
+        except BrokenProcessPool:
+            log.info("a worker process died; starting new workers")
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool, self.respawns = self.make(), self.respawns + 1
+            return self.pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Shut the current pool down."""
+        self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def default_jobs() -> int:

@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +29,7 @@ from ..scratch import scratch
 from ..workers import (
     InlineExecutor,
     Outcome,
+    Respawning,
     default_jobs,
     process_pool,
     relay,
@@ -107,6 +109,8 @@ class _Batch:
         self.results: dict[int, ItemResult] = {}
         self.pending: dict[Future[Outcome[Written]], Item] = {}
         self.write_on_worker = True
+        self.retry: list[Item] = []
+        self.retried: set[int] = set()
 
     def plan(self, out_dir: str | Path | None, *, force: bool) -> list[Item]:
         """Items to render, after reporting inputs that failed or are up to date."""
@@ -137,7 +141,7 @@ class _Batch:
         queue = iter(items)
         try:
             while True:
-                while len(self.pending) < in_flight and (item := next(queue, None)):
+                while len(self.pending) < in_flight and (item := self._next(queue)):
                     self._submit(executor, item)
                 if not self.pending:
                     return
@@ -148,6 +152,10 @@ class _Batch:
             for future in self.pending:
                 future.cancel()
             raise
+
+    def _next(self, queue: Iterator[Item]) -> Item | None:
+        """The next item: one to try again first, then the queue's."""
+        return self.retry.pop(0) if self.retry else next(queue, None)
 
     def harvest(self) -> None:
         """After an interruption, record the tasks that finished anyway (quietly)."""
@@ -179,6 +187,14 @@ class _Batch:
     def _collect(self, future: Future[Outcome[Written]], item: Item) -> None:
         try:
             outcome = future.result()
+        except BrokenProcessPool:  # a worker died (killed, or past max_worker_memory)
+            if item.index not in self.retried:  # every task in flight fails with the one
+                self.retried.add(item.index)  # that killed it: each gets a second try
+                self.retry.append(item)
+                return
+            self._fail(item, f"{item.name}: a worker died rendering this input (killed, or "
+                             "out of memory: max_worker_memory)")  # fmt: skip
+            return
         except Exception as exc:  # the executor lost the task: a killed worker, a lost node
             self._fail(item, f"{item.name}: worker failed: {type(exc).__name__}: {exc}")
             return
@@ -238,7 +254,7 @@ def _executor(
         yield InlineExecutor()
         return
     with scratch("batch") as folder:
-        pool = process_pool(min(jobs, count), folder, options)
+        pool = Respawning(lambda: process_pool(min(jobs, count), folder, options))
         try:
             yield pool
         finally:

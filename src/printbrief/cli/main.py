@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import sys
-import tempfile
 import traceback
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import click
 
 from ..errors import PrintbriefError
-from ..scratch import new_scratch, remove_scratch
+from ..scratch import process_scratch
 from ..version import __version__
 
 
@@ -98,49 +95,12 @@ def run() -> None:  # pragma: no cover - the console script
     """
     from .. import startup
 
+    process_scratch()
     startup.enable()
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _interrupt)
-    with process_scratch():
-        code = main()
-    sys.exit(startup.finish(code))
-
-
-@contextmanager
-def process_scratch() -> Iterator[str]:
-    """Every temporary file of this run inside one scratch folder, removed when the run ends.
-
-    WeasyPrint copies the fonts into a temporary folder per ``FontConfiguration`` (31 MB)
-    and removes it only when that object is collected; a render killed mid-way used to leave
-    it in /tmp. In the run's scratch folder (``TMPDIR`` too, for child processes) it goes with
-    the folder, and a folder left by a run killed with SIGKILL is swept by the next run.
-    """
-    folder = new_scratch("cli")
-    before = tempfile.tempdir, os.environ.get("TMPDIR")
-    tempfile.tempdir = os.environ["TMPDIR"] = folder
-    try:
-        yield folder
-    finally:
-        tempfile.tempdir = before[0]
-        if before[1] is None:
-            os.environ.pop("TMPDIR", None)
-        else:
-            os.environ["TMPDIR"] = before[1]
-        _remove_last(folder)
-
-
-def _remove_last(folder: str) -> None:
-    """Remove ``folder`` now, or at exit after multiprocessing has removed its own folder in it.
-
-    A forkserver keeps its socket in a ``pymp-*`` folder that multiprocessing deletes at
-    exit, and fails loudly if it is already gone.
-    """
-    mp_util = sys.modules.get("multiprocessing.util")
-    if mp_util is None:
-        remove_scratch(folder)
-    else:  # exit priority below the -100 of multiprocessing's own folder: runs after it
-        mp_util.Finalize(None, remove_scratch, args=(folder,), exitpriority=-101)
+    sys.exit(startup.finish(main()))
 
 
 def _interrupt(signum: int, frame: object) -> None:

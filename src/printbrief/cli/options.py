@@ -34,6 +34,15 @@ INPUT_FORMAT = click.option(
     "--from", "input_format", type=click.Choice(list(FORMATS), case_sensitive=False),
     help="Read inputs in this format instead of recognising each from its content.",
 )  # fmt: skip
+OUTPUT_PROFILE = click.option(
+    "--output-profile", type=click.Path(dir_okay=False, exists=True),
+    help="CMYK printer ICC profile for pdf/x-4 (default: the shipped FOGRA39).",
+)  # fmt: skip
+OUTPUT_CONDITION = click.option(
+    "--output-condition", metavar="NAME",
+    help="Print condition of the pdf/x-4 output intent, e.g. FOGRA51 (default: FOGRA39, or the "
+    "profile's description).",
+)  # fmt: skip
 QUIET = click.option("-q", "--quiet", is_flag=True, help="Print only failures and errors.")
 
 _LOOK = [
@@ -51,6 +60,8 @@ _OUTPUT = [
     ),
     click.option("--bleed", help="Bleed around the trim box for press output, e.g. 3mm."),
     click.option("--marks", help="Printer's marks: crop, cross or crop,cross."),
+    OUTPUT_PROFILE,
+    OUTPUT_CONDITION,
     click.option("--strict", is_flag=True, help="Fail on characters no font covers."),
     ALLOW_HOST,
     BUNDLED_ONLY,
@@ -73,7 +84,8 @@ def render_options(command: F) -> F:
 
 
 _FLAGS = ("theme", "theme_paths", "paper", "variant", "bleed", "marks", "strict", "allow_hosts",
-          "bundled_fonts_only", "lossless_images", "input_format")  # fmt: skip
+          "bundled_fonts_only", "lossless_images", "input_format", "output_profile",
+          "output_condition")  # fmt: skip
 
 
 def options_from(params: dict[str, Any]) -> RenderOptions:

@@ -6,7 +6,7 @@ import click
 
 from ..errors import UsageError
 from .main import cli
-from .options import ALLOW_HOST, BUNDLED_ONLY, THEME_PATH
+from .options import ALLOW_HOST, BUNDLED_ONLY, OUTPUT_CONDITION, OUTPUT_PROFILE, THEME_PATH
 
 
 @cli.command()
@@ -63,17 +63,20 @@ from .options import ALLOW_HOST, BUNDLED_ONLY, THEME_PATH
 @THEME_PATH
 @BUNDLED_ONLY
 @ALLOW_HOST
+@OUTPUT_PROFILE
+@OUTPUT_CONDITION
 def serve(
     host: str, port: int, workers: int, queue: int, deadline: float, recycle_after: int,
     cache_mb: int, cache_dir: str | None, header_timeout: float, body_timeout: float,
     keep_alive: float, max_connections: int, shutdown_timeout: float,
     theme_paths: tuple[str, ...], bundled_fonts_only: bool, allow_hosts: tuple[str, ...],
+    output_profile: str | None, output_condition: str | None,
 ) -> None:  # fmt: skip
     """Run the print-button HTTP service (needs printbrief[server]).
 
     Requests choose theme (by name), paper, variant, bleed, marks, strict and
-    lossless_images; theme folders, fonts and the hosts pictures may come from are the
-    server's, set here.
+    lossless_images; theme folders, fonts, the hosts pictures may come from and the
+    pdf/x-4 output profile are the server's, set here.
     """
     try:
         from ..service.app import ServiceConfig
@@ -88,8 +91,9 @@ def serve(
 
     pool = PoolConfig(workers=workers, queue=queue, deadline=deadline, recycle_after=recycle_after)
     options = RenderOptions(
-        theme_paths=theme_paths, system_fonts=not bundled_fonts_only, allow_hosts=allow_hosts
-    )
+        theme_paths=theme_paths, system_fonts=not bundled_fonts_only, allow_hosts=allow_hosts,
+        output_profile=output_profile, output_condition=output_condition,
+    ).check()  # fmt: skip
     config = ServiceConfig(
         pool=pool, options=options, cache_bytes=cache_mb << 20, body_timeout=body_timeout,
         cache_dir=Path(cache_dir) if cache_dir else None,

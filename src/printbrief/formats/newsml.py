@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from ..errors import InputError
+from . import nitf
 from .mapped import Mapped, byline
 from .safexml import inner_html, text
 
@@ -36,7 +37,7 @@ def read(root: Any, source: str | None) -> Mapped:
     if not texts:
         raise InputError("no text newsItem (itemClass ninat:text)", source=source)
     _item(items[texts[0]], out)
-    images = []
+    images = out.fields.pop("images", [])  # an NITF payload's own pictures come first
     for number, item in enumerate(items, start=1):
         where = f"itemSet/newsItem[{number}]"
         if _is_picture(item) and (image := _picture(item, where, out)):
@@ -48,6 +49,9 @@ def read(root: Any, source: str | None) -> Mapped:
         for child in root:
             if child.tag != "itemSet":
                 out.skip(child.tag)
+        for child in root.findall("itemSet/*"):
+            if child.tag != "newsItem":
+                out.skip(f"itemSet/{child.tag}")
     return out
 
 
@@ -144,15 +148,36 @@ def _content(content: ET.Element | None, out: Mapped) -> None:
         if out.has("body"):
             out.skip(f"contentSet/{child.tag}[{index}]")
         elif child.tag == "inlineXML":
-            body = child.find("html/body")
-            body = body if body is not None else child
-            out.put("body", inner_html(body), "contentSet/inlineXML")
-            out.fields["body_format"] = "html"
+            _inline_xml(child, out)
         elif child.tag == "inlineData" and kind.startswith("text/plain"):
             out.put("body", child.text or "", "contentSet/inlineData")
             out.fields["body_format"] = "text"
         else:
             out.skip(f"contentSet/{child.tag}[{index}]")
+
+
+def _inline_xml(inline: ET.Element, out: Mapped) -> None:
+    """XHTML (its ``body``) or an NITF document as the article body."""
+    payload = inline.find("nitf")
+    if payload is not None:
+        _nitf_payload(nitf.read(payload, None), out)
+        return
+    body = inline.find("html/body")
+    out.put("body", inner_html(body if body is not None else inline), "contentSet/inlineXML")
+    out.fields["body_format"] = "html"
+
+
+def _nitf_payload(inner: Mapped, out: Mapped) -> None:
+    """An NITF payload's fields where contentMeta left them unset (its tags added to them)."""
+    where = "contentSet/inlineXML/nitf"
+    for key, value in inner.fields.items():
+        if key == "tags" and out.has("tags"):
+            out.fields["tags"] += [t for t in value if t not in out.fields["tags"]]
+        elif not out.has(key):
+            out.fields[key] = value
+            out.names[key] = f"{where}/{inner.names.get(key, key)}"
+    for path in inner.unmapped:
+        out.skip(f"{where}/{path}")
 
 
 _PICTURE_READ = {"itemMeta", "contentMeta", "contentSet"} | _IDENTIFY

@@ -364,7 +364,7 @@ class Merger:
             for key, value in pdf_dict(info).items():
                 if isinstance(value, NameObject) and self.writer._info is not None:
                     # add_metadata makes every value a string; /Trapped is a name (PDF/X).
-                    self.writer._info.get_object()[NameObject(key)] = NameObject(value)
+                    pdf_dict(self.writer._info)[NameObject(key)] = NameObject(value)
         catalog = pdf_dict(reader.trailer["/Root"])
         root = self.writer._root_object
         # A variant's XMP and output intent come with the front matter (PDF/A, PDF/UA).

@@ -1,8 +1,9 @@
-"""Griffe extension for the docs site: Sphinx roles in docstrings become links or code.
+"""Griffe extension for the docs site: docstrings written for Sphinx and doctest, as Markdown.
 
-printbrief's docstrings cross-reference with Sphinx roles (``:class:`~printbrief.limits.Limits```),
-which Markdown would print raw. A role whose target is documented in ``docs/reference/``
-becomes a cross-reference that the strict build checks; any other becomes inline code.
+printbrief's docstrings cross-reference with Sphinx roles (``:class:`~printbrief.limits.Limits```)
+and show examples as doctests, which Markdown would print raw or run together. A role whose
+target is documented in ``docs/reference/`` becomes a cross-reference that the strict build
+checks, any other becomes inline code; a doctest becomes a ``pycon`` code block.
 """
 
 from __future__ import annotations
@@ -25,8 +26,26 @@ def documented() -> set[str]:
     return found
 
 
+def fence_doctests(text: str) -> str:
+    """Wrap each doctest (``>>>`` up to the next blank line) in a ``pycon`` code block."""
+    out: list[str] = []
+    in_test = False
+    for line in text.split("\n"):
+        if not in_test and line.lstrip().startswith(">>>"):
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(f"{indent}```pycon")
+            in_test = True
+        elif in_test and not line.strip():
+            out.append(f"{indent}```")
+            in_test = False
+        out.append(line)
+    if in_test:
+        out.append(f"{indent}```")
+    return "\n".join(out)
+
+
 class SphinxRoles(griffe.Extension):
-    """Rewrites the roles of every docstring once the package is loaded."""
+    """Rewrites the roles and doctests of every docstring once the package is loaded."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -41,7 +60,8 @@ class SphinxRoles(griffe.Extension):
             return
         seen.add(obj.path)
         if obj.docstring:
-            obj.docstring.value = ROLE.sub(lambda m: self._link(obj, m), obj.docstring.value)
+            text = ROLE.sub(lambda m: self._link(obj, m), obj.docstring.value)
+            obj.docstring.value = fence_doctests(text)
         for member in obj.members.values():
             if not member.is_alias:
                 self._walk(member, seen)  # type: ignore[arg-type]
