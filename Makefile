@@ -1,18 +1,21 @@
-# printbrief: `make demo` renders every sample (and the sample issue) into out/, `make test` runs the whole suite.
+# printbrief: `make demo` renders every sample (and the sample issue) into out/, `make test` runs the whole suite,
+# `make docs` builds the documentation site into site/.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test lint bench bench-quick bench-service gallery browser validators verapdf system-check clean
+.PHONY: demo test lint docs bench bench-quick bench-service gallery goldens browser validators verapdf system-check clean
 
-$(BIN)/python:
+$(BIN)/python: | system-check
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "printbrief needs Python 3.11 or newer"'
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) --upgrade pip
 
+# The Debian packages WeasyPrint needs: installed when run as root (as CI is), else the one
+# apt-get line is printed; a missing optional package is a note and the set-up goes on.
 system-check:
-	@$(PYTHON) tools/system_check.py
+	@$(PYTHON) tools/system_check.py --install
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python system-check
 	$(PIP) -e .
@@ -32,8 +35,13 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check src tests tools
 	$(BIN)/mypy
 
-test: $(VENV)/.installed-test lint browser validators
+test: $(VENV)/.installed-test lint docs browser validators
 	$(BIN)/python -m pytest
+
+# The documentation site (mkdocs.yml, docs/, the docstrings) into site/; strict: a broken link
+# or reference fails the build. (Not --quiet: it hides the warnings that strict mode counts.)
+docs: $(VENV)/.installed-test
+	$(BIN)/mkdocs build --strict
 
 # The demo-page test drives Debian's chromium through Playwright (never `playwright install`).
 browser:
@@ -77,8 +85,12 @@ bench-quick: $(VENV)/.installed-test
 gallery: $(VENV)/.installed
 	$(BIN)/python tools/gallery.py
 
+# The golden page proofs (tests/goldens/) from the current layout: look at them before committing.
+goldens: $(VENV)/.installed-test
+	PRINTBRIEF_GOLDENS=regenerate $(BIN)/python -m pytest tests/test_goldens.py -q
+
 bench-service: $(VENV)/.installed-test
 	$(BIN)/python tools/bench_service.py
 
 clean:
-	rm -rf $(VENV) out build dist .pytest_cache .mypy_cache .ruff_cache tests/_failures
+	rm -rf $(VENV) out site build dist .pytest_cache .mypy_cache .ruff_cache tests/_failures

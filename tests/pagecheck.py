@@ -8,14 +8,18 @@ It reads what pdfplumber finds on each page and reports, as one-line findings:
 - a picture overlapping a glyph, or reaching outside the type area;
 - a running head or footer on more than one line, a doubled ellipsis in it, the footer's URL
   run touching the folio, more than one rule under the running head;
-- a caption whose first and last words are not on the page of a picture right above it.
+- a caption whose first and last words are not on the page of a picture right above it;
+- a line of body text off its page's baseline grid (body size and face: the commonest);
+- a nearly-empty page: fewer than three lines of body text, in an article of two or more
+  pages, on a page that is not a picture page.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +72,7 @@ class Page:
 
     number: int
     width: float
+    height: float
     area: Box
     chars: list[Char]
     images: list[Box]
@@ -86,6 +91,7 @@ def pages(pdf: bytes, theme: str) -> list[Page]:
                 Page(
                     number=number,
                     width=width,
+                    height=height,
                     area=Box(left, top, width - right, height - bottom),
                     chars=chars,
                     images=[Box.of(i) for i in page.images],
@@ -115,7 +121,7 @@ def check(
     """Every finding on every page of ``pdf``; an empty list when nothing prints over anything."""
     found = pages(pdf, theme)
     problems = [p for page in found for p in check_page(page, url)]
-    return problems + check_captions(found, captions)
+    return problems + check_captions(found, captions) + rhythm(found) + nearly_empty(found)
 
 
 def check_page(page: Page, url: str | None = None) -> list[str]:
@@ -140,7 +146,7 @@ def outside(page: Page) -> list[str]:
     problems = [
         f"{_where(page, c)} outside the type area"
         for c in page.chars
-        if not any(Box.of(c).inside(zone) for zone in (area, head, foot))
+        if not any(_ink(c).inside(zone) for zone in (area, head, foot))
     ]
     problems += [
         f"page {page.number}: picture {i} outside the type area {area}"
@@ -148,6 +154,19 @@ def outside(page: Page) -> list[str]:
         if not i.inside(area)
     ]
     return problems
+
+
+# Full-width closing punctuation draws in the left half of its em box; at the end of a line the
+# font's punctuation compression (halt) halves its advance, so the right half of the box that
+# pdfplumber reports (from /Widths) may pass the line's end without any ink there.
+_LEFT_HALF_INK = frozenset("，。、；：！？）」』】〕〉》")
+
+
+def _ink(char: Char) -> Box:
+    box = Box.of(char)
+    if char["text"] in _LEFT_HALF_INK:
+        return Box(box.x0, box.top, (box.x0 + box.x1) / 2, box.bottom)
+    return box
 
 
 def overprints(page: Page) -> list[str]:
@@ -297,3 +316,75 @@ def _picture_above(page: Page, start: str) -> bool:
         return False
     first = page.chars[at]
     return any(0 <= first["top"] - i.bottom <= 8 * MM for i in page.images)
+
+
+# ---------------------------------------------------------------------------- baseline rhythm
+
+
+def baselines(page: Page, size: float, family: str) -> list[float]:
+    """Baselines (points from the top) of the lines set in the body size and face."""
+    found = {
+        round(page.height - float(c["matrix"][5]), 2)
+        for c in page.chars
+        if abs(float(c["size"]) - size) < 0.05 and _family(c) == family
+    }
+    return sorted(found)
+
+
+def _family(char: Char) -> str:
+    """``PB-Serif`` of ``ABCDEF+PB-Serif-BoldItalic``: the face's family, in any style."""
+    return re.sub(r"-(Bold|Italic|BoldItalic|Regular)$", "", str(char["fontname"]).split("+")[-1])
+
+
+def body_grid(found: list[Page]) -> tuple[float, str, float]:
+    """The body size and family (the commonest glyphs') and the line height (the commonest
+    gap between neighbouring body baselines) of a document."""
+    faces = Counter((round(float(c["size"]), 2), _family(c)) for p in found for c in p.chars)
+    size, family = faces.most_common(1)[0][0]
+    gaps = Counter(
+        round(b - a, 1)
+        for page in found
+        for a, b in itertools.pairwise(baselines(page, size, family))
+        if b - a > size
+    )
+    return size, family, gaps.most_common(1)[0][0] if gaps else 0.0
+
+
+def rhythm(found: list[Page], tolerance: float = 0.5) -> list[str]:
+    """Body lines off their page's baseline grid: every line set in the body size, in every
+    column, lies a whole number of line heights from the page's first body line."""
+    size, family, line = body_grid(found)
+    problems = []
+    for page in found:
+        lines = baselines(page, size, family)
+        for baseline in lines[1:]:
+            off = (baseline - lines[0]) % line
+            if min(off, line - off) > tolerance:
+                problems.append(
+                    f"page {page.number}: baseline at {baseline:.1f} is {off:.1f} pt off the "
+                    f"{line:.1f} pt grid from {lines[0]:.1f}"
+                )
+    return problems
+
+
+def body_lines(found: list[Page]) -> list[int]:
+    """How many lines of body text (body size and face) each page carries."""
+    size, family, _ = body_grid(found)
+    return [len(baselines(page, size, family)) for page in found]
+
+
+def nearly_empty(found: list[Page], least: int = 3) -> list[str]:
+    """Pages with fewer than ``least`` lines of body text, unless the article has one page or
+    the page is a picture page after the first (pictures 40 % of the type area's height)."""
+    if len(found) < 2:
+        return []
+    return [
+        f"page {page.number}: {lines} lines of body text"
+        for page, lines in zip(found, body_lines(found), strict=True)
+        if lines < least
+        and (page.number == 1 or _picture_height(page) < 0.4 * (page.area.bottom - page.area.top))
+    ]
+
+
+def _picture_height(page: Page) -> float:
+    return sum(i.bottom - i.top for i in page.images)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -51,11 +53,23 @@ def client(max_body: int = 200_000, **pool: Any) -> Iterator[TestClient]:
 
 
 @contextmanager
-def serve_process(*options: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    """``printbrief serve`` in a subprocess on a free 127.0.0.1 port; SIGINT (then SIGKILL) after."""
+def serve_process(
+    *options: str, env: dict[str, str] | None = None, nofile: int | None = None
+) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """``printbrief serve`` in a subprocess on a free 127.0.0.1 port; SIGINT (then SIGKILL) after.
+
+    ``env`` adds environment variables; ``nofile`` caps its descriptors (``RLIMIT_NOFILE``).
+    """
     cmd = [sys.executable, "-c", "from printbrief.cli import run; run()", "serve",
            "--host", "127.0.0.1", "--port", "0", *options]  # fmt: skip
-    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+
+    def limit() -> None:
+        if nofile is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+
+    proc = subprocess.Popen(
+        cmd, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}, preexec_fn=limit
+    )
     port, reader = _port_from_log(proc)
     try:
         yield proc, port

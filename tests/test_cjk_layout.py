@@ -12,9 +12,10 @@ import pdfplumber
 import pytest
 
 from conftest import SAMPLES
-from printbrief import Article, Renderer, cjk, load
+from halves import right_blank
+from printbrief import Article, Renderer, cjk, cjkscript, load
 from printbrief.body import body_html
-from typeset import Report, body_paragraphs, check, ruby_count
+from typeset import Line, Report, body_paragraphs, check, ruby_count
 
 ARTICLES = Path(__file__).parent / "articles"
 CJK_ARTICLES = sorted(ARTICLES.glob("*.json"))
@@ -173,3 +174,34 @@ def test_korean_gets_no_cjk_latin_gap() -> None:
     out = body_html(Article(headline="h", body="电站42.8 MW，约5.6米", lang="zh-Hans"))
     assert '电站<span class="cjk-gap-start">42.8 MW</span>，' in out
     assert '约<span class="cjk-gap-start cjk-gap-end">5.6</span>米' in out
+
+
+@pytest.mark.parametrize(("key", "region"), [("zh-Hans", "SC"), ("zh-Hant", "TC"), ("ja", "JP")])
+@pytest.mark.parametrize("face", ["Sans", "Serif-Bold", "Serif"])
+def test_line_end_marks_are_those_the_fonts_set_in_the_left_half(
+    key: str, region: str, face: str
+) -> None:
+    family, _, bold = face.partition("-")
+    fontname = f"PB-{family}-{region}{'-Bold' if bold else ''}"
+    assert cjkscript.TRIM_END[key] == right_blank(fontname)
+
+
+@pytest.mark.parametrize(
+    ("name", "theme", "paper"),
+    [("zh-hans.json", "newsbrief", "A5"), ("ja.json", "broadsheet", "A4")],
+)
+def test_a_line_final_comma_or_full_stop_hangs_its_blank_half(
+    monkeypatch: pytest.MonkeyPatch, name: str, theme: str, paper: str
+) -> None:
+    """jlreq §3.1.4, clreq §3.1.6: the visible half of 、。，」 ends flush with the column."""
+    report = measure(load(SAMPLES / name), theme, paper)
+    hanging = [line for line in report.lines if line.justified and _ends_in_left_half(line)]
+    assert len(hanging) >= 2 and report.problems() == [], report.summary()
+    monkeypatch.setattr(cjkscript, "TRIM_END", {})  # the full em flush: half an em short
+    report = measure(load(SAMPLES / name), theme, paper)
+    assert len(report.ragged) == len(hanging), report.summary()
+
+
+def _ends_in_left_half(line: Line) -> bool:
+    last = [c for c in line.chars if c["text"].strip()][-1]
+    return last["text"] in right_blank(last["fontname"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 from functools import cache
 from pathlib import Path
@@ -69,7 +70,9 @@ def test_nothing_prints_over_anything(theme: str, paper: str) -> None:
 def broken_theme(tmp_path: Path, css: str) -> Renderer:
     folder = tmp_path / "broken"
     folder.mkdir()
-    (folder / "theme.json").write_text('{"extends": "newsbrief", "stylesheets": ["bad.css"]}')
+    (folder / "theme.json").write_text(
+        '{"extends": "newsbrief", "stylesheets": ["bad.css"], "fit_steps": 0}'
+    )  # no copyfitting: it would mend what the checker must find
     (folder / "bad.css").write_text(css)
     return Renderer(folder, paper="A5", system_fonts=False)
 
@@ -103,7 +106,26 @@ def test_checker_finds_overprints_and_a_caption_without_its_picture(tmp_path: Pa
     ]
 
 
+def test_checker_finds_lines_off_the_baseline_grid(tmp_path: Path) -> None:
+    bad = broken_theme(tmp_path, ".body blockquote { margin: 3mm 0 3mm 2mm; }")
+    found = pagecheck.pages(bad.render(load(pagecases.long_feature())), "newsbrief")
+    assert "pt off the 15.0 pt grid" in " ".join(pagecheck.rhythm(found))
+
+
 # ----------------------------------------------------------------- what the fixes promise
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_a_line_carrying_a_cjk_name_keeps_the_line_height(theme: str) -> None:
+    """The CJK face's other ascent and descent neither make its line taller nor move its
+    baseline: every line of the page, CJK names or not, stays on the grid."""
+    pdf = renderer(theme, "A5").render(load(SAMPLES / "mixed-en-quotes-cjk.json"))
+    found = pagecheck.pages(pdf, theme)
+    size, _, line = pagecheck.body_grid(found)
+    cjk = [c for p in found for c in p.chars if re.search(r"-(SC|TC|JP|KR)\b", c["fontname"])]
+    assert any(abs(float(c["size"]) - size) < 0.05 for c in cjk), "no CJK name in body text"
+    assert line == pytest.approx({"newsbrief": 15, "broadsheet": 14, "minimal": 16.5}[theme])
+    assert pagecheck.rhythm(found) == []
 
 
 def words(pdf: bytes) -> list[dict[str, object]]:
@@ -157,6 +179,30 @@ def test_head_block_stays_on_the_first_page_on_a5() -> None:
         first = doc.pages[0]
         assert "Berglund" in "".join(c["text"] for c in first.chars)
         assert first.images, "the lead picture follows the head on its page"
+
+
+def test_fitting_leaves_no_nearly_empty_page_and_says_so_in_debug(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Without fitting steps the pictures article ends on a page holding only its last
+    picture and its URL; with minimal's two steps it does not, and --debug tells."""
+    folder = tmp_path / "unfitted"
+    folder.mkdir()
+    (folder / "theme.json").write_text('{"extends": "minimal", "fit_steps": 0}')
+    article = load(pagecases.pictures())
+    unfitted = Renderer(folder, paper="A5", system_fonts=False).render(article)
+    assert pagecheck.nearly_empty(pagecheck.pages(unfitted, "minimal"))
+    with caplog.at_level(logging.DEBUG, logger="printbrief.renderer"):
+        fitted = renderer("minimal", "A5").render(article)
+    assert pagecheck.nearly_empty(pagecheck.pages(fitted, "minimal")) == []
+    assert fitted.pages < unfitted.pages
+    assert "fitting step 1: body lines per page" in caplog.text
+
+
+def test_bad_fit_steps_are_a_theme_error(tmp_path: Path) -> None:
+    folder = make_theme(tmp_path, extends="newsbrief", fit_steps=9)
+    with pytest.raises(ThemeError, match="fit_steps"):
+        resolve_theme(folder)
 
 
 # ----------------------------------------------------------------- units

@@ -96,6 +96,17 @@ def test_worker_killed_while_idle_costs_no_request(one_worker: TestClient) -> No
     assert one_worker.post("/v1/render", json=sample()).status_code == 200
 
 
+def test_a_worker_killed_while_idle_is_replaced_before_any_request(one_worker: TestClient) -> None:
+    pool = pool_of(one_worker)
+    (victim,) = pool.pids()
+    os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while victim in pool.pids() or pool.alive() < 1:
+        assert time.monotonic() < deadline, "the dead idle worker was never replaced"
+        time.sleep(0.05)
+    assert one_worker.get("/healthz").json()["status"] == "ok"
+
+
 def test_workers_are_recycled_after_n_renders(one_worker: TestClient) -> None:
     pool = pool_of(one_worker)
     before = pool.restarts["recycle"]

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import page_texts, reader
+from conftest import ROOT, page_texts, reader
 from printbrief import compile_issue
 from printbrief.cli import main
 from servicekit import client, flat_text, long_article, sample
@@ -200,6 +200,20 @@ def test_openapi_documents_the_article_model(api: TestClient) -> None:
     body = spec["paths"]["/v1/render"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"]["$ref"] == "#/components/schemas/Article"
     assert api.get("/docs").status_code == 200
+
+
+def test_ninjs_and_wordpress_bodies_are_recognised_or_named(api: TestClient) -> None:
+    feeds = ROOT / "tests" / "fixtures" / "feeds"
+    ninjs = json.loads((feeds / "ninjs-minimal.json").read_text("utf-8"))
+    response = api.post("/v1/render", json=ninjs)
+    assert response.status_code == 200 and "Tide gauge" in flat_text(response.content)
+    problem = assert_problem(
+        api.post("/v1/render?input_format=json", json=ninjs), 422, "InputError"
+    )
+    assert "headline: field required" in problem["detail"]
+    wordpress = json.loads((feeds / "wordpress-minimal.json").read_text("utf-8"))
+    assert api.post("/v1/render?input_format=wordpress", json=wordpress).status_code == 200
+    assert_problem(api.post("/v1/render?input_format=nitf", json=ninjs), 400, "UsageError")
 
 
 def test_demo_page_embeds_a_postable_article(api: TestClient) -> None:

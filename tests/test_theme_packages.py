@@ -18,7 +18,13 @@ import pytest
 
 from conftest import SAMPLES, page_texts
 from printbrief import RenderOptions, ThemeError
-from printbrief.themes import ENTRY_POINT_GROUP, list_themes, resolve_theme, search_path
+from printbrief.themes import (
+    ENTRY_POINT_GROUP,
+    available_themes,
+    list_themes,
+    resolve_theme,
+    search_path,
+)
 
 MARK = "HARBOURMARK"
 PYPROJECT = """\
@@ -140,6 +146,7 @@ def test_attribute_entry_point_names_a_folder(
     assert (theme.name, theme.package) == ("tide", "tide-theme 1.0")
     assert theme.folders[0] == folder and theme.folders[1].name == "newsbrief"
     assert RenderOptions(theme="tide").record()["theme_package"] == "tide-theme 1.0"
+    assert available_themes(search_path())["tide"] == "Tide"  # what GET /v1/themes lists
 
 
 def test_a_name_two_packages_register_is_an_error(

@@ -143,3 +143,14 @@ def test_builtin_themes_set_no_font_feature_properties(theme: str) -> None:
     for sheet in resolve_theme(theme).stylesheets:
         css = re.sub(r"/\*.*?\*/", "", sheet.read_text("utf-8"), flags=re.S)
         assert not [p for p in broad if p + ":" in css.replace(" ", "")], sheet
+
+
+def test_bytecode_caches_do_not_change_the_digest(tmp_path: Path) -> None:
+    folder = make_theme(tmp_path, "house", extends="newsbrief")
+    (folder / "__init__.py").write_text("")
+    before = resolve_theme(folder).digest()
+    (folder / "__pycache__").mkdir()
+    (folder / "__pycache__" / "__init__.cpython-311.pyc").write_bytes(b"\0" * 16)
+    assert resolve_theme(folder).digest() == before
+    (folder / "house.css").write_text("/* an edit */")
+    assert resolve_theme(folder).digest() != before

@@ -18,6 +18,7 @@ import pytest
 from conftest import SAMPLES, page_texts
 from printbrief import RenderOptions, UsageError
 from printbrief import watch as watch_module
+from printbrief.cli import main
 from printbrief.scaffold import new_theme
 from printbrief.watch import Outcome, Watcher
 
@@ -131,6 +132,17 @@ def test_refuses_outputs_it_would_watch(setup: tuple[Path, Path, RenderOptions])
         Watcher(article, article.with_suffix(".pdf"), options, png_dir=theme / "png")
 
 
+def test_cli_usage_errors_exit_2(
+    setup: tuple[Path, Path, RenderOptions], capsys: pytest.CaptureFixture[str]
+) -> None:
+    article, theme, _ = setup
+    assert main(["watch", str(article), "-o", str(article), "--theme", str(theme)]) == 2
+    assert "would overwrite the article" in capsys.readouterr().err
+    assert main(["watch", str(article), "-o", "x.pdf", "--theme", "nope"]) == 2
+    assert "unknown theme 'nope'" in capsys.readouterr().err
+    assert main(["watch", str(article), "-o", "x.pdf", "--png", "p", "--dpi", "5"]) == 2
+
+
 class Clock:
     """A clock the test moves by hand."""
 
@@ -178,6 +190,40 @@ def test_a_picture_that_appears_is_seen(
     assert not watcher.pending()
     clock.now += watch_module.SETTLE
     assert watcher.pending()
+
+
+def test_editor_scratch_files_are_not_watched(
+    setup: tuple[Path, Path, RenderOptions], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article, theme, options = setup
+    clock = Clock()
+    monkeypatch.setattr(watch_module, "clock", clock)
+    watcher = Watcher(article, tmp_path / "out.pdf", options)
+    assert watcher.render().ok
+    for name in (".house.css.swp", "house.css~", "#house.css#", "4913"):
+        (theme / name).write_text("scratch")
+    (theme / "__pycache__").mkdir()
+    (theme / "__pycache__" / "x.pyc").write_bytes(b"\0")
+    clock.now += 10
+    assert not watcher.pending()
+    (theme / "print.css").write_text("/* a new override is a theme change */")
+    assert not watcher.pending()
+    clock.now += watch_module.SETTLE
+    assert watcher.pending()
+
+
+def test_news_formats_and_their_pictures_are_watched(tmp_path: Path) -> None:
+    feeds = Path(__file__).parent / "fixtures" / "feeds"
+    article = tmp_path / "story.xml"
+    article.write_bytes((feeds / "nitf-zh-hant.xml").read_bytes())
+    (tmp_path / "pictures").mkdir()
+    picture = tmp_path / "pictures" / "night-market.jpg"
+    picture.write_bytes((feeds / "pictures" / "night-market.jpg").read_bytes())
+    options = RenderOptions(input_format="nitf", system_fonts=False)
+    watcher = Watcher(article, tmp_path / "out.pdf", options)
+    outcome = watcher.render()
+    assert outcome.ok, outcome.message
+    assert {article, picture} <= set(watcher.watched())
 
 
 def test_saves_that_never_stop_still_render(

@@ -18,6 +18,8 @@ from typing import Any
 
 import pdfplumber
 
+from halves import right_blank
+
 Char = dict[str, Any]
 CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -51,7 +53,12 @@ class Line:
 
     @property
     def x1(self) -> float:
-        return max(_right(c) for c in self.chars if c["text"].strip())
+        """Where the ink ends: a line-final mark set in the left half of its em ends halfway."""
+        visible = [c for c in self.chars if c["text"].strip()]
+        last = visible[-1]
+        if last["text"] in right_blank(last["fontname"]):
+            return max([float(last["x0"] + last["size"] / 2), *map(_right, visible[:-1])])
+        return max(_right(c) for c in visible)
 
     @property
     def cjk(self) -> bool:
@@ -179,12 +186,13 @@ def _match(segments: list[Line], paragraphs: list[Block], report: Report) -> lis
     words = _word_spans(paragraphs)
     cursor, matched = 0, []
     for segment in sorted(segments, key=lambda s: s.page):
-        text = _squash(segment.text)
-        if not stream.startswith(text, cursor):
-            text = _MARKER.sub("", text)  # a list item's bullet or number
-        if text and not stream.startswith(text, cursor) and text.endswith(("-", "\u2010", "\xad")):
-            text = text[:-1]  # a hyphen added by automatic hyphenation (it extracts as U+00AD)
-        if text and stream.startswith(text, cursor):
+        # As printed, less a list item's bullet or number, less a hyphen added by automatic
+        # hyphenation (it extracts as U+00AD), or both ("1.40 a.m. … Saltg-" is no list item).
+        squashed = _squash(segment.text)
+        candidates = [squashed, _MARKER.sub("", squashed)]
+        candidates += [c[:-1] for c in candidates if c.endswith(("-", "\u2010", "\xad"))]
+        text = next((c for c in candidates if c and stream.startswith(c, cursor)), "")
+        if text:
             cursor += len(text)
             segment.final = cursor in ends
             segment.word_at_end = "" if segment.final else _split_word(words, cursor)

@@ -5,8 +5,10 @@ step and every laid-out page, so a filter on that logger is the one place where 
 code runs while layout is under way: it raises :class:`Abort` when the render is over time or
 over the page limit. WeasyPrint wraps resource loading in ``except Exception``, so the abort is
 a ``BaseException`` that carries the real :class:`~printbrief.errors.LimitError` out.
-A render that never reaches the next page (one enormous line) is still not interrupted:
-the HTTP service adds a hard kill of its worker for that (``service/pool.py``).
+Between pages a render can still run long (one enormous paragraph, a huge table row), so a
+watchdog thread (:mod:`printbrief.deadline`) also raises into the render's thread once its
+deadline passes; only a single native call that never returns escapes both, and the HTTP
+service adds a hard kill of its worker for that (``service/pool.py``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from .errors import LimitError, PrintbriefError
+from . import deadline
+from .errors import LimitError, MemoryLimitError, PrintbriefError
 from .limits import Limits
 
 _LAYOUT_PAGE = "Step 5 - Creating layout - Page"
@@ -72,11 +75,15 @@ def current() -> Budget | None:
 
 @contextmanager
 def watch(budget: Budget) -> Iterator[Budget]:
-    """Make ``budget`` the current one in this thread, with the progress guard installed."""
+    """Make ``budget`` the current one in this thread, with the progress guard and watchdog."""
     _install()
     previous, _local.budget = current(), budget
     try:
-        yield budget
+        with deadline.interrupt_at(budget.deadline()):
+            yield budget
+    except deadline.Overtime:
+        error = LimitError(f"render took longer than {budget.limits.max_render_seconds:g} s")
+        raise Abort(error) from None
     finally:
         _local.budget = previous
 
@@ -120,3 +127,15 @@ def _install() -> None:
         main = logging.getLogger("weasyprint")
         if not any(isinstance(f, _DuplicateRefusal) for f in main.filters):
             main.addFilter(_DuplicateRefusal())
+
+
+def out_of_memory(source: str | None = None) -> MemoryLimitError:
+    """The error for a MemoryError: this process's memory bound, if it has one, named."""
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except ImportError:  # pragma: no cover - Windows
+        limit = -1
+    bound = "" if limit < 0 else f" (a worker may use {limit / 2**20:,.0f} MiB: max_worker_memory)"
+    return MemoryLimitError(f"the render ran out of memory{bound}", source=source)

@@ -4,7 +4,7 @@ WeasyPrint 70 justifies by widening U+0020 only (``layout/inline.py`` ``justify_
 Chinese and Japanese lines, which have no spaces, stay ragged; and it has no
 ``word-break: keep-all``, which Korean needs (W3C klreq §3.1.2: break between words, and
 between syllables only when a word is longer than the line). This module adds both by
-patching five functions, only while :func:`typesetting` is active (a printbrief render):
+patching six functions, only while :func:`typesetting` is active (a printbrief render):
 
 * ``Layout.set_text`` (:mod:`printbrief.cjkbreak`) adds Pango attributes: ``allow_breaks``
   false inside Korean words, and, on the text boxes of a justified line, per-character
@@ -26,6 +26,8 @@ patching five functions, only while :func:`typesetting` is active (a printbrief 
   advance adjustment to a whole thousandth of an em; on a letter-spaced box the losses add
   up along the line, so before it draws one, each glyph's width is set so that the whole
   numbers kept add up, and its x offset is scaled from Pango units as WeasyPrint reads it.
+* ``iter_line_boxes`` (as ``layout/block.py`` calls it; :mod:`printbrief.cjkheads`) sets a
+  CJK headline between phrases and balances its lines.
 
 The patches are installed for the WeasyPrint version they were written for only
 (:data:`SUPPORTED`); on any other, printbrief logs a warning once and WeasyPrint lays text
@@ -110,10 +112,10 @@ def install() -> bool:
 
 def _patch() -> None:
     from weasyprint.draw import text
-    from weasyprint.layout import inline, preferred
+    from weasyprint.layout import block, inline, preferred
     from weasyprint.text import ffi, line_break
 
-    from . import cjkbreak, cjkdraw, cjkjustify
+    from . import cjkbreak, cjkdraw, cjkheads, cjkjustify
 
     ffi.ffi.cdef(
         "PangoAttribute * pango_attr_allow_breaks_new (gboolean allow_breaks);"
@@ -125,3 +127,4 @@ def _patch() -> None:
     inline.justify_line = cjkjustify.justifier(inline.justify_line)
     inline.text_align = cjkjustify.edge_trimmer(inline.text_align)
     text.draw_first_line = cjkdraw.exact_drawing(text.draw_first_line)
+    block.iter_line_boxes = cjkheads.balancer(block.iter_line_boxes)

@@ -1,4 +1,4 @@
-"""Pango attributes for the CJK line layout: letter spacing of justified boxes, Korean keep-all.
+"""Pango attributes for the CJK line layout: letter spacing, Korean keep-all, headline phrases.
 
 Part of :mod:`printbrief.cjk`, which installs these wrappers around WeasyPrint 70's
 ``Layout.set_text`` and ``split_first_line``.
@@ -9,7 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .cjkscript import ACTIVE, HANGUL, KEEP_ALL, KOREAN_WORD, byte_offsets, runs
+from .cjkheads import phrases
+from .cjkscript import (
+    ACTIVE,
+    BROKEN,
+    CJK,
+    HANGUL,
+    KEEP_ALL,
+    KOREAN_WORD,
+    PHRASES,
+    byte_offsets,
+    runs,
+)
 
 
 def text_setter(original: Callable[..., None]) -> Callable[..., None]:
@@ -26,7 +37,8 @@ def add_attributes(layout: Any, justify: bool) -> None:
     """Letter spacing of a justified CJK text box, and keep-all inside Korean words."""
     spacing = getattr(layout, "pb_spacing", None) if justify else None
     keep = ACTIVE.get() and KEEP_ALL.get() and HANGUL.search(layout.text)
-    if not (spacing or keep):
+    phrased = ACTIVE.get() and KEEP_ALL.get() and PHRASES.get() and CJK.search(layout.text)
+    if not (spacing or keep or phrased):
         return
     from weasyprint.text.ffi import ffi, pango
 
@@ -38,6 +50,8 @@ def add_attributes(layout: Any, justify: bool) -> None:
         _letter_spacing(attrs, layout, offsets, spacing)
     if keep:
         _keep_words(attrs, layout.text, offsets)
+    if phrased:
+        _keep_phrases(attrs, layout.text, offsets, layout.style["lang"] or "")
     pango.pango_layout_set_attributes(layout.layout, attrs)
 
 
@@ -69,8 +83,18 @@ def _keep_words(attrs: Any, text: str, offsets: list[int]) -> None:
             pango.pango_attr_list_insert(attrs, attr)
 
 
+def _keep_phrases(attrs: Any, text: str, offsets: list[int], lang: str) -> None:
+    from weasyprint.text.ffi import pango
+
+    for start, end in phrases(text, lang):
+        if end - start > 1:
+            attr = pango.pango_attr_allow_breaks_new(False)
+            attr.start_index, attr.end_index = offsets[start], offsets[end]
+            pango.pango_attr_list_insert(attrs, attr)
+
+
 def keep_all_splitter(original: Callable[..., Any]) -> Callable[..., Any]:
-    """``split_first_line`` that breaks a Korean word between syllables only if it must."""
+    """``split_first_line`` that breaks a Korean word (or a headline's phrase) only if it must."""
 
     def split_first_line(
         text: str,
@@ -85,7 +109,9 @@ def keep_all_splitter(original: Callable[..., Any]) -> Callable[..., Any]:
         result = original(*args)
         if not (ACTIVE.get() and KEEP_ALL.get() and is_line_start) or max_width is None:
             return result
-        if result[3] > max_width and HANGUL.search(text):
+        if result[3] > max_width and (HANGUL.search(text) or PHRASES.get()):
+            if (broken := BROKEN.get()) is not None:
+                broken[0] += 1
             token = KEEP_ALL.set(False)
             try:
                 return original(*args)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .cjkscript import ACTIVE, IDEOGRAPHIC_SPACE, SPACES, weights
+from .cjkscript import ACTIVE, IDEOGRAPHIC_SPACE, SPACES, trims_end, weights
 
 _CORRECTIONS = 3  # relayouts of a text box whose measured stretch misses the plan
 _CLOSE_ENOUGH = 0.05  # px: how far a stretched box may miss its planned width
@@ -21,7 +21,10 @@ class _Line:
     def __init__(self, line: Any) -> None:
         from weasyprint.formatting_structure import boxes
 
-        self.texts = [b for b in _descendants(line) if isinstance(b, boxes.TextBox)]
+        on_line = list(_descendants(line))
+        self.texts = [b for b in on_line if isinstance(b, boxes.TextBox)]
+        # A mark hangs only where it ends the line, not before an inline block (ruby).
+        self.ends_in_text = bool(on_line) and on_line[-1] is (self.texts or [None])[-1]
         joined = "".join(b.text for b in self.texts)
         korean = (line.style["lang"] or "").lower().startswith("ko")
         spaces_only = korean and any(ch in SPACES for ch in joined.strip())
@@ -29,7 +32,7 @@ class _Line:
             id(b): weights(b.text, b.style["lang"] or "", spaces_only) for b in self.texts
         }
         self.hanging = 0.0
-        """Width of ideographic spaces ending the line, which hang past the column edge."""
+        """Width of what hangs past the column edge: ideographic spaces and blank halves."""
         self._drop_trailing_spaces()
         every = [f for b in self.texts for f in self.flags[id(b)]]
         self.units = sum(every) - (every[0] + every[-1]) / 2 if every else 0
@@ -40,7 +43,8 @@ class _Line:
         spacing after a layout's last character from its width but still draws the half
         before it, so the last glyph would end short of the edge. U+3000 is not collapsed
         like U+0020 but hangs at the end of a line (CSS Text 3 §4.1.3, "other space
-        separators"): it takes no stretch, and its advance is slack."""
+        separators"): it takes no stretch, and its advance is slack. So is the blank half of
+        a closing bracket, comma or full stop ending the line (:func:`trims_end`)."""
         for box in reversed(self.texts):
             flags, text = self.flags[id(box)], box.text
             for i in range(len(text) - 1, -1, -1):
@@ -48,6 +52,8 @@ class _Line:
                 flags[i] = 0
                 if text[i] == IDEOGRAPHIC_SPACE:
                     self.hanging += float(box.style["font_size"])
+                elif visible and self.ends_in_text and trims_end(text[i], box.style["lang"] or ""):
+                    self.hanging += float(box.style["font_size"]) / 2
                 if visible:
                     return
 

@@ -6,12 +6,18 @@ import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 
+from .i18n import script_key
+
 IDEOGRAPHIC_SPACE = "\u3000"
 
 ACTIVE: ContextVar[bool] = ContextVar("printbrief_cjk_active", default=False)
 """Whether the patched WeasyPrint functions do printbrief's layout (inside a render only)."""
 KEEP_ALL: ContextVar[bool] = ContextVar("printbrief_cjk_keep_all", default=True)
 """Whether Korean words are kept whole (off while a word longer than the line is laid out)."""
+PHRASES: ContextVar[bool] = ContextVar("printbrief_cjk_phrases", default=False)
+"""Whether Chinese and Japanese text breaks between phrases only (in a headline)."""
+BROKEN: ContextVar[list[int] | None] = ContextVar("printbrief_cjk_broken", default=None)
+"""Where to count the lines that had to break inside a kept word or phrase."""
 
 # Characters that take inter-character justification: Han, kana (with ー and small kana),
 # CJK symbols and punctuation, fullwidth forms, and the quotes, dashes and ellipses a CJK
@@ -25,6 +31,23 @@ HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 SPACES = frozenset(" \u00a0")
 # A Korean "word" for keep-all: letters and digits around at least one Hangul syllable.
 KOREAN_WORD = re.compile(r"[\w\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+")
+
+
+# Marks whose blank half is on their right in the bundled faces of each script (their `halt`
+# values, pinned by a test): at the end of a justified line that half hangs past the column
+# edge, so the mark's visible half ends flush (jlreq §3.1.4 and clreq §3.1.6 set line-end
+# closing brackets, commas and full stops half width). Traditional Chinese centres 、。，：；.
+_CLOSING = "〉》」』】〕〗〙〛〞〟）］｝｠"
+TRIM_END = {
+    "zh-Hans": frozenset(_CLOSING + "’”、。！，．：；？"),
+    "zh-Hant": frozenset(_CLOSING + "’”"),
+    "ja": frozenset(_CLOSING + "、。，．"),
+}
+
+
+def trims_end(char: str, lang: str) -> bool:
+    """Whether ``char`` ending a justified line of ``lang`` hangs its blank half: ``trims_end("。", "ja")``."""
+    return char in TRIM_END.get(script_key(lang), ())
 
 
 def weights(text: str, lang: str, spaces_only: bool) -> list[int]:

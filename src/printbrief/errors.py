@@ -1,5 +1,6 @@
 """The printbrief exception tree; adapters read exit codes and HTTP statuses from the classes.
 
+```text
 PrintbriefError                exit 1, HTTP 500
 ├── UsageError                 exit 2, HTTP 400  (bad option, unknown theme or paper)
 │   ├── ThemeError             exit 2, HTTP 400
@@ -7,13 +8,15 @@ PrintbriefError                exit 1, HTTP 500
 │   └── RequestTimeoutError    exit 2, HTTP 408  (an HTTP request body that arrives too slowly)
 ├── InputError                 exit 1, HTTP 422  (a file or field of the article is wrong)
 ├── LimitError                 exit 1, HTTP 413  (input past a documented bound)
+│   └── MemoryLimitError       exit 1, HTTP 413  (the render outgrew its process's memory)
 ├── CoverageError              exit 1, HTTP 422  (strict mode: characters no font covers)
 ├── RenderError                exit 1, HTTP 500  (WeasyPrint failed on valid input)
 ├── OutputError                exit 1, HTTP 500  (the PDF could not be written)
-└── ServiceError               exit 1, HTTP 503  (``printbrief serve`` cannot take the request now)
+└── ServiceError               exit 1, HTTP 503  (printbrief serve cannot take the request now)
     ├── BusyError              exit 1, HTTP 503  (every worker busy and the queue full; Retry-After)
     ├── WorkerLostError        exit 1, HTTP 503  (the worker died mid-render; Retry-After)
     └── DeadlineError          exit 1, HTTP 504  (past its deadline; the worker was replaced)
+```
 """
 
 from __future__ import annotations
@@ -143,6 +146,11 @@ class LimitError(PrintbriefError):
     """An input exceeds a documented bound (size, nesting, images, pages, time)."""
 
     http_status = 413
+
+
+class MemoryLimitError(LimitError):
+    """A render ran out of memory (a worker's ``Limits.max_worker_memory``); workers that hit
+    it are replaced, as their heap may be left fragmented."""
 
 
 class CoverageError(PrintbriefError):

@@ -1,7 +1,7 @@
 """Resource fetching locked down: data: URIs, files inside allowed folders, allowlisted HTTPS.
 
 WeasyPrint's default fetcher reads ``file:``, ``http(s):`` and ``ftp:`` URLs; untrusted
-article HTML must not make printbrief read local files or reach the network (README,
+article HTML must not make printbrief read local files or reach the network (docs/security.md,
 "Security model"). Two kinds of folder are allowed: *trusted* ones (the theme and the bundled
 fonts), served as they are, and *asset* folders the caller names for article images, from
 which only raster images are served, so a stray ``notes.txt`` beside an article can never be

@@ -59,6 +59,15 @@ class Limits:
     WeasyPrint cannot be cancelled, so a single page that never finishes is not interrupted;
     the HTTP service adds a hard kill of the worker for that.
     """
+    max_worker_memory: int = 2 << 30
+    """Address space of one worker process (batch, issue and service workers), in bytes; 0
+    for no bound. Set with ``RLIMIT_AS`` as the worker starts, so a render that outgrows it
+    fails alone with a :class:`~printbrief.errors.MemoryLimitError` (413) instead of pushing
+    the machine into swap or the kernel's OOM killer (super-linear inputs reached 1.8–3.2 GB).
+    Address space, not resident memory: a warm worker maps 0.55 GB (libraries, fonts, thread
+    stacks, allocator arenas) and uses 0.14 GB of it. Renders in the calling process
+    (``Renderer``, ``printbrief render -o``) are not bounded: that process is the caller's.
+    """
     max_fetch_bytes: int = 8 * 1024 * 1024
     """Size of one image fetched from an allowed host."""
     max_fetch_seconds: float = 10.0

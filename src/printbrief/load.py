@@ -147,11 +147,6 @@ def format_named(name: str | None) -> Format | None:
         ) from None
 
 
-def from_json(text: str, *, name: str) -> Article:
-    """An article from JSON text: any JSON format, recognised (printbrief fields by default)."""
-    return from_mapping(json_value(text, source=name), name=name)
-
-
 def from_mapping(data: Any, *, name: str | None, format: str | None = None) -> Article:
     """An article from a parsed JSON value in the JSON format named or recognised."""
     chosen = format_named(format) or recognise("json", data, name)

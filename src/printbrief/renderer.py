@@ -19,10 +19,10 @@ from typing import Any, TypeAlias
 import weasyprint
 from weasyprint import CSS, HTML
 
-from . import cjk, cmyk, coverage, finish, fonts, paper, variants
+from . import cjk, cmyk, coverage, finish, fitting, fonts, grid, paper, subsetting, variants
 from .assets import asset_dir
 from .body import body_html, count_images
-from .budget import Abort, Budget, watch
+from .budget import Abort, Budget, out_of_memory, watch
 from .capture import warnings_logged
 from .errors import CoverageError, LimitError, PrintbriefError, RenderError, UsageError
 from .fetcher import LockedFetcher
@@ -75,6 +75,7 @@ class Renderer:
         network: Network | None = None,
         **options: Any,
     ) -> None:
+        subsetting.install()
         given = theme if isinstance(theme, RenderOptions) else RenderOptions(theme=str(theme))
         self.options = RenderOptions.of(given, **options)
         self.theme: Theme = resolve_theme(self.options.theme, self.options.theme_paths)
@@ -201,11 +202,16 @@ class Renderer:
     def render(self, article: ArticleLike, *, paper: str | None = None) -> Rendered:
         """The article (an Article, a mapping of its fields, or a file path) as a PDF.
 
-        The result is the PDF's bytes, with ``pages`` and ``warnings``. Raises a
+        The result is the PDF's bytes, with ``pages`` and ``warnings`` (those of loading, such
+        as a feed's unmapped fields, included). Raises a
         :class:`~printbrief.errors.PrintbriefError` subclass on bad input or limits.
         """
-        loaded = as_article(article, self.limits, self.options.input_format)
-        return self.bounded(loaded, lambda: self.themed_html(loaded), paper or self.paper)
+        with warnings_logged() as loading:
+            loaded = as_article(article, self.limits, self.options.input_format)
+        result = self.bounded(loaded, lambda: self.themed_html(loaded), paper or self.paper)
+        if not loading:
+            return result
+        return Rendered(result, result.pages, warnings=(*loading, *result.warnings))
 
     def render_to(self, article: ArticleLike, path: str | Path) -> Path:
         """Render and write atomically: an error never leaves a partial or clobbered file."""
@@ -223,7 +229,7 @@ class Renderer:
                 result = self._budgeted(article, make_html, paper_name)
         finally:
             self._busy.release()
-        return Rendered(result, result.pages, warnings=tuple(seen))
+        return Rendered(result, result.pages, result.parts, warnings=tuple(seen))
 
     def _budgeted(
         self, article: Article, make_html: Callable[[], str], paper_name: str
@@ -236,6 +242,8 @@ class Renderer:
             raise _sourced(abort.error, article) from None
         except PrintbriefError as exc:
             raise _sourced(exc, article) from None
+        except MemoryError:
+            raise out_of_memory(_name(article)) from None
         except RecursionError:
             raise LimitError(
                 "the document is nested too deeply to lay out", source=_name(article)
@@ -256,13 +264,45 @@ class Renderer:
         document = self._layout(article, html, paper_name)
         budget.check_pages(len(document.pages))
         budget.check_time("layout")
+        document = self._fitted(article, html, paper_name, document, budget)
         _drop_unsafe_links(document)
         if self.profile and not document.metadata.modified:  # WeasyPrint's X-4 XMP needs one
             document.metadata.modified = document.metadata.created or _parse_iso("").isoformat()
         pdf = document.write_pdf(**self._pdf_options(article, soft_hyphens="\u2010" not in html))
         budget.check_time("PDF")
         assert isinstance(pdf, bytes)
-        return Rendered(pdf, len(document.pages))
+        return Rendered(pdf, len(document.pages), self.parts(document))
+
+    def parts(self, document: weasyprint.Document) -> tuple[int, ...]:
+        """Pages of each article a document runs on together; () for one article (issues)."""
+        return ()
+
+    def _fitted(
+        self,
+        article: Article,
+        html: str,
+        paper_name: str,
+        document: weasyprint.Document,
+        budget: Budget,
+    ) -> weasyprint.Document:
+        """The first layout without a nearly-empty page: as laid out, or with one of the
+        theme's fitting steps (:mod:`printbrief.fitting`); failing that, the one with fewest."""
+        lines = fitting.body_lines(document)
+        best, fewest = document, fitting.short_pages(lines)
+        for step in range(1, self.theme.fit_steps + 1 if fewest else 1):
+            fitted = self._layout(article, fitting.with_step(html, step), paper_name)
+            budget.check_pages(len(fitted.pages))
+            budget.check_time("fitting")
+            again = fitting.body_lines(fitted)
+            log.debug("Step 5 - fitting step %d: body lines per page %s → %s", step, lines, again)
+            short = fitting.short_pages(again)
+            if len(short) < len(fewest):
+                best, fewest = fitted, short
+            if not fewest:
+                break
+        if fewest:
+            log.debug("Step 5 - fitting left pages %s nearly empty", fewest)
+        return best
 
     def _layout(self, article: Article, html: str, paper_name: str) -> weasyprint.Document:
         base = next(iter((*_source_dir(article), *self.assets)), None)
@@ -274,7 +314,7 @@ class Renderer:
         fetcher = LockedFetcher(
             self._fixed_roots, self.limits, assets=assets, network=self.network, photos=self.photos
         )
-        with cjk.typesetting():
+        with cjk.typesetting(), grid.snapping():
             document = HTML(
                 string=html,
                 base_url=base.as_uri() + "/" if base else None,

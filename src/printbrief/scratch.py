@@ -14,9 +14,11 @@ SIGKILL cannot clean up, so every new scratch folder first sweeps those whose ow
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,6 +50,27 @@ def _running(pid: int) -> bool:
     except PermissionError:  # another user's process: alive, and not ours to judge
         return True
     return True
+
+
+def process_scratch() -> str:
+    """For a process that is the command itself: all its temporary files in one scratch folder.
+
+    WeasyPrint's per-``FontConfiguration`` copy of the fonts (31 MB) included, which it
+    deletes only when that object is collected: a ``printbrief render`` killed mid-way left
+    it in /tmp. The folder (``TMPDIR`` too, for child processes) is removed at exit, SIGTERM
+    and SIGHUP included; one left by SIGKILL is swept by the next command.
+    """
+    folder = new_scratch("cli")
+    use_scratch(folder)
+    os.environ["TMPDIR"] = folder
+    # multiprocessing removes its own folder at exit (a forkserver's socket, made in this
+    # one) and fails loudly if it is gone, so this one must go after it.
+    mp_util = sys.modules.get("multiprocessing.util")
+    if mp_util is None:  # registered before multiprocessing's own handler: atexit runs it later
+        atexit.register(remove_scratch, folder)
+    else:
+        mp_util.Finalize(None, remove_scratch, args=(folder,), exitpriority=-101)
+    return folder
 
 
 def remove_scratch(folder: str) -> None:

@@ -1,7 +1,7 @@
 """Stage 4 — themes: find a theme on the search path and turn an Article into HTML (Jinja2).
 
 A theme is a folder with ``theme.json`` (``description``, ``extends``, ``stylesheets``,
-``template``, ``headline_steps``, ``cjk_text``: ``"sans"`` or ``"serif"`` CJK reading text),
+``template``, ``headline_steps``, ``fit_steps``, ``cjk_text``: ``"sans"`` or ``"serif"`` CJK reading text),
 Jinja templates and CSS. A name is looked up in this order: a folder path as given; the
 caller's folders (``theme_paths``); the built-in ``styles/``; themes that installed packages
 register under the entry-point group ``printbrief.themes`` (:data:`ENTRY_POINT_GROUP`). Installed
@@ -41,7 +41,11 @@ theme) or ``name = "module:attribute"`` (a path to the theme folder)."""
 _DIGESTS: dict[tuple[tuple[str, int, int], ...], str] = {}
 _MAX_EXTENDS = 8
 HEADLINE_STEPS = (60, 110, 180)
+MAX_FIT_STEPS = 3
+"""At most this many copyfitting layouts after the first (each costs a whole layout)."""
 """Headline lengths (a wide CJK character counts two) past which a theme sets it a step smaller."""
+BYTECODE_CACHE: jinja2.BytecodeCache | None = None
+"""Compiled templates kept between processes; the command sets one (startup.py), the library none."""
 ISSUE_TEMPLATES = ("issue.html.j2", "issue-article.html.j2", "folios.html.j2")
 """The templates ``printbrief compile`` renders: cover and contents, articles, folio sheet."""
 
@@ -61,6 +65,7 @@ class Theme:
     template: str
     headline_steps: tuple[int, ...] = HEADLINE_STEPS
     cjk_text: str = "sans"  # CJK reading text in Hei/Gothic, or in Song/Ming/Mincho/Myeongjo
+    fit_steps: int = 0  # copyfitting: html[data-pb-fit="1"…"N"] rules the renderer may try
     package: str | None = None
     """``distribution version`` of the installed package the theme comes from, if one."""
 
@@ -73,6 +78,7 @@ class Theme:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=BYTECODE_CACHE,
         )
         env.filters["css_string"] = css_string
         env.filters["urls"] = urls
@@ -100,9 +106,7 @@ class Theme:
         only when a file's size or modification time changes.
         """
         files = [
-            (folder, path, path.stat())
-            for folder in self.folders
-            for path in sorted(p for p in folder.rglob("*") if p.is_file())
+            (folder, path, path.stat()) for folder in self.folders for path in files_of(folder)
         ]
         stamp = tuple((str(p), s.st_size, s.st_mtime_ns) for _, p, s in files)
         if (known := _DIGESTS.get(stamp)) is None:
@@ -124,6 +128,16 @@ class Theme:
         missing = [name for name in templates if self.find(name) is None]
         if missing:
             raise ThemeError(f"theme {self.name!r} has no template {', '.join(missing)}")
+
+
+def files_of(folder: Path) -> list[Path]:
+    """Every file of a theme folder, sorted, but for Python's bytecode caches.
+
+    A theme package's folder gains ``__pycache__`` when it is imported (to find the folder);
+    that must not change the theme's digest, or caches would miss for nothing.
+    """
+    found = (p for p in folder.rglob("*") if "__pycache__" not in p.relative_to(folder).parts)
+    return sorted(p for p in found if p.is_file())
 
 
 def search_path(extra: Iterable[str | Path] = ()) -> tuple[Path, ...]:
@@ -227,6 +241,9 @@ def _build(chain: list[tuple[Path, dict[str, Any]]], *, name: str, package: str 
     if cjk_text not in ("sans", "serif"):
         raise ThemeError(f"{folders[0] / THEME_FILE}: cjk_text must be 'sans' or 'serif'")
     steps = next((m["headline_steps"] for _, m in chain if "headline_steps" in m), HEADLINE_STEPS)
+    fit = next((m["fit_steps"] for _, m in chain if "fit_steps" in m), 0)
+    if type(fit) is not int or not 0 <= fit <= MAX_FIT_STEPS:
+        raise ThemeError(f"{folders[0] / THEME_FILE}: fit_steps: expected 0 to {MAX_FIT_STEPS}")
     theme = Theme(
         name=name,
         description=chain[0][1].get("description", ""),
@@ -235,6 +252,7 @@ def _build(chain: list[tuple[Path, dict[str, Any]]], *, name: str, package: str 
         template=template,
         headline_steps=_steps(steps, folders[0]),
         cjk_text=cjk_text,
+        fit_steps=fit,
         package=package,
     )
     theme.require(template, *ISSUE_TEMPLATES)

@@ -30,7 +30,7 @@ from .options import RenderOptions
 from .output import write_atomic
 from .preview import write_previews
 from .renderer import Renderer
-from .themes import resolve_theme
+from .themes import files_of, resolve_theme
 
 POLL = 0.15
 """Seconds between two looks at the watched files."""
@@ -66,14 +66,22 @@ def stamps(paths: Iterable[Path]) -> Stamps:
 
 
 def folder_files(folders: Iterable[Path]) -> list[Path]:
-    """Every file below ``folders`` (a theme's own and its ``extends`` parents')."""
-    return [p for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()]
+    """Every file of the theme ``folders`` but editors' swap, backup and lock files.
+
+    Vim rewrites ``.name.swp`` while you type and Emacs writes ``#name#``: watching them would
+    rebuild the Renderer and render again with nothing changed.
+    """
+    return [p for folder in folders for p in files_of(folder) if not _scratch(p.name)]
+
+
+def _scratch(name: str) -> bool:
+    return name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx")) or name == "4913"
 
 
 def article_files(path: Path, options: RenderOptions) -> list[Path]:
     """The article file and the local pictures it names; only the file when it does not load."""
     try:
-        article = load(path, max_bytes=options.limits.max_input_bytes)
+        article = load(path, max_bytes=options.limits.max_input_bytes, format=options.input_format)
     except PrintbriefError:
         return [path]
     return [path, *local_files(article)]

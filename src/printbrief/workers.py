@@ -27,11 +27,18 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Protocol, TypeVar
 
+try:
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
+
+from .budget import out_of_memory
 from .capture import keep_to_results, warnings_logged
 from .errors import PrintbriefError, RenderError
 from .options import RenderOptions
@@ -111,6 +118,8 @@ def perform(task: Task[T], client: str) -> Outcome[T]:
             value = task.run()
         except PrintbriefError as exc:
             error = exc
+        except MemoryError:
+            error = out_of_memory()
         except Exception as exc:
             log.debug("unexpected error in %r", task, exc_info=True)
             error = RenderError(f"internal error: {type(exc).__name__}: {exc}")
@@ -151,6 +160,7 @@ def start_worker(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     keep_to_results_once()
     _exit_with_parent()
+    bound_memory((warm or RenderOptions()).limits.max_worker_memory)
     if warm is not None:
         from .renderer import renderer_for
 
@@ -162,6 +172,22 @@ def start_worker(
             if warm_render:
                 renderer.render(WARM_UP_ARTICLE)
     settle_heap()
+
+
+def bound_memory(limit: int) -> None:
+    """Cap this process's address space at ``limit`` bytes (``Limits.max_worker_memory``).
+
+    Past it, allocations fail: Python raises MemoryError, which :func:`perform` and the
+    renderer report as a :class:`~printbrief.errors.MemoryLimitError` for the one input. A
+    hard limit the process was started with is kept if lower. No-op where ``resource`` is
+    missing (Windows) or for 0.
+    """
+    if not limit or resource is None:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _exit_with_parent() -> None:
@@ -198,6 +224,34 @@ def process_pool(
         max_workers=jobs, mp_context=context(), initializer=start_worker,
         initargs=(folder, warm, kind),
     )  # fmt: skip
+
+
+class Respawning(Executor):
+    """A process pool that starts afresh once a worker has died.
+
+    ``ProcessPoolExecutor`` fails every task in flight and refuses all new work after one
+    worker dies (killed, or a native allocation past ``Limits.max_worker_memory``); here the
+    next submission gets a new pool, so one input cannot stop a whole batch.
+    """
+
+    def __init__(self, make: Callable[[], ProcessPoolExecutor]) -> None:
+        self.make = make
+        self.pool = make()
+        self.respawns = 0
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Queue ``fn`` on the pool, on a new one if the pool is broken."""
+        try:
+            return self.pool.submit(fn, *args, **kwargs)
+        except BrokenProcessPool:
+            log.info("a worker process died; starting new workers")
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool, self.respawns = self.make(), self.respawns + 1
+            return self.pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Shut the current pool down."""
+        self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def default_jobs() -> int:

@@ -14,20 +14,22 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import PrintbriefError, UsageError
+from ..errors import PrintbriefError, RenderError, UsageError
 from ..identity import files_digest
 from ..load import load, parse, read_bytes
 from ..options import RenderOptions
-from ..output import write_atomic, write_stdout
+from ..output import check_target, write_atomic, write_stdout
 from ..scratch import scratch
 from ..workers import (
     InlineExecutor,
     Outcome,
+    Respawning,
     default_jobs,
     process_pool,
     relay,
@@ -107,6 +109,8 @@ class _Batch:
         self.results: dict[int, ItemResult] = {}
         self.pending: dict[Future[Outcome[Written]], Item] = {}
         self.write_on_worker = True
+        self.retry: list[Item] = []
+        self.retried: set[int] = set()
 
     def plan(self, out_dir: str | Path | None, *, force: bool) -> list[Item]:
         """Items to render, after reporting inputs that failed or are up to date."""
@@ -116,6 +120,11 @@ class _Batch:
                 item = planner.plan(index, name)
             except PrintbriefError as exc:
                 self._finish(index, ItemResult(name, None, "failed", error_line(exc, name)))
+                continue
+            except Exception as exc:  # a bug hit by one input fails that input, not the batch
+                log.debug("unexpected error planning %s", name, exc_info=True)
+                error = RenderError(f"internal error: {type(exc).__name__}: {exc}", source=name)
+                self._finish(index, ItemResult(name, None, "failed", error_line(error, name)))
                 continue
             manifest = self.manifests.of(item.target)
             entry = None if force else manifest.up_to_date(item.target.name, item.key)
@@ -132,7 +141,7 @@ class _Batch:
         queue = iter(items)
         try:
             while True:
-                while len(self.pending) < in_flight and (item := next(queue, None)):
+                while len(self.pending) < in_flight and (item := self._next(queue)):
                     self._submit(executor, item)
                 if not self.pending:
                     return
@@ -143,6 +152,10 @@ class _Batch:
             for future in self.pending:
                 future.cancel()
             raise
+
+    def _next(self, queue: Iterator[Item]) -> Item | None:
+        """The next item: one to try again first, then the queue's."""
+        return self.retry.pop(0) if self.retry else next(queue, None)
 
     def harvest(self) -> None:
         """After an interruption, record the tasks that finished anyway (quietly)."""
@@ -174,6 +187,14 @@ class _Batch:
     def _collect(self, future: Future[Outcome[Written]], item: Item) -> None:
         try:
             outcome = future.result()
+        except BrokenProcessPool:  # a worker died (killed, or past max_worker_memory)
+            if item.index not in self.retried:  # every task in flight fails with the one
+                self.retried.add(item.index)  # that killed it: each gets a second try
+                self.retry.append(item)
+                return
+            self._fail(item, f"{item.name}: a worker died rendering this input (killed, or "
+                             "out of memory: max_worker_memory)")  # fmt: skip
+            return
         except Exception as exc:  # the executor lost the task: a killed worker, a lost node
             self._fail(item, f"{item.name}: worker failed: {type(exc).__name__}: {exc}")
             return
@@ -233,7 +254,7 @@ def _executor(
         yield InlineExecutor()
         return
     with scratch("batch") as folder:
-        pool = process_pool(min(jobs, count), folder, options)
+        pool = Respawning(lambda: process_pool(min(jobs, count), folder, options))
         try:
             yield pool
         finally:
@@ -302,6 +323,8 @@ def render_to(input_name: str, output: str, options: RenderOptions) -> ItemResul
         article = load(
             input_name, max_bytes=options.limits.max_input_bytes, format=options.input_format
         )
+        if output != "-":
+            check_target(Path(output))  # a FIFO or device is refused before a render is spent
         if output != "-" and input_name != "-" and Path(output).resolve() == article.source:
             raise UsageError(f"output {output} would overwrite an input", source=input_name)
         result = renderer_for(options).render(article)

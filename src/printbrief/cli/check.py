@@ -38,6 +38,7 @@ def check(
         _preflight(inputs, as_json=as_json, bleed=bleed, min_dpi=min_dpi)
         return
     from ..batch.plan import expand_inputs
+    from ..capture import warnings_logged
     from ..coverage import check_article
     from ..load import load
 
@@ -45,7 +46,8 @@ def check(
     for name in expand_inputs(inputs):
         report: dict[str, Any] = {"input": name, "valid": True, "errors": [], "missing": []}
         try:
-            article = load(name, format=input_format and input_format.lower())
+            with warnings_logged() as report["warnings"]:  # a feed's unmapped fields
+                article = load(name, format=input_format and input_format.lower())
             missing = check_article(article, system=not bundled_fonts_only)
             report["missing"] = [
                 {"codepoint": m.codepoint, "char": m.char, "where": m.where, "lang": m.lang}
@@ -57,6 +59,8 @@ def check(
             report["errors"] = [{"field": p.field, "message": p.message} for p in problems] or [
                 {"field": "", "message": exc.message}
             ]
+            if omitted := getattr(exc, "omitted", 0):
+                report["omitted"] = omitted
         failed |= not report["valid"] or (strict and bool(report["missing"]))
         reports.append(report)
         if not as_json:
@@ -105,6 +109,8 @@ def _echo_check(report: dict[str, Any]) -> None:
         for error in report["errors"]:
             field = f"{error['field']}: " if error["field"] else ""
             click.echo(f"{name}: invalid: {field}{error['message']}")
+        if omitted := report.get("omitted", 0):
+            click.echo(f"{name}: invalid: and {omitted:,} more")
     for m in report["missing"]:
         click.echo(
             f"{name}: no font covers {m['codepoint']} {m['char']} in {m['where']} (lang {m['lang']})"

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import click
 
 from ..errors import PrintbriefError
+from ..scratch import process_scratch
 from ..version import __version__
 
 
@@ -89,12 +90,17 @@ def run() -> None:  # pragma: no cover - the console script
     """Entry point of the ``printbrief`` console script.
 
     SIGTERM (``timeout``, systemd, ``docker stop``) and SIGHUP stop a run as Ctrl-C does:
-    workers stopped, finished PDFs kept, the manifest saved, scratch folders removed.
+    workers stopped, finished PDFs kept, the manifest saved, scratch folders removed. The
+    process starts and ends the fast way (:mod:`printbrief.startup`); the output is the same.
     """
+    from .. import startup
+
+    process_scratch()
+    startup.enable()
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _interrupt)
-    sys.exit(main())
+    sys.exit(startup.finish(main()))
 
 
 def _interrupt(signum: int, frame: object) -> None:

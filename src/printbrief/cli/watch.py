@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from .main import State, cli
-from .options import options_from, render_options
+from .options import INPUT_FORMAT, options_from, render_options
 
 if TYPE_CHECKING:  # the watch module imports WeasyPrint: only when the command runs
     from ..watch import Outcome
@@ -24,26 +24,35 @@ if TYPE_CHECKING:  # the watch module imports WeasyPrint: only when the command 
     "--png", "png_dir", type=click.Path(file_okay=False),
     help="Also write each page as OUTPUT-N.png into this folder.",
 )  # fmt: skip
-@click.option("--dpi", type=float, default=96, show_default=True, help="Resolution of --png.")
+@click.option(
+    "--dpi", type=click.FloatRange(10, 1200), default=96, show_default=True,
+    help="Resolution of --png.",
+)  # fmt: skip
 @render_options
+@INPUT_FORMAT
 def watch(article: str, output: str, png_dir: str | None, dpi: float, **params: Any) -> None:
     """Render ARTICLE to OUTPUT, then again within a second of each save.
 
     Watched: the article, the local pictures it names, and every file of the theme (its
     extends parents included). Errors are shown and the watch goes on; Ctrl-C stops it.
     """
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:  # Ctrl-C (or SIGTERM) is how a watch ends: at any moment, exit status 0
+        _watch(console, article, output, png_dir, dpi, params)
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
+def _watch(
+    console: Console, article: str, output: str, png_dir: str | None, dpi: float, params: Any
+) -> None:
     from ..watch import Watcher
 
-    options = options_from(params)
-    watcher = Watcher(article, output, options, png_dir=png_dir, dpi=dpi)
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    watcher = Watcher(article, output, options_from(params), png_dir=png_dir, dpi=dpi)
     folders = ", ".join(str(f) for f in watcher.theme_folders)
     if not State.quiet:
         console.print(f"watching {escape(article)} and theme {escape(folders)} (Ctrl-C stops)")
-    try:
-        watcher.run(Event(), lambda outcome: _show(console, outcome))
-    except KeyboardInterrupt:
-        console.print("stopped")
+    watcher.run(Event(), lambda outcome: _show(console, outcome))
 
 
 def _show(console: Console, outcome: Outcome) -> None:

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from ..errors import InputError
+from . import nitf
 from .mapped import Mapped, byline
 from .safexml import inner_html, text
 
@@ -32,18 +33,25 @@ def read(root: Any, source: str | None) -> Mapped:
         raise InputError(f"root element <{root.tag}> is not newsMessage or newsItem", source=source)
     out = Mapped("NewsML-G2", names={"headline": "contentMeta/headline", "body": "contentSet"})
     items = [root] if root.tag == "newsItem" else root.findall("itemSet/newsItem")
-    pictures = [i for i in items if _is_picture(i)]
-    texts = [i for i in items if i not in pictures]
+    texts = [n for n, item in enumerate(items) if not _is_picture(item)]
     if not texts:
         raise InputError("no text newsItem (itemClass ninat:text)", source=source)
-    _item(texts[0], out)
-    out.put("images", [_picture(p, out) for p in pictures], "newsItem/contentSet/remoteContent")
-    for index, _ in enumerate(texts[1:], start=2):
-        out.skip(f"itemSet/newsItem[{index}]")
+    _item(items[texts[0]], out)
+    images = out.fields.pop("images", [])  # an NITF payload's own pictures come first
+    for number, item in enumerate(items, start=1):
+        where = f"itemSet/newsItem[{number}]"
+        if _is_picture(item) and (image := _picture(item, where, out)):
+            images.append(image)
+        elif number - 1 != texts[0]:
+            out.skip(where)  # a second story, or a picture without a picture file
+    out.put("images", images, "newsItem/contentSet/remoteContent")
     if root.tag == "newsMessage":
         for child in root:
             if child.tag != "itemSet":
                 out.skip(child.tag)
+        for child in root.findall("itemSet/*"):
+            if child.tag != "newsItem":
+                out.skip(f"itemSet/{child.tag}")
     return out
 
 
@@ -84,15 +92,15 @@ def _item_meta(meta: ET.Element | None, out: Mapped) -> None:
 def _content_meta(meta: ET.Element | None, out: Mapped) -> None:
     if meta is None:
         return
+    language = meta.find("language")
+    if language is not None and language.get("tag"):
+        out.put("lang", language.get("tag"), "contentMeta/language@tag")
     _headlines(meta, out)
     out.put("section", text(meta.find("slugline")), "contentMeta/slugline")
     out.put("byline", text(meta.find("by")), "contentMeta/by")
     if not out.has("byline"):
         names = [text(c.find("name")) for c in meta.findall("creator") if text(c.find("name"))]
         out.put("byline", byline(names, out.fields.get("lang")), "contentMeta/creator")
-    language = meta.find("language")
-    if language is not None and language.get("tag"):
-        out.put("lang", language.get("tag"), "contentMeta/language@tag")
     _tags(meta, out)
     _descriptions(meta, out)
     for child in meta:
@@ -140,10 +148,7 @@ def _content(content: ET.Element | None, out: Mapped) -> None:
         if out.has("body"):
             out.skip(f"contentSet/{child.tag}[{index}]")
         elif child.tag == "inlineXML":
-            body = child.find("html/body")
-            body = body if body is not None else child
-            out.put("body", inner_html(body), "contentSet/inlineXML")
-            out.fields["body_format"] = "html"
+            _inline_xml(child, out)
         elif child.tag == "inlineData" and kind.startswith("text/plain"):
             out.put("body", child.text or "", "contentSet/inlineData")
             out.fields["body_format"] = "text"
@@ -151,12 +156,43 @@ def _content(content: ET.Element | None, out: Mapped) -> None:
             out.skip(f"contentSet/{child.tag}[{index}]")
 
 
-def _picture(item: ET.Element, out: Mapped) -> dict[str, str]:
-    """A picture item: its largest ``remoteContent``, caption, alternative text and credit."""
-    remotes = item.findall("contentSet/remoteContent")
-    best = max(remotes, key=lambda r: _number(r.get("width")), default=None)
+def _inline_xml(inline: ET.Element, out: Mapped) -> None:
+    """XHTML (its ``body``) or an NITF document as the article body."""
+    payload = inline.find("nitf")
+    if payload is not None:
+        _nitf_payload(nitf.read(payload, None), out)
+        return
+    body = inline.find("html/body")
+    out.put("body", inner_html(body if body is not None else inline), "contentSet/inlineXML")
+    out.fields["body_format"] = "html"
+
+
+def _nitf_payload(inner: Mapped, out: Mapped) -> None:
+    """An NITF payload's fields where contentMeta left them unset (its tags added to them)."""
+    where = "contentSet/inlineXML/nitf"
+    for key, value in inner.fields.items():
+        if key == "tags" and out.has("tags"):
+            out.fields["tags"] += [t for t in value if t not in out.fields["tags"]]
+        elif not out.has(key):
+            out.fields[key] = value
+            out.names[key] = f"{where}/{inner.names.get(key, key)}"
+    for path in inner.unmapped:
+        out.skip(f"{where}/{path}")
+
+
+_PICTURE_READ = {"itemMeta", "contentMeta", "contentSet"} | _IDENTIFY
+_PICTURE_META = {"description", "creditline", "by", "headline"}
+
+
+def _picture(item: ET.Element, where: str, out: Mapped) -> dict[str, str]:
+    """A picture item: its widest ``remoteContent``, caption, alternative text and credit."""
+    remotes = [r for r in item.findall("contentSet/remoteContent") if r.get("href")]
+    if not remotes:
+        return {}
+    best = max(remotes, key=lambda r: _number(r.get("width")))
     meta = item.find("contentMeta")
-    image = {"src": best.get("href", "") if best is not None else ""}
+    image = {"src": best.get("href", "")}
+    _picture_leftovers(item, where, out)
     if meta is not None:
         for description in meta.findall("description"):
             role = description.get("role", "")
@@ -168,6 +204,15 @@ def _picture(item: ET.Element, out: Mapped) -> dict[str, str]:
         if "caption" not in image and text(meta.find("headline")):
             image["caption"] = text(meta.find("headline"))
     return {k: v for k, v in image.items() if v}
+
+
+def _picture_leftovers(item: ET.Element, where: str, out: Mapped) -> None:
+    for child in item:
+        if child.tag not in _PICTURE_READ:
+            out.skip(f"{where}/{child.tag}")
+    for child in item.findall("contentMeta/*"):
+        if child.tag not in _PICTURE_META:
+            out.skip(f"{where}/contentMeta/{child.tag}")
 
 
 def _number(value: str | None) -> float:

@@ -1,6 +1,8 @@
 """IPTC ninjs 2.x (News in JSON): headlines, bodies, by, subjects, dates, picture associations.
 
-The mapping is tabled in ``docs/inputs.md``; fields without an article field are reported.
+ninjs 1.x's singular fields (``headline``, ``body_html`` …) are read where the 2.x arrays are
+absent. The mapping is tabled in ``docs/inputs.md``; fields without an article field are
+reported.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def recognise(data: Any) -> bool:
     return (
         isinstance(data, dict)
         and isinstance(data.get("uri"), str)
-        and any(k in data for k in ("headlines", "bodies", "version", "standard"))
+        and any(k in data for k in ("headlines", "bodies", "version", "standard", "body_html"))
     )
 
 
@@ -43,12 +45,30 @@ def read(data: Any, source: str | None) -> Mapped:
     _descriptions(item, out, source)
     _by(item, out, source)
     _subjects(item, out, source)
+    _legacy(item, out, source)
     _dates(item, out, source)
     _associations(item, out, source)
     for key in item:
-        if key not in _READ | _IDENTIFY:
+        if key not in _READ | _IDENTIFY and key not in out.names.values():
             out.skip(key)
     return out
+
+
+def _legacy(item: dict[str, Any], out: Mapped, source: str | None) -> None:
+    """ninjs 1.x's singular fields, for what the 2.x fields left unset."""
+    for theirs, ours in (("headline", "headline"), ("byline", "byline"),
+                         ("description_text", "standfirst")):  # fmt: skip
+        if not out.has(ours):
+            out.put(ours, text_of(item.get(theirs), theirs, source), theirs)
+    if not out.has("standfirst"):
+        html = text_of(item.get("description_html"), "description_html", source)
+        out.put("standfirst", plain(html or ""), "description_html")
+    for theirs, kind in (("body_html", "html"), ("body_text", "text")):
+        if not out.has("body") and text_of(item.get(theirs), theirs, source):
+            out.put("body", item[theirs], theirs)
+            out.fields["body_format"] = kind
+    if not out.has("tags"):
+        _subjects(item, out, source, key="subject")
 
 
 def _entries(item: dict[str, Any], key: str, source: str | None) -> list[dict[str, Any]]:
@@ -115,18 +135,19 @@ def _by(item: dict[str, Any], out: Mapped, source: str | None) -> None:
         return
     names = [text_of(e.get("byline") or e.get("name"), "bylines", source) or "" for e in entries]
     if [n for n in names if n.strip()]:
-        out.put("byline", byline([n.strip() for n in names if n.strip()], None), "bylines")
+        lang = out.fields.get("lang")
+        out.put("byline", byline([n.strip() for n in names if n.strip()], lang), "bylines")
 
 
-def _subjects(item: dict[str, Any], out: Mapped, source: str | None) -> None:
+def _subjects(item: dict[str, Any], out: Mapped, source: str | None, key: str = "subjects") -> None:
     tags: list[str] = []
-    for index, entry in enumerate(_entries(item, "subjects", source)):
-        name = text_of(entry.get("name"), f"subjects.{index}.name", source)
+    for index, entry in enumerate(_entries(item, key, source)):
+        name = text_of(entry.get("name"), f"{key}.{index}.name", source)
         if name and name.strip() and name.strip() not in tags:
             tags.append(name.strip())
         elif not name:
-            out.skip(f"subjects.{index}")
-    out.put("tags", tags, "subjects")
+            out.skip(f"{key}.{index}")
+    out.put("tags", tags, key)
 
 
 def _dates(item: dict[str, Any], out: Mapped, source: str | None) -> None:
@@ -153,28 +174,42 @@ def _associations(item: dict[str, Any], out: Mapped, source: str | None) -> None
 
 
 _PICTURE_READ = {"uri", "name", "type", "version", "renditions", "descriptions", "headlines",
-                 "by", "copyrightholder", "standard"}  # fmt: skip
+                 "by", "byline", "copyrightholder", "standard", "description_text", "headline"}  # fmt: skip
 
 
 def _picture(entry: dict[str, Any], where: str, out: Mapped, source: str | None) -> dict[str, Any]:
-    rendition = _rendition(_entries(entry, "renditions", source))
+    renditions = entry.get("renditions")
+    if isinstance(renditions, dict):  # ninjs 1.x: an object keyed by rendition name
+        renditions = [{"name": k, **mapping_of(v, where, source)} for k, v in renditions.items()]
+    rendition = _rendition(_entries({"renditions": renditions}, "renditions", source))
     if rendition is None:
         return {}
     texts = _entries(entry, "descriptions", source)
     alt, caption = _pick(texts, _ALT_ROLES), _pick(texts, ("caption", *_SUMMARY_ROLES))
-    titles = _entries(entry, "headlines", source)
     image = {
         "src": text_of(rendition.get("href"), f"{where}.renditions.href", source),
         "alt": _value(texts[alt], where, source) if alt is not None else None,
         "caption": _value(texts[caption], where, source) if caption is not None else None,
-        "credit": text_of(entry.get("by") or entry.get("copyrightholder"), where, source),
+        "credit": text_of(_credit(entry), f"{where}.by", source),
     }
-    if image["caption"] is None and titles:
-        image["caption"] = _value(titles[0], f"{where}.headlines.0", source)
+    image["caption"] = image["caption"] or _legacy_caption(entry, where, source)
     for key in entry:
         if key not in _PICTURE_READ:
             out.skip(f"{where}.{key}")
     return {k: v for k, v in image.items() if v}
+
+
+def _credit(entry: dict[str, Any]) -> Any:
+    return entry.get("by") or entry.get("byline") or entry.get("copyrightholder")
+
+
+def _legacy_caption(entry: dict[str, Any], where: str, source: str | None) -> str | None:
+    """A caption from the first headline (2.x) or ``description_text``/``headline`` (1.x)."""
+    titles = _entries(entry, "headlines", source)
+    if titles:
+        return _value(titles[0], f"{where}.headlines.0", source)
+    text = entry.get("description_text") or entry.get("headline")
+    return text_of(text, f"{where}.description_text", source)
 
 
 def _rendition(renditions: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -183,7 +218,12 @@ def _rendition(renditions: list[dict[str, Any]]) -> dict[str, Any] | None:
     for rendition in usable:
         if str(rendition.get("name", "")).lower() in _BEST_RENDITIONS:
             return rendition
-    sized = [r for r in usable if isinstance(r.get("width"), int | float)]
+    sized = [r for r in usable if _number(r.get("width"))]
     if sized:
-        return max(sized, key=lambda r: r["width"] * (r.get("height") or 1))
+        return max(sized, key=lambda r: _number(r["width"]) * (_number(r.get("height")) or 1))
     return usable[0] if usable else None
+
+
+def _number(value: Any) -> float:
+    """A rendition's size in pixels (0 when it is not a number)."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0

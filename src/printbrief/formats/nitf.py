@@ -69,9 +69,18 @@ def _head(head: ET.Element | None, out: Mapped) -> None:
                 "head/pubdata@ex-ref")  # fmt: skip
     for subject in head.findall("tobject/tobject.subject"):
         _tag(out, subject.get("tobject.subject.type") or subject.get("tobject.subject.matter"))
+    _head_leftovers(head, out)
+
+
+def _head_leftovers(head: ET.Element, out: Mapped) -> None:
     for child in head:
         if child.tag not in _HEAD_READ:
             out.skip(f"head/{child.tag}")
+    for index, _ in enumerate(head.findall("pubdata")[1:], start=2):
+        out.skip(f"head/pubdata[{index}]")  # another edition: the first one is printed
+    for child in head.findall("tobject/*"):
+        if child.tag != "tobject.subject":
+            out.skip(f"head/tobject/{child.tag}")
 
 
 def _docdata(docdata: ET.Element | None, out: Mapped) -> None:
@@ -182,6 +191,9 @@ def _media(media: ET.Element, out: Mapped, images: list[dict[str, str]]) -> None
     if media.get("media-type") != "image" or reference is None or not reference.get("source"):
         out.skip("body.content/media")
         return
+    for child in media:
+        if child.tag not in ("media-reference", "media-caption", "media-producer"):
+            out.skip(f"body.content/media/{child.tag}")
     image = {
         "src": reference.get("source", ""),
         "alt": reference.get("alternate-text", ""),

@@ -47,6 +47,12 @@ def read(data: Any, source: str | None) -> Mapped:
     _authors(embedded, out, source)
     _featured(embedded, out, source)
     _terms(embedded, out, source)
+    _leftovers(post, embedded, out)
+    return out
+
+
+def _leftovers(post: dict[str, Any], embedded: dict[str, Any], out: Mapped) -> None:
+    """Report what was not read; a numeric reference only when no embed resolves it."""
     for key, value in post.items():
         resolved = key in _RESOLVED and (_RESOLVED[key] in embedded or value in (0, [], None))
         if key not in _READ | _IDENTIFY and not resolved:
@@ -54,7 +60,6 @@ def read(data: Any, source: str | None) -> Mapped:
     for key in embedded:
         if key not in _EMBEDS:
             out.skip(f"_embedded.{key}")
-    return out
 
 
 def _rendered(post: dict[str, Any], key: str, source: str | None) -> str:

@@ -9,7 +9,7 @@ keys of its articles. Runs end after an article whose key happens to end one (ab
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ..finish import Rendered
 from ..identity import text_key
@@ -40,12 +40,20 @@ class Chunker:
     """Collects articles as they arrive and adds each completed run to ``merger`` as one source.
 
     ``positions`` maps an entry index to (merger source, its first page in that source).
+    ``order`` lists rendered units; ``groups`` names the entries of a unit that runs several
+    articles on (a continuous section), whose render's ``parts`` are its articles' pages.
     """
 
     def __init__(
-        self, store: Cache, merger: Merger, order: Sequence[int], keys: dict[int, str]
+        self,
+        store: Cache,
+        merger: Merger,
+        order: Sequence[int],
+        keys: dict[int, str],
+        groups: Mapping[int, Sequence[int]] | None = None,
     ) -> None:
         self.store, self.merger, self.keys = store, merger, keys
+        self.groups = groups or {}
         self.runs = runs(order, keys)
         self.positions: dict[int, tuple[int, int]] = {}
         self.pages: dict[int, int] = {}
@@ -58,7 +66,7 @@ class Chunker:
         for number in list(self._open):
             run = self.runs[number]
             chunk = self.store.get(self._key(run))
-            if chunk is not None and len(chunk.parts) == len(run):
+            if chunk is not None and len(chunk.parts) == len(self._entries(run)):
                 self._place(run, chunk)
                 self._open.remove(number)
                 covered.update(run)
@@ -78,7 +86,7 @@ class Chunker:
             return
         key = self._key(members)
         chunk = self.store.get(key)
-        if chunk is None or len(chunk.parts) != len(members):
+        if chunk is None or len(chunk.parts) != len(self._entries(members)):
             chunk = self._merged(members)
             self.store.put(key, chunk)
         self._place(members, chunk)
@@ -91,11 +99,16 @@ class Chunker:
         sources = [merger.add(part.pdf) for part in parts if part is not None]
         counts = tuple(part.pages for part in parts if part is not None)
         slots = [Slot(s, k) for s, n in zip(sources, counts, strict=True) for k in range(n)]
-        return Rendered(merger.write(slots), sum(counts), counts)
+        each = tuple(n for p in parts if p is not None for n in (p.parts or (p.pages,)))
+        return Rendered(merger.write(slots), sum(counts), each)
+
+    def _entries(self, members: Sequence[int]) -> list[int]:
+        """The entries of rendered units, in print order."""
+        return [i for unit in members for i in self.groups.get(unit, (unit,))]
 
     def _place(self, members: list[int], chunk: Rendered) -> None:
         source, offset = self.merger.add(chunk.pdf), 0
-        for index, count in zip(members, chunk.parts, strict=True):
+        for index, count in zip(self._entries(members), chunk.parts, strict=True):
             self.positions[index], self.pages[index] = (source, offset), count
             offset += count
 

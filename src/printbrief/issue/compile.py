@@ -29,13 +29,14 @@ from ..workers import InlineExecutor, Outcome, call_result, process_pool, relay,
 from . import plan as planner
 from .cache import DEFAULT_FOLDER, Cache
 from .chunks import Chunker
-from .load import Issue, LeftOut, load_issue
+from .load import Entry, Issue, LeftOut, load_issue
 from .tasks import (
     FOLIO_TEMPLATE,
     FRONT_TEMPLATE,
     RENDERER,
     ArticleTask,
     DocumentTask,
+    RunTask,
 )
 
 log = logging.getLogger(__name__)
@@ -224,18 +225,17 @@ class _Session:
         index, and the rendered and reused indices."""
         entries = {e.index: e for e in issue.entries}
         contexts = {i: planner.article_context(issue, e) for i, e in entries.items()}
-        keys = {
-            i: article_key(self.fingerprint, e.article, contexts[i]) for i, e in entries.items()
-        }
-        self.chunker = Chunker(self.store, self.merger, list(entries), keys)
+        units, keys = self._units(issue, contexts)
+        groups = {u: [e.index for e in m] for u, m in units.items() if len(m) > 1}
+        self.chunker = Chunker(self.store, self.merger, list(units), keys, groups)
         covered = self.chunker.from_cache()
         hits = {
             i: hit
-            for i in entries
+            for i in units
             if i not in covered and (hit := self.store.get(keys[i])) is not None
         }
-        missing = [i for i in entries if i not in covered and i not in hits]
-        todo = [ArticleTask(i, entries[i].article, contexts[i], self.options) for i in missing]
+        missing = [i for i in units if i not in covered and i not in hits]
+        todo = [self._task(units[i], contexts) for i in missing]
         executor = self.executor(len(todo)) if todo else None
         self._measure_front(issue)  # queued first: a worker measures while the others render
         futures = {submit(executor, task): task.index for task in todo} if executor else {}
@@ -243,7 +243,7 @@ class _Session:
         for index, hit in hits.items():
             self.chunker.offer(index, hit)
             done += 1
-            _tick(progress, done, len(entries))
+            _tick(progress, done, len(units))
         failed: dict[int, str] = {}
         for future in as_completed(futures):
             index, outcome = futures[future], _outcome(future)
@@ -252,20 +252,40 @@ class _Session:
                 if not keep_going:
                     self.close(cancel=True)
                     raise _named(outcome.error, entries[index].label, issue.name)
-                failed[index] = outcome.error.message
+                failed.update((e.index, outcome.error.message) for e in units[index])
             else:
                 self.store.put(keys[index], outcome.result())
             self.chunker.offer(index, outcome.value)
             done += 1
-            _tick(progress, done, len(entries))
+            _tick(progress, done, len(units))
         if failed:
             issue = issue.without(failed)
             if issue.entries:
                 self._measure_front(issue)  # the contents lost entries
         if not issue.entries:
             raise InputError("no article could be rendered", source=issue.name)
-        reused = sorted(covered | hits.keys())
+        reused = sorted(e.index for u in covered | hits.keys() for e in units[u])
         return issue, self.chunker.pages, sorted(set(self.chunker.pages) - set(reused)), reused
+
+    def _units(
+        self, issue: Issue, contexts: dict[int, dict[str, Any]]
+    ) -> tuple[dict[int, tuple[Entry, ...]], dict[int, str]]:
+        """What renders as one document (:meth:`Issue.units`) and each one's cache key."""
+        units = issue.units()
+        keys = {}
+        for lead, members in units.items():
+            each = [article_key(self.fingerprint, e.article, contexts[e.index]) for e in members]
+            keys[lead] = each[0] if len(each) == 1 else text_key("run", *each)
+        return units, keys
+
+    def _task(
+        self, members: tuple[Entry, ...], contexts: dict[int, dict[str, Any]]
+    ) -> ArticleTask | RunTask:
+        first = members[0]
+        if len(members) == 1:
+            return ArticleTask(first.index, first.article, contexts[first.index], self.options)
+        run = tuple((e.article, contexts[e.index]) for e in members)
+        return RunTask(first.index, run, self.options)
 
     def _measure_front(self, issue: Issue) -> None:
         """Learn how many pages cover and contents take, without the articles' page counts.
@@ -294,7 +314,9 @@ class _Session:
         """Number the issue; render cover and contents, and the folio sheets."""
         length = self._front_length() if self._front_length else _estimate_front(issue)
         for _ in range(4):
-            plan = planner.plan_pages(length, issue.entries, pages, right_hand=right_hand)
+            plan = planner.plan_pages(
+                length, issue.entries, pages, right_hand=right_hand, running_on=_running_on(issue)
+            )
             docs = [(FRONT_TEMPLATE, planner.front_context(issue, plan))]
             if self._front_length:  # the length is known: render everything in one batch
                 docs += [(FOLIO_TEMPLATE, c) for c in planner.folio_contexts(issue, plan)]
@@ -367,6 +389,11 @@ def _named(error: PrintbriefError, label: str, source: str) -> PrintbriefError:
 def _tick(progress: Progress | None, done: int, total: int) -> None:
     if progress:
         progress(done, total)
+
+
+def _running_on(issue: Issue) -> set[int]:
+    """Entries that run on under the article before them (not a continuous section's first)."""
+    return {e.index for members in issue.units().values() for e in members[1:]}
 
 
 def _cover_folder(issue: Issue) -> Path | None:

@@ -1,8 +1,11 @@
 """Stage 1 for issues — load: an issue file (JSON or YAML) to an :class:`Issue` of validated articles.
 
-An issue is ``{title, publication, date, lang, image, articles: [article | "relative/path"]}``.
-Articles are grouped by ``section`` (sections in order of first appearance, articles in issue
-order within a section); that is the print order, the contents and the outline.
+An issue is ``{title, publication, date, lang, image, sections, articles: [article |
+"relative/path"]}``. Articles are grouped by ``section`` (sections in order of first
+appearance, articles in issue order within a section); that is the print order, the contents
+and the outline. ``sections`` maps a section's name to how it runs: ``{"flow": "pages"}``
+(each article on a new page, the default) or ``{"flow": "continuous"}`` (news briefs: each
+article runs on under the one before).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -29,6 +32,14 @@ from ..model import Article, Image, IsoDate, LangTag, Text, check_text, few_unkn
 from ..parsing import json_value
 
 
+class SectionData(BaseModel):
+    """How a section's articles run: each from a new page, or one after another."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    flow: Literal["pages", "continuous"] = "pages"
+
+
 class IssueData(BaseModel):
     """The issue's own fields, validated (articles are validated one by one afterwards)."""
 
@@ -39,6 +50,7 @@ class IssueData(BaseModel):
     date: IsoDate | None = None
     lang: LangTag = "en"
     image: Image | None = None
+    sections: dict[str, SectionData] = Field(default_factory=dict)
     articles: list[dict[str, Any] | str] = Field(min_length=1)
 
     _text = field_validator("title", "publication", mode="after")(check_text)
@@ -96,6 +108,8 @@ class Issue:
     source: Path | None
     entries: tuple[Entry, ...]
     left_out: tuple[LeftOut, ...] = ()
+    continuous: frozenset[str] = frozenset()
+    """Sections whose articles run on one after another (``"flow": "continuous"``)."""
 
     @property
     def name(self) -> str:
@@ -111,6 +125,17 @@ class Issue:
             else:
                 runs.append((entry.article.section, [entry]))
         return runs
+
+    def units(self) -> dict[int, tuple[Entry, ...]]:
+        """What is rendered as one document, by its first entry's index: each article on its
+        own, except a continuous section's articles, which run on together."""
+        out: dict[int, tuple[Entry, ...]] = {}
+        for section, entries in self.sections():
+            if section in self.continuous:
+                out[entries[0].index] = tuple(entries)
+            else:
+                out.update((e.index, (e,)) for e in entries)
+        return out
 
     def without(self, failed: dict[int, str]) -> Issue:
         """The issue less the entries whose index is in ``failed`` (index → reason)."""
@@ -156,6 +181,7 @@ def load_issue(
         source=path,
         entries=tuple(_in_print_order(entries)),
         left_out=tuple(left_out),
+        continuous=frozenset(k for k, v in head.sections.items() if v.flow == "continuous"),
     )
 
 

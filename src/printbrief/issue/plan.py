@@ -8,7 +8,7 @@ printed on a folio sheet and stamped on at merge time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,16 +51,26 @@ class Plan:
 
 
 def plan_pages(
-    front: int, entries: Sequence[Entry], pages: Mapping[int, int], *, right_hand: bool = False
+    front: int,
+    entries: Sequence[Entry],
+    pages: Mapping[int, int],
+    *,
+    right_hand: bool = False,
+    running_on: Collection[int] = (),
 ) -> Plan:
     """Number the pages: ``front`` pages, then each entry (``pages`` by entry index).
+
+    In a continuous section an article owns the pages from the one it starts on to the one
+    before the next article's start (none when the next starts on the same page): the page
+    counts still add up, and each article's first page is where it starts. The entries of
+    ``running_on`` (all but the first of such a section) never start on a fresh right-hand page.
 
     >>> plan_pages(2, entries, {0: 3, 1: 1}, right_hand=True).total  # doctest: +SKIP
     8
     """
     placements, next_page = [], front + 1
     for entry in entries:
-        if right_hand and next_page % 2 == 0:
+        if right_hand and next_page % 2 == 0 and entry.index not in running_on:
             next_page += 1  # a blank left-hand page
         placements.append(Placement(entry, next_page, pages[entry.index]))
         next_page += pages[entry.index]

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import weasyprint
 
 from ..finish import Rendered
 from ..model import Article
 from ..renderer import Renderer
+from . import flow
 from .tasks import ARTICLE_TEMPLATE, STYLESHEET
 
 
 class IssueRenderer(Renderer):
     """A Renderer for issues: the theme's ``issue.css`` on top of its stylesheets."""
+
+    _starts = 0  # articles in the run being rendered (0: one article)
 
     def extra_stylesheets(self) -> list[Path]:
         """The theme's ``issue.css``, when it has one."""
@@ -26,6 +32,25 @@ class IssueRenderer(Renderer):
             return self.themed_html(article, template=ARTICLE_TEMPLATE, extra=context)
 
         return self.bounded(article, html, self.paper)
+
+    def render_run(self, articles: Sequence[tuple[Article, dict[str, Any]]]) -> Rendered:
+        """Articles run on one after another (a continuous section): one document, whose
+        ``parts`` are each article's pages (from its start to the next one's)."""
+        self._starts = len(articles)
+
+        def html() -> str:
+            return flow.joined(
+                [self.themed_html(a, template=ARTICLE_TEMPLATE, extra=c) for a, c in articles]
+            )
+
+        try:
+            return self.bounded(articles[0][0], html, self.paper)
+        finally:
+            self._starts = 0
+
+    def parts(self, document: weasyprint.Document) -> tuple[int, ...]:
+        """Each run article's pages, from the page its headline's anchor is on."""
+        return flow.parts(document, self._starts) if self._starts else ()
 
     def render_document(self, html: str, base: Path | None) -> Rendered:
         """A document the theme wrote itself (cover and contents, the folio sheet).

@@ -57,6 +57,19 @@ class ArticleTask:
 
 
 @dataclass(frozen=True)
+class RunTask:
+    """Render a continuous section's articles as one document, one running on under another."""
+
+    index: int
+    articles: tuple[tuple[Article, dict[str, Any]], ...]
+    options: RenderOptions
+
+    def run(self) -> Rendered:
+        """In the worker: the articles run on; ``parts`` are each one's pages."""
+        return issue_renderer(self.options).render_run(self.articles)
+
+
+@dataclass(frozen=True)
 class DocumentTask:
     """Render a document the theme wrote (HTML, and the folder its pictures come from)."""
 

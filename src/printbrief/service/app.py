@@ -1,6 +1,6 @@
 """The HTTP adapter (``printbrief serve``): parse a request, render through the pool, map errors.
 
-Routes are listed in the README, "Print-button service". Statuses come from the ``http_status`` attribute of
+Routes are listed in docs/service.md. Statuses come from the ``http_status`` attribute of
 each :class:`~printbrief.errors.PrintbriefError` subclass, never from a table here.
 
 >>> app = create_app(ServiceConfig())                   # doctest: +SKIP
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -26,13 +27,14 @@ try:
     from fastapi.openapi.utils import get_openapi
     from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
     from starlette.exceptions import HTTPException
+    from starlette.requests import ClientDisconnect
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 except ImportError as exc:  # pragma: no cover - exercised by a test that hides FastAPI
     raise ImportError(
         "printbrief serve needs the optional 'server' extra: pip install 'printbrief[server]'"
     ) from exc
 
-from ..errors import PrintbriefError, RequestTimeoutError, ThemeError
+from ..errors import PrintbriefError, RequestTimeoutError, ThemeError, UsageError
 from ..identity import article_key, fingerprint, text_key
 from ..issue.load import IssueData, load_issue
 from ..limits import DEFAULT_LIMITS
@@ -50,6 +52,8 @@ from .pool import PoolConfig, WorkerPool
 from .server import ServerConfig, run
 from .tasks import RenderArticle, RenderIssue
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class ServiceConfig:
@@ -58,7 +62,8 @@ class ServiceConfig:
     pool: PoolConfig = field(default_factory=PoolConfig)
     options: RenderOptions = field(default_factory=RenderOptions)
     """What every request starts from: theme folders, fonts, allowed hosts, limits. A request
-    sets theme (by name), paper, variant, bleed, marks, strict and lossless_images on top."""
+    sets theme (by name), paper, variant, bleed, marks, strict, lossless_images and
+    input_format (a JSON format: ninjs, wordpress, jsonld, json) on top."""
     max_body_bytes: int = DEFAULT_LIMITS.max_input_bytes
     body_timeout: float = 30.0
     """Seconds a client may take to send the request body; past that it is answered 408."""
@@ -153,6 +158,7 @@ def _options(
     marks: str | None = None,
     strict: bool = False,
     lossless_images: bool = False,
+    input_format: str | None = None,
 ) -> RenderOptions:
     """Render options from the query string, on top of the server's own (one validation)."""
     state: _State = request.app.state.printbrief
@@ -162,7 +168,7 @@ def _options(
         raise ThemeError(f"theme: unknown theme {theme!r} (available: {known})")
     chosen = RenderOptions.of(
         state.config.options, theme=theme, paper=paper, variant=variant and variant.value, bleed=bleed,
-        marks=marks, strict=strict, lossless_images=lossless_images,
+        marks=marks, strict=strict, lossless_images=lossless_images, input_format=input_format,
     )  # fmt: skip
     return chosen.check()
 
@@ -171,15 +177,20 @@ Options = Annotated[RenderOptions, Depends(_options)]
 
 
 def _add_routes(app: FastAPI, state: _State) -> None:
-    @app.post("/v1/render", openapi_extra=_body("Article"), responses=_RESPONSES)
+    @app.post(
+        "/v1/render", openapi_extra=_body("Article"), responses=_RESPONSES, response_class=Response
+    )
     async def render_article(request: Request, chosen: Options) -> Response:
-        """Render one article (printbrief fields or schema.org NewsArticle JSON-LD) to PDF."""
-        article = from_mapping(await _read_json(request, state), name=None)
+        """Render one article (printbrief fields, JSON-LD, ninjs or a WordPress post) to PDF."""
+        data = await _read_json(request, state)
+        article = from_mapping(data, name=None, format=chosen.input_format)
         key = await run_in_threadpool(lambda: article_key(fingerprint(chosen), article))
         task = RenderArticle(article.canonical_json(), chosen)
         return await _pdf(request, state, key, task, article.id or article.headline)
 
-    @app.post("/v1/issues", openapi_extra=_body("Issue"), responses=_RESPONSES)
+    @app.post(
+        "/v1/issues", openapi_extra=_body("Issue"), responses=_RESPONSES, response_class=Response
+    )
     async def render_issue(request: Request, chosen: Options) -> Response:
         """Compile an issue (inline articles) to one PDF: cover, contents, bookmarks, folios."""
         data = await _read_json(request, state)
@@ -218,6 +229,7 @@ def _add_routes(app: FastAPI, state: _State) -> None:
 async def _read_json(request: Request, state: _State) -> Any:
     httputil.check_media_type(request.headers.get("content-type"))
     limit = state.config.max_body_bytes
+    httputil.check_framing(request.headers)
     httputil.check_length(request.headers.get("content-length"), limit)
     try:
         async with asyncio.timeout(state.config.body_timeout):
@@ -226,6 +238,10 @@ async def _read_json(request: Request, state: _State) -> Any:
         raise RequestTimeoutError(
             f"the request body took longer than {state.config.body_timeout:g} s to arrive"
         ) from None
+    except ClientDisconnect:  # an aborted upload: one line, not uvicorn's traceback
+        log.info("%s %s: the client left before sending the whole body", request.method,
+                 request.url.path)  # fmt: skip
+        raise UsageError("the client closed the connection before sending the whole body") from None
     return await run_in_threadpool(httputil.parse_json, body)  # large JSON: off the event loop
 
 
@@ -235,9 +251,14 @@ async def _pdf(
     # Same content, options and versions give the same bytes, so the key is a strong validator.
     etag = f'"{key[:40]}"'
     headers = httputil.pdf_headers(etag, httputil.slug(stem))
-    if httputil.etag_matches(request.headers.get("if-none-match"), etag):
+    wanted = request.headers.get("if-none-match")
+    # "*" matches only a representation that exists (RFC 9110, 13.1.2): render it first, so
+    # an article that cannot render is answered with its error, never 304.
+    if wanted and wanted.strip() != "*" and httputil.etag_matches(wanted, etag):
         return Response(status_code=304, headers=dict(headers))
     pdf = state.cache.get(key) or await _render_once(state, key, task)
+    if httputil.etag_matches(wanted, etag):
+        return Response(status_code=304, headers=dict(headers))
     return Response(pdf, media_type="application/pdf", headers=dict(headers))
 
 
@@ -310,7 +331,13 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 class _CountStatus:
-    """ASGI middleware counting responses by status (pure ASGI: no per-request task)."""
+    """ASGI middleware counting responses by status (pure ASGI: no per-request task).
+
+    It also answers an unhandled exception: Starlette's ``ServerErrorMiddleware`` sits outside
+    every user middleware, so its plain-text 500 would be neither counted nor problem+json.
+    The exception is raised again afterwards, for the server to log with its traceback. A
+    request still running when SIGTERM's graceful-shutdown time runs out is answered 503.
+    """
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
@@ -320,13 +347,28 @@ class _CountStatus:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def counting_send(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 self.metrics.observe_request(message["status"])
             await send(message)
 
-        await self.app(scope, receive, counting_send)
+        try:
+            await self.app(scope, receive, counting_send)
+        except asyncio.CancelledError:  # the server's graceful-shutdown timeout ran out
+            if started:
+                raise
+            log.info("%s %s: stopped by the server's shutdown", scope["method"], scope["path"])
+            body = httputil.problem(503, "the render service is shutting down; retry soon")
+            await _problem_response(503, body, {"Retry-After": "1"})(scope, receive, counting_send)
+        except Exception:
+            if not started:
+                body = httputil.problem(500, "internal error; the server log has the details")
+                await _problem_response(500, body, {})(scope, receive, counting_send)
+            raise
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -343,5 +385,26 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     issue = components.pop("IssueData")
     issue["properties"]["articles"]["items"] = {"$ref": "#/components/schemas/Article"}
     components["Issue"] = issue
+    _strict_parameters(schema, list(app.state.printbrief.themes))
     app.openapi_schema = schema
     return schema
+
+
+PAPER_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"enum": list(PAPER_SIZES)},
+        {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?x[0-9]+(\.[0-9]+)?(mm|cm|in)$"},
+    ],
+    "default": "A4",
+}
+"""A paper size as the service takes it: a registry name or ``WIDTHxHEIGHT`` with a unit."""
+
+
+def _strict_parameters(schema: dict[str, Any], themes: list[str]) -> None:
+    """Query parameters as strict as the service: this server's themes, the paper registry."""
+    for path in schema["paths"].values():
+        for parameter in path.get("post", {}).get("parameters", []):
+            if parameter["name"] == "theme":
+                parameter["schema"] = {"enum": themes, "type": "string", "default": "newsbrief"}
+            elif parameter["name"] == "paper":
+                parameter["schema"] = PAPER_SCHEMA

@@ -1,6 +1,6 @@
 """Result cache for the service: PDFs keyed by content, options and versions, LRU by bytes.
 
-Output is byte-identical for the same input, options and versions (README, "Reproducible output"),
+Output is byte-identical for the same input, options and versions (docs/architecture.md, "Reproducible output"),
 so a key over those identifies the PDF, and a repeated print click needs no render. An optional
 directory lets several server processes share results; files there are written atomically.
 

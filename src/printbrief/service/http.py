@@ -27,6 +27,16 @@ def check_media_type(content_type: str | None) -> None:
         raise MediaTypeError(f"send the article as application/json (got {shown})")
 
 
+def check_framing(headers: Mapping[str, str]) -> None:
+    """Refuse a request framed both by ``Content-Length`` and by ``Transfer-Encoding`` (400).
+
+    RFC 9112, 6.3 lets a server reject such a message: two framings are how requests are
+    smuggled past a proxy that reads the other one.
+    """
+    if "content-length" in headers and "transfer-encoding" in headers:
+        raise UsageError("send either Content-Length or Transfer-Encoding, not both")
+
+
 def check_length(content_length: str | None, limit: int) -> None:
     """Refuse a declared body size over ``limit`` before reading any of it (HTTP 413)."""
     if content_length is None:

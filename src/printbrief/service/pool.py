@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import queue
+import signal
 import threading
 import time
 from collections import Counter
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from ..errors import BusyError, DeadlineError, WorkerLostError
+from ..errors import BusyError, DeadlineError, MemoryLimitError, WorkerLostError
 from ..options import RenderOptions
 from ..scratch import new_scratch, remove_scratch
 from ..workers import Outcome, Task, context, origin, perform, start_worker
@@ -155,7 +156,7 @@ class WorkerPool:
         self._stop = threading.Event()
         self._healer = threading.Thread(target=self._heal, name="printbrief-heal", daemon=True)
         self.restarts: Counter[str] = Counter()
-        """Worker replacements by reason: ``deadline``, ``crash``, ``recycle``, and
+        """Worker replacements by reason: ``deadline``, ``crash``, ``memory``, ``recycle``, and
         ``start-failed`` for a worker that could not be started (retried with back-off)."""
         size = self.config.workers + self.config.queue
         self._threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="printbrief-pool")
@@ -260,16 +261,34 @@ class WorkerPool:
                 raise DeadlineError(f"the render took longer than {self.config.deadline:g} s")
             reply: Outcome[bytes] = worker.conn.recv()
         except (EOFError, OSError):
+            worker.process.join(1)  # its pipe closed as it died: let it end by its own signal
             self._replace(worker, "crash")
-            raise WorkerLostError("the render worker died; it has been replaced") from None
+            raise self._lost(worker) from None
         if self.on_render:
             self.on_render(time.perf_counter() - started)
         worker.renders += 1
-        if worker.renders >= self.config.recycle_after:
+        if isinstance(reply.error, MemoryLimitError):  # its heap may stay large and fragmented
+            self._replace(worker, "memory")
+        elif worker.renders >= self.config.recycle_after:
             self._replace(worker, "recycle")
         else:
             self._idle.put(worker)
         return reply
+
+    def _lost(self, worker: _Worker) -> WorkerLostError | MemoryLimitError:
+        """The error for a worker that died mid-render, by how it ended.
+
+        Under a memory bound, an allocation that fails in native code ends the process:
+        GLib's ``g_malloc`` with SIGTRAP, C++ and glibc with SIGABRT. That is this input's
+        doing, so it is a 413, not a 503 that invites the client to retry the same article.
+        """
+        bound = self.config.warm.limits.max_worker_memory
+        if bound and worker.process.exitcode in _ALLOCATION_FAILED:
+            return MemoryLimitError(
+                f"the render ran out of memory (a worker may use {bound / 2**20:,.0f} MiB: "
+                f"max_worker_memory); its worker died{_how(worker)} and has been replaced"
+            )
+        return WorkerLostError(f"the render worker died{_how(worker)}; it has been replaced")
 
     def _spawn(self) -> _Worker:
         if self._closed:  # close() ran while this request was rendering
@@ -305,7 +324,8 @@ class WorkerPool:
                 self._vacant.append((time.monotonic() + backoff, failures + 1))
 
     def _heal(self) -> None:
-        """Background: retry empty slots when due, doubling the wait after each failure."""
+        """Background: retry empty slots when due (doubling the wait after each failure), and
+        replace idle workers that died before a request finds them."""
         while not self._stop.wait(0.2):
             now = time.monotonic()
             with self._lock:
@@ -313,3 +333,30 @@ class WorkerPool:
                 self._vacant = [slot for slot in self._vacant if slot[0] > now]
             for failures in due:
                 self._fill(failures)
+            self._reap_idle()
+
+    def _reap_idle(self) -> None:
+        """Replace idle workers whose process is gone (killed, out of memory)."""
+        idle = []
+        with contextlib.suppress(queue.Empty):
+            while True:
+                idle.append(self._idle.get_nowait())
+        for worker in idle:
+            if worker.process.is_alive() or self._closed:
+                self._idle.put(worker)
+            else:
+                self._replace(worker, "crash")
+
+
+def _how(worker: _Worker) -> str:
+    """`` (SIGSEGV)``: how a dead worker ended, for the error message."""
+    code = worker.process.exitcode
+    if code is None or code >= 0:
+        return "" if code is None else f" (exit status {code})"
+    with contextlib.suppress(ValueError):
+        return f" ({signal.Signals(-code).name})"
+    return f" (signal {-code})"
+
+
+_ALLOCATION_FAILED = (-signal.SIGTRAP, -signal.SIGABRT)
+"""Exit codes of a worker killed by a failed allocation in native code."""

@@ -1,0 +1,108 @@
+"""A watchdog that interrupts a thread at its deadline, even between WeasyPrint's progress logs.
+
+The render budget (:mod:`printbrief.budget`) checks the time whenever WeasyPrint reports a
+step or a laid-out page, but one page of a pathological input can take minutes to reach
+(measured before this module: a 9,000-element paragraph overshot a 20 s limit by 29 s).
+One daemon thread per process keeps the deadlines of the renders under way and, when one
+passes, raises :class:`Overtime` into that render's thread with CPython's
+``PyThreadState_SetAsyncExc``. The exception arrives at the thread's next bytecode, so it
+interrupts Python code (all of WeasyPrint's layout) within milliseconds, but not a native call
+until it returns. It works in any thread, unlike ``SIGALRM``, and leaves the application's
+signal handlers alone.
+
+>>> import time
+>>> try:
+...     with interrupt_at(time.monotonic() + 0.05):
+...         while True:
+...             pass
+... except Overtime:
+...     print("stopped")
+stopped
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class Overtime(BaseException):  # not an Exception: WeasyPrint's `except Exception` lets it by
+    """Raised into a thread whose deadline has passed."""
+
+
+class _Watchdog:
+    """The deadlines of this process's watched threads, and the one thread that enforces them."""
+
+    def __init__(self) -> None:
+        self.wake = threading.Condition()
+        self.due: dict[int, tuple[float, int]] = {}  # token → (deadline, thread id)
+        self.fired: set[int] = set()
+        self.tokens = itertools.count()
+        self.thread: threading.Thread | None = None
+
+    def arm(self, when: float, thread_id: int) -> int:
+        """Watch ``thread_id`` until ``when`` (``time.monotonic()``); returns a token."""
+        with self.wake:
+            token = next(self.tokens)
+            self.due[token] = (when, thread_id)
+            if self.thread is None:
+                self.thread = threading.Thread(target=self.run, name="printbrief-deadline",
+                                               daemon=True)  # fmt: skip
+                self.thread.start()
+            self.wake.notify()
+            return token
+
+    def disarm(self, token: int) -> None:
+        """Stop watching; an interruption sent but not yet delivered is withdrawn."""
+        with self.wake:
+            self.due.pop(token, None)
+            if token in self.fired:  # fired: take the exception back if it is still pending
+                self.fired.discard(token)
+                _raise_in(threading.get_ident(), None)
+
+    def run(self) -> None:
+        """The watchdog thread: sleep until the next deadline, interrupt what is overdue."""
+        with self.wake:
+            while True:
+                now = time.monotonic()
+                for token, (when, thread_id) in list(self.due.items()):
+                    if when <= now:
+                        del self.due[token]
+                        self.fired.add(token)
+                        _raise_in(thread_id, Overtime)
+                soonest = min((when for when, _ in self.due.values()), default=now + 3600)
+                self.wake.wait(max(soonest - now, 0.001))
+
+
+def _raise_in(thread_id: int, exc: type[BaseException] | None) -> None:
+    """Schedule ``exc`` in the thread (None: cancel a scheduled one)."""
+    obj = ctypes.py_object(exc) if exc is not None else None
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), obj)
+
+
+_watchdog = _Watchdog()
+
+
+def _after_fork() -> None:
+    """A forked child has no watchdog thread and none of its parent's renders."""
+    global _watchdog
+    _watchdog = _Watchdog()
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
+@contextmanager
+def interrupt_at(when: float) -> Iterator[None]:
+    """Raise :class:`Overtime` in this thread if the block is still running at ``when``."""
+    watchdog = _watchdog
+    token = watchdog.arm(when, threading.get_ident())
+    try:
+        yield
+    finally:
+        watchdog.disarm(token)

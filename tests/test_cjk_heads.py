@@ -1,0 +1,78 @@
+"""CJK headlines measured on the page: broken between phrases, balanced, no lone last character."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLES
+from printbrief import Renderer, cjkheads, load
+from typehead import headline_lines, split_words
+
+ARTICLES = Path(__file__).parent / "articles"
+CJK = sorted(
+    [*(SAMPLES / n for n in ("zh-hans.json", "zh-hant.json", "ja.json", "ko.json")),
+     *ARTICLES.glob("*.json")]
+)  # fmt: skip
+_renderers: dict[tuple[str, str], Renderer] = {}
+
+
+def printed(path: Path, theme: str, paper: str) -> list[str]:
+    if (theme, paper) not in _renderers:
+        _renderers[(theme, paper)] = Renderer(theme, paper=paper)
+    article = load(path)
+    return headline_lines(bytes(_renderers[(theme, paper)].render(article)), article.headline)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("paper", ["A4", "A5", "Letter"])
+@pytest.mark.parametrize("theme", ["newsbrief", "broadsheet", "minimal"])
+@pytest.mark.parametrize("path", CJK, ids=lambda p: p.name)
+def test_every_cjk_headline_ends_with_two_characters_or_more(
+    path: Path, theme: str, paper: str
+) -> None:
+    lines = printed(path, theme, paper)
+    assert len(lines[-1]) >= 2, lines
+    assert split_words(load(path).headline, lines) == [], lines  # Korean: between words
+
+
+@pytest.mark.parametrize("theme", ["newsbrief", "broadsheet", "minimal"])
+@pytest.mark.parametrize("paper", ["A4", "A5", "Letter"])
+def test_a_headline_breaks_after_its_comma_not_inside_a_word(theme: str, paper: str) -> None:
+    """Pango alone broke it as 供电1.2 | 亿千瓦时, or 首年预计 | 供电…"""
+    lines = printed(ARTICLES / "zh-hans-long.json", theme, paper)
+    assert lines == ["潮汐能试验电站并网发电，", "首年预计供电1.2亿千瓦时"]
+
+
+def test_without_phrases_and_balance_a_lone_character_is_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The checker sees what printbrief.cjkheads fixes: 空置…社區圖書 | 館 on Letter."""
+    assert printed(SAMPLES / "zh-hant.json", "minimal", "Letter") == [
+        "空置十五年", "舊三號碼頭倉庫七月變身社區圖書館"
+    ]  # fmt: skip
+    monkeypatch.setattr(cjkheads, "is_headline", lambda block: False)
+    assert len(printed(SAMPLES / "zh-hant.json", "minimal", "Letter")[-1]) == 1
+
+
+def test_balanced_lines_are_about_as_long_as_each_other() -> None:
+    """A headline breaking anywhere is set in the narrowest measure keeping its line count."""
+    lines = printed(SAMPLES / "ko.json", "newsbrief", "A4")
+    assert lines == ["태풍‘솔바람’북상에한바다항", "전면통제…여객선42편결항"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("潮汐能试验电站并网发电，首年预计供电1.2亿千瓦时", "zh-Hans",
+         ["潮汐能试验电站并网发电，", "首年预计供电1.2亿千瓦时"]),
+        ("首批接入的渔船", "zh-CN", ["首批接入的", "渔船"]),
+        ("十三湊の古い石垣、地元高校生がデジタル記録に挑む", "ja",
+         ["十三湊の", "古い", "石垣、", "地元高校生が", "デジタル記録に", "挑む"]),
+        ("空置十五年　舊三號碼頭", "zh-Hant", ["空置十五年", "舊三號碼頭"]),
+        ("「しおかぜ」、5月", "ja", ["「しおかぜ」、", "5月"]),
+    ],
+)  # fmt: skip
+def test_phrases(text: str, lang: str, expected: list[str]) -> None:
+    assert [text[a:b] for a, b in cjkheads.phrases(text, lang)] == expected

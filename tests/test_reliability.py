@@ -1,0 +1,294 @@
+"""Library, CLI and batch under hostile input and rough endings: time, memory, scratch, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLES
+from printbrief import InputError, LimitError, Renderer, load, render
+from printbrief.batch import run as batch_run
+from printbrief.cli import main
+from printbrief.deadline import Overtime, interrupt_at
+from printbrief.errors import MemoryLimitError
+from printbrief.issue.load import load_issue
+from printbrief.limits import Limits
+from printbrief.options import RenderOptions
+from printbrief.scratch import scratch
+from printbrief.workers import Respawning, perform, process_pool
+
+
+def _emphasis_paragraph(count: int) -> dict[str, str]:
+    """One paragraph of ``count`` emphasized words: under the pre-layout estimate, slow to box."""
+    body = "<p>" + " ".join(f"<em>w{i}</em>" for i in range(count)) + "</p>"
+    return {"headline": "Emphasis", "body": body, "body_format": "html"}
+
+
+# ------------------------------------------------------------------------------- time
+
+
+def test_the_watchdog_interrupts_a_busy_thread_at_its_deadline() -> None:
+    caught: list[float] = []
+
+    def spin() -> None:
+        started = time.monotonic()
+        try:
+            with interrupt_at(started + 0.3):
+                while True:
+                    pass
+        except Overtime:
+            caught.append(time.monotonic() - started)
+
+    worker = threading.Thread(target=spin)
+    worker.start()
+    worker.join(10)
+    assert caught and 0.3 <= caught[0] < 1.0
+
+
+def test_a_disarmed_watchdog_never_fires_later() -> None:
+    with interrupt_at(time.monotonic() + 0.05):
+        pass
+    time.sleep(0.2)  # an Overtime delivered now would fail the test
+
+
+def test_a_render_stops_within_seconds_of_its_deadline() -> None:
+    """9,000 emphasized words in one paragraph pass the estimate and take ~45 s to box;
+    before the watchdog nothing checked the time until the first page was laid out."""
+    renderer = Renderer(RenderOptions(limits=Limits(max_render_seconds=3)))
+    started = time.monotonic()
+    with pytest.raises(LimitError, match="longer than 3 s"):
+        renderer.render(_emphasis_paragraph(9_000))
+    assert time.monotonic() - started < 3 + 2
+    # The renderer is still good for the next article, and in the same bytes as a fresh one.
+    again = renderer.render(load(SAMPLES / "en-news-brief.json"))
+    assert bytes(again) == bytes(Renderer().render(load(SAMPLES / "en-news-brief.json")))
+
+
+# ------------------------------------------------------------------------------- errors
+
+
+def test_check_says_how_many_problems_it_did_not_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "tags.json"
+    bad.write_text(json.dumps({"headline": "h", "body": "b", "tags": list(range(30))}))
+    assert main(["check", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("invalid: tags.") == 20
+    assert f"{bad}: invalid: and 10 more" in out
+    assert main(["check", str(bad), "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)[0]["omitted"] == 10
+
+
+def test_a_bug_hit_while_planning_one_file_fails_that_file_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("good", "odd"):
+        (tmp_path / f"{name}.json").write_text(json.dumps({"headline": name, "body": "b"}))
+    real = batch_run.Planner.plan
+
+    def plan(self: batch_run.Planner, index: int, name: str) -> batch_run.Item:
+        if name.endswith("odd.json"):
+            raise ValueError("a case nobody foresaw")
+        return real(self, index, name)
+
+    monkeypatch.setattr(batch_run.Planner, "plan", plan)
+    results = batch_run.render_many([tmp_path], tmp_path / "out", jobs=1)
+    assert [r.status for r in results] == ["rendered", "failed"]
+    assert (
+        results[1].error
+        == f"{tmp_path / 'odd.json'}: internal error: ValueError: a case nobody foresaw"
+    )
+
+
+def test_render_to_refuses_a_fifo_before_it_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fifo = tmp_path / "out.pdf"
+    os.mkfifo(fifo)
+    rendered: list[object] = []
+    monkeypatch.setattr("printbrief.renderer.renderer_for", lambda *a: rendered.append(a))
+    result = batch_run.render_to(str(SAMPLES / "en-plain.json"), str(fifo), RenderOptions())
+    assert result.status == "failed" and "FIFO" in (result.error or "")
+    assert rendered == []
+
+
+# ------------------------------------------------------------------------------- scratch
+
+
+def _cli(*args: str, tmp: Path) -> subprocess.Popen[bytes]:
+    """``printbrief ARGS`` in a subprocess whose temporary folder is ``tmp``."""
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    cmd = [sys.executable, "-c", "from printbrief.cli import run; run()", *args]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_a_render_keeps_its_temporary_files_in_a_scratch_folder_it_removes(
+    tmp_path: Path,
+) -> None:
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    out = tmp_path / "a.pdf"
+    proc = _cli("render", str(SAMPLES / "en-news-brief.json"), "-o", str(out), tmp=tmp)
+    seen: set[str] = set()
+    while proc.poll() is None:  # WeasyPrint's font copies appear inside the run's folder
+        seen |= {str(p.relative_to(tmp)) for p in tmp.glob("printbrief-cli-*/weasyprint-*")}
+        time.sleep(0.02)
+    assert proc.returncode == 0 and out.exists()
+    assert seen and all(p.startswith(f"printbrief-cli-{proc.pid}-") for p in seen)
+    assert list(tmp.iterdir()) == []
+
+
+def _render_then(sig: signal.Signals, tmp_path: Path) -> subprocess.Popen[bytes]:
+    """A ``render -o`` sent ``sig`` once WeasyPrint has copied its fonts."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc = _cli("render", str(SAMPLES / "en-news-brief.json"), "-o", str(tmp_path / "a.pdf"),
+                tmp=tmp)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not list(tmp.glob("printbrief-cli-*/weasyprint-*")):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.01)
+    proc.send_signal(sig)
+    proc.wait(30)
+    return proc
+
+
+def test_a_render_stopped_with_sigterm_leaves_nothing(tmp_path: Path) -> None:
+    proc = _render_then(signal.SIGTERM, tmp_path)
+    assert proc.returncode == 130
+    assert list((tmp_path / "tmp").iterdir()) == [] and not (tmp_path / "a.pdf").exists()
+
+
+def test_a_killed_render_leaves_a_folder_the_next_run_sweeps(tmp_path: Path) -> None:
+    proc = _render_then(signal.SIGKILL, tmp_path)
+    tmp = tmp_path / "tmp"
+    assert [p.name.split("-")[2] for p in tmp.iterdir()] == [str(proc.pid)]
+    again = _cli("themes", tmp=tmp)
+    assert again.wait(60) == 0
+    assert list(tmp.iterdir()) == []
+
+
+# ------------------------------------------------------------------------------- memory
+
+
+@dataclass(frozen=True)
+class _Greedy:
+    """A task that runs out of memory."""
+
+    def run(self) -> bytes:
+        raise MemoryError
+
+
+def test_a_memory_error_in_a_task_is_a_memory_limit_error() -> None:
+    outcome = perform(_Greedy(), client="another process")
+    assert isinstance(outcome.error, MemoryLimitError)
+    assert "ran out of memory" in str(outcome.error)
+
+
+def test_a_worker_cannot_allocate_past_its_bound() -> None:
+    code = ("from printbrief.workers import bound_memory\n"
+            "bound_memory(1 << 30)\n"
+            "try:\n    bytearray(2 << 30)\nexcept MemoryError:\n    print('refused')\n")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "refused", done.stderr
+
+
+# ------------------------------------------------------------------------------- threads
+
+STRESS_SAMPLES = ["zh-hant.json", "en-news-brief.json", "ja.json", "ko.json"]
+
+
+@pytest.mark.slow
+def test_eight_threads_render_identical_bytes_ten_runs_in_a_row() -> None:
+    """The shared-Renderer failure (heap corruption, wrong faces, lost hyphenation) showed in
+    one run of three; ten runs of eight threads starting together, each thread keeping its
+    warm renderers from run to run as a web server's threads do."""
+    expected = {n: bytes(render(SAMPLES / n, system_fonts=False)) for n in STRESS_SAMPLES}
+    start = threading.Barrier(8, timeout=120)
+
+    def work(turn: int) -> tuple[str, bytes]:
+        start.wait()  # all eight render at once, two of each sample
+        name = STRESS_SAMPLES[turn % len(STRESS_SAMPLES)]
+        return name, bytes(render(SAMPLES / name, system_fonts=False))
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        for run in range(10):
+            got = list(pool.map(work, range(run, run + 8)))
+            wrong = [name for name, pdf in got if pdf != expected[name]]
+            assert not wrong, f"run {run}: {len(wrong)} of 8 PDFs differ: {wrong}"
+    assert time.monotonic() - started < 600
+
+
+# ------------------------------------------------------------------------------- identity
+
+
+def test_batch_resume_renders_again_when_source_date_epoch_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.json").write_text(json.dumps({"headline": "Undated", "body": "b"}))
+    out = tmp_path / "out"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert [r.status for r in batch_run.render_many([tmp_path], out, jobs=1)] == ["rendered"]
+    assert [r.status for r in batch_run.render_many([tmp_path], out, jobs=1)] == ["skipped"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1777593600")  # dates the undated PDF: new bytes
+    assert [r.status for r in batch_run.render_many([tmp_path], out, jobs=1)] == ["rendered"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [("title", "Weekend\x00", "NUL"), ("publication", "\x00Gazette", "NUL"),
+     ("lang", "english please", "BCP 47")],
+)  # fmt: skip
+def test_issue_fields_refuse_nul_and_unknown_languages(field: str, value: str, reason: str) -> None:
+    data = {"title": "Weekend", "articles": [{"headline": "h", "body": "b"}], field: value}
+    with pytest.raises(InputError, match=f"{field}: .*{reason}"):
+        load_issue(data)
+
+
+# ------------------------------------------------------------------------------- batch workers
+
+
+@pytest.mark.slow
+def test_a_batch_goes_on_with_new_workers_after_its_workers_are_killed(tmp_path: Path) -> None:
+    """A dead worker breaks a process pool for every task; the batch starts new workers and
+    tries the tasks it lost once more, instead of failing every input after the crash."""
+    paragraphs = "\n\n".join(f"Part {i}: the ferry runs again at night." * 6 for i in range(120))
+    names = []
+    for n in range(4):
+        (tmp_path / f"a{n}.json").write_text(
+            json.dumps({"headline": f"Story {n}", "body": paragraphs, "body_format": "text"})
+        )
+        names.append(str(tmp_path / f"a{n}.json"))
+    with scratch("batch") as folder:
+        pool = Respawning(lambda: process_pool(2, folder, RenderOptions()))
+        killer = threading.Thread(target=_kill_workers_once_busy, args=(pool,))
+        killer.start()
+        try:
+            results = batch_run.render_many(names, tmp_path / "out", pool, in_flight=4)
+        finally:
+            killer.join(120)
+            pool.shutdown()
+    assert pool.respawns == 1
+    assert [r.status for r in results] == ["rendered"] * 4, [r.error for r in results]
+
+
+def _kill_workers_once_busy(pool: Respawning) -> None:
+    deadline = time.monotonic() + 120
+    while len(pool.pool._processes or {}) < 2:  # started and warming up
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    time.sleep(1.0)
+    for pid in list(pool.pool._processes or {}):
+        os.kill(pid, signal.SIGKILL)

@@ -1,0 +1,192 @@
+"""The fast start of the command: every step gives the same bytes as the plain start."""
+
+from __future__ import annotations
+
+import ctypes.util
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyphen
+import pytest
+from cffi import cparser
+
+from conftest import SAMPLES
+from printbrief import startup
+
+# One sample per script the steps touch: English hyphenates, Chinese shapes CJK.
+ARTICLES = ("en-news-brief.json", "zh-hans.json")
+
+
+def cli(out: Path, env: dict[str, str], *inputs: str) -> subprocess.CompletedProcess[str]:
+    """``python -m printbrief render`` in a fresh process, as the console script runs."""
+    argv = [sys.executable, "-m", "printbrief", "-q", "render", *inputs, "--out-dir", str(out),
+            "-j", "1"]  # fmt: skip
+    return subprocess.run(
+        argv, env={**os.environ, **env}, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def rendered(tmp_path: Path, name: str, plain: str, cache: Path) -> dict[str, bytes]:
+    out = tmp_path / name
+    env = {"PRINTBRIEF_PLAIN_START": plain, "PRINTBRIEF_START_CACHE": str(cache),
+           "TMPDIR": str(tmp_path / "tmp")}  # fmt: skip
+    done = cli(out, env, *(str(SAMPLES / a) for a in ARTICLES))
+    assert done.returncode == 0, done.stderr
+    return {p.name: p.read_bytes() for p in sorted(out.glob("*.pdf"))}
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    folder = tmp_path_factory.mktemp("plain")
+    (folder / "tmp").mkdir()
+    return rendered(folder, "out", "1", folder / "cache")
+
+
+def test_every_step_cold_then_warm_gives_the_plain_bytes(
+    tmp_path: Path, plain: dict[str, bytes]
+) -> None:
+    (tmp_path / "tmp").mkdir()
+    cold = rendered(tmp_path, "cold", "", tmp_path / "cache")
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir() if p.suffix == ".pickle")
+    warm = rendered(tmp_path, "warm", "", tmp_path / "cache")
+    assert len(plain) == len(ARTICLES)
+    assert cold == plain
+    assert warm == plain
+    assert list((tmp_path / "tmp").iterdir()) == []  # os._exit left no font copies behind
+
+
+@pytest.mark.parametrize("step", startup.STEPS)
+def test_each_step_alone_gives_the_plain_bytes(
+    tmp_path: Path, plain: dict[str, bytes], step: str
+) -> None:
+    (tmp_path / "tmp").mkdir()
+    others = ",".join(s for s in startup.STEPS if s != step)
+    if step in ("cdefs", "hyphenation", "templates"):
+        rendered(tmp_path, "warm-up", others, tmp_path / "cache")  # fills the step's cache
+    assert rendered(tmp_path, "out", others, tmp_path / "cache") == plain
+
+
+def test_a_pdf_on_stdout_is_whole_through_the_fast_exit(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "printbrief", "-q", "render", str(SAMPLES / "en-plain.json"),
+            "-o", "-"]  # fmt: skip
+    env = {**os.environ, "PRINTBRIEF_START_CACHE": str(tmp_path)}
+    pdfs = [
+        subprocess.run(argv, env={**env, "PRINTBRIEF_PLAIN_START": plain}, capture_output=True,
+                       timeout=300, check=True).stdout
+        for plain in ("1", "")
+    ]  # fmt: skip
+    assert pdfs[0].startswith(b"%PDF-") and pdfs[0].rstrip().endswith(b"%%EOF")
+    assert pdfs[1] == pdfs[0]
+
+
+def test_a_failed_input_still_exits_1_through_the_fast_exit(tmp_path: Path) -> None:
+    bad = str(SAMPLES / "broken" / "missing-headline.json")
+    done = cli(tmp_path, {"PRINTBRIEF_START_CACHE": str(tmp_path / "c")}, bad)
+    assert done.returncode == 1
+    assert "missing-headline.json: headline: field required" in done.stderr
+
+
+def test_another_weasyprint_or_the_switch_takes_the_plain_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PRINTBRIEF_PLAIN_START", raising=False)
+    assert startup.weasyprint_version() == startup.WRITTEN_FOR
+    assert "cdefs" in startup.steps()
+    monkeypatch.setenv("PRINTBRIEF_PLAIN_START", "cdefs,exit")
+    assert "cdefs" not in startup.steps() and "hyphenation" in startup.steps()
+    monkeypatch.setenv("PRINTBRIEF_PLAIN_START", "1")
+    assert startup.steps() == ()
+    monkeypatch.delenv("PRINTBRIEF_PLAIN_START")
+    monkeypatch.setattr(startup, "weasyprint_version", lambda: "71.0")
+    assert startup.steps() == ()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sonames are Linux's")
+def test_each_soname_is_where_weasyprints_own_search_ends() -> None:
+    for soname, names in startup._LIBRARIES.items():
+        found = next(filter(None, map(ctypes.util.find_library, names)), None)
+        assert found in (soname, None), names  # None: not installed here, nor loadable by soname
+        if found is None:
+            with pytest.raises(OSError):
+                ctypes.CDLL(soname)
+
+
+def _tree(ast: Any) -> str:
+    out = io.StringIO()
+    ast.show(buf=out, attrnames=True, nodenames=True, showcoord=True)
+    return out.getvalue()
+
+
+def test_cached_declarations_parse_to_the_same_syntax_trees(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from weasyprint.text.ffi import ffi
+
+    monkeypatch.setenv("PRINTBRIEF_START_CACHE", str(tmp_path))
+    monkeypatch.setattr(cparser, "_get_parser", cparser._get_parser)
+    monkeypatch.setattr(startup, "_state", {"enabled": (), "asts": {}, "new": False})
+    source = ffi._cdefsources[0]
+    expected = _tree(cparser.Parser()._parse(source)[0])
+    startup._cache_cdefs()
+    assert _tree(cparser.Parser()._parse(source)[0]) == expected  # parsed, then kept
+    startup.save()
+    startup._cache_cdefs()  # a new process: the trees come from the file
+    parsed: list[str] = []
+    monkeypatch.setattr(cparser.pycparser.CParser, "parse", lambda *a: parsed.append("x"))
+    assert _tree(cparser.Parser()._parse(source)[0]) == expected
+    assert parsed == []
+
+
+def test_cached_hyphenation_patterns_hyphenate_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PRINTBRIEF_START_CACHE", str(tmp_path))
+    monkeypatch.setattr(pyphen, "HyphDict", pyphen.HyphDict)
+    plain: Callable[[Path], Any] = pyphen.HyphDict
+    words = ["cottages", "harbourmaster", "reconstruction", "Überschwemmung", "différemment"]
+    for lang in ("en_US", "de_DE", "fr", "hu_HU"):
+        path = pyphen.LANGUAGES[lang]
+        expected = plain(path)
+        startup._cache_hyphenation()
+        first = pyphen.HyphDict(path)  # parsed and written
+        second = pyphen.HyphDict(path)  # read back
+        assert second.patterns == expected.patterns and second.maxlen == expected.maxlen
+        got = [(w, second.positions(w), [p.data for p in second.positions(w)]) for w in words]
+        want = [(w, expected.positions(w), [p.data for p in expected.positions(w)]) for w in words]
+        assert got == want and first.patterns == expected.patterns
+        monkeypatch.setattr(pyphen, "HyphDict", plain)
+    assert len(list(tmp_path.glob("hyph-*.pickle"))) == 4
+
+
+def test_a_deferred_module_loads_on_first_use_only() -> None:
+    code = """
+import sys
+from printbrief import startup
+startup.defer("colorsys", "rgb_to_hsv")
+from colorsys import rgb_to_hsv
+import colorsys
+assert "ONE_THIRD" not in vars(sys.modules["colorsys"])
+assert rgb_to_hsv(0.2, 0.4, 0.6) == (0.5833333333333334, 0.6666666666666666, 0.6)
+assert sys.modules["colorsys"].ONE_THIRD == 1.0 / 3.0
+assert colorsys.hls_to_rgb is sys.modules["colorsys"].hls_to_rgb  # the real function
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_a_broken_or_foreign_cache_file_is_a_slower_start_not_an_error(tmp_path: Path) -> None:
+    (tmp_path / "bad.pickle").write_bytes(b"not a pickle")
+    assert startup._read(tmp_path / "bad.pickle") is None
+    startup._write(tmp_path / "ok.pickle", {"a": 1})
+    assert startup._read(tmp_path / "ok.pickle") == {"a": 1}
+    startup._write(tmp_path / "no.pickle", lambda: 1)  # cannot be pickled: nothing written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.pickle", "ok.pickle"]
+    if os.getuid() == 0:  # another user's file is never unpickled
+        os.chown(tmp_path / "ok.pickle", 4242, -1)
+        assert startup._read(tmp_path / "ok.pickle") is None
