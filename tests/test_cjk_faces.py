@@ -16,7 +16,7 @@ from fontTools.ttLib import TTFont
 
 from conftest import SAMPLES
 from pdffonts import embedded_fonts, glyph_mismatches, outline
-from printbrief import Renderer, fonts, load
+from printbrief import Article, Renderer, fonts, load
 from printbrief.themes import resolve_theme
 
 # (lang, pair): consecutive punctuation whose blank halves clreq/jlreq take out.
@@ -224,3 +224,18 @@ def test_characters_no_bundled_face_has_print_as_boxes_not_system_glyphs() -> No
     source = TTFont(fonts.asset_dir("fonts") / "symbols" / "PBLastResort-Regular.ttf")
     box = outline(last.program, last.program.getGlyphOrder()[1])
     assert box == outline(source, ".notdef") and box  # the visible box of .notdef
+
+
+@pytest.mark.parametrize("body_format", ["markdown", "html"])
+def test_lang_on_inline_markup_chooses_the_forms_of_a_han_only_name(body_format: str) -> None:
+    """高橋直 spells Japanese, Traditional or Simplified alike: only markup can say which."""
+    body = (
+        '<p>Mayor <span lang="ja">高橋直</span> met 高橋直 and '
+        '<span lang="zh-Hans">高橋直</span>.</p>'
+    )
+    article = Article(headline="Names", body=body, body_format=body_format, lang="en")  # type: ignore[arg-type]
+    pdf = Renderer("newsbrief", system_fonts=False).render(article)
+    with pdfplumber.open(io.BytesIO(bytes(pdf))) as document:
+        faces = [c["fontname"].split("+")[-1] for c in document.pages[0].chars if c["text"] == "直"]
+    # Big5 spells it and GB 2312 does not: left alone, it is taken for a Traditional name.
+    assert faces == ["PB-Serif-JP", "PB-Serif-TC", "PB-Serif-SC"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -386,3 +388,19 @@ def test_watch_follows_the_pictures_of_a_feed_in_a_named_format(tmp_path: Path) 
     assert article_files(story, RenderOptions(input_format="json")) == [story]  # unreadable
     found = article_files(story, RenderOptions(input_format="nitf"))
     assert [p.resolve() for p in found] == [story.resolve(), picture.resolve()]
+
+
+def test_the_registry_knows_the_newsml_roots_its_reader_accepts() -> None:
+    from printbrief.formats import newsml
+
+    assert FORMATS["newsml"].roots == newsml.ROOTS
+
+
+def test_a_json_article_does_not_import_the_xml_readers() -> None:
+    code = (
+        "import sys; from printbrief.load import load; load('samples/en-news-brief.json');"
+        "print(sorted(m for m in sys.modules if m.startswith('printbrief.formats.')))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    assert "nitf" not in run.stdout and "newsml" not in run.stdout and "safexml" not in run.stdout

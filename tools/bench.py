@@ -330,6 +330,30 @@ def memory_growth(checkpoints: tuple[int, ...]) -> dict[str, float]:
     return found
 
 
+def wheel_mb() -> float:
+    """Size of the wheel ``python -m build`` makes from this checkout (fonts and styles inside)."""
+    with tempfile.TemporaryDirectory() as dist:
+        subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", dist, str(ROOT)],
+                       check=True, capture_output=True, timeout=900)  # fmt: skip
+        (wheel,) = Path(dist).glob("printbrief-*.whl")
+        return round(wheel.stat().st_size / 1e6, 1)
+
+
+def renderer_start(rounds: int) -> dict[str, float]:
+    """Median seconds to build a Renderer (fonts registered, CSS parsed), and the bytes of
+    font files it copied (WeasyPrint copies every @font-face file; printbrief links its own)."""
+    from printbrief import Renderer
+
+    times, copied = [], 0
+    for _ in range(rounds):
+        start = time.perf_counter()
+        renderer = Renderer("newsbrief")
+        times.append(time.perf_counter() - start)
+        folder = Path(renderer.font_config._folder)
+        copied = sum(p.stat().st_size for p in folder.iterdir() if not p.is_symlink())
+    return {"median_s": round(statistics.median(times), 3), "copied_mb": round(copied / 1e6, 1)}
+
+
 def _vm_rss_mb() -> float:
     match = re.search(r"VmRSS:\s+(\d+) kB", Path("/proc/self/status").read_text())
     return round(int(match[1]) / 1024, 1) if match else 0.0
@@ -392,6 +416,10 @@ def markdown(report: dict[str, Any]) -> str:
         "printbrief RSS (MB) after N warm renders of the samples in turn, one process: "
         + ", ".join(f"{n}: {mb}" for n, mb in report["memory"].items()),
     ]
+    start = report.get("renderer_start")
+    if start:
+        lines += ["", f"Renderer() {start['median_s']} s, font files copied {start['copied_mb']} MB; "
+                      f"wheel {report.get('wheel_mb')} MB"]  # fmt: skip
     return "\n".join([*lines, "", *aims(report)]) + "\n"
 
 
@@ -492,7 +520,9 @@ def main() -> int:
         report: dict[str, Any] = {"latency": latency(cases, renderer, page, args.rounds)}
     report["cold_start"] = cold_start(cases[0], args.cold_rounds)
     report["throughput"] = throughput(cases[0].name, args.per_process)
-    report["memory"] = memory_growth((100, 1000, 2000))
+    report["memory"] = memory_growth((100, 500, 1000, 1500, 2000))
+    report["renderer_start"] = renderer_start(args.cold_rounds)
+    report["wheel_mb"] = wheel_mb()
     report["meta"] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",

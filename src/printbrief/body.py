@@ -168,18 +168,43 @@ def _traditional(run: str) -> bool:
 def tag_scripts(markup: str, lang: str) -> str:
     """Mark runs whose script names their language, so they get that language's font.
 
-    Kana → ``ja`` and Hangul → ``ko`` (unless the article is in that language); in Latin or
+    Kana → ``ja`` and Hangul → ``ko`` (unless the text is in that language); in Latin or
     Korean text, a Han run only Big5 can spell → ``zh-Hant``, so a name is set in one face.
+    Text inside an element with its own ``lang`` is in that language: the way to choose
+    Japanese or Traditional forms for a name of Han characters only.
 
     >>> tag_scripts("<p>Mayor 山田はなこ met 陳建國</p>", "en")
     '<p>Mayor <span lang="ja">山田はなこ</span> met <span lang="zh-Hant">陳建國</span></p>'
+    >>> tag_scripts('<p><span lang="ja">高橋</span> met 高橋</p>', "en")
+    '<p><span lang="ja">高橋</span> met <span lang="zh-Hant">高橋</span></p>'
     """
-    key = i18n.script_key(lang)
+    stack = [("", i18n.script_key(lang))]  # (element, script key) of each open element
     parts = _SPLIT_TAGS.split(markup)
     for i in range(0, len(parts), 2):  # even indexes are text between tags
+        key = stack[-1][1]
         spaced = mark_latin_runs(parts[i]) if key in ("zh-Hans", "zh-Hant", "ja") else parts[i]
         parts[i] = breakable_urls(_tag_text(spaced, key))
+        if i + 1 < len(parts):
+            _follow(stack, parts[i + 1])
     return "".join(parts)
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)")
+_LANG = re.compile(r'\slang="([^"]*)"')  # sanitized output: values double-quoted, " escaped
+_VOID = frozenset({"br", "img", "wbr", "hr", "col", "source", "area"})
+
+
+def _follow(stack: list[tuple[str, str]], tag: str) -> None:
+    """Open or close ``tag`` on the stack of elements, each with the script key of its text."""
+    match = _TAG.match(tag)
+    if not match or match[2].lower() in _VOID or tag.endswith("/>"):
+        return
+    name, lang = match[2].lower(), _LANG.search(tag)
+    if not match[1]:
+        stack.append((name, i18n.script_key(lang[1]) if lang else stack[-1][1]))
+    elif any(open_name == name for open_name, _ in stack[1:]):
+        while stack.pop()[0] != name:
+            pass
 
 
 # Latin letters and digits next to Han or kana get a gap on that side (W3C jlreq and clreq:

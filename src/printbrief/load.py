@@ -6,17 +6,19 @@ industry's IPTC ninjs, NewsML-G2 and NITF and WordPress REST posts (:mod:`printb
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import InputError, LimitError, UsageError
-from .formats import Mapped, newsml, ninjs, nitf, wordpress
-from .formats.safexml import parse_xml
 from .model import Article, validate_article
 from .parsing import json_value, yaml_value
+
+if TYPE_CHECKING:
+    from .formats import Mapped
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +116,7 @@ def parse(
     if syntax == "json":
         value = json_value(text, source=name)
     elif syntax == "xml":
-        value = parse_xml(text, source=name)
+        value = _formats("safexml").parse_xml(text, source=name)
     return (chosen or recognise(syntax, value, name)).read(value, name, quiet)
 
 
@@ -286,15 +288,43 @@ def _markdown(value: Any, name: str | None) -> Article:
     return from_markdown(value, name=name or "<input>")
 
 
+def _formats(module: str) -> Any:
+    """``printbrief.formats.<module>``, imported when first needed: a Markdown or JSON article
+    never pays for the XML readers (the command's start-up is measured, docs/performance.md)."""
+    return importlib.import_module(f"{__package__}.formats.{module}")
+
+
+def _lazy(module: str, name: str) -> Callable[..., Any]:
+    """A function of ``printbrief.formats.<module>`` that imports the module on its first call."""
+
+    def call(*args: Any) -> Any:
+        return getattr(_formats(module), name)(*args)
+
+    call.__qualname__ = call.__name__ = f"{module}.{name}"
+    return call
+
+
+def _root_is(roots: tuple[str, ...]) -> Callable[[Any], bool]:
+    """Whether a parsed XML document's root element has one of these names."""
+    return lambda root: getattr(root, "tag", None) in roots
+
+
+_NEWSML = ("newsMessage", "newsItem")
+
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("ninjs", "json", ninjs.read, recognise=ninjs.recognise),
-        Format("wordpress", "json", wordpress.read, recognise=wordpress.recognise),
+        Format("ninjs", "json", _lazy("ninjs", "read"), recognise=_lazy("ninjs", "recognise")),
+        Format(
+            "wordpress",
+            "json",
+            _lazy("wordpress", "read"),
+            recognise=_lazy("wordpress", "recognise"),
+        ),
         Format("jsonld", "json", _jsonld, (".jsonld",), recognise=_is_jsonld),
         Format("json", "json", _printbrief, (".json",)),
-        Format("newsml", "xml", newsml.read, (".xml",), newsml.recognise, newsml.ROOTS),
-        Format("nitf", "xml", nitf.read, (".nitf",), nitf.recognise, ("nitf",)),
+        Format("newsml", "xml", _lazy("newsml", "read"), (".xml",), _root_is(_NEWSML), _NEWSML),
+        Format("nitf", "xml", _lazy("nitf", "read"), (".nitf",), _root_is(("nitf",)), ("nitf",)),
         Format("markdown", "markdown", _markdown, (".md", ".markdown")),
     )
 }
