@@ -7,7 +7,9 @@ One daemon thread per process keeps the deadlines of the renders under way and, 
 passes, raises :class:`Overtime` into that render's thread with CPython's
 ``PyThreadState_SetAsyncExc``. The exception arrives at the thread's next bytecode, so it
 interrupts Python code (all of WeasyPrint's layout) within milliseconds, but not a native call
-until it returns. It works in any thread, unlike ``SIGALRM``, and leaves the application's
+until it returns. One that lands in a finalizer (``__del__`` run by the garbage collector) is
+swallowed there with an "Exception ignored" note, so it is sent again every :data:`AGAIN`
+seconds until the block ends. It works in any thread, unlike ``SIGALRM``, and leaves the application's
 signal handlers alone.
 
 >>> import time
@@ -29,6 +31,9 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+AGAIN = 0.25
+"""Seconds before an interruption is sent again while its block still runs."""
 
 
 class Overtime(BaseException):  # not an Exception: WeasyPrint's `except Exception` lets it by
@@ -71,8 +76,8 @@ class _Watchdog:
             while True:
                 now = time.monotonic()
                 for token, (when, thread_id) in list(self.due.items()):
-                    if when <= now:
-                        del self.due[token]
+                    if when <= now:  # again until disarmed: one that lands in a __del__
+                        self.due[token] = (now + AGAIN, thread_id)  # is swallowed there
                         self.fired.add(token)
                         _raise_in(thread_id, Overtime)
                 soonest = min((when for when, _ in self.due.values()), default=now + 3600)
