@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test lint docs bench bench-quick bench-service gallery browser validators verapdf system-check clean
+.PHONY: demo test lint docs bench bench-quick bench-service gallery goldens browser validators verapdf system-check clean
 
 $(BIN)/python: | system-check
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "printbrief needs Python 3.11 or newer"'
@@ -60,9 +60,13 @@ validators:
 verapdf: $(VENV)/.installed
 	@command -v verapdf >/dev/null || { echo "verapdf is not on PATH (https://verapdf.org)"; exit 1; }
 	mkdir -p out/verapdf
-	$(BIN)/printbrief render samples --out-dir out/verapdf/a-2b --variant pdf/a-2b
-	$(BIN)/printbrief render samples --out-dir out/verapdf/ua-1 --variant pdf/ua-1
+	for v in a-2b a-3b ua-1; do \
+	  $(BIN)/printbrief render samples --out-dir out/verapdf/$$v --variant pdf/$$v --force && \
+	  $(BIN)/printbrief compile samples/issues/weekend-edition.json \
+	    -o out/verapdf/$$v/weekend-edition-issue.pdf --variant pdf/$$v || exit 1; \
+	done
 	verapdf --flavour 2b out/verapdf/a-2b/*.pdf
+	verapdf --flavour 3b out/verapdf/a-3b/*.pdf
 	verapdf --flavour ua1 out/verapdf/ua-1/*.pdf
 
 # The CJK comparison needs the system Noto CJK fonts that plain WeasyPrint users rely on.
@@ -80,6 +84,10 @@ bench-quick: $(VENV)/.installed-test
 
 gallery: $(VENV)/.installed
 	$(BIN)/python tools/gallery.py
+
+# The golden page proofs (tests/goldens/) from the current layout: look at them before committing.
+goldens: $(VENV)/.installed-test
+	PRINTBRIEF_GOLDENS=regenerate $(BIN)/python -m pytest tests/test_goldens.py -q
 
 bench-service: $(VENV)/.installed-test
 	$(BIN)/python tools/bench_service.py

@@ -146,7 +146,7 @@ def outside(page: Page) -> list[str]:
     problems = [
         f"{_where(page, c)} outside the type area"
         for c in page.chars
-        if not any(Box.of(c).inside(zone) for zone in (area, head, foot))
+        if not any(_ink(c).inside(zone) for zone in (area, head, foot))
     ]
     problems += [
         f"page {page.number}: picture {i} outside the type area {area}"
@@ -154,6 +154,19 @@ def outside(page: Page) -> list[str]:
         if not i.inside(area)
     ]
     return problems
+
+
+# Full-width closing punctuation draws in the left half of its em box; at the end of a line the
+# font's punctuation compression (halt) halves its advance, so the right half of the box that
+# pdfplumber reports (from /Widths) may pass the line's end without any ink there.
+_LEFT_HALF_INK = frozenset("，。、；：！？）」』】〕〉》")
+
+
+def _ink(char: Char) -> Box:
+    box = Box.of(char)
+    if char["text"] in _LEFT_HALF_INK:
+        return Box(box.x0, box.top, (box.x0 + box.x1) / 2, box.bottom)
+    return box
 
 
 def overprints(page: Page) -> list[str]:

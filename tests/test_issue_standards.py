@@ -112,3 +112,23 @@ def test_press_issue_keeps_slug_boxes_version_and_trapped_name() -> None:
         assert media[0] < bleed[0] < trim[0] and media[2] > bleed[2] > trim[2]
         sizes[tuple(round(v, 1) for v in media)] += 1
     assert len(sizes) == 1  # cover, contents, articles and blank pages alike
+
+
+def test_press_issue_pages_look_like_the_plain_ones() -> None:
+    """pdfium's plain CMYK → RGB is no colour proof, but every page's pictures, tints and text
+    must sit where the RGB issue has them (blurred: the trim sits a fraction of a pixel off)."""
+    import pypdfium2 as pdfium
+    from PIL import ImageChops, ImageFilter, ImageStat
+
+    plain, press = (pdfium.PdfDocument(sample_issue(v)) for v in ("plain", "pdf/x-4"))
+    trims = [[float(v) for v in p["/TrimBox"]] for p in reader(sample_issue("pdf/x-4")).pages]
+    medias = [[float(v) for v in p["/MediaBox"]] for p in reader(sample_issue("pdf/x-4")).pages]
+    assert len(plain) == len(press)
+    for number, (trim, media) in enumerate(zip(trims, medias, strict=True)):
+        rgb = plain[number].render(scale=0.5).to_pil().convert("L")
+        shot = press[number].render(scale=0.5).to_pil().convert("L")
+        left, top = round((trim[0] - media[0]) * 0.5), round((media[3] - trim[3]) * 0.5)
+        cut = shot.crop((left, top, left + rgb.width, top + rgb.height))
+        blurred = [im.filter(ImageFilter.GaussianBlur(2)) for im in (rgb, cut)]
+        difference = ImageStat.Stat(ImageChops.difference(*blurred)).mean[0]
+        assert difference < 8, f"page {number + 1}: mean grey difference {difference:.1f}"

@@ -129,3 +129,31 @@ def test_a_themes_rgb_hsl_and_named_colours_are_cmyk(tmp_path: Path) -> None:
     path = tmp_path / "x4.pdf"
     path.write_bytes(pdf)
     assert pdfx_problems(path) == []
+
+
+def test_the_service_uses_the_servers_profile_for_issues(
+    printer_profile: Path, tmp_path: Path
+) -> None:
+    """The profile is a server setting; a request asks for the variant (and a tagged issue)."""
+    import page
+    from fastapi.testclient import TestClient
+
+    from printbrief.service.app import ServiceConfig, create_app
+    from printbrief.service.pool import PoolConfig
+
+    options = RenderOptions(
+        system_fonts=False, output_profile=str(printer_profile), output_condition="PRESS42"
+    )
+    pool = PoolConfig(workers=1, queue=2, deadline=180)  # a busy CI machine, two cold renders
+    config = ServiceConfig(pool=pool, options=options)
+    issue = {"title": "Harbour notes", "publication": "Coastline Daily", "date": "2026-05-02",
+             "articles": [ARTICLE, {"headline": "Ferry times", "body": "Every *hour*."}]}  # fmt: skip
+    with TestClient(create_app(config)) as api:
+        press = api.post("/v1/issues?variant=pdf/x-4&bleed=3mm&marks=crop", json=issue)
+        tagged = api.post("/v1/issues?variant=pdf/ua-1", json=issue)
+    assert press.status_code == 200 and tagged.status_code == 200, press.text + tagged.text
+    assert _intent(press.content)["/OutputConditionIdentifier"] == "PRESS42"  # type: ignore[index]
+    for name, pdf in (("x4.pdf", press.content), ("ua.pdf", tagged.content)):
+        (tmp_path / name).write_bytes(pdf)
+    assert pdfx_problems(tmp_path / "x4.pdf") == []
+    assert page.validate_pdf(str(tmp_path / "ua.pdf"), profile="ua1").failures == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 from functools import cache
 from pathlib import Path
@@ -69,7 +70,9 @@ def test_nothing_prints_over_anything(theme: str, paper: str) -> None:
 def broken_theme(tmp_path: Path, css: str) -> Renderer:
     folder = tmp_path / "broken"
     folder.mkdir()
-    (folder / "theme.json").write_text('{"extends": "newsbrief", "stylesheets": ["bad.css"]}')
+    (folder / "theme.json").write_text(
+        '{"extends": "newsbrief", "stylesheets": ["bad.css"], "fit_steps": 0}'
+    )  # no copyfitting: it would mend what the checker must find
     (folder / "bad.css").write_text(css)
     return Renderer(folder, paper="A5", system_fonts=False)
 
@@ -176,6 +179,30 @@ def test_head_block_stays_on_the_first_page_on_a5() -> None:
         first = doc.pages[0]
         assert "Berglund" in "".join(c["text"] for c in first.chars)
         assert first.images, "the lead picture follows the head on its page"
+
+
+def test_fitting_leaves_no_nearly_empty_page_and_says_so_in_debug(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Without fitting steps the pictures article ends on a page holding only its last
+    picture and its URL; with minimal's two steps it does not, and --debug tells."""
+    folder = tmp_path / "unfitted"
+    folder.mkdir()
+    (folder / "theme.json").write_text('{"extends": "minimal", "fit_steps": 0}')
+    article = load(pagecases.pictures())
+    unfitted = Renderer(folder, paper="A5", system_fonts=False).render(article)
+    assert pagecheck.nearly_empty(pagecheck.pages(unfitted, "minimal"))
+    with caplog.at_level(logging.DEBUG, logger="printbrief.renderer"):
+        fitted = renderer("minimal", "A5").render(article)
+    assert pagecheck.nearly_empty(pagecheck.pages(fitted, "minimal")) == []
+    assert fitted.pages < unfitted.pages
+    assert "fitting step 1: body lines per page" in caplog.text
+
+
+def test_bad_fit_steps_are_a_theme_error(tmp_path: Path) -> None:
+    folder = make_theme(tmp_path, extends="newsbrief", fit_steps=9)
+    with pytest.raises(ThemeError, match="fit_steps"):
+        resolve_theme(folder)
 
 
 # ----------------------------------------------------------------- units

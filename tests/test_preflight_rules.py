@@ -215,3 +215,26 @@ def _untrapped(writer: pypdf.PdfWriter) -> None:
 def test_pdfx_broken_files_are_caught(change: Callable[[pypdf.PdfWriter], None], rule: str) -> None:
     pdf = _pdfx("device-cmyk(0 0.9 0.8 0.3)", text="device-cmyk(0 0 0 1)")
     assert rule in rules(broken(pdf, change))
+
+
+def _rgb_marks(writer: pypdf.PdfWriter) -> None:
+    for page in writer.pages:
+        for ref in page["/Contents"]:
+            stream = ref.get_object()
+            data = stream.get_data()
+            if b"/PBRegistration CS 1 SCN" in data:
+                stream.set_data(data.replace(b"/PBRegistration CS 1 SCN", b"0 0 0 RG"))
+
+
+def _trapped_as_text(writer: pypdf.PdfWriter) -> None:
+    writer.add_metadata({"/Trapped": "/False"})  # pypdf writes a string, not the name
+
+
+def test_marks_outside_the_registration_colour_are_caught(press: bytes) -> None:
+    assert "marks-colour" in rules(broken(press, _rgb_marks))
+
+
+def test_trapped_as_a_string_is_caught() -> None:
+    x4 = Renderer(variant="pdf/x-4", system_fonts=False).render(load(SAMPLES / "en-plain.json"))
+    assert "pdfx-trapped" not in rules(x4)
+    assert "pdfx-trapped" in rules(broken(x4, _trapped_as_text))

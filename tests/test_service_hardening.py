@@ -64,7 +64,11 @@ def test_an_unhandled_exception_is_a_counted_problem_json_500(
         assert 'printbrief_requests_total{status="500"} 1' in api.get("/metrics").text
 
 
-def test_an_aborted_upload_logs_one_line(caplog: pytest.LogCaptureFixture) -> None:
+def test_an_aborted_upload_logs_one_line(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logging.getLogger("printbrief"), "propagate", True)  # after a CLI test
+    monkeypatch.setattr(logging.getLogger("printbrief"), "handlers", [])
     app = create_app(ServiceConfig(pool=PoolConfig(workers=1)))
     messages = iter([
         {"type": "http.request", "body": b'{"headline": ', "more_body": True},
@@ -84,11 +88,12 @@ def test_an_aborted_upload_logs_one_line(caplog: pytest.LogCaptureFixture) -> No
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    with caplog.at_level(logging.INFO):
+    with caplog.at_level(logging.INFO), caplog.at_level(logging.INFO, "printbrief"):
         asyncio.run(app(scope, receive, send))
     assert sent[0]["status"] == 400
-    noted = [r for r in caplog.records if "left before" in r.getMessage()]
-    assert len(noted) == 1 and not any(r.exc_info for r in caplog.records)
+    noted = {r.getMessage() for r in caplog.records if "left before" in r.getMessage()}
+    assert noted == {"POST /v1/render: the client left before sending the whole body"}
+    assert not any(r.exc_info for r in caplog.records)
 
 
 def test_openapi_is_as_strict_as_the_service(api: TestClient) -> None:

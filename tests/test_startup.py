@@ -5,7 +5,6 @@ from __future__ import annotations
 import ctypes.util
 import io
 import os
-import pickle
 import subprocess
 import sys
 from collections.abc import Callable
@@ -181,8 +180,13 @@ print("ok")
     assert done.stdout.strip() == "ok", done.stderr
 
 
-def test_a_broken_cache_file_is_a_slower_start_not_an_error(tmp_path: Path) -> None:
+def test_a_broken_or_foreign_cache_file_is_a_slower_start_not_an_error(tmp_path: Path) -> None:
     (tmp_path / "bad.pickle").write_bytes(b"not a pickle")
     assert startup._read(tmp_path / "bad.pickle") is None
     startup._write(tmp_path / "ok.pickle", {"a": 1})
-    assert pickle.loads((tmp_path / "ok.pickle").read_bytes()) == {"a": 1}
+    assert startup._read(tmp_path / "ok.pickle") == {"a": 1}
+    startup._write(tmp_path / "no.pickle", lambda: 1)  # cannot be pickled: nothing written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.pickle", "ok.pickle"]
+    if os.getuid() == 0:  # another user's file is never unpickled
+        os.chown(tmp_path / "ok.pickle", 4242, -1)
+        assert startup._read(tmp_path / "ok.pickle") is None

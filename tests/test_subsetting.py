@@ -126,7 +126,8 @@ def test_on_another_weasyprint_the_fonttools_step_is_left_alone(
 
 
 def test_the_command_line_says_it_once(tmp_path: Path) -> None:
-    cli = HIDE + "from printbrief.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    # The console script's own start (printbrief.startup: sonames, deferred fontTools imports).
+    cli = HIDE + "from printbrief.cli.main import run; sys.argv[0] = 'printbrief'; run()"
     article = tmp_path / "a.json"
     article.write_text(json.dumps(ARTICLE), "utf-8")
     done = subprocess.run(

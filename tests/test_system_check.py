@@ -49,7 +49,7 @@ def test_a_missing_required_package_fails_with_the_one_apt_line_unless_root_inst
     assert decision.install == []
     assert decision.status == 1
     assert decision.messages[0] == (
-        "printbrief needs system libraries that are not installed:\n"
+        "printbrief needs Debian packages that are not installed:\n"
         "    sudo apt-get install libpango-1.0-0"
     )
     assert "sudo apt-get install libharfbuzz-subset0" in decision.messages[1]
@@ -85,7 +85,7 @@ def test_main_installs_then_checks_again(monkeypatch: pytest.MonkeyPatch) -> Non
     installed: list[list[str]] = []
     missing = [[PANGO, SUBSET], []]
     monkeypatch.setattr(check, "missing_needs", lambda: missing.pop(0))
-    monkeypatch.setattr(check, "apt_install", installed.append)
+    monkeypatch.setattr(check, "apt_install", lambda p: installed.append(p) or True)
     monkeypatch.setattr(check.os, "geteuid", lambda: 0)
     assert check.main(["--install"]) == 0
     assert installed == [["libpango-1.0-0", "libharfbuzz-subset0"]]
@@ -105,3 +105,10 @@ def test_this_machine_passes_the_check() -> None:
         ).stdout.strip()
         == ""
     )
+
+
+def test_a_failed_apt_get_fails_the_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(check, "missing_needs", lambda: [PANGO])
+    monkeypatch.setattr(check, "apt_install", lambda packages: False)
+    monkeypatch.setattr(check.os, "geteuid", lambda: 0)
+    assert check.main(["--install"]) == 1

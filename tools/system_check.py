@@ -79,7 +79,7 @@ def decide(missing: Sequence[Need], *, root: bool, install: bool) -> Decision:
     required = [need.package for need in missing if need.required]
     if required:
         decision.messages.append(
-            "printbrief needs system libraries that are not installed:\n    " + apt_line(required)
+            "printbrief needs Debian packages that are not installed:\n    " + apt_line(required)
         )
         decision.status = 1
     for need in missing:
@@ -91,18 +91,17 @@ def decide(missing: Sequence[Need], *, root: bool, install: bool) -> Decision:
     return decision
 
 
-def apt_install(packages: Sequence[str]) -> None:
+def apt_install(packages: Sequence[str]) -> bool:
     """``apt-get update`` then install ``packages`` without recommends (root only)."""
-    quiet = {
-        "stdout": subprocess.DEVNULL,
-        "env": {**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-    }
-    subprocess.run(["apt-get", "update", "-qq"], check=True, **quiet)  # type: ignore[call-overload]
-    subprocess.run(  # type: ignore[call-overload]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (
+        ["apt-get", "update", "-qq"],
         ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
-        check=True,
-        **quiet,
-    )
+    ):
+        if subprocess.run(command, stdout=subprocess.DEVNULL, env=env).returncode:
+            print(f"{' '.join(command)} failed", file=sys.stderr)
+            return False
+    return True
 
 
 def missing_needs() -> list[Need]:
@@ -119,7 +118,8 @@ def main(argv: Sequence[str]) -> int:
     decision = decide(missing, root=os.geteuid() == 0, install="--install" in argv)
     if decision.install:
         print(f"installing {' '.join(decision.install)} (apt-get)", file=sys.stderr)
-        apt_install(decision.install)
+        if not apt_install(decision.install):
+            return 1
         decision = decide(missing_needs(), root=True, install=False)
     for message in decision.messages:
         print(message, file=sys.stderr)

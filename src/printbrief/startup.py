@@ -209,22 +209,29 @@ def _versions(*modules: str) -> str:
 
 
 def _read(path: Path) -> Any:
+    """A cached value, or None. Pickles run code when loaded: only this user's own files."""
     try:
         with path.open("rb") as handle:
+            if hasattr(os, "getuid") and os.fstat(handle.fileno()).st_uid != os.getuid():
+                return None
             return pickle.load(handle)
     except Exception:  # a missing, partial or foreign cache is only a slower start
         return None
 
 
 def _write(path: Path, value: object) -> None:
+    """Write a cache file whole (a temporary file renamed over it), or not at all."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    except OSError:
+        return  # a read-only home: start as fast as without the cache, no worse
+    try:
         with os.fdopen(fd, "wb") as handle:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home: start as fast as without the cache, no worse
+    except Exception:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def _digest(text: str | bytes) -> str:

@@ -7,13 +7,13 @@ from threading import Event
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
 
 from .main import State, cli
 from .options import INPUT_FORMAT, options_from, render_options
 
-if TYPE_CHECKING:  # the watch module imports WeasyPrint: only when the command runs
+if TYPE_CHECKING:  # the watch module imports WeasyPrint, rich costs every command's start
+    from rich.console import Console
+
     from ..watch import Outcome
 
 
@@ -36,6 +36,8 @@ def watch(article: str, output: str, png_dir: str | None, dpi: float, **params: 
     Watched: the article, the local pictures it names, and every file of the theme (its
     extends parents included). Errors are shown and the watch goes on; Ctrl-C stops it.
     """
+    from rich.console import Console
+
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     try:  # Ctrl-C (or SIGTERM) is how a watch ends: at any moment, exit status 0
         _watch(console, article, output, png_dir, dpi, params)
@@ -46,6 +48,8 @@ def watch(article: str, output: str, png_dir: str | None, dpi: float, **params: 
 def _watch(
     console: Console, article: str, output: str, png_dir: str | None, dpi: float, params: Any
 ) -> None:
+    from rich.markup import escape
+
     from ..watch import Watcher
 
     watcher = Watcher(article, output, options_from(params), png_dir=png_dir, dpi=dpi)
@@ -57,6 +61,8 @@ def _watch(
 
 def _show(console: Console, outcome: Outcome) -> None:
     """One line per render: time, what was written or the error, how long it took."""
+    from rich.markup import escape
+
     message = " ".join(outcome.message.split())  # one line, whatever the error held
     clock = time.strftime("%H:%M:%S")
     took = f"[dim]{outcome.seconds:.2f} s[/dim]"

@@ -118,6 +118,7 @@ def page_rules(reader: Any, plumber: Any) -> Iterator[Found]:
         if "/TrimBox" in page:
             yield from _boxes(page, number)
             yield from _marks(plumbed, number)
+            yield from _registration(page, plumbed, number)
         yield from _hyphens(plumbed, number)
     if "/StructTreeRoot" in reader.trailer["/Root"]:
         yield from _pagination(plumber)
@@ -156,6 +157,36 @@ def _marks(plumbed: Any, number: int) -> Iterator[Found]:
     if count:
         message = f"{count} mark(s) drawn inside the bleed, where bleeding artwork covers them"
         yield ("marks-in-bleed", number, message, "ISO 15930-7 §6.2.3.3 (BleedBox)")
+
+
+def _registration(page: Any, plumbed: Any, number: int) -> Iterator[Found]:
+    """Marks in the slug (wholly outside the bleed) painted in the registration colour: a
+    ``/Separation /All`` space in the page's resources, at full tint."""
+    bx0, btop, bx1, bbottom = plumbed.bleedbox
+    t = _TOLERANCE
+    marks = [
+        obj
+        for obj in (*plumbed.lines, *plumbed.curves, *plumbed.rects)
+        if obj["x1"] <= bx0 + t or obj["x0"] >= bx1 - t or obj["bottom"] <= btop + t
+        or obj["top"] >= bbottom - t
+    ]  # fmt: skip
+    if not marks:
+        return
+    spaces = page.get("/Resources", {}).get("/ColorSpace", {})
+    has_all = any(_is_registration(space.get_object()) for space in spaces.values())
+    wrong = [m for m in marks if _tint(m.get("stroking_color")) != 1.0]
+    if not has_all or wrong:
+        message = f"{len(wrong) or len(marks)} mark(s) not in the registration colour"
+        yield ("marks-colour", number, message, "ISO 32000-1 §8.6.6.4 (Separation /All)")
+
+
+def _is_registration(space: Any) -> bool:
+    return isinstance(space, list) and len(space) > 1 and space[:2] == ["/Separation", "/All"]
+
+
+def _tint(colour: Any) -> float | None:
+    values = colour if isinstance(colour, tuple | list) else (colour,)
+    return float(values[0]) if len(values) == 1 and values[0] is not None else None
 
 
 def _hyphens(plumbed: Any, number: int) -> Iterator[Found]:

@@ -24,7 +24,6 @@ try:
     from fastapi import Depends, FastAPI, Request, Response
     from fastapi.concurrency import run_in_threadpool
     from fastapi.exceptions import RequestValidationError
-    from fastapi.openapi.utils import get_openapi
     from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
     from starlette.exceptions import HTTPException
     from starlette.requests import ClientDisconnect
@@ -36,10 +35,9 @@ except ImportError as exc:  # pragma: no cover - exercised by a test that hides 
 
 from ..errors import PrintbriefError, RequestTimeoutError, ThemeError, UsageError
 from ..identity import article_key, fingerprint, text_key
-from ..issue.load import IssueData, load_issue
+from ..issue.load import load_issue
 from ..limits import DEFAULT_LIMITS
 from ..load import from_mapping
-from ..model import Article
 from ..options import RenderOptions
 from ..paper import PAPER_SIZES
 from ..themes import available_themes, search_path
@@ -49,6 +47,7 @@ from . import http as httputil
 from .cache import ResultCache
 from .metrics import Metrics
 from .pool import PoolConfig, WorkerPool
+from .schema import openapi
 from .server import ServerConfig, run
 from .tasks import RenderArticle, RenderIssue
 
@@ -112,7 +111,7 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
     app.add_middleware(_CountStatus, metrics=state.metrics)
     _add_error_handlers(app)
     _add_routes(app, state)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: openapi(app, list(state.themes))  # type: ignore[method-assign]
     return app
 
 
@@ -369,42 +368,3 @@ class _CountStatus:
                 body = httputil.problem(500, "internal error; the server log has the details")
                 await _problem_response(500, body, {})(scope, receive, counting_send)
             raise
-
-
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """OpenAPI with the request bodies' schemas generated from the pydantic models."""
-    if app.openapi_schema:
-        return app.openapi_schema
-    schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for model in (Article, IssueData):
-        generated = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        components.update(generated.pop("$defs", {}))
-        components[model.__name__] = generated
-    # Over HTTP an issue's articles are given inline (paths would name server files).
-    issue = components.pop("IssueData")
-    issue["properties"]["articles"]["items"] = {"$ref": "#/components/schemas/Article"}
-    components["Issue"] = issue
-    _strict_parameters(schema, list(app.state.printbrief.themes))
-    app.openapi_schema = schema
-    return schema
-
-
-PAPER_SCHEMA: dict[str, Any] = {
-    "anyOf": [
-        {"enum": list(PAPER_SIZES)},
-        {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?x[0-9]+(\.[0-9]+)?(mm|cm|in)$"},
-    ],
-    "default": "A4",
-}
-"""A paper size as the service takes it: a registry name or ``WIDTHxHEIGHT`` with a unit."""
-
-
-def _strict_parameters(schema: dict[str, Any], themes: list[str]) -> None:
-    """Query parameters as strict as the service: this server's themes, the paper registry."""
-    for path in schema["paths"].values():
-        for parameter in path.get("post", {}).get("parameters", []):
-            if parameter["name"] == "theme":
-                parameter["schema"] = {"enum": themes, "type": "string", "default": "newsbrief"}
-            elif parameter["name"] == "paper":
-                parameter["schema"] = PAPER_SCHEMA
