@@ -6,11 +6,13 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pytest
 
 from conftest import SAMPLES, page_texts
+from halves import right_blank
 from pdffonts import embedded_fonts, glyph_mismatches
 from printbrief import CoverageError, Renderer, fonts, load
 from printbrief.batch.plan import expand_inputs
@@ -269,9 +271,13 @@ def test_no_line_starts_with_closing_punctuation(name: str, sample_pdfs: dict[st
 def test_text_stays_inside_the_column(name: str, sample_pdfs: dict[str, bytes]) -> None:
     import io
 
+    def ink_end(c: dict[str, Any]) -> float:  # a mark hanging its blank half ends halfway
+        half = c["text"] in right_blank(c["fontname"])
+        return float(c["x0"] + c["size"] / 2) if half else float(c["x1"])
+
     with pdfplumber.open(io.BytesIO(sample_pdfs[name])) as doc:
         for page in doc.pages:
-            right = max(float(c["x1"]) for c in page.chars)
+            right = max(ink_end(c) for c in page.chars)
             # 1 pt of slack: pdfplumber measures full advances, ignoring negative letter-spacing.
             assert right <= float(page.width) - 18 * 72 / 25.4 + 1, (name, page.page_number, right)
 
