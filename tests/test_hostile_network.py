@@ -233,7 +233,8 @@ def test_the_render_deadline_also_bounds_fetches(server: str, caplog: Any) -> No
     net = Network.from_limits(["127.0.0.1"], Limits(max_fetch_seconds=30), allow_loopback=True)
     hurried = Renderer(network=net, limits=Limits(max_render_seconds=2.0))
     started = time.monotonic()
-    with pytest.raises(LimitError, match=r"^render took longer than 2 s \(layout\)$"):
+    # Stopped by the progress guard during layout or by the watchdog (budget.py), whichever first.
+    with pytest.raises(LimitError, match=r"^render took longer than 2 s( \(layout\))?$"):
         render_image(hurried, f"{server}/drip")
     assert time.monotonic() - started < 6.0
 
