@@ -45,16 +45,16 @@ class _Watchdog:
 
     def __init__(self) -> None:
         self.wake = threading.Condition()
-        self.due: dict[int, tuple[float, int]] = {}  # token → (deadline, thread id)
+        self.due: dict[int, tuple[float, threading.Thread]] = {}  # token → (deadline, thread)
         self.fired: set[int] = set()
         self.tokens = itertools.count()
         self.thread: threading.Thread | None = None
 
-    def arm(self, when: float, thread_id: int) -> int:
-        """Watch ``thread_id`` until ``when`` (``time.monotonic()``); returns a token."""
+    def arm(self, when: float, thread: threading.Thread) -> int:
+        """Watch ``thread`` until ``when`` (``time.monotonic()``); returns a token."""
         with self.wake:
             token = next(self.tokens)
-            self.due[token] = (when, thread_id)
+            self.due[token] = (when, thread)
             if self.thread is None:
                 self.thread = threading.Thread(target=self.run, name="printbrief-deadline",
                                                daemon=True)  # fmt: skip
@@ -63,23 +63,37 @@ class _Watchdog:
             return token
 
     def disarm(self, token: int) -> None:
-        """Stop watching; an interruption sent but not yet delivered is withdrawn."""
-        with self.wake:
-            self.due.pop(token, None)
-            if token in self.fired:  # fired: take the exception back if it is still pending
-                self.fired.discard(token)
-                _raise_in(threading.get_ident(), None)
+        """Stop watching; an interruption sent but not yet delivered is withdrawn.
+
+        An interruption can land inside this very method (the watchdog holds the lock while
+        it fires): it is caught and the removal tried again, so a token never outlives its
+        block. A token left behind would keep firing at the thread id, and a new thread that
+        reuses the id would die in its start-up (``Thread.start`` then waits forever).
+        """
+        while True:
+            try:
+                with self.wake:
+                    self.due.pop(token, None)
+                    fired = token in self.fired
+                    self.fired.discard(token)
+                break
+            except Overtime:
+                continue
+        if fired:  # take back one still pending; one delivered from here on is the caller's
+            _raise_in(threading.get_ident(), None)
 
     def run(self) -> None:
         """The watchdog thread: sleep until the next deadline, interrupt what is overdue."""
         with self.wake:
             while True:
                 now = time.monotonic()
-                for token, (when, thread_id) in list(self.due.items()):
-                    if when <= now:  # again until disarmed: one that lands in a __del__
-                        self.due[token] = (now + AGAIN, thread_id)  # is swallowed there
+                for token, (when, thread) in list(self.due.items()):
+                    if not thread.is_alive():  # never at an id a new thread may reuse
+                        del self.due[token]
+                    elif when <= now:  # again until disarmed: one that lands in a __del__
+                        self.due[token] = (now + AGAIN, thread)  # is swallowed there
                         self.fired.add(token)
-                        _raise_in(thread_id, Overtime)
+                        _raise_in(thread.ident or 0, Overtime)
                 soonest = min((when for when, _ in self.due.values()), default=now + 3600)
                 self.wake.wait(max(soonest - now, 0.001))
 
@@ -106,7 +120,7 @@ os.register_at_fork(after_in_child=_after_fork)
 def interrupt_at(when: float) -> Iterator[None]:
     """Raise :class:`Overtime` in this thread if the block is still running at ``when``."""
     watchdog = _watchdog
-    token = watchdog.arm(when, threading.get_ident())
+    token = watchdog.arm(when, threading.current_thread())
     try:
         yield
     finally:
