@@ -109,7 +109,8 @@ def keep_all_splitter(original: Callable[..., Any]) -> Callable[..., Any]:
         result = original(*args)
         if not (ACTIVE.get() and KEEP_ALL.get() and is_line_start) or max_width is None:
             return result
-        if result[3] > max_width and (HANGUL.search(text) or PHRASES.get()):
+        overflows = result[3] > max_width and (HANGUL.search(text) or PHRASES.get())
+        if overflows or _next_word_outgrows(original, args, result[2]):
             if (broken := BROKEN.get()) is not None:
                 broken[0] += 1
             token = KEEP_ALL.set(False)
@@ -120,3 +121,20 @@ def keep_all_splitter(original: Callable[..., Any]) -> Callable[..., Any]:
         return result
 
     return split_first_line
+
+
+def _next_word_outgrows(
+    original: Callable[..., Any], args: tuple[Any, ...], resume: int | None
+) -> bool:
+    """Whether the Korean word the next line would start with is wider than a whole line:
+    it then breaks on this line, filling it (klreq), instead of leaving this line's last
+    words spaced out across the whole measure. Measured only for words near a line's length."""
+    text, style, context, max_width = args[:4]
+    if resume is None:
+        return False
+    word = KOREAN_WORD.match(text.encode()[resume:].decode(errors="ignore").lstrip())
+    if not (word and HANGUL.search(word.group())):
+        return False
+    if len(word.group()) * style["font_size"] < 0.8 * max_width:  # Hangul is about an em wide
+        return False
+    return bool(original(word.group(), style, context, None, 0, True, False)[3] > max_width)
