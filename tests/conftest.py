@@ -35,9 +35,11 @@ def no_unexpected_warnings(
     yield
     if request.node.get_closest_marker("allow_warnings"):
         return
+    # In teardown `caplog.records` holds only teardown's records: read the test's own phases.
+    records = caplog.get_records("setup") + caplog.get_records("call")
     bad = [
         r
-        for r in caplog.records
+        for r in records
         if r.levelno >= logging.WARNING and r.name.split(".")[0] in ("printbrief", "weasyprint")
     ]
     assert not bad, "unexpected log lines:\n" + "\n".join(
