@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
+import resource
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +47,25 @@ def no_unexpected_warnings(
     assert not bad, "unexpected log lines:\n" + "\n".join(
         f"{r.name}: {r.getMessage()}" for r in bad
     )
+
+
+@pytest.fixture(autouse=True)
+def process_limits_kept() -> Iterator[None]:
+    """Fail a test that leaves the test process's resource limits or SIGINT handler changed.
+
+    Worker set-up caps the address space (``Limits.max_worker_memory``): left on the pytest
+    process, it once made a later thread die in its start-up and the suite hang.
+    """
+    kinds = (resource.RLIMIT_AS, resource.RLIMIT_NOFILE, resource.RLIMIT_DATA)
+    limits = {kind: resource.getrlimit(kind) for kind in kinds}
+    handler = signal.getsignal(signal.SIGINT)
+    yield
+    changed = [(kind, was) for kind, was in limits.items() if resource.getrlimit(kind) != was]
+    for kind, was in changed:  # put back first, so one failure does not spread to later tests
+        resource.setrlimit(kind, was)
+    moved = signal.getsignal(signal.SIGINT) != handler
+    signal.signal(signal.SIGINT, handler)
+    assert not changed and not moved, f"the test changed limits {changed} or SIGINT: {moved}"
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -65,7 +65,9 @@ def test_a_token_left_by_an_ended_thread_never_fires_at_a_new_thread() -> None:
     """New threads reuse the ids of ended ones: an interruption sent by id would kill a new
     thread in its start-up, and ``Thread.start`` would wait for it forever."""
     dog = _Watchdog()
-    gone = threading.Thread(target=lambda: dog.arm(time.monotonic(), threading.current_thread()))
+    gone = threading.Thread(
+        target=lambda: dog.arm(time.monotonic(), threading.current_thread(), [True])
+    )
     gone.start()
     gone.join()
     for _ in range(20):  # each likely takes the ended thread's id
@@ -77,18 +79,44 @@ def test_a_token_left_by_an_ended_thread_never_fires_at_a_new_thread() -> None:
     assert not dog.due
 
 
+def test_a_block_left_before_its_disarm_is_never_interrupted_again() -> None:
+    """An interruption can land on the way into ``disarm`` (at its first instruction), which
+    then never runs: the block's flag, lowered first, keeps the thread safe from later ones."""
+    dog = _Watchdog()
+    hits: list[int] = []
+
+    def leave_without_disarm() -> None:
+        dog.arm(time.monotonic(), threading.current_thread(), [False])
+        for _ in range(8):  # outlives several resends
+            try:
+                time.sleep(0.1)
+            except Overtime:
+                hits.append(1)
+
+    worker = threading.Thread(target=leave_without_disarm)
+    worker.start()
+    worker.join(10)
+    assert not hits and not dog.due
+
+
 def test_an_interruption_inside_disarm_still_disarms(monkeypatch: pytest.MonkeyPatch) -> None:
     dog = _Watchdog()
-    token = dog.arm(time.monotonic() + 60, threading.current_thread())
+    token = dog.arm(time.monotonic() + 60, threading.current_thread(), [True])
     landed = iter([True])
 
-    class Lock:  # the interruption arrives as the lock is taken, once
+    real, test_thread = dog.wake, threading.current_thread()
+
+    class Lock:  # the interruption arrives as the lock is taken, once; else the real one
         def __enter__(self) -> None:
-            if next(landed, False):
+            if threading.current_thread() is test_thread and next(landed, False):
                 raise Overtime
+            real.__enter__()
 
         def __exit__(self, *exc: object) -> None:
-            return None
+            real.__exit__(*exc)
+
+        def wait(self, timeout: float) -> bool:  # the watchdog thread's
+            return real.wait(timeout)
 
     monkeypatch.setattr(dog, "wake", Lock())
     dog.disarm(token)
@@ -239,6 +267,20 @@ def test_a_worker_cannot_allocate_past_its_bound() -> None:
             "try:\n    bytearray(2 << 30)\nexcept MemoryError:\n    print('refused')\n")  # fmt: skip
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "refused", done.stderr
+
+
+def test_a_worker_starts_its_threads_before_its_memory_bound() -> None:
+    """A thread that starts near an address-space cap can fail in its own start-up, and
+    ``Thread.start`` then waits forever (seen: the suite hung creating a thread after a cap
+    was left on it): a worker's watchdog thread is running before the cap is set."""
+    code = ("import threading\n"
+            "from printbrief import workers\n"
+            "def bound(limit):\n"
+            "    print(sorted(t.name for t in threading.enumerate() if t.daemon))\n"
+            "workers.bound_memory = bound\n"
+            "workers.start_worker(None)\n")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "printbrief-deadline" in done.stdout, done.stderr
 
 
 # ------------------------------------------------------------------------------- threads

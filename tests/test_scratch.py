@@ -68,17 +68,23 @@ def test_issue_workers_leave_nothing(tmp_path: Path, no_new_leftovers: None) -> 
     assert result.pdf.startswith(b"%PDF")
 
 
-def test_batch_worker_freezes_its_warm_heap() -> None:
+def test_batch_worker_freezes_its_warm_heap(monkeypatch: pytest.MonkeyPatch) -> None:
     """After warm-up a worker's renderer objects sit outside the collector's generations."""
+    import resource
     import signal
 
+    from printbrief import workers
     from printbrief.options import RenderOptions
-    from printbrief.workers import start_worker
 
+    # start_worker sets up a worker process; here it runs in the test process, so put back
+    # what it changes (an address-space cap left on pytest made later threads die at start).
     handler = signal.getsignal(signal.SIGINT)
+    memory = resource.getrlimit(resource.RLIMIT_AS)
+    monkeypatch.setattr(workers, "_exit_with_parent", lambda: None)
     try:
-        start_worker(None, RenderOptions(system_fonts=False))
+        workers.start_worker(None, RenderOptions(system_fonts=False))
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
         signal.signal(signal.SIGINT, handler)
+        resource.setrlimit(resource.RLIMIT_AS, memory)

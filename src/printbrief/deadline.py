@@ -45,22 +45,35 @@ class _Watchdog:
 
     def __init__(self) -> None:
         self.wake = threading.Condition()
-        self.due: dict[int, tuple[float, threading.Thread]] = {}  # token → (deadline, thread)
+        # token → (deadline, thread, the block's "still inside" flag)
+        self.due: dict[int, tuple[float, threading.Thread, list[bool]]] = {}
         self.fired: set[int] = set()
         self.tokens = itertools.count()
         self.thread: threading.Thread | None = None
 
-    def arm(self, when: float, thread: threading.Thread) -> int:
-        """Watch ``thread`` until ``when`` (``time.monotonic()``); returns a token."""
+    def arm(self, when: float, thread: threading.Thread, inside: list[bool]) -> int:
+        """Watch ``thread`` until ``when`` (``time.monotonic()``); returns a token.
+
+        ``inside`` is the block's own flag: the thread sets ``inside[0] = False`` as it leaves,
+        before it calls :meth:`disarm`, and the watchdog never fires at a token whose flag is
+        down. A list store runs no call, so no interruption can land between leaving the
+        block and lowering the flag; one can land on the way into ``disarm`` (at any call),
+        and then the flag alone keeps the thread from being interrupted again.
+        """
         with self.wake:
             token = next(self.tokens)
-            self.due[token] = (when, thread)
+            self.due[token] = (when, thread, inside)
+            self.start()
+            self.wake.notify()
+            return token
+
+    def start(self) -> None:
+        """Start the watchdog thread if it is not running yet."""
+        with self.wake:
             if self.thread is None:
                 self.thread = threading.Thread(target=self.run, name="printbrief-deadline",
                                                daemon=True)  # fmt: skip
                 self.thread.start()
-            self.wake.notify()
-            return token
 
     def disarm(self, token: int) -> None:
         """Stop watching; an interruption sent but not yet delivered is withdrawn.
@@ -87,14 +100,14 @@ class _Watchdog:
         with self.wake:
             while True:
                 now = time.monotonic()
-                for token, (when, thread) in list(self.due.items()):
-                    if not thread.is_alive():  # never at an id a new thread may reuse
+                for token, (when, thread, inside) in list(self.due.items()):
+                    if not inside[0] or not thread.is_alive():  # left: its id may be reused
                         del self.due[token]
                     elif when <= now:  # again until disarmed: one that lands in a __del__
-                        self.due[token] = (now + AGAIN, thread)  # is swallowed there
+                        self.due[token] = (now + AGAIN, thread, inside)  # is swallowed there
                         self.fired.add(token)
                         _raise_in(thread.ident or 0, Overtime)
-                soonest = min((when for when, _ in self.due.values()), default=now + 3600)
+                soonest = min((when for when, _, _ in self.due.values()), default=now + 3600)
                 self.wake.wait(max(soonest - now, 0.001))
 
 
@@ -116,12 +129,23 @@ def _after_fork() -> None:
 os.register_at_fork(after_in_child=_after_fork)
 
 
+def start() -> None:
+    """Start this process's watchdog thread now instead of at the first deadline.
+
+    Worker processes call it before they cap their address space: a thread that starts near
+    that cap can fail inside its own start-up, where ``Thread.start`` waits for it forever.
+    """
+    _watchdog.start()
+
+
 @contextmanager
 def interrupt_at(when: float) -> Iterator[None]:
     """Raise :class:`Overtime` in this thread if the block is still running at ``when``."""
     watchdog = _watchdog
-    token = watchdog.arm(when, threading.current_thread())
+    inside = [True]
+    token = watchdog.arm(when, threading.current_thread(), inside)
     try:
         yield
     finally:
+        inside[0] = False  # first, and without a call: see _Watchdog.arm
         watchdog.disarm(token)

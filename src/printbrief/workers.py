@@ -38,6 +38,7 @@ try:
 except ImportError:  # pragma: no cover - Windows
     resource = None  # type: ignore[assignment]
 
+from . import deadline
 from .budget import out_of_memory
 from .capture import keep_to_results, warnings_logged
 from .errors import PrintbriefError, RenderError
@@ -160,6 +161,7 @@ def start_worker(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     keep_to_results_once()
     _exit_with_parent()
+    deadline.start()  # threads start before the memory cap, never near it (see deadline.start)
     bound_memory((warm or RenderOptions()).limits.max_worker_memory)
     if warm is not None:
         from .renderer import renderer_for
