@@ -242,6 +242,43 @@ def test_contents_dot_leaders_are_drawn(tmp_path: Path) -> None:
     assert len(patterns.get_object()) >= 1
 
 
+def test_a_wrong_guess_of_the_contents_length_is_laid_out_again_not_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one process the front's length is guessed: a wrong guess costs a layout, no PDF."""
+    import weasyprint
+
+    from printbrief.issue import compile as issue_compile
+
+    path = write_issue(tmp_path, [short(n) for n in range(4)])
+    right = compile_issue(path, use_cache=False)
+    drawn: list[int] = []
+    write_pdf = weasyprint.Document.write_pdf
+
+    def counted(self: weasyprint.Document, *args: object, **kwargs: object) -> object:
+        drawn.append(len(self.pages))
+        return write_pdf(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(weasyprint.Document, "write_pdf", counted)
+    monkeypatch.setattr(issue_compile, "_estimate_front", lambda issue: right.pages)
+    guessed = compile_issue(path, use_cache=False)
+    assert guessed.pdf == right.pdf
+    assert len(drawn) == 4 + 1 + 1, drawn  # articles, front once, one folio sheet
+
+
+def test_page_count_probe_lays_out_what_a_render_draws() -> None:
+    from printbrief.issue.tasks import issue_renderer
+    from printbrief.options import RenderOptions
+
+    renderer = issue_renderer(RenderOptions(system_fonts=False).check().absolute())
+    html = "<html><body>" + '<p style="break-after: page">Page</p>' * 2 + "<p>End</p></body></html>"
+    drawn = renderer.render_document(html, None)
+    assert renderer.count_pages(html, None) == drawn.pages == 3
+    assert renderer.render_document(html, None, 3) == drawn
+    wrong = renderer.render_document(html, None, 2)
+    assert (wrong.pdf, wrong.pages) == (b"", 3)
+
+
 def test_right_hand_starts_every_article_on_an_odd_page(tmp_path: Path) -> None:
     long_body = "\n\n".join(["A long paragraph of the second story. " * 12] * 12)
     articles = [short(1), {"headline": "Long story", "body": long_body}, short(3)]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import InputError, PrintbriefError, RenderError, UsageError
 from ..finish import Rendered
@@ -36,6 +36,7 @@ from .tasks import (
     RENDERER,
     ArticleTask,
     DocumentTask,
+    PageCountTask,
     RunTask,
 )
 
@@ -45,6 +46,7 @@ MIN_POOL = 4
 """Fewer articles to render than this are rendered in-process: starting workers costs more."""
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -292,7 +294,8 @@ class _Session:
 
         Page numbers sit in a fixed-width column, so the contents' length does not depend on
         them: a probe with every article one page long has the final length. It is
-        remembered under its own key; with a pool it is rendered alongside the articles.
+        remembered under its own key; with a pool it is laid out (not drawn) alongside the
+        articles.
         """
         ones = {e.index: 1 for e in issue.entries}
         probe = self.theme.render_template(
@@ -304,9 +307,9 @@ class _Session:
         if known is not None:
             self._front_length = lambda: known
         elif self.parallel:
-            task = DocumentTask(probe, _cover_folder(issue), self.options)
+            task = PageCountTask(probe, _cover_folder(issue), self.options)
             future = submit(self.executor(0), task)
-            self._front_length = lambda: _outcome(future).result().pages
+            self._front_length = lambda: _outcome(future).result()
 
     def furniture(
         self, issue: Issue, pages: dict[int, int], right_hand: bool
@@ -320,7 +323,7 @@ class _Session:
             docs = [(FRONT_TEMPLATE, planner.front_context(issue, plan))]
             if self._front_length:  # the length is known: render everything in one batch
                 docs += [(FOLIO_TEMPLATE, c) for c in planner.folio_contexts(issue, plan)]
-            front, *folios = self.documents(docs, issue)
+            front, *folios = self.documents(docs, issue, front_pages=length)
             if front.pages == length:
                 self.store.put_number(self._length_key, length)
                 if not folios:
@@ -331,8 +334,14 @@ class _Session:
             length, self._front_length = front.pages, None
         raise RenderError("the contents' page count does not settle", source=issue.name)
 
-    def documents(self, docs: Sequence[tuple[str, dict[str, Any]]], issue: Issue) -> list[Rendered]:
-        """Theme-written documents, from the cache or rendered (in parallel in a pool)."""
+    def documents(
+        self, docs: Sequence[tuple[str, dict[str, Any]]], issue: Issue, *, front_pages: int = 0
+    ) -> list[Rendered]:
+        """Theme-written documents, from the cache or rendered (in parallel in a pool).
+
+        With ``front_pages``, the first is drawn only if it has that many pages; otherwise it
+        comes back laid out but without a PDF (its length guessed wrong: it is done again).
+        """
         base = _cover_folder(issue)
         cover = planner.cover_image(issue)
         files = [cover[0].src] if cover else []
@@ -341,14 +350,16 @@ class _Session:
         found = {k: hit for k in keys if (hit := self.store.get(k)) is not None}
         missing = [(k, html) for k, html in zip(keys, htmls, strict=True) if k not in found]
         executor = self.executor(0) if missing else None
+        expected = {keys[0]: front_pages} if keys else {}
         futures = [
-            (key, submit(executor, DocumentTask(html, base, self.options)))
+            (key, submit(executor, DocumentTask(html, base, self.options, expected.get(key, 0))))
             for key, html in missing
             if executor is not None
         ]
         for key, future in futures:
             found[key] = _outcome(future).result()
-            self.store.put(key, found[key])
+            if found[key].pdf:
+                self.store.put(key, found[key])
         return [found[k] for k in keys]
 
     def merge(
@@ -373,7 +384,7 @@ class _Session:
         )
 
 
-def _outcome(future: Future[Outcome[Rendered]]) -> Outcome[Rendered]:
+def _outcome(future: Future[Outcome[T]]) -> Outcome[T]:
     outcome = call_result(future)
     relay(outcome)
     return outcome

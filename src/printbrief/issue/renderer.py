@@ -52,14 +52,25 @@ class IssueRenderer(Renderer):
         """Each run article's pages, from the page its headline's anchor is on."""
         return flow.parts(document, self._starts) if self._starts else ()
 
-    def render_document(self, html: str, base: Path | None) -> Rendered:
+    def render_document(self, html: str, base: Path | None, pages: int = 0) -> Rendered:
         """A document the theme wrote itself (cover and contents, the folio sheet).
 
         Files are allowed from the theme, the fonts, the ``assets`` folders and ``base``; it
         grows with the issue, not with untrusted input, so the page bound does not apply.
+        With ``pages``, a layout of another length is not drawn: the result has no PDF, only
+        the page count (the caller guessed the contents' length and lays it out again).
         """
-        assets = (*self.assets, *((base,) if base else ()))
-        document = self._layout_html(html, assets, base, self.paper)
+        document = self._document(html, base)
+        if pages and len(document.pages) != pages:
+            return Rendered(b"", len(document.pages))
         pdf = document.write_pdf(**self._pdf_options(None))
         assert isinstance(pdf, bytes)
         return Rendered(pdf, len(document.pages))
+
+    def count_pages(self, html: str, base: Path | None) -> int:
+        """The pages of a document the theme wrote, laid out only (no PDF is drawn)."""
+        return len(self._document(html, base).pages)
+
+    def _document(self, html: str, base: Path | None) -> weasyprint.Document:
+        assets = (*self.assets, *((base,) if base else ()))
+        return self._layout_html(html, assets, base, self.paper)

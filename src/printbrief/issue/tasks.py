@@ -76,8 +76,23 @@ class DocumentTask:
     html: str
     base: Path | None
     options: RenderOptions
+    pages: int = 0
+    """The page count it should have; laid out with another, it comes back without a PDF."""
     key: str = field(default="", compare=False)
 
     def run(self) -> Rendered:
         """In the worker: the document as a PDF."""
-        return issue_renderer(self.options).render_document(self.html, self.base)
+        return issue_renderer(self.options).render_document(self.html, self.base, self.pages)
+
+
+@dataclass(frozen=True)
+class PageCountTask:
+    """Lay out a document the theme wrote and count its pages (the contents' length probe)."""
+
+    html: str
+    base: Path | None
+    options: RenderOptions
+
+    def run(self) -> int:
+        """In the worker: the document's page count; nothing is drawn or sent back but it."""
+        return issue_renderer(self.options).count_pages(self.html, self.base)
