@@ -1,12 +1,18 @@
-"""Benchmark whole issues: -j 1, -j 2, incremental re-compiles, and one plain WeasyPrint pass.
+"""Benchmark whole issues: -j 1, -j 2, a Dask cluster, incremental re-compiles, and single passes.
 
 For each size (10, 50, 200 generated articles, about two pages each) it measures, every run
-in a fresh process: a clean compile with -j 1 and with -j 2, a re-compile after editing one
-article (its page count unchanged, then changed), and plain WeasyPrint rendering the same
+in a fresh process: a clean compile with -j 1 and with -j 2, the same on a Dask
+``LocalCluster`` of two worker processes, a re-compile after editing one article (its page
+count unchanged, then changed), plain WeasyPrint and headless Chromium rendering the same
 articles concatenated into one HTML document. Wall time, CPU time, peak memory of the whole
 process tree (sampled from /proc) and file sizes go to bench/issue-results.{json,md}.
 
-    python tools/bench_issue.py [--sizes 10,50,200] [--rounds N]
+The machine is shared and noisy, so every round runs every kind once, interleaved, and the
+ratios are taken within a round (median and range over the rounds). ``--before SRC`` adds
+-j 1 and -j 2 compiles of another checkout's ``src`` folder to each round (before/after).
+
+    python tools/bench_issue.py [--sizes 10,50,200] [--rounds N] [--runs j1,j2,dask,chromium]
+                                [--before /path/to/old/src]
 """
 
 from __future__ import annotations
@@ -34,13 +40,35 @@ from make_issue import make_issue  # noqa: E402
 OUT = ROOT / "bench"
 SCALE = 2.2  # paragraphs × 2.2: about two pages per article
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
 
 COMPILE = """
-import json, sys
+import json, sys, time
 from printbrief import compile_issue
-r = compile_issue(sys.argv[1], sys.argv[2], jobs=int(sys.argv[3]), cache_dir=sys.argv[4])
-print(json.dumps({"pages": r.pages, "rendered": len(r.rendered), "reused": len(r.reused),
-                  "bytes": len(r.pdf), "stages": r.seconds}))
+if __name__ == "__main__":
+    start = time.perf_counter()
+    r = compile_issue(sys.argv[1], sys.argv[2], jobs=int(sys.argv[3]), cache_dir=sys.argv[4])
+    print(json.dumps({"pages": r.pages, "rendered": len(r.rendered), "reused": len(r.reused),
+                      "bytes": len(r.pdf), "stages": r.seconds,
+                      "inner": time.perf_counter() - start}))
+"""
+
+DASK = """
+import json, sys, time, warnings
+from distributed import Client, LocalCluster
+from printbrief import compile_issue
+if __name__ == "__main__":
+    warnings.simplefilter("ignore")  # Dask's version comparison of the workers' packages
+    start = time.perf_counter()
+    with (LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                       dashboard_address=None) as cluster, Client(cluster) as client):
+        up = time.perf_counter()
+        r = compile_issue(sys.argv[1], sys.argv[2], client.get_executor(), use_cache=False)
+        cold = time.perf_counter()
+        compile_issue(sys.argv[1], sys.argv[2], client.get_executor(), use_cache=False)
+        warm = time.perf_counter()
+    print(json.dumps({"pages": r.pages, "bytes": len(r.pdf), "cluster": up - start,
+                      "inner": cold - up, "warm": warm - cold}))
 """
 
 SINGLE_PASS = """
@@ -55,20 +83,31 @@ print(pages)
 
 
 class TreeMemory(threading.Thread):
-    """Peak resident memory of a process and all its descendants, sampled every 20 ms."""
+    """Peak resident memory of a process and all its descendants, and the CPU seconds each
+    used (workers a forkserver started are not the caller's children: ``os.times`` misses
+    them), sampled every 20 ms."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak, self.done = pid, 0, False
+        self.ticks: dict[int, int] = {}
 
     def run(self) -> None:
         while not self.done:
-            self.peak = max(self.peak, tree_rss(self.pid))
+            rss, ticks = tree_usage(self.pid)
+            self.peak = max(self.peak, rss)
+            for pid, used in ticks.items():
+                self.ticks[pid] = max(self.ticks.get(pid, 0), used)
             time.sleep(0.02)
 
+    @property
+    def cpu(self) -> float:
+        """CPU seconds of every process seen in the tree (up to its last sample)."""
+        return sum(self.ticks.values()) / TICKS
 
-def tree_rss(root: int) -> int:
-    """Bytes resident in ``root`` and its descendants, now."""
+
+def tree_usage(root: int) -> tuple[int, dict[int, int]]:
+    """Bytes resident in ``root`` and its descendants now, and each one's CPU clock ticks."""
     parents: dict[int, list[int]] = {}
     for name in os.listdir("/proc"):
         if name.isdigit():
@@ -78,19 +117,24 @@ def tree_rss(root: int) -> int:
                 continue
             ppid = int(stat.rsplit(")", 1)[1].split()[1])
             parents.setdefault(ppid, []).append(int(name))
-    total, todo = 0, [root]
+    total, ticks, todo = 0, {}, [root]
     while todo:
         pid = todo.pop()
-        with contextlib.suppress(OSError):  # the process may have ended since the listing
+        with contextlib.suppress(OSError, IndexError):  # it may have ended since the listing
             total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks[pid] = int(fields[11]) + int(fields[12])  # utime + stime
         todo += parents.get(pid, [])
-    return total
+    return total, ticks
 
 
-def measure(argv: list[str]) -> dict[str, Any]:
+def measure(argv: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run a command; wall and CPU seconds (with its children), peak tree memory, stdout."""
     start = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    environ = {**os.environ, **(env or {})}
+    process = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environ
+    )
     sampler = TreeMemory(process.pid)
     sampler.start()
     out, err = process.communicate()
@@ -99,32 +143,25 @@ def measure(argv: list[str]) -> dict[str, Any]:
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"{argv[:3]} failed:\n{err}")
-    return {"wall": wall, "peak_mb": sampler.peak / 2**20, "stdout": out}
+    return {"wall": wall, "peak_mb": sampler.peak / 2**20, "cpu": sampler.cpu, "stdout": out}
 
 
-def cpu_seconds() -> float:
-    usage = os.times()
-    return usage.children_user + usage.children_system
-
-
-def compile_run(issue: Path, out: Path, jobs: int, cache: Path) -> dict[str, Any]:
-    """One compile in a fresh interpreter (imports included, as a user would see it)."""
-    before = cpu_seconds()
+def compile_run(
+    issue: Path, out: Path, jobs: int, cache: Path, source: str | None = None
+) -> dict[str, Any]:
+    """One compile in a fresh interpreter (imports included, as a user would see it), of the
+    installed printbrief or of the one in ``source`` (a ``src`` folder)."""
     argv = [sys.executable, "-c", COMPILE, str(issue), str(out), str(jobs), str(cache)]
-    result = measure(argv)
+    result = measure(argv, {"PYTHONPATH": source} if source else None)
     result.update(json.loads(result.pop("stdout").strip().splitlines()[-1]))
-    result["cpu"] = cpu_seconds() - before
     return result
 
 
 def single_pass(issue: Path, folder: Path) -> dict[str, Any]:
     """Plain WeasyPrint on one HTML document with every article of the issue."""
     html = folder / "single.html"
-    html.write_text(single_html(issue), "utf-8")
-    before = cpu_seconds()
     result = measure([sys.executable, "-c", SINGLE_PASS, str(html), str(folder / "single.pdf")])
     result["pages"] = int(result.pop("stdout").strip())
-    result["cpu"] = cpu_seconds() - before
     result["bytes"] = (folder / "single.pdf").stat().st_size
     return result
 
@@ -189,85 +226,163 @@ def edit(issue: Path, *, grow: bool) -> None:
     target.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
 
 
-def bench_size(count: int, folder: Path, rounds: int) -> dict[str, Any]:
-    """Every measurement for one issue size; with several rounds, each run's fastest."""
+KINDS = ("j1", "j2", "dask", "incremental", "single", "chromium", "j1_before", "j2_before")
+"""Every kind of run; ``--runs`` picks some (incremental needs j1's cache, the ``_before``
+runs ``--before``)."""
+
+
+def dask_run(issue: Path, out: Path) -> dict[str, Any] | None:
+    """A compile on a fresh Dask LocalCluster of 2 worker processes, then a second on it warm;
+    ``inner`` and ``warm`` are the compiles alone (the cluster's start is ``cluster``)."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return None
+    result = measure([sys.executable, "-c", DASK, str(issue), str(out)])
+    result.update(json.loads(result.pop("stdout").strip().splitlines()[-1]))
+    return result
+
+
+def bench_size(
+    count: int, folder: Path, rounds: int, kinds: set[str], before: str | None
+) -> dict[str, Any]:
+    """Every measurement for one issue size, ``rounds`` times, and the ratios of each round."""
     issue = make_issue(count, folder / "issue", scale=SCALE)
     runs: list[dict[str, Any]] = []
     for n in range(rounds):  # rounds interleave the kinds of run, so drifting load hits all
-        shutil.rmtree(folder / "cache1", ignore_errors=True)
-        shutil.rmtree(folder / "cache2", ignore_errors=True)
-        make_issue(count, folder / "issue", scale=SCALE)  # undo the previous round's edits
-        row: dict[str, Any] = {"articles": count}
+        runs.append(bench_round(count, issue, folder, kinds, before))
+        print(
+            f"  round {n + 1}: "
+            + ", ".join(f"{k} {v['wall']:.1f} s" for k, v in runs[-1].items() if _measured(v)),
+            file=sys.stderr,
+            flush=True,
+        )
+        print("  " + json.dumps(runs[-1]), file=sys.stderr, flush=True)
+    best = {key: _fastest([r.get(key) for r in runs]) for key in runs[0] if key != "articles"}
+    return {"articles": count, **best, "ratios": round_ratios(runs), "rounds": runs}
+
+
+def bench_round(
+    count: int, issue: Path, folder: Path, kinds: set[str], before: str | None
+) -> dict[str, Any]:
+    """One run of every kind asked for, the slow single passes between the compiles."""
+    for name in ("cache1", "cache2", "cache3", "cache4"):
+        shutil.rmtree(folder / name, ignore_errors=True)
+    make_issue(count, folder / "issue", scale=SCALE)  # undo the previous round's edits
+    row: dict[str, Any] = {"articles": count}
+    if before and "j1_before" in kinds:
+        row["j1_before"] = compile_run(issue, folder / "b1.pdf", 1, folder / "cache3", before)
+    if "j1" in kinds:
         row["j1"] = compile_run(issue, folder / "j1.pdf", 1, folder / "cache1")
+    if before and "j2_before" in kinds:
+        row["j2_before"] = compile_run(issue, folder / "b2.pdf", 2, folder / "cache4", before)
+    if "j2" in kinds:
         row["j2"] = compile_run(issue, folder / "j2.pdf", 2, folder / "cache2")
+    if "dask" in kinds:
+        row["dask"] = dask_run(issue, folder / "dask.pdf")
+    if "chromium" in kinds or "single" in kinds:
+        (folder / "single.html").write_text(single_html(issue), "utf-8")
+    if "chromium" in kinds:
+        row["chromium"] = chromium_pass(folder)
+    if "single" in kinds:
+        row["single_pass"] = single_pass(issue, folder)
+    if "incremental" in kinds and "j1" in kinds:
         edit(issue, grow=False)
         row["incremental"] = compile_run(issue, folder / "inc.pdf", 1, folder / "cache1")
         edit(issue, grow=True)
         row["incremental_grown"] = compile_run(issue, folder / "inc2.pdf", 1, folder / "cache1")
-        row["single_pass"] = single_pass(issue, folder)
-        row["chromium"] = chromium_pass(folder)
-        print(
-            f"  round {n + 1}: "
-            + ", ".join(f"{k} {v['wall']:.1f} s" for k, v in row.items() if isinstance(v, dict)),
-            file=sys.stderr,
-            flush=True,
-        )
-        runs.append(row)
-    return {
-        key: count if key == "articles" else _fastest([r[key] for r in runs]) for key in runs[0]
-    }
+    return row
+
+
+RATIOS = {
+    "-j 1 ÷ -j 2 (speed-up)": ("j1", "wall", "j2", "wall"),
+    "-j 2 ÷ Chromium": ("j2", "wall", "chromium", "wall"),
+    "-j 1 ÷ Dask, 2 workers, fresh (compile alone)": ("j1", "inner", "dask", "inner"),
+    "-j 1 ÷ Dask, 2 workers, warm (compile alone)": ("j1", "inner", "dask", "warm"),
+    "-j 1 before ÷ after": ("j1_before", "wall", "j1", "wall"),
+    "-j 2 before ÷ after": ("j2_before", "wall", "j2", "wall"),
+    "-j 2 before ÷ Chromium": ("j2_before", "wall", "chromium", "wall"),
+}
+"""Ratios taken within each round: name → (run, field) ÷ (run, field)."""
+
+
+def round_ratios(runs: list[dict[str, Any]]) -> dict[str, list[float]]:
+    """Each ratio of :data:`RATIOS` in every round that measured both sides."""
+    out: dict[str, list[float]] = {}
+    for name, (a, field_a, b, field_b) in RATIOS.items():
+        values = [
+            r[a][field_a] / r[b][field_b]
+            for r in runs
+            if _measured(r.get(a)) and _measured(r.get(b))
+        ]
+        if values:
+            out[name] = values
+    return out
+
+
+def _measured(run: Any) -> bool:
+    return isinstance(run, dict) and "wall" in run
 
 
 def _fastest(runs: list[dict[str, Any] | None]) -> dict[str, Any] | None:
-    measured = [run for run in runs if run is not None]
+    measured = [run for run in runs if _measured(run)]
     return min(measured, key=lambda run: run["wall"]) if measured else None
 
 
 def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
-    """The results as a Markdown table with the ratios the issue asks about."""
+    """The results as Markdown: the ratios the issue asks about, then the fastest runs."""
     lines = [
         f"Machine: {meta['machine']}; load average {meta['load_before']} before, {meta['load_after']} after; "
-        f"fastest of {meta['rounds']} round(s). Wall seconds (fresh process each, imports included), "
-        "peak MB of the process tree.",
+        f"{meta['rounds']} round(s), every kind of run once per round, interleaved. Wall seconds "
+        "(fresh process each, imports included), peak MB of the process tree.",
         "",
-        "| articles | pages | -j 1 | -j 2 | speed-up | incremental (1 edit) | incr. / clean | incr., pages changed | single pass (plain WeasyPrint) | merged / single-pass size |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "Ratios within a round (median, and the range over the rounds):",
+        "",
     ]  # fmt: skip
     for r in rows:
-        j1, j2, inc, grown, one = (
-            r["j1"],
-            r["j2"],
-            r["incremental"],
-            r["incremental_grown"],
-            r["single_pass"],
-        )
-        lines.append(
-            f"| {r['articles']} | {j1['pages']} | {j1['wall']:.1f} s, {j1['peak_mb']:.0f} MB "
-            f"| {j2['wall']:.1f} s, {j2['peak_mb']:.0f} MB | {j1['wall'] / j2['wall']:.2f}× "
-            f"| {inc['wall']:.2f} s, {inc['peak_mb']:.0f} MB (rendered {inc['rendered']}) "
-            f"| {inc['wall'] / j1['wall']:.1%} | {grown['wall']:.2f} s ({grown['pages']} pages, rendered {grown['rendered']}) "
-            f"| {one['wall']:.1f} s, {one['peak_mb']:.0f} MB, {one['pages']} pages "
-            f"| {j1['bytes'] / 1024:.0f} / {one['bytes'] / 1024:.0f} KB = {j1['bytes'] / one['bytes']:.2f}× |"
-        )  # fmt: skip
-    lines += ["", "Against headless Chromium printing the same articles as one document (its contents "
-              "would be numbered wrong, but users compare the wait; aim: -j 2 ≤ 2×):", ""]  # fmt: skip
+        for name, values in r["ratios"].items():
+            ordered = sorted(values)
+            median = ordered[len(ordered) // 2]
+            lines.append(f"- {r['articles']} articles, {name}: ×{median:.2f} "
+                         f"({ordered[0]:.2f}–{ordered[-1]:.2f})")  # fmt: skip
+    lines += ["", "Fastest run of each kind:", "", "| articles | run | wall | CPU | peak | pages | bytes | notes |",
+              "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for r in rows:
-        if r.get("chromium"):
-            c = r["chromium"]
-            lines.append(f"- {r['articles']} articles: Chromium {c['wall']:.1f} s, {c['peak_mb']:.0f} MB; "
-                         f"-j 2 ÷ Chromium ×{r['j2']['wall'] / c['wall']:.2f}")  # fmt: skip
+        for key, run in r.items():
+            if _measured(run):
+                lines.append(_run_line(r["articles"], key, run))
     lines += ["", "Seconds per stage of the clean -j 1 compile (in-process):", ""]
     for r in rows:
-        stages = ", ".join(f"{k} {v:.2f}" for k, v in r["j1"]["stages"].items())
-        lines.append(f"- {r['articles']} articles: {stages}")
+        if _measured(r.get("j1")):
+            stages = ", ".join(f"{k} {v:.2f}" for k, v in r["j1"]["stages"].items())
+            lines.append(f"- {r['articles']} articles: {stages}")
     return "\n".join(lines) + "\n"
+
+
+def _run_line(articles: int, key: str, run: dict[str, Any]) -> str:
+    notes = []
+    if "inner" in run:
+        notes.append(f"compile alone {run['inner']:.1f} s")
+    if "warm" in run:
+        notes.append(
+            f"again on the warm cluster {run['warm']:.1f} s, cluster start {run['cluster']:.1f} s"
+        )
+    if "rendered" in run:
+        notes.append(f"rendered {run['rendered']}")
+    cpu = f"{run['cpu']:.1f} s" if "cpu" in run else "–"
+    return (f"| {articles} | {key} | {run['wall']:.1f} s | {cpu} | {run['peak_mb']:.0f} MB "
+            f"| {run.get('pages', '–')} | {run.get('bytes', 0) / 1024:.0f} KB | {'; '.join(notes)} |")  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,50,200")
-    parser.add_argument("--rounds", type=int, default=1, help="keep each run's fastest of N")
+    parser.add_argument("--rounds", type=int, default=1, help="every kind of run N times")
+    parser.add_argument("--runs", default=",".join(KINDS), help="kinds of run: " + ",".join(KINDS))
+    parser.add_argument("--before", help="also compile with this other printbrief src folder")
+    parser.add_argument("--out", default="issue-results", help="file names in bench/")
     args = parser.parse_args()
+    kinds = set(args.runs.split(","))
     meta: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
@@ -278,12 +393,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="pb-bench-") as tmp:
         for count in (int(s) for s in args.sizes.split(",")):
             print(f"{count} articles…", file=sys.stderr, flush=True)
-            rows.append(bench_size(count, Path(tmp) / str(count), args.rounds))
+            rows.append(bench_size(count, Path(tmp) / str(count), args.rounds, kinds, args.before))
     meta["load_after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     OUT.mkdir(exist_ok=True)
-    (OUT / "issue-results.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
+    (OUT / f"{args.out}.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
     table = markdown(rows, meta)
-    (OUT / "issue-results.md").write_text(table)
+    (OUT / f"{args.out}.md").write_text(table)
     print(table)
 
 
