@@ -47,7 +47,7 @@ OUTPUT_CONDITION = click.option(
 LIMIT = click.option(
     "--limit", "limits", multiple=True, metavar="NAME=VALUE",
     help="Change one bound on input, time or memory (repeatable), e.g. max_render_seconds=120, "
-    "max_pages=400, max_worker_memory=4GiB (0: none); every name is in docs/reliability.md.",
+    "max_pages=400, max_worker_memory=4GiB (0: none); every name is in docs/security.md.",
 )  # fmt: skip
 QUIET = click.option("-q", "--quiet", is_flag=True, help="Print only failures and errors.")
 

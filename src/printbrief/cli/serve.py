@@ -85,7 +85,7 @@ def serve(
 
     Requests choose theme (by name), paper, variant, bleed, marks, strict and
     lossless_images; theme folders, fonts, the hosts pictures may come from and the
-    pdf/x-4 output profile and the limits (``--limit``) are the server's, set here.
+    pdf/x-4 output profile and the limits (--limit) are the server's, set here.
     """
     try:
         from ..service.app import ServiceConfig
