@@ -103,6 +103,31 @@ def test_a_worker_stuck_in_a_native_call_exits_and_is_replaced() -> None:
         pool.shutdown()
 
 
+@dataclass(frozen=True)
+class _StuckTask:
+    """A service task stuck in one native call."""
+
+    def run(self) -> bytes:
+        _stuck_in_native_code(60)
+        return b""
+
+
+def test_a_service_worker_stuck_in_a_native_call_is_a_504_and_is_replaced() -> None:
+    import asyncio
+
+    from printbrief.errors import DeadlineError
+    from printbrief.service.pool import PoolConfig, WorkerPool
+
+    pool = WorkerPool(PoolConfig(workers=1, queue=0, deadline=60))
+    pool.start(wait=True)
+    try:
+        with pytest.raises(DeadlineError, match="did not stop"):
+            asyncio.run(pool.render(_StuckTask()))
+        assert pool.restarts["deadline"] == 1 and not pool.restarts["crash"]
+    finally:
+        pool.close()
+
+
 def test_only_workers_exit_for_a_stuck_render() -> None:
     """In the application's own process the render just ends late, when the call returns."""
     started = time.monotonic()
