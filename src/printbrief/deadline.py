@@ -86,9 +86,10 @@ class _Watchdog:
         """Stop watching; an interruption sent but not yet delivered is withdrawn.
 
         An interruption can land inside this very method (the watchdog holds the lock while
-        it fires): it is caught and the removal tried again, so a token never outlives its
-        block. A token left behind would keep firing at the thread id, and a new thread that
-        reuses the id would die in its start-up (``Thread.start`` then waits forever).
+        it fires): it is caught and the removal tried again. One that lands on the way in,
+        before the ``try``, leaves the token behind with its flag down; the watchdog drops it
+        unfired. (A token that kept firing would hit the thread id, and a new thread reusing
+        that id would die in its start-up, where ``Thread.start`` waits forever.)
         """
         while True:
             try:
