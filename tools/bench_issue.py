@@ -24,6 +24,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -250,7 +251,7 @@ def bench_size(
     issue = make_issue(count, folder / "issue", scale=SCALE)
     runs: list[dict[str, Any]] = []
     for n in range(rounds):  # rounds interleave the kinds of run, so drifting load hits all
-        runs.append(bench_round(count, issue, folder, kinds, before))
+        runs.append(bench_round(count, issue, folder, kinds, before, flip=n % 2 == 1))
         print(
             f"  round {n + 1}: "
             + ", ".join(f"{k} {v['wall']:.1f} s" for k, v in runs[-1].items() if _measured(v)),
@@ -263,21 +264,20 @@ def bench_size(
 
 
 def bench_round(
-    count: int, issue: Path, folder: Path, kinds: set[str], before: str | None
+    count: int, issue: Path, folder: Path, kinds: set[str], before: str | None, flip: bool
 ) -> dict[str, Any]:
-    """One run of every kind asked for, the slow single passes between the compiles."""
+    """One run of every kind asked for, the slow single passes between the compiles; with
+    ``flip`` the new code's compiles come before the old's (load drifts within a round)."""
     for name in ("cache1", "cache2", "cache3", "cache4"):
         shutil.rmtree(folder / name, ignore_errors=True)
     make_issue(count, folder / "issue", scale=SCALE)  # undo the previous round's edits
     row: dict[str, Any] = {"articles": count}
-    if before and "j1_before" in kinds:
-        row["j1_before"] = compile_run(issue, folder / "b1.pdf", 1, folder / "cache3", before)
-    if "j1" in kinds:
-        row["j1"] = compile_run(issue, folder / "j1.pdf", 1, folder / "cache1")
-    if before and "j2_before" in kinds:
-        row["j2_before"] = compile_run(issue, folder / "b2.pdf", 2, folder / "cache4", before)
-    if "j2" in kinds:
-        row["j2"] = compile_run(issue, folder / "j2.pdf", 2, folder / "cache2")
+    for jobs in (1, 2):
+        pair = [(f"j{jobs}_before", before), (f"j{jobs}", None)]
+        for name, source in reversed(pair) if flip else pair:
+            if name in kinds and (source or not name.endswith("_before")):
+                cache = folder / f"cache{jobs + (2 if source else 0)}"
+                row[name] = compile_run(issue, folder / f"{name}.pdf", jobs, cache, source)
     if "dask" in kinds:
         row["dask"] = dask_run(issue, folder / "dask.pdf")
     if "chromium" in kinds or "single" in kinds:
@@ -342,7 +342,7 @@ def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     for r in rows:
         for name, values in r["ratios"].items():
             ordered = sorted(values)
-            median = ordered[len(ordered) // 2]
+            median = statistics.median(ordered)
             lines.append(f"- {r['articles']} articles, {name}: ×{median:.2f} "
                          f"({ordered[0]:.2f}–{ordered[-1]:.2f})")  # fmt: skip
     lines += ["", "Fastest run of each kind:", "", "| articles | run | wall | CPU | peak | pages | bytes | notes |",
