@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES
-from printbrief import InputError, LimitError, Renderer, load, render
+from printbrief import InputError, LimitError, Renderer, load, render, workers
 from printbrief.batch import run as batch_run
 from printbrief.cli import main
 from printbrief.deadline import GRACE, Overtime, _Watchdog, interrupt_at
@@ -312,7 +312,8 @@ class _Greedy:
         raise MemoryError
 
 
-def test_a_memory_error_in_a_task_is_a_memory_limit_error() -> None:
+def test_a_memory_error_in_a_task_is_a_memory_limit_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "keep_to_results_once", lambda: None)  # a worker's set-up
     outcome = perform(_Greedy(), client="another process")
     assert isinstance(outcome.error, MemoryLimitError)
     assert "ran out of memory" in str(outcome.error)
