@@ -1,13 +1,11 @@
-"""Press colour for PDF/X-4: theme colours and pictures in CMYK through the output profile.
+"""Press colour for PDF/X-4: colours and pictures in CMYK through the output profile.
 
 WeasyPrint 70 writes PDF/X-4 with a CMYK output intent but leaves every sRGB CSS colour and
 every picture in DeviceRGB, which PDF/X-4 does not allow unmanaged (ISO 15930-7 §6.2.3).
-Theme stylesheets are rewritten with ``device-cmyk()`` colours (greys and black as pure K,
-so text and rules print on one plate) and pictures become CMYK JPEGs, both converted with
-LittleCMS (Pillow's ImageCms) from sRGB to the output profile. Colours no stylesheet rewrite
-reaches (``rgb()``, ``hsl()`` and named colours in a theme, inline styles in its templates,
-WeasyPrint's own ``mark { background: yellow }``) are converted where they end up: the
-finisher rewrites every ``rg``/``RG`` operator left in a content stream (:func:`cmyk_operator`).
+Pictures become CMYK JPEGs here, converted with LittleCMS (Pillow's ImageCms) from sRGB to the
+output profile. Colours stay sRGB in the stylesheets (WeasyPrint's gradients and 3D borders
+cannot compute with ``device-cmyk()`` colours) and are converted where they end up in the PDF
+(:mod:`.cmykpdf`), greys and black as pure K so text and rules print on one plate.
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, ImageOps
 
 from .assets import asset_dir
 from .images import PHOTO_QUALITY, PhotoCache
@@ -71,30 +69,20 @@ def intent_names(profile: Path, condition: str | None) -> tuple[str, str]:
 
 
 def press_css(profile: Path) -> str:
-    """The output profile as WeasyPrint's ``device-cmyk``, and text black as pure K."""
+    """The output profile as WeasyPrint's ``device-cmyk`` (its PDF/X-4 output intent)."""
     return (
         f"@color-profile device-cmyk {{ src: url({profile.as_uri()});"
         " components: cyan, magenta, yellow, black }\n"
-        "html { color: device-cmyk(0 0 0 1) }\n"
     )
 
 
-_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b|(?<![-\w])(?:white|black)(?![-\w])")
-_NAMED = {"white": "#ffffff", "black": "#000000"}
+def cmyk_colour(rgb: tuple[float, ...], profile: Path) -> tuple[float, ...]:
+    """An sRGB colour (components 0–1) in the output profile's CMYK; a grey as K only.
 
-
-def cmyk_css(css: str, profile: Path) -> str:
-    """``css`` with every hex, ``white`` and ``black`` colour as ``device-cmyk()``."""
-    return _COLOUR.sub(lambda m: _device_cmyk(_NAMED.get(m[0].lower(), m[0]), profile), css)
-
-
-def _device_cmyk(hex_colour: str, profile: Path) -> str:
-    value = hex_colour[1:]
-    if len(value) == 3:
-        value = "".join(c * 2 for c in value)
-    rgb = tuple(int(value[i : i + 2], 16) for i in (0, 2, 4))
-    c, m, y, k = _converted(rgb, profile)
-    return f"device-cmyk({c:.3f} {m:.3f} {y:.3f} {k:.3f})"
+    >>> cmyk_colour((0.5, 0.5, 0.5), default_profile())[:3]
+    (0.0, 0.0, 0.0)
+    """
+    return _converted(tuple(min(255, max(0, round(v * 255))) for v in rgb), profile)
 
 
 def _converted(rgb: tuple[int, ...], profile: Path) -> tuple[float, ...]:
@@ -115,8 +103,8 @@ def cmyk_operator(operator: bytes, profile: Path) -> bytes:
     found = _RGB_OPERATOR.match(operator)
     if found is None:
         return operator
-    rgb = tuple(min(255, max(0, round(float(v) * 255))) for v in found.groups()[:3])
-    cmyk = b" ".join(b"%g" % round(v, 3) for v in _converted(rgb, profile))
+    rgb = tuple(float(v) for v in found.groups()[:3])
+    cmyk = b" ".join(b"%g" % round(v, 3) for v in cmyk_colour(rgb, profile))
     return cmyk + (b" K" if found[4] == b"RG" else b" k")
 
 
@@ -162,7 +150,11 @@ def _to_cmyk(profile: Path, intent: int) -> ImageCms.ImageCmsTransform:
 
 
 class CmykPictures(PhotoCache):
-    """Every picture as a CMYK JPEG through ``profile`` (perceptual intent), once per content."""
+    """Every colour picture as a CMYK JPEG through ``profile`` (perceptual intent), once per
+    content; theme pictures too (``every_picture``). Grey pictures stay as they are: DeviceGray
+    prints on the black plate under a CMYK intent and keeps its transparency."""
+
+    every_picture = True
 
     def __init__(self, profile: Path, max_bytes: int = 64 * 2**20) -> None:
         super().__init__(max_bytes)
@@ -170,8 +162,10 @@ class CmykPictures(PhotoCache):
 
     def _convert(self, data: bytes, kind: str) -> bytes | None:
         with Image.open(BytesIO(data)) as image:
-            image.load()
-            rgba = image.convert("RGBA")
+            if image.mode in ("L", "LA") and "transparency" not in image.info:
+                return None
+            # The JPEG carries no EXIF: turn the picture as WeasyPrint would (from-image).
+            rgba = ImageOps.exif_transpose(image).convert("RGBA")
         flat = Image.new("RGB", rgba.size, (255, 255, 255))
         flat.paste(rgba, mask=rgba.getchannel("A"))  # transparency over paper white
         cmyk = ImageCms.applyTransform(flat, _to_cmyk(self.profile, 0))

@@ -12,7 +12,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 import pydyf
 
-from . import cmyk, press
+from . import cmykpdf, press
 from .artifacts import mark_pagination
 from .version import __version__
 
@@ -101,8 +101,8 @@ class Finisher:
                 self._metadata(obj)
             elif self.standard and isinstance(obj, pydyf.Stream):
                 _no_interpolation(obj)
-                if self.cmyk_profile and _is_content(obj):
-                    _cmyk_operators(obj, self.cmyk_profile)
+        if self.cmyk_profile:
+            cmykpdf.convert(pdf, self.cmyk_profile)
         if self.soft_hyphens:
             _soft_hyphens(pdf)
         if self.output_condition:
@@ -137,22 +137,6 @@ def _no_interpolation(stream: pydyf.Stream) -> None:
     # WeasyPrint 70 sets it true for image-rendering: auto.
     if stream.extra.get("Subtype") == "/Image" and "Interpolate" in stream.extra:
         stream.extra["Interpolate"] = "false"
-
-
-def _is_content(stream: pydyf.Stream) -> bool:
-    """Page contents, forms and patterns: not pictures, fonts, profiles or attachments."""
-    extra = stream.extra
-    if extra.get("Type") in ("/XObject", "/Pattern"):
-        return bool(extra.get("Subtype") != "/Image")
-    return not {"Type", "Subtype", "Length1", "N"} & set(extra)
-
-
-def _cmyk_operators(stream: pydyf.Stream, profile: Path) -> None:
-    # PDF/X-4 with a CMYK output intent: no unmanaged RGB (ISO 15930-7 §6.2.4).
-    stream.stream = [
-        cmyk.cmyk_operator(item, profile) if isinstance(item, bytes) else item
-        for item in stream.stream
-    ]
 
 
 def _soft_hyphens(pdf: pydyf.PDF) -> None:

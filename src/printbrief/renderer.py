@@ -118,12 +118,6 @@ class Renderer:
         return []
 
     def _css(self, path: Path, fetcher: LockedFetcher) -> CSS:
-        if self.profile:
-            text = cmyk.cmyk_css(path.read_text(encoding="utf-8"), self.profile)
-            return CSS(
-                string=text, base_url=path.as_uri(), font_config=self.font_config,
-                url_fetcher=fetcher,
-            )  # fmt: skip
         return CSS(filename=str(path), font_config=self.font_config, url_fetcher=fetcher)
 
     def _press_css(self, fetcher: LockedFetcher) -> list[CSS]:
