@@ -18,7 +18,7 @@ from pathlib import Path
 from PIL import Image, ImageCms, ImageOps
 
 from .assets import asset_dir
-from .images import PHOTO_QUALITY, PhotoCache
+from .images import PhotoCache
 
 OUTPUT_CONDITION = "FOGRA39"
 
@@ -149,6 +149,16 @@ def _to_cmyk(profile: Path, intent: int) -> ImageCms.ImageCmsTransform:
     )  # fmt: skip
 
 
+PRESS_QUALITY = 88
+"""JPEG quality of CMYK pictures, 4:4:4 with optimized Huffman tables. A CMYK JPEG codes four
+full channels with no luma/chroma split, so it is 4–5 times the size of the RGB original.
+Measured on the two sample photos against the exact conversion (CIE76 ΔE through the FOGRA39
+profile), per picture: quality 92 (as for RGB photos) 1.36–1.47 MB, mean ΔE 0.48–0.65,
+99th percentile 1.5–1.9; 88: 1.18–1.24 MB, 0.55–0.74, 1.6–2.3; 85: 1.05–1.10 MB, 0.64–0.86,
+1.8–2.5. YCCK with chroma subsampling (libjpeg-turbo; Pillow cannot write it) was no better
+for its size: 0.82–0.90 MB at 92 with mean ΔE 0.95–1.29, 99th percentile 3.6–4.6."""
+
+
 class CmykPictures(PhotoCache):
     """Every colour picture as a CMYK JPEG through ``profile`` (perceptual intent), once per
     content; theme pictures too (``every_picture``). Grey pictures stay as they are: DeviceGray
@@ -171,5 +181,5 @@ class CmykPictures(PhotoCache):
         cmyk = ImageCms.applyTransform(flat, _to_cmyk(self.profile, 0))
         assert cmyk is not None
         out = BytesIO()
-        cmyk.save(out, "JPEG", quality=PHOTO_QUALITY, subsampling=0)
+        cmyk.save(out, "JPEG", quality=PRESS_QUALITY, subsampling=0, optimize=True)
         return out.getvalue()

@@ -103,6 +103,7 @@ class Finisher:
                 _no_interpolation(obj)
         if self.cmyk_profile:
             cmykpdf.convert(pdf, self.cmyk_profile)
+            _original_profile(pdf, self.cmyk_profile)
         if self.soft_hyphens:
             _soft_hyphens(pdf)
         if self.output_condition:
@@ -137,6 +138,23 @@ def _no_interpolation(stream: pydyf.Stream) -> None:
     # WeasyPrint 70 sets it true for image-rendering: auto.
     if stream.extra.get("Subtype") == "/Image" and "Interpolate" in stream.extra:
         stream.extra["Interpolate"] = "false"
+
+
+def _original_profile(pdf: pydyf.PDF, profile: Path) -> None:
+    """The output profile's own bytes in the PDF, not WeasyPrint's re-serialization.
+
+    WeasyPrint embeds ``ImageCmsProfile.tobytes()``: LittleCMS writes the shipped 247 KB
+    FOGRA39 profile back as 500 KB, with bytes that differ from one render to the next, so a
+    merged issue could not share one copy and a file was not byte-reproducible.
+    """
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.extra.get("N") == 4 and _is_icc(obj):
+            obj.stream = [profile.read_bytes()]
+
+
+def _is_icc(stream: pydyf.Stream) -> bool:
+    data = b"".join(bytes(part) for part in stream.stream[:1])
+    return data[36:40] == b"acsp"
 
 
 def _soft_hyphens(pdf: pydyf.PDF) -> None:

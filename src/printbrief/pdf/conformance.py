@@ -302,7 +302,10 @@ def _all_streams_and_names(reader: Any) -> Iterator[bytes]:
 
 
 def _objects(reader: Any) -> Iterator[Any]:
-    for number in range(1, int(reader.trailer["/Size"])):
+    """Every object in use: free numbers (a merged issue frees duplicate profiles) skipped,
+    so pypdf does not log each as missing."""
+    used = {n for numbers in reader.xref.values() for n in numbers} | set(reader.xref_objStm)
+    for number in sorted(used - {0}):
         try:
             obj = reader.get_object(number)
         except Exception:  # free or missing numbers
