@@ -213,3 +213,22 @@ def test_cmyk_pictures_keep_their_exif_orientation() -> None:
     image.save(out, "JPEG", exif=exif.tobytes())
     converted = CmykPictures(default_profile()).convert(out.getvalue(), "image/jpeg")
     assert converted is not None and Image.open(BytesIO(converted)).size == (20, 60)
+
+
+def test_the_pdfx_checker_finds_rgb_under_other_names(tmp_path: Path) -> None:
+    """tests/pdfx.py itself: ``cs`` naming DeviceRGB, an annotation's colour, a /DA string."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    page = pdf.pages[0]
+    page.obj.Contents = pdf.make_stream(b"/DeviceRGB cs 1 0 0 sc 0 0 10 10 re f")
+    annotation = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Square,
+                                    Rect=[0, 0, 10, 10], C=[1, 0, 0])  # fmt: skip
+    note = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.FreeText,
+                              Rect=[0, 0, 10, 10], DA=pikepdf.String("/Helv 9 Tf 1 0 0 rg"))  # fmt: skip
+    page.obj.Annots = pikepdf.Array([pdf.make_indirect(annotation), pdf.make_indirect(note)])
+    path = tmp_path / "rgb.pdf"
+    pdf.save(path)
+    problems = "\n".join(pdfx_problems(path))
+    assert "operator cs" in problems
+    assert "annotation colour /C is RGB" in problems
+    assert "/DA sets an RGB colour" in problems
