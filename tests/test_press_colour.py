@@ -232,3 +232,18 @@ def test_the_pdfx_checker_finds_rgb_under_other_names(tmp_path: Path) -> None:
     assert "operator cs" in problems
     assert "annotation colour /C is RGB" in problems
     assert "/DA sets an RGB colour" in problems
+
+
+@pytest.mark.parametrize(
+    ("css", "where"),
+    [
+        ("h1 { background: linear-gradient(device-cmyk(0 0.5 1 0), white) }", "a gradient"),
+        ("h1 { border: 3px groove device-cmyk(0 0.5 1 0) }", "a 3D border"),
+    ],
+)
+def test_a_colour_weasyprint_cannot_shade_is_named(tmp_path: Path, css: str, where: str) -> None:
+    """WeasyPrint raises a bare NotImplementedError; the message names the colour and the fix."""
+    (tmp_path / "theme.json").write_text('{"extends": "newsbrief", "stylesheets": ["x.css"]}')
+    (tmp_path / "x.css").write_text(css)
+    with pytest.raises(RenderError, match=rf"{where}.* device-cmyk\(0 0\.5 1 0\).*sRGB"):
+        Renderer(str(tmp_path), system_fonts=False).render(ARTICLE)

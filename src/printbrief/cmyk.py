@@ -11,6 +11,7 @@ cannot compute with ``device-cmyk()`` colours) and are converted where they end 
 from __future__ import annotations
 
 import re
+import traceback
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -88,6 +89,28 @@ def cmyk_colour(rgb: tuple[float, ...], profile: Path) -> tuple[float, ...]:
 def _converted(rgb: tuple[int, ...], profile: Path) -> tuple[float, ...]:
     """An sRGB colour in the output profile's CMYK; a grey as K only."""
     return _neutral(rgb[0], profile) if len(set(rgb)) == 1 else _through(rgb, profile)
+
+
+def colour_failure(exc: BaseException) -> str | None:
+    """What went wrong, in a theme author's words, when WeasyPrint could not compute with a
+    colour: its gradients and 3D borders mix and shade in sRGB, and a ``device-cmyk()`` (or
+    other non-sRGB) colour there raises a bare ``NotImplementedError``. None for anything else.
+    """
+    frames = [frame for frame, _ in traceback.walk_tb(exc.__traceback__)]
+    if not isinstance(exc, NotImplementedError) or not frames or frames[-1].f_code.co_name != "to":
+        return None
+    colour = frames[-1].f_locals.get("self")
+    space, values = getattr(colour, "space", "?"), getattr(colour, "coordinates", ())
+    named = f"{space}({' '.join(f'{v:g}' for v in values)})"
+    where = (
+        "a 3D border (groove, ridge, inset, outset)"
+        if any(frame.f_code.co_name == "styled_color" for frame in frames)
+        else "a gradient"
+    )
+    return (
+        f"{where} uses the colour {named}, which WeasyPrint cannot mix or shade: write it in "
+        "sRGB (hex, rgb(), hsl()); PDF/X-4 output converts it through the output profile"
+    )
 
 
 _RGB_OPERATOR = re.compile(rb"^\s*([\d.]+) ([\d.]+) ([\d.]+) (rg|RG)\s*$")

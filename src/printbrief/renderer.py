@@ -243,9 +243,8 @@ class Renderer:
                 "the document is nested too deeply to lay out", source=_name(article)
             ) from None
         except Exception as exc:  # WeasyPrint has no error root of its own
-            raise RenderError(
-                f"WeasyPrint failed: {type(exc).__name__}: {exc}", source=_name(article)
-            ) from exc
+            message = cmyk.colour_failure(exc) or f"WeasyPrint failed: {type(exc).__name__}: {exc}"
+            raise RenderError(message, source=_name(article)) from exc
         log.debug("Step 6 - PDF written (%d bytes, %.0f ms)", len(result), budget.elapsed() * 1000)
         return result
 
