@@ -137,16 +137,33 @@ SPACE_COMPONENTS = {"/DeviceGray": 1, "/CalGray": 1, "/DeviceRGB": 3, "/CalRGB":
                     "/DeviceCMYK": 4, "/Lab": 3}  # fmt: skip
 
 
-def _shading_functions(pdf: pikepdf.Pdf) -> Iterator[str]:
-    """Shadings whose function returns other than their colour space's component count
-    (WeasyPrint's sRGB gradient stops under a /DeviceCMYK label)."""
+def _dictionaries(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
+    """Every dictionary and stream: indirect objects and the direct dictionaries inside them."""
     for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream) and "/ShadingType" in obj:
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            yield obj
+        for _, value in _direct_items(obj):
+            if isinstance(value, pikepdf.Dictionary) and _direct_container(value):
+                yield value
+
+
+def _shading_functions(pdf: pikepdf.Pdf) -> Iterator[str]:
+    """Shadings whose function or /Background gives other than their colour space's component
+    count (WeasyPrint's sRGB gradient stops under a /DeviceCMYK label), soft masks with an
+    RGB backdrop (/BC), and JPEG 2000 pictures whose colour only their own header names."""
+    for obj in _dictionaries(pdf):
+        if "/ShadingType" in obj:
             wanted = _components(obj.get("/ColorSpace"))
             function = obj.get("/Function")
             got = _function_outputs(function) if function is not None else wanted
             if wanted is None or got != wanted:
                 yield f"object {obj.objgen}: a shading gives {got} components in a {wanted}"
+            if "/Background" in obj and len(obj.Background) != wanted:
+                yield f"object {obj.objgen}: a shading's /Background does not fit its space"
+        if obj.get("/Type") == "/Mask" and len(obj.get("/BC", [])) == 3:
+            yield f"object {obj.objgen}: a soft mask's backdrop /BC is RGB"
+        if obj.get("/Filter") == "/JPXDecode" and "/ColorSpace" not in obj:
+            yield f"object {obj.objgen}: a JPEG 2000 picture in the colour its header names"
 
 
 def _components(space: pikepdf.Object | None) -> int | None:
@@ -213,6 +230,8 @@ def _content_streams(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
             obj.get("/Subtype") == "/Form" or obj.get("/PatternType") == 1
         ):
             yield obj
+        if isinstance(obj, pikepdf.Dictionary) and "/CharProcs" in obj:  # Type 3 glyphs
+            yield from obj.CharProcs.values()
 
 
 def _fonts(pdf: pikepdf.Pdf) -> Iterator[str]:

@@ -216,22 +216,36 @@ def test_cmyk_pictures_keep_their_exif_orientation() -> None:
 
 
 def test_the_pdfx_checker_finds_rgb_under_other_names(tmp_path: Path) -> None:
-    """tests/pdfx.py itself: ``cs`` naming DeviceRGB, an annotation's colour, a /DA string."""
+    """tests/pdfx.py itself: ``cs`` naming DeviceRGB, an annotation's colour, a /DA string, a
+    Type 3 glyph, a soft mask's backdrop, and sRGB stops in a direct shading under CMYK."""
     pdf = pikepdf.new()
     pdf.add_blank_page()
     page = pdf.pages[0]
-    page.obj.Contents = pdf.make_stream(b"/DeviceRGB cs 1 0 0 sc 0 0 10 10 re f")
+    page.obj.Contents = pdf.make_stream(b"/DeviceRGB cs 1 0 0 sc 0 0 10 10 re f /s0 sh")
     annotation = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Square,
                                     Rect=[0, 0, 10, 10], C=[1, 0, 0])  # fmt: skip
     note = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.FreeText,
                               Rect=[0, 0, 10, 10], DA=pikepdf.String("/Helv 9 Tf 1 0 0 rg"))  # fmt: skip
     page.obj.Annots = pikepdf.Array([pdf.make_indirect(annotation), pdf.make_indirect(note)])
+    glyph = pdf.make_stream(b"1 0 0 rg 0 0 1 1 re f")
+    stops = pikepdf.Dictionary(FunctionType=2, Domain=[0, 1], C0=[1, 0, 0], C1=[0, 0, 1], N=1)
+    page.obj.Resources = pikepdf.Dictionary(
+        Font=pikepdf.Dictionary(F1=pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type3,
+            CharProcs=pikepdf.Dictionary(a=glyph)))),
+        ExtGState=pikepdf.Dictionary(g0=pikepdf.Dictionary(SMask=pikepdf.Dictionary(
+            Type=pikepdf.Name.Mask, S=pikepdf.Name.Luminosity, BC=[1, 1, 1]))),
+        Shading=pikepdf.Dictionary(s0=pikepdf.Dictionary(
+            ShadingType=2, ColorSpace=pikepdf.Name.DeviceCMYK, Coords=[0, 0, 1, 0],
+            Function=stops)),
+    )  # fmt: skip
     path = tmp_path / "rgb.pdf"
     pdf.save(path)
     problems = "\n".join(pdfx_problems(path))
-    assert "operator cs" in problems
-    assert "annotation colour /C is RGB" in problems
-    assert "/DA sets an RGB colour" in problems
+    for found in ("operator cs", "annotation colour /C is RGB", "/DA sets an RGB colour",
+                  f"object {glyph.objgen}: operator rg", "backdrop /BC is RGB",
+                  "a shading gives 3 components in a 4"):  # fmt: skip
+        assert found in problems, problems
 
 
 @pytest.mark.parametrize(
