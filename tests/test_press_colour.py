@@ -261,3 +261,20 @@ def test_a_colour_weasyprint_cannot_shade_is_named(tmp_path: Path, css: str, whe
     (tmp_path / "x.css").write_text(css)
     with pytest.raises(RenderError, match=rf"{where}.* device-cmyk\(0 0\.5 1 0\).*sRGB"):
         Renderer(str(tmp_path), system_fonts=False).render(ARTICLE)
+
+
+def test_gradient_steps_follow_the_function_not_its_domain() -> None:
+    """A type-2 function gives C0 + xᴺ (C1 − C0) for the input x itself: over the domain
+    [0.5, 1] from black to white it starts at mid grey, and with N = 2 at a quarter."""
+    for exponent, start in ((1, 0.5), (2, 0.25)):
+        function = pydyf.Dictionary({"FunctionType": 2, "Domain": pydyf.Array([0.5, 1]),
+                                     "C0": pydyf.Array([0, 0, 0]), "C1": pydyf.Array([1, 1, 1]),
+                                     "N": exponent})  # fmt: skip
+        shading = pydyf.Dictionary({"ShadingType": 2, "ColorSpace": "/DeviceCMYK",
+                                    "Function": function})  # fmt: skip
+        cmykpdf.shading(shading, default_profile())
+        steps = shading["Function"]
+        assert steps["Domain"] == [0.5, 1] and len(steps["Functions"]) == cmykpdf.STEPS
+        first = [round(v, 4) for v in cmyk_colour((start,) * 3, default_profile())]
+        assert steps["Functions"][0]["C0"] == first
+        assert steps["Functions"][-1]["C1"] == [0, 0, 0, 0]  # white: no ink

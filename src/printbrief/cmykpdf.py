@@ -114,19 +114,21 @@ def _cmyk_function(function: Any, profile: Path) -> pydyf.Dictionary:
 def _sampled_stops(function: Any, profile: Path) -> pydyf.Dictionary:
     """An sRGB type-2 function as a stitching of ``STEPS`` CMYK type-2 functions."""
     low, high = (float(v) for v in function["Domain"])
-    colours = [_cmyk(_at(function, i / STEPS), profile) for i in range(STEPS + 1)]
+    inputs = [low + (high - low) * i / STEPS for i in range(STEPS + 1)]
+    colours = [_cmyk(_at(function, x), profile) for x in inputs]
     return pydyf.Dictionary({
         "FunctionType": 3,
         "Domain": pydyf.Array([low, high]),
         "Encode": pydyf.Array([0, 1] * STEPS),
-        "Bounds": pydyf.Array(low + (high - low) * i / STEPS for i in range(1, STEPS)),
+        "Bounds": pydyf.Array(inputs[1:-1]),
         "Functions": pydyf.Array(_linear(a, b) for a, b in pairwise(colours)),
     })  # fmt: skip
 
 
-def _at(function: Any, t: float) -> tuple[float, ...]:
-    """The sRGB colour a type-2 function gives at ``t`` of its domain (exponent ``N``)."""
-    share = t ** float(function.get("N", 1))
+def _at(function: Any, x: float) -> tuple[float, ...]:
+    """The sRGB colour a type-2 function gives for the input ``x``: C0 + xᴺ (C1 − C0), the
+    input itself, not its share of the domain (ISO 32000-1 §7.10.3)."""
+    share = max(0.0, x) ** float(function.get("N", 1))
     return tuple(
         float(a) + share * (float(b) - float(a))
         for a, b in zip(function["C0"], function["C1"], strict=True)
