@@ -13,6 +13,7 @@ from pypdf.generic import ArrayObject, FloatObject, NameObject, NumberObject, St
 
 from conftest import SAMPLES
 from printbrief import Renderer, load
+from printbrief.errors import UsageError
 from printbrief.pdf.preflight import preflight
 
 
@@ -251,4 +252,6 @@ def test_a_variant_asked_for_is_checked_even_when_not_claimed(press: bytes) -> N
     assert not {"variant-claim", "pdfx-output-intent"} & rules(press)
     asked = {f.check for f in preflight(press, variant="pdf/x-4")}
     assert {"variant-claim", "pdfx-output-intent"} <= asked
-    assert "variant-claim" in {f.check for f in preflight(press, variant="pdf/ua-1")}
+    assert "variant-claim" in {f.check for f in preflight(press, variant="PDF/UA-1")}
+    with pytest.raises(UsageError, match="unknown PDF variant"):
+        preflight(press, variant="pdf/z-9")

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..errors import InputError
+from ..variants import get_variant
 from .conformance import claims_pdfx, document_rules, page_rules
 
 MIN_DPI = 150.0
@@ -55,13 +56,15 @@ def preflight(
     import pdfplumber
     import pypdf
 
+    standard = get_variant(variant)  # a usage error for an unknown name
+    variant = standard.name if standard else None
     try:
         reader = pypdf.PdfReader(io.BytesIO(pdf))
         plumber = pdfplumber.open(io.BytesIO(pdf))
     except Exception as exc:  # pypdf and pdfminer raise many unrelated types on garbage
         raise InputError(f"not a readable PDF: {exc}") from None
     findings: list[Finding] = []
-    if claims_pdfx(reader) or (variant or "").lower().startswith("pdf/x"):
+    if claims_pdfx(reader) or (variant or "").startswith("pdf/x"):
         min_dpi = max(min_dpi, MIN_DPI_PRESS)
     with plumber:
         for number, (page, plumbed) in enumerate(
