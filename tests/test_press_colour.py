@@ -278,3 +278,14 @@ def test_gradient_steps_follow_the_function_not_its_domain() -> None:
         first = [round(v, 4) for v in cmyk_colour((start,) * 3, default_profile())]
         assert steps["Functions"][0]["C0"] == first
         assert steps["Functions"][-1]["C1"] == [0, 0, 0, 0]  # white: no ink
+
+
+def test_a_shading_patterns_own_shading_is_converted() -> None:
+    pdf = pydyf.PDF()
+    stops = pydyf.Dictionary({"FunctionType": 2, "Domain": pydyf.Array([0, 1]),
+                              "C0": pydyf.Array([1, 0, 0]), "C1": pydyf.Array([0, 0, 1])})  # fmt: skip
+    inner = pydyf.Dictionary({"ShadingType": 2, "ColorSpace": "/DeviceRGB", "Function": stops})
+    pdf.add_object(pydyf.Dictionary({"Type": "/Pattern", "PatternType": 2, "Shading": inner}))
+    cmykpdf.convert(pdf, default_profile())
+    assert inner["ColorSpace"] == "/DeviceCMYK"
+    assert len(inner["Function"]["Functions"][0]["C0"]) == 4

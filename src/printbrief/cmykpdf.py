@@ -34,12 +34,14 @@ def convert(pdf: pydyf.PDF, profile: Path) -> None:
             _stream(obj, profile)
         elif isinstance(obj, pydyf.Dictionary) and "ShadingType" in obj:
             shading(obj, profile)
+        elif isinstance(obj, pydyf.Dictionary) and obj.get("PatternType") == 2:
+            shading(obj["Shading"], profile)  # a shading pattern's own shading
 
 
 def _stream(stream: pydyf.Stream, profile: Path) -> None:
     extra = stream.extra
     if extra.get("Subtype") == "/Image":
-        if extra.get("ColorSpace") not in ("/DeviceCMYK", "/DeviceGray"):
+        if extra.get("ColorSpace") not in ("/DeviceCMYK", "/DeviceGray", None):
             size = f"{extra.get('Width')} × {extra.get('Height')}"
             raise RenderError(
                 f"pdf/x-4: a {size} picture is in {extra.get('ColorSpace')}, not CMYK "
@@ -94,9 +96,9 @@ def _outputs(function: Any) -> int:
     """How many colour components a function returns (0 when it does not say)."""
     if int(function["FunctionType"]) == 3:
         return max((_outputs(f) for f in function["Functions"]), default=0)
-    return len(function.get("C0", function.get("Range", ())) or ()) // (
-        1 if "C0" in function else 2
-    )
+    if "C0" in function:
+        return len(function["C0"])
+    return len(function.get("Range", ())) // 2
 
 
 def _cmyk_function(function: Any, profile: Path) -> pydyf.Dictionary:
