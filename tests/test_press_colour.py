@@ -13,7 +13,7 @@ import pikepdf
 import pydyf
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image, ImageChops, ImageDraw, ImageStat
+from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageStat
 
 from pdfx import pdfx_problems
 from printbrief import Renderer, cmykpdf
@@ -125,6 +125,27 @@ def test_gradient_stops_are_converted_through_the_profile(press: Path) -> None:
     ]
     starts = [c0 for c0, _ in _functions(press)]
     assert any(c0 == pytest.approx(blue, abs=1e-3) for c0 in starts), (blue, starts)
+    # Read back through the profile, the ink prints the blue it was asked for.
+    ink = Image.new("CMYK", (1, 1), tuple(round(v * 255) for v in blue))
+    proof = ImageCms.applyTransform(ink, ImageCms.buildTransform(
+        ImageCms.getOpenProfile(str(default_profile())), ImageCms.createProfile("sRGB"),
+        "CMYK", "RGB"))  # fmt: skip
+    assert proof is not None
+    assert _delta_e(proof.getpixel((0, 0)), (0x1D, 0x4E, 0x89)) < 4  # type: ignore[arg-type]
+
+
+def _delta_e(one: tuple[int, ...], other: tuple[int, ...]) -> float:
+    """CIE76 ΔE between two sRGB colours (Pillow's LAB pixel: L* scaled to 255, a* b* + 128)."""
+    to_lab = ImageCms.buildTransform(
+        ImageCms.createProfile("sRGB"), ImageCms.createProfile("LAB"), "RGB", "LAB"
+    )
+    labs = []
+    for rgb in (one, other):
+        lab = ImageCms.applyTransform(Image.new("RGB", (1, 1), rgb), to_lab)
+        assert lab is not None
+        l_, a, b = lab.getpixel((0, 0))  # type: ignore[misc]
+        labs.append((l_ * 100 / 255, a - 128, b - 128))
+    return float(sum((x - y) ** 2 for x, y in zip(*labs, strict=True)) ** 0.5)
 
 
 def _page(pdf: bytes) -> Image.Image:
