@@ -310,3 +310,41 @@ def test_a_shading_patterns_own_shading_is_converted() -> None:
     cmykpdf.convert(pdf, default_profile())
     assert inner["ColorSpace"] == "/DeviceCMYK"
     assert len(inner["Function"]["Functions"][0]["C0"]) == 4
+
+
+def _swapped_primaries() -> bytes:
+    """An sRGB profile with its red and green primaries exchanged: (255, 0, 0) is green."""
+    icc = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    count = int.from_bytes(icc[128:132], "big")
+    entries = {bytes(icc[132 + 12 * i : 136 + 12 * i]): 136 + 12 * i for i in range(count)}
+    red, green = entries[b"rXYZ"], entries[b"gXYZ"]
+    icc[red : red + 8], icc[green : green + 8] = icc[green : green + 8], icc[red : red + 8]
+    return bytes(icc)
+
+
+def _cmyk_of(jpeg: bytes) -> tuple[int, ...]:
+    pixel: tuple[int, ...] = Image.open(BytesIO(jpeg)).getpixel((10, 10))  # type: ignore[assignment]
+    return pixel
+
+
+def test_pictures_go_through_their_own_embedded_profile() -> None:
+    """A picture tagged with another RGB profile is converted from it, not taken for sRGB."""
+    out = BytesIO()
+    Image.new("RGB", (20, 20), (255, 0, 0)).save(out, "PNG", icc_profile=_swapped_primaries())
+    converted = CmykPictures(default_profile()).convert(out.getvalue())
+    assert converted is not None
+    c, m, y, _ = _cmyk_of(converted)
+    assert c > 150 and y > 150 and m < 60  # green ink, where sRGB red would be magenta + yellow
+
+
+def test_cmyk_pictures_without_a_profile_are_kept_and_broken_profiles_ignored() -> None:
+    """CMYK made for press is not sent through RGB; a broken embedded profile reads as none."""
+    out = BytesIO()
+    Image.new("CMYK", (20, 20), (0, 0, 0, 255)).save(out, "JPEG")
+    assert CmykPictures(default_profile()).convert(out.getvalue(), "image/jpeg") is None
+    broken = BytesIO()
+    Image.new("RGB", (20, 20), (255, 0, 0)).save(broken, "PNG", icc_profile=b"\0" * 16 + b"RGB ")
+    converted = CmykPictures(default_profile()).convert(broken.getvalue())
+    assert converted is not None
+    _, m, y, _ = _cmyk_of(converted)
+    assert m > 200 and y > 200  # sRGB red

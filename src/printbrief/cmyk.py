@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -195,14 +195,52 @@ class CmykPictures(PhotoCache):
 
     def _convert(self, data: bytes, kind: str) -> bytes | None:
         with Image.open(BytesIO(data)) as image:
+            icc = _own_profile(image)
             if image.mode in ("L", "LA") and "transparency" not in image.info:
                 return None
+            if image.mode == "CMYK" and icc is None:
+                return None  # CMYK made for press already: embedded as it is
             # The JPEG carries no EXIF: turn the picture as WeasyPrint would (from-image).
-            rgba = ImageOps.exif_transpose(image).convert("RGBA")
-        flat = Image.new("RGB", rgba.size, (255, 255, 255))
-        flat.paste(rgba, mask=rgba.getchannel("A"))  # transparency over paper white
-        cmyk = ImageCms.applyTransform(flat, _to_cmyk(self.profile, 0))
+            upright = ImageOps.exif_transpose(image)
+        if upright.mode == "CMYK":
+            cmyk = ImageCms.applyTransform(upright, _from(icc, "CMYK", self.profile))
+        else:
+            cmyk = ImageCms.applyTransform(_on_white(upright), _from(icc, "RGB", self.profile))
         assert cmyk is not None
         out = BytesIO()
         cmyk.save(out, "JPEG", quality=PRESS_QUALITY, subsampling=0, optimize=True)
         return out.getvalue()
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """The picture in RGB, its transparency over paper white."""
+    rgba = image.convert("RGBA")
+    flat = Image.new("RGB", rgba.size, (255, 255, 255))
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    return flat
+
+
+def _own_profile(image: Image.Image) -> bytes | None:
+    """The picture's embedded ICC profile, if it is one for the picture's colour space."""
+    icc = image.info.get("icc_profile") or None
+    space = b"CMYK" if image.mode == "CMYK" else b"RGB "
+    if not isinstance(icc, bytes) or icc[16:20] != space:
+        return None
+    try:
+        ImageCms.ImageCmsProfile(BytesIO(icc))
+    except (OSError, ImageCms.PyCMSError):  # a broken profile is ignored, as browsers do
+        return None
+    return icc
+
+
+@lru_cache(maxsize=16)
+def _from(icc: bytes | None, mode: str, profile: Path) -> ImageCms.ImageCmsTransform:
+    """Picture colours through their own embedded profile (sRGB when they name none) into the
+    output profile, perceptual intent."""
+    if icc is None:
+        return _to_cmyk(profile, 0)
+    source = ImageCms.ImageCmsProfile(BytesIO(icc))
+    return ImageCms.buildTransform(
+        source, ImageCms.getOpenProfile(str(profile)), mode, "CMYK",
+        renderingIntent=ImageCms.Intent.PERCEPTUAL,
+    )  # fmt: skip
