@@ -342,6 +342,12 @@ def test_cmyk_pictures_without_a_profile_are_kept_and_broken_profiles_ignored() 
     out = BytesIO()
     Image.new("CMYK", (20, 20), (0, 0, 0, 255)).save(out, "JPEG")
     assert CmykPictures(default_profile()).convert(out.getvalue(), "image/jpeg") is None
+    tagged = BytesIO()  # with the output profile itself: converted, and nearly unchanged
+    fogra = default_profile().read_bytes()
+    Image.new("CMYK", (20, 20), (0, 200, 200, 0)).save(tagged, "JPEG", icc_profile=fogra)
+    converted = CmykPictures(default_profile()).convert(tagged.getvalue(), "image/jpeg")
+    assert converted is not None
+    assert _cmyk_of(converted) == pytest.approx((0, 200, 200, 0), abs=25)
     broken = BytesIO()
     Image.new("RGB", (20, 20), (255, 0, 0)).save(broken, "PNG", icc_profile=b"\0" * 16 + b"RGB ")
     converted = CmykPictures(default_profile()).convert(broken.getvalue())
