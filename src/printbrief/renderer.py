@@ -118,12 +118,6 @@ class Renderer:
         return []
 
     def _css(self, path: Path, fetcher: LockedFetcher) -> CSS:
-        if self.profile:
-            text = cmyk.cmyk_css(path.read_text(encoding="utf-8"), self.profile)
-            return CSS(
-                string=text, base_url=path.as_uri(), font_config=self.font_config,
-                url_fetcher=fetcher,
-            )  # fmt: skip
         return CSS(filename=str(path), font_config=self.font_config, url_fetcher=fetcher)
 
     def _press_css(self, fetcher: LockedFetcher) -> list[CSS]:
@@ -249,9 +243,8 @@ class Renderer:
                 "the document is nested too deeply to lay out", source=_name(article)
             ) from None
         except Exception as exc:  # WeasyPrint has no error root of its own
-            raise RenderError(
-                f"WeasyPrint failed: {type(exc).__name__}: {exc}", source=_name(article)
-            ) from exc
+            message = cmyk.colour_failure(exc) or f"WeasyPrint failed: {type(exc).__name__}: {exc}"
+            raise RenderError(message, source=_name(article)) from exc
         log.debug("Step 6 - PDF written (%d bytes, %.0f ms)", len(result), budget.elapsed() * 1000)
         return result
 
