@@ -103,9 +103,17 @@ def only(*chosen: str) -> Iterator[None]:
 # ------------------------------------------------------------------------------ glyphs
 
 
+_W: dict[str, Any] = {}
+"""WeasyPrint's cffi objects and constants the drawing step reads, bound once when installed."""
+
+
 def _patch_drawing() -> None:
     from weasyprint.draw import text
+    from weasyprint.text.ffi import FROM_UNITS, ffi, pango
 
+    _W.update(ffi=ffi, pango=pango, units=FROM_UNITS, empty=pango.PANGO_GLYPH_EMPTY)
+    # .notdef stand-ins carry PANGO_GLYPH_UNKNOWN_FLAG; read as int32, INVALID_INPUT is -1.
+    _W.update(flagged=pango.PANGO_GLYPH_UNKNOWN_FLAG, old_pango=pango.pango_version() < 14802)
     text.draw_first_line = _fast_drawing(text.draw_first_line)
 
 
@@ -136,15 +144,14 @@ def _glyph_runs(stream: Any, textbox: Any) -> list[tuple[Any, ...]] | None:
 
     Fonts are added to the stream in WeasyPrint's order (its own pass finds them added).
     """
-    from weasyprint.text.ffi import ffi, pango
-
+    ffi, pango, null, flagged = _W["ffi"], _W["pango"], _W["ffi"].NULL, _W["flagged"]
     layout = textbox.pango_layout
     pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
     run = layout.get_first_line()[0].runs[0]
     found: list[tuple[Any, ...]] = []
     previous = font = None
     size = 0.0
-    while run != ffi.NULL:
+    while run != null:
         glyph_item, run = run.data, run.next
         pango_font = glyph_item.item.analysis.font
         if pango_font != previous:
@@ -152,15 +159,14 @@ def _glyph_runs(stream: Any, textbox: Any) -> list[tuple[Any, ...]] | None:
             font, size = stream.add_font(pango_font)
             if font.png or font.svg or font.colr:
                 return None  # colour glyphs are drawn as images
-            if pango.pango_version() < 14802:  # as WeasyPrint (Pango issue 530)
+            if _W["old_pango"]:  # as WeasyPrint (Pango issue 530)
                 size = textbox.style["font_size"]
         glyphs = glyph_item.glyphs
-        count = glyphs.num_glyphs
-        ints = ffi.unpack(ffi.cast("int32_t *", glyphs.glyphs), 5 * count)
-        ids, widths, offsets, rises = ints[0::5], ints[1::5], ints[2::5], ints[3::5]
-        if any(rises) or any(g < 0 or g & pango.PANGO_GLYPH_UNKNOWN_FLAG for g in ids):
+        ints = ffi.unpack(ffi.cast("int32_t *", glyphs.glyphs), 5 * glyphs.num_glyphs)
+        ids = ints[0::5]
+        if any(ints[3::5]) or min(ids) < 0 or max(ids) >= flagged:
             return None  # text rise and .notdef stand-ins: WeasyPrint's own code
-        found.append((glyph_item, pango_font, font, size, ids, widths, offsets))
+        found.append((glyph_item, pango_font, font, size, ids, ints[1::5], ints[2::5]))
     return found
 
 
@@ -174,7 +180,8 @@ def _show_runs(stream: Any, textbox: Any, runs: list[tuple[Any, ...]]) -> None:
                 stream.show_text(string)
             string = ""
             stream.set_font_size(font.hash, 1 if font.bitmap else size)
-        _map_unicode(textbox, glyph_item, font, ids)
+        if not font.to_unicode.keys() >= set(ids):
+            _map_unicode(textbox, glyph_item, font, ids)
         string += "<" + _glyph_string(stream, pango_font, font, size, ids, widths, offsets)
         string = string[:-1] if string[-1] == "<" else string + ">"
     stream.show_text(string)
@@ -190,9 +197,7 @@ def _glyph_string(
     offsets: list[int],
 ) -> str:
     """One run's glyphs and adjustments, each number computed as WeasyPrint computes it."""
-    from weasyprint.text.ffi import FROM_UNITS, pango
-
-    empty, known, pieces = pango.PANGO_GLYPH_EMPTY, font.widths, []
+    empty, units, known, pieces = _W["empty"], _W["units"], font.widths, []
     form = "{:02x}" if font.bitmap else "{:04x}"
     for glyph_id, width, x_offset in zip(ids, widths, offsets, strict=True):
         if glyph_id == empty:
@@ -204,32 +209,31 @@ def _glyph_string(
         pieces.append(form.format(glyph_id))
         logical_width = known.get(glyph_id)
         if logical_width is None:
-            pango.pango_font_get_glyph_extents(
-                pango_font, glyph_id, stream.ink_rect, stream.logical_rect
-            )
-            logical_width = known[glyph_id] = round(
-                stream.logical_rect.width * 1000 * FROM_UNITS / size
-            )
-        kerning = logical_width + offset - width * 1000 * FROM_UNITS / size
+            logical_width = _logical_width(stream, pango_font, font, glyph_id, size)
+        kerning = logical_width + offset - width * 1000 * units / size
         if kerning:
             pieces.append(f">{int(kerning)}<")
     return "".join(pieces)
 
 
+def _logical_width(stream: Any, pango_font: Any, font: Any, glyph_id: int, size: float) -> int:
+    """The glyph's advance in thousandths of an em, read and kept as WeasyPrint does."""
+    _W["pango"].pango_font_get_glyph_extents(
+        pango_font, glyph_id, stream.ink_rect, stream.logical_rect
+    )
+    width: int = round(stream.logical_rect.width * 1000 * _W["units"] / size)
+    font.widths[glyph_id] = width
+    return width
+
+
 def _map_unicode(textbox: Any, glyph_item: Any, font: Any, ids: list[int]) -> None:
     """The text each new glyph of the run stands for, as WeasyPrint maps it (ToUnicode)."""
-    new = [i for i, glyph_id in enumerate(ids) if glyph_id not in font.to_unicode]
-    if not new:
-        return
-    from weasyprint.text.ffi import ffi, pango
-
     item, count = glyph_item.item, len(ids)
-    clusters = ffi.unpack(glyph_item.glyphs.log_clusters, count)
+    clusters = _W["ffi"].unpack(glyph_item.glyphs.log_clusters, count)
     utf8 = textbox.pango_layout.text.encode()
     rtl = item.analysis.level % 2
-    for i in new:
-        glyph_id = ids[i]
-        if glyph_id == pango.PANGO_GLYPH_EMPTY or glyph_id in font.to_unicode:
+    for i, glyph_id in enumerate(ids):
+        if glyph_id == _W["empty"] or glyph_id in font.to_unicode:
             continue  # WeasyPrint maps no empty glyph; a repeated glyph keeps its first text
         if rtl:
             end = item.length if i == 0 else clusters[i - 1]
