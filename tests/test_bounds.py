@@ -349,3 +349,58 @@ def test_the_render_stops_before_layout(renderer: Renderer) -> None:
     assert time.perf_counter() - started < 5
     looser = Limits(max_elements=20_000, max_markdown_marks=30_000)
     assert body_html(load({**BASE, "body": "*a* " * 6_000}), looser).count("<em>") == 6_000
+
+
+# ----------------------------------------------------------------------- --limit
+
+
+def test_limit_settings_take_units_and_seconds() -> None:
+    limits = Limits().changed(
+        "max_worker_memory=4GiB", "max_input_bytes=1.5MiB", "max_fetch_bytes=8MB",
+        "max_render_seconds=120s", "max_pages=400",
+    )  # fmt: skip
+    assert limits.max_worker_memory == 4 << 30
+    assert limits.max_input_bytes == 3 << 19
+    assert limits.max_fetch_bytes == 8_000_000
+    assert (limits.max_render_seconds, limits.max_pages) == (120.0, 400)
+    assert Limits().changed("max_worker_memory=0").max_worker_memory == 0  # no bound
+
+
+@pytest.mark.parametrize(
+    ("setting", "reason"),
+    [
+        ("max_pagez=3", "no such limit"),
+        ("max_pages", "expected NAME=VALUE"),
+        ("max_pages=3kB", "a whole number"),  # a count takes no unit
+        ("max_pages=１４", "a whole number"),  # ASCII digits only
+        ("max_pages=0", "above 0"),
+        ("max_pages=2.5", "above 0"),
+        ("max_render_seconds=0", "more than 0 s"),
+        ("max_render_seconds=5GiB", "seconds"),
+        ("max_worker_memory=lots", "bytes"),
+    ],
+)
+def test_bad_limit_settings_name_the_setting(setting: str, reason: str) -> None:
+    with pytest.raises(UsageError, match=reason) as info:
+        Limits().changed(setting)
+    assert repr(setting) in str(info.value)
+
+
+def test_cli_limit_reaches_the_render(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    feature = str(Path(__file__).parents[1] / "samples" / "en-feature.md")
+    assert main(["render", feature, "-o", str(tmp_path / "a.pdf"), "--limit", "max_pages=1"]) == 1
+    assert "more than 1 pages" in capsys.readouterr().err
+    assert main(["render", feature, "-o", str(tmp_path / "b.pdf"), "--limit", "max_pagez=1"]) == 2
+    assert "limit 'max_pagez=1': no such limit" in capsys.readouterr().err
+
+
+def test_serve_limit_sets_the_workers_and_the_body_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    from printbrief.service import app
+
+    seen: list[app.ServiceConfig] = []
+    monkeypatch.setattr(app, "serve", lambda config, **_: seen.append(config))
+    args = ["serve", "--limit", "max_worker_memory=3GiB", "--limit", "max_input_bytes=1MiB"]
+    assert main(args) == 0
+    assert seen[0].max_body_bytes == 1 << 20
+    pool = app.create_app(seen[0]).state.printbrief.pool  # workers start with the lifespan
+    assert pool.config.warm.limits.max_worker_memory == 3 << 30

@@ -117,12 +117,12 @@ def test_other_weasyprint_versions_get_weasyprint_layout_and_a_warning(
     import weasyprint
 
     assert cjk.install()  # patched for the real version first
-    monkeypatch.setattr(cjk, "_installed", None)
+    monkeypatch.setattr(cjk._PATCH, "installed", None)
     monkeypatch.setattr(weasyprint, "__version__", "71.0")
     with caplog.at_level(logging.WARNING), cjk.typesetting():
         assert not cjk._ACTIVE.get()
     assert "written for WeasyPrint 70.x, found 71.0" in caplog.text
-    monkeypatch.setattr(cjk, "_installed", True)  # the patches stay installed here
+    monkeypatch.setattr(cjk._PATCH, "installed", True)  # the patches stay installed here
     assert measure(load(SAMPLES / "ja.json")).flush_fraction == 1.0
 
 

@@ -46,12 +46,14 @@ def wait_until_busy(pool: WorkerPool) -> None:
     time.sleep(0.1)  # past the pipe write: the worker is inside WeasyPrint now
 
 
-def test_full_pool_answers_503_with_retry_after(one_worker: TestClient) -> None:
-    pool = pool_of(one_worker)
-    thread, out = in_background(lambda: one_worker.post("/v1/render", json=long_article(150)))
-    wait_until_busy(pool)
-    response = one_worker.post("/v1/render", json=sample())
-    thread.join(30)
+def test_full_pool_answers_503_with_retry_after() -> None:
+    # A pool of its own with a deadline no loaded machine reaches: the first render must end
+    # 200, and be long enough (about 2 s on one quiet core) to be under way for the second.
+    with client(workers=1, queue=0, deadline=120.0) as api:
+        thread, out = in_background(lambda: api.post("/v1/render", json=long_article(300)))
+        wait_until_busy(pool_of(api))
+        response = api.post("/v1/render", json=sample())
+        thread.join(120)
     assert response.status_code == 503, response.text
     assert response.headers["retry-after"] == "1"
     assert response.json()["error"] == "BusyError"
@@ -117,6 +119,7 @@ def test_workers_are_recycled_after_n_renders(one_worker: TestClient) -> None:
     assert 'printbrief_worker_restarts_total{reason="recycle"}' in one_worker.get("/metrics").text
 
 
+@pytest.mark.allow_warnings  # "a render worker could not be started (...); retrying in 0.2 s"
 def test_a_pool_that_cannot_start_workers_heals(monkeypatch: pytest.MonkeyPatch) -> None:
     """EMFILE while replacing a worker: 503s and an unhealthy /healthz, never a wedge."""
     import errno

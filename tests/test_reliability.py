@@ -19,7 +19,7 @@ from conftest import SAMPLES
 from printbrief import InputError, LimitError, Renderer, load, render
 from printbrief.batch import run as batch_run
 from printbrief.cli import main
-from printbrief.deadline import Overtime, _Watchdog, interrupt_at
+from printbrief.deadline import GRACE, Overtime, _Watchdog, interrupt_at
 from printbrief.errors import MemoryLimitError
 from printbrief.issue.load import load_issue
 from printbrief.limits import Limits
@@ -77,6 +77,63 @@ def test_a_token_left_by_an_ended_thread_never_fires_at_a_new_thread() -> None:
         fresh.join(5)
         assert done
     assert not dog.due
+
+
+def _stuck_in_native_code(seconds: float) -> str:
+    """A render stuck in one native call: the interruption waits until the call returns."""
+    with interrupt_at(time.monotonic() + 0.2):
+        time.sleep(seconds)  # one C call, as a Pango layout that never returns
+    return "returned"
+
+
+def test_a_worker_stuck_in_a_native_call_exits_and_is_replaced() -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from printbrief.workers import Respawning, process_pool
+
+    pool = Respawning(lambda: process_pool(1, None))
+    try:
+        assert pool.submit(_stuck_in_native_code, 0).result(timeout=60) == "returned"  # started
+        started = time.monotonic()
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(_stuck_in_native_code, 60).result(timeout=60)
+        assert time.monotonic() - started < 0.2 + GRACE + 3
+        assert pool.submit(_stuck_in_native_code, 0).result(timeout=60) == "returned"
+    finally:
+        pool.shutdown()
+
+
+@dataclass(frozen=True)
+class _StuckTask:
+    """A service task stuck in one native call."""
+
+    def run(self) -> bytes:
+        _stuck_in_native_code(60)
+        return b""
+
+
+def test_a_service_worker_stuck_in_a_native_call_is_a_504_and_is_replaced() -> None:
+    import asyncio
+
+    from printbrief.errors import DeadlineError
+    from printbrief.service.pool import PoolConfig, WorkerPool
+
+    pool = WorkerPool(PoolConfig(workers=1, queue=0, deadline=60))
+    pool.start(wait=True)
+    try:
+        with pytest.raises(DeadlineError, match="did not stop"):
+            asyncio.run(pool.render(_StuckTask()))
+        assert pool.restarts["deadline"] == 1 and not pool.restarts["crash"]
+    finally:
+        pool.close()
+
+
+def test_only_workers_exit_for_a_stuck_render() -> None:
+    """In the application's own process the render just ends late, when the call returns."""
+    started = time.monotonic()
+    with pytest.raises(Overtime):
+        _stuck_in_native_code(0.5)
+    assert time.monotonic() - started >= 0.5
 
 
 def test_a_block_left_before_its_disarm_is_never_interrupted_again() -> None:

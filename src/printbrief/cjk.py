@@ -30,33 +30,27 @@ patching six functions, only while :func:`typesetting` is active (a printbrief r
   CJK headline between phrases and balances its lines.
 
 The patches are installed for the WeasyPrint version they were written for only
-(:data:`SUPPORTED`); on any other, printbrief logs a warning once and WeasyPrint lays text
+(:mod:`printbrief.patching`); on any other, printbrief logs a warning once and WeasyPrint lays text
 out on its own (ragged CJK lines, Korean breaking between syllables anywhere).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from .cjkscript import ACTIVE as _ACTIVE
 from .cjkscript import IDEOGRAPHIC_SPACE, is_cjk_text, weights
+from .patching import Patch
 
 __all__ = [
     "BASE_CSS",
     "IDEOGRAPHIC_SPACE",
-    "SUPPORTED",
     "install",
     "is_cjk_text",
     "typesetting",
     "weights",
 ]
-
-log = logging.getLogger(__name__)
-
-SUPPORTED = "70."
-"""The WeasyPrint release series these patches were written against (``70.x``)."""
 
 BASE_CSS = """
 html { --pb-cjk-latin-gap: 0.25em; }
@@ -75,9 +69,6 @@ and ruby without a ruby layout (WeasyPrint 70 has none): the base is an inline b
 reading sits centred above it at half size, never spliced into the line (W3C jlreq §3.3)."""
 
 
-_installed: bool | None = None
-
-
 @contextmanager
 def typesetting() -> Iterator[None]:
     """Activate the CJK layout for WeasyPrint work done inside the block (this thread only)."""
@@ -90,21 +81,7 @@ def typesetting() -> Iterator[None]:
 
 def install() -> bool:
     """Patch WeasyPrint once; False (with a warning, once) on a version this was not written for."""
-    global _installed
-    if _installed is None:
-        import weasyprint
-
-        _installed = weasyprint.__version__.startswith(SUPPORTED)
-        if _installed:
-            _patch()
-        else:
-            log.warning(
-                "CJK justification and Korean word breaking are written for WeasyPrint %sx, "
-                "found %s: using WeasyPrint's own line layout",
-                SUPPORTED,
-                weasyprint.__version__,
-            )
-    return _installed
+    return _PATCH.install()
 
 
 # ------------------------------------------------------------------------------ patches
@@ -129,3 +106,7 @@ def _patch() -> None:
     inline.text_align = cjkjustify.edge_trimmer(inline.text_align)
     text.draw_first_line = cjkdraw.exact_drawing(text.draw_first_line)
     block.iter_line_boxes = cjkheads.balancer(block.iter_line_boxes)
+
+
+_PATCH = Patch("CJK justification and Korean word breaking", _patch,
+               "using WeasyPrint's own line layout")  # fmt: skip

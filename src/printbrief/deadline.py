@@ -9,8 +9,10 @@ passes, raises :class:`Overtime` into that render's thread with CPython's
 interrupts Python code (all of WeasyPrint's layout) within milliseconds, but not a native call
 until it returns. One that lands in a finalizer (``__del__`` run by the garbage collector) is
 swallowed there with an "Exception ignored" note, so it is sent again every :data:`AGAIN`
-seconds until the block ends. It works in any thread, unlike ``SIGALRM``, and leaves the application's
-signal handlers alone.
+seconds until the block ends. It works in any thread, unlike ``SIGALRM``, and leaves the
+application's signal handlers alone. A worker process goes further (:func:`exit_when_stuck`):
+a render still running :data:`GRACE` seconds after its interruption is stuck in a native call,
+and the worker exits so that its parent replaces it.
 
 >>> import time
 >>> try:
@@ -34,6 +36,10 @@ from contextlib import contextmanager
 
 AGAIN = 0.25
 """Seconds before an interruption is sent again while its block still runs."""
+GRACE = 5.0
+"""Seconds a worker process's render may ignore its interruption before the worker exits."""
+EXIT_STUCK = 75
+"""Exit status of a worker process that ended itself for a stuck render."""
 
 
 class Overtime(BaseException):  # not an Exception: WeasyPrint's `except Exception` lets it by
@@ -47,9 +53,10 @@ class _Watchdog:
         self.wake = threading.Condition()
         # token → (deadline, thread, the block's "still inside" flag)
         self.due: dict[int, tuple[float, threading.Thread, list[bool]]] = {}
-        self.fired: set[int] = set()
+        self.fired: dict[int, float] = {}  # token → when it was first interrupted
         self.tokens = itertools.count()
         self.thread: threading.Thread | None = None
+        self.grace: float | None = None  # see exit_when_stuck
 
     def arm(self, when: float, thread: threading.Thread, inside: list[bool]) -> int:
         """Watch ``thread`` until ``when`` (``time.monotonic()``); returns a token.
@@ -79,16 +86,16 @@ class _Watchdog:
         """Stop watching; an interruption sent but not yet delivered is withdrawn.
 
         An interruption can land inside this very method (the watchdog holds the lock while
-        it fires): it is caught and the removal tried again, so a token never outlives its
-        block. A token left behind would keep firing at the thread id, and a new thread that
-        reuses the id would die in its start-up (``Thread.start`` then waits forever).
+        it fires): it is caught and the removal tried again. One that lands on the way in,
+        before the ``try``, leaves the token behind with its flag down; the watchdog drops it
+        unfired. (A token that kept firing would hit the thread id, and a new thread reusing
+        that id would die in its start-up, where ``Thread.start`` waits forever.)
         """
         while True:
             try:
                 with self.wake:
                     self.due.pop(token, None)
-                    fired = token in self.fired
-                    self.fired.discard(token)
+                    fired = self.fired.pop(token, None) is not None
                 break
             except Overtime:
                 continue
@@ -105,10 +112,19 @@ class _Watchdog:
                         del self.due[token]
                     elif when <= now:  # again until disarmed: one that lands in a __del__
                         self.due[token] = (now + AGAIN, thread, inside)  # is swallowed there
-                        self.fired.add(token)
+                        first = self.fired.setdefault(token, now)
+                        if self.grace is not None and now - first >= self.grace:
+                            _exit_stuck(now - first)
                         _raise_in(thread.ident or 0, Overtime)
                 soonest = min((when for when, _, _ in self.due.values()), default=now + 3600)
                 self.wake.wait(max(soonest - now, 0.001))
+
+
+def _exit_stuck(late: float) -> None:
+    """End this worker process: a render has ignored its interruption (see exit_when_stuck)."""
+    message = f"printbrief: a render is stuck {late:.1f} s past its deadline; the worker exits\n"
+    os.write(2, message.encode())
+    os._exit(EXIT_STUCK)
 
 
 def _raise_in(thread_id: int, exc: type[BaseException] | None) -> None:
@@ -129,12 +145,17 @@ def _after_fork() -> None:
 os.register_at_fork(after_in_child=_after_fork)
 
 
-def start() -> None:
-    """Start this process's watchdog thread now instead of at the first deadline.
+def exit_when_stuck(grace: float = GRACE) -> None:
+    """Make this process exit once a render has ignored its interruption for ``grace`` s.
 
-    Worker processes call it before they cap their address space: a thread that starts near
-    that cap can fail inside its own start-up, where ``Thread.start`` waits for it forever.
+    An interruption reaches Python code only: a render stuck in one native call (a Pango
+    layout that never returns) would hold a worker forever. Worker processes, which their
+    parent replaces, call this; the application's own process never does. The watchdog
+    thread starts now: workers call this before they cap their address space, since a thread
+    that starts near that cap can fail inside its own start-up, where ``Thread.start`` waits
+    for it forever.
     """
+    _watchdog.grace = grace
     _watchdog.start()
 
 

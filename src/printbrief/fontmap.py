@@ -24,9 +24,8 @@ from weasyprint.text import fonts as wfonts
 from weasyprint.text.ffi import ffi, fontconfig, pangoft2
 
 from .assets import asset_dir
+from .patching import written_for  # add_font_face as WeasyPrint 70.x has it
 
-SUPPORTED = "70."
-"""The WeasyPrint release series whose ``add_font_face`` this mirrors (``70.x``)."""
 _PLAIN = {"font_family", "src", "font_weight", "font_style", "font_stretch", "unicode_range"}
 _HEADER = b'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
 
@@ -59,10 +58,8 @@ class FontConfiguration(wfonts.FontConfiguration):  # type: ignore[misc]
 
 def bundled_file(rule_descriptors: dict[str, Any]) -> Path | None:
     """The installed file of a plain ``@font-face`` naming one bundled TrueType font, or None."""
-    import weasyprint
-
     sources = rule_descriptors.get("src") or []
-    if not weasyprint.__version__.startswith(SUPPORTED) or set(rule_descriptors) - _PLAIN:
+    if not written_for() or set(rule_descriptors) - _PLAIN:
         return None
     if len(sources) != 1 or sources[0][0] != "external" or not sources[0][1]:
         return None

@@ -12,23 +12,19 @@ page after page and column beside column.
 
 This module, like :mod:`printbrief.cjk`, reaches into WeasyPrint's internals: it wraps
 ``weasyprint.layout.block.block_level_layout``, only while :func:`snapping` is active and
-only on the WeasyPrint series it was written for (:data:`SUPPORTED`); on any other it logs
-a warning once and blocks keep their own heights.
+only on the WeasyPrint series it was written for (:mod:`printbrief.patching`); on any other
+it logs a warning once and blocks keep their own heights.
 """
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-log = logging.getLogger(__name__)
-
-SUPPORTED = "70."
-"""The WeasyPrint release series the patch was written against (``70.x``)."""
+from .patching import Patch
 
 PROPERTY = "__pb_grid"
 """``--pb-grid`` as WeasyPrint names it in a computed style."""
@@ -39,7 +35,6 @@ to it (a fraction of the line height)."""
 
 _CLOSE_ENOUGH = 0.01  # px: a block this close to a whole line is on the grid
 _ACTIVE: ContextVar[bool] = ContextVar("printbrief_grid_active", default=False)
-_installed: bool | None = None
 
 
 @contextmanager
@@ -54,25 +49,14 @@ def snapping() -> Iterator[None]:
 
 def install() -> bool:
     """Patch WeasyPrint once; False (with a warning, once) on a version this was not written for."""
-    global _installed
-    if _installed is None:
-        import weasyprint
-        from weasyprint.layout import block
+    return _PATCH.install()
 
-        _installed = weasyprint.__version__.startswith(SUPPORTED)
-        if _installed:
-            from weasyprint.layout import inline
 
-            block.block_level_layout = _snapper(block.block_level_layout)
-            inline.line_box_verticality = _strut_keeper(inline.line_box_verticality)
-        else:
-            log.warning(
-                "the baseline grid (--pb-grid) is written for WeasyPrint %sx, found %s: "
-                "blocks keep their own heights",
-                SUPPORTED,
-                weasyprint.__version__,
-            )
-    return _installed
+def _patch() -> None:
+    from weasyprint.layout import block, inline
+
+    block.block_level_layout = _snapper(block.block_level_layout)
+    inline.line_box_verticality = _strut_keeper(inline.line_box_verticality)
 
 
 def grid_line(container: Any) -> float | None:
@@ -135,3 +119,6 @@ def _strut_keeper(original: Callable[..., Any]) -> Callable[..., Any]:
         return bottom, top
 
     return line_box_verticality
+
+
+_PATCH = Patch("the baseline grid (--pb-grid)", _patch, "blocks keep their own heights")

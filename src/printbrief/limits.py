@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -77,5 +79,50 @@ class Limits:
     max_issue_articles: int = 1000
     """Articles in one issue."""
 
+    def changed(self, *settings: str) -> Limits:
+        """These limits with ``NAME=VALUE`` settings applied (the CLI's ``--limit``).
+
+        Sizes take a unit (``4GiB``, ``512MiB``, ``8MB``, ``900kB``), seconds an optional
+        ``s``; ``max_worker_memory=0`` removes the memory bound. A bad setting raises a
+        :class:`~printbrief.errors.UsageError` naming it.
+
+        >>> Limits().changed("max_pages=400", "max_worker_memory=4GiB").max_worker_memory
+        4294967296
+        """
+        changes: dict[str, Any] = {}
+        for setting in settings:
+            name, _, value = setting.partition("=")
+            changes[name.strip()] = _parse_setting(setting, name.strip(), value.strip())
+        return replace(self, **changes)
+
 
 DEFAULT_LIMITS = Limits()
+
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "kib": 2**10, "mb": 10**6, "mib": 2**20, "gb": 10**9,
+          "gib": 2**30}  # fmt: skip
+_NUMBER = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([a-z]*)", re.ASCII | re.IGNORECASE)
+
+
+def _parse_setting(setting: str, name: str, value: str) -> float | int:
+    """The value of one ``NAME=VALUE`` limit setting, checked against the field's kind."""
+    from .errors import UsageError
+
+    kinds = {f.name: f.type for f in fields(Limits)}
+    if name not in kinds:
+        raise UsageError(f"limit {setting!r}: no such limit (one of {', '.join(kinds)})")
+    match = _NUMBER.fullmatch(value)
+    unit = match.group(2).lower() if match else ""
+    seconds, size = kinds[name] == "float", name.endswith(("_bytes", "_memory"))
+    units = ("", "s") if seconds else _UNITS if size else ("",)
+    if not match or unit not in units:
+        expected = ("seconds, e.g. 120" if seconds else "bytes, e.g. 4GiB, 512MiB, 8MB" if size
+                    else "a whole number")  # fmt: skip
+        raise UsageError(f"limit {setting!r}: expected NAME=VALUE with {expected}")
+    number = float(match.group(1)) * (1 if seconds else _UNITS[unit])
+    if seconds:
+        if number <= 0:
+            raise UsageError(f"limit {setting!r}: must be more than 0 s")
+        return number
+    if number != int(number) or (number == 0 and name != "max_worker_memory"):
+        raise UsageError(f"limit {setting!r}: must be a whole number above 0")
+    return int(number)

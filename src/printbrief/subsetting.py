@@ -21,13 +21,12 @@ from fontTools.ttLib import TTFont, TTLibError
 from weasyprint.pdf import fonts as wfonts
 from weasyprint.text import ffi
 
+from .patching import SUPPORTED, written_for
+
 log = logging.getLogger(__name__)
 
 PACKAGE = "libharfbuzz-subset0"
 """The Debian package that holds HarfBuzz's subsetter."""
-
-SUPPORTED = "70."
-"""The WeasyPrint release series whose ``Font._fonttools_subset`` this mirrors (``70.x``)."""
 
 FALLBACK_NOTICE = (
     f"{PACKAGE} is not installed, so fonts are subset with fontTools: the same pages, but "
@@ -115,12 +114,12 @@ def _options(hinting: bool, *, notdef_outline: bool) -> subset.Options:
 
 def replace_fonttools_subset(version: str = weasyprint.__version__) -> bool:
     """Put :func:`fonttools_subset` in WeasyPrint's place, on the release series it mirrors."""
-    if not version.startswith(SUPPORTED):
+    if not written_for(version):
         log.warning(
             "fontTools subsetting is left to WeasyPrint %s (written for %sx): PDFs made "
             "without %s are not byte-reproducible",
             version,
-            SUPPORTED,
+            SUPPORTED,  # the series whose Font._fonttools_subset this mirrors
             PACKAGE,
         )
         return False

@@ -161,7 +161,7 @@ def start_worker(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     keep_to_results_once()
     _exit_with_parent()
-    deadline.start()  # threads start before the memory cap, never near it (see deadline.start)
+    deadline.exit_when_stuck()  # its thread starts before the memory cap, never near it
     bound_memory((warm or RenderOptions()).limits.max_worker_memory)
     if warm is not None:
         from .renderer import renderer_for

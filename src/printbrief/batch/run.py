@@ -192,8 +192,9 @@ class _Batch:
                 self.retried.add(item.index)  # that killed it: each gets a second try
                 self.retry.append(item)
                 return
-            self._fail(item, f"{item.name}: a worker died rendering this input (killed, or "
-                             "out of memory: max_worker_memory)")  # fmt: skip
+            self._fail(item, f"{item.name}: a worker died rendering this input (killed, out "
+                             "of memory: max_worker_memory, or stuck in a native call past "
+                             "max_render_seconds)")  # fmt: skip
             return
         except Exception as exc:  # the executor lost the task: a killed worker, a lost node
             self._fail(item, f"{item.name}: worker failed: {type(exc).__name__}: {exc}")

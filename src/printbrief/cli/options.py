@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ..limits import DEFAULT_LIMITS, Limits
 from ..load import FORMATS
 from ..options import RenderOptions
 from ..paper import PAPER_SIZES
@@ -43,6 +44,11 @@ OUTPUT_CONDITION = click.option(
     help="Print condition of the pdf/x-4 output intent, e.g. FOGRA51 (default: FOGRA39, or the "
     "profile's description).",
 )  # fmt: skip
+LIMIT = click.option(
+    "--limit", "limits", multiple=True, metavar="NAME=VALUE",
+    help="Change one bound on input, time or memory (repeatable), e.g. max_render_seconds=120, "
+    "max_pages=400, max_worker_memory=4GiB (0: none); every name is in docs/security.md.",
+)  # fmt: skip
 QUIET = click.option("-q", "--quiet", is_flag=True, help="Print only failures and errors.")
 
 _LOOK = [
@@ -69,6 +75,7 @@ _OUTPUT = [
         "--lossless-images", is_flag=True,
         help="Embed PNG, WebP and GIF photos as they are (default: as JPEG, quality 92).",
     ),
+    LIMIT,
 ]  # fmt: skip
 
 
@@ -79,13 +86,14 @@ def _apply(decorators: list[Callable[[Any], Any]], command: F) -> F:
 
 
 def render_options(command: F) -> F:
-    """Every render option as a flag (theme, paper, variant, press, fonts, pictures, hosts)."""
+    """Every render option as a flag (theme, paper, variant, press, fonts, pictures, hosts,
+    limits)."""
     return _apply([*_LOOK, *_OUTPUT], command)
 
 
 _FLAGS = ("theme", "theme_paths", "paper", "variant", "bleed", "marks", "strict", "allow_hosts",
           "bundled_fonts_only", "lossless_images", "input_format", "output_profile",
-          "output_condition")  # fmt: skip
+          "output_condition", "limits")  # fmt: skip
 
 
 def options_from(params: dict[str, Any]) -> RenderOptions:
@@ -97,4 +105,10 @@ def options_from(params: dict[str, Any]) -> RenderOptions:
         given["input_format"] = given["input_format"].lower()
     if given.get("variant"):
         given["variant"] = given["variant"].lower()
+    given["limits"] = limits_from(given.pop("limits", ()))
     return RenderOptions.of(**given)
+
+
+def limits_from(settings: tuple[str, ...]) -> Limits | None:
+    """The limits ``--limit NAME=VALUE`` settings describe (None: the defaults)."""
+    return DEFAULT_LIMITS.changed(*settings) if settings else None

@@ -6,7 +6,15 @@ import click
 
 from ..errors import UsageError
 from .main import cli
-from .options import ALLOW_HOST, BUNDLED_ONLY, OUTPUT_CONDITION, OUTPUT_PROFILE, THEME_PATH
+from .options import (
+    ALLOW_HOST,
+    BUNDLED_ONLY,
+    LIMIT,
+    OUTPUT_CONDITION,
+    OUTPUT_PROFILE,
+    THEME_PATH,
+    limits_from,
+)  # fmt: skip
 
 
 @cli.command()
@@ -65,18 +73,19 @@ from .options import ALLOW_HOST, BUNDLED_ONLY, OUTPUT_CONDITION, OUTPUT_PROFILE,
 @ALLOW_HOST
 @OUTPUT_PROFILE
 @OUTPUT_CONDITION
+@LIMIT
 def serve(
     host: str, port: int, workers: int, queue: int, deadline: float, recycle_after: int,
     cache_mb: int, cache_dir: str | None, header_timeout: float, body_timeout: float,
     keep_alive: float, max_connections: int, shutdown_timeout: float,
     theme_paths: tuple[str, ...], bundled_fonts_only: bool, allow_hosts: tuple[str, ...],
-    output_profile: str | None, output_condition: str | None,
+    output_profile: str | None, output_condition: str | None, limits: tuple[str, ...],
 ) -> None:  # fmt: skip
     """Run the print-button HTTP service (needs printbrief[server]).
 
     Requests choose theme (by name), paper, variant, bleed, marks, strict and
     lossless_images; theme folders, fonts, the hosts pictures may come from and the
-    pdf/x-4 output profile are the server's, set here.
+    pdf/x-4 output profile and the limits (--limit) are the server's, set here.
     """
     try:
         from ..service.app import ServiceConfig
@@ -94,8 +103,10 @@ def serve(
         theme_paths=theme_paths, system_fonts=not bundled_fonts_only, allow_hosts=allow_hosts,
         output_profile=output_profile, output_condition=output_condition,
     ).check()  # fmt: skip
+    options = RenderOptions.of(options, limits=limits_from(limits))
     config = ServiceConfig(
         pool=pool, options=options, cache_bytes=cache_mb << 20, body_timeout=body_timeout,
+        max_body_bytes=options.limits.max_input_bytes,
         cache_dir=Path(cache_dir) if cache_dir else None,
     )  # fmt: skip
     server = ServerConfig(header_timeout, keep_alive, max_connections, shutdown_timeout)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ..deadline import EXIT_STUCK
 from ..errors import BusyError, DeadlineError, MemoryLimitError, WorkerLostError
 from ..options import RenderOptions
 from ..scratch import new_scratch, remove_scratch
@@ -262,7 +263,8 @@ class WorkerPool:
             reply: Outcome[bytes] = worker.conn.recv()
         except (EOFError, OSError):
             worker.process.join(1)  # its pipe closed as it died: let it end by its own signal
-            self._replace(worker, "crash")
+            stuck = worker.process.exitcode == EXIT_STUCK
+            self._replace(worker, "deadline" if stuck else "crash")
             raise self._lost(worker) from None
         if self.on_render:
             self.on_render(time.perf_counter() - started)
@@ -275,13 +277,19 @@ class WorkerPool:
             self._idle.put(worker)
         return reply
 
-    def _lost(self, worker: _Worker) -> WorkerLostError | MemoryLimitError:
+    def _lost(self, worker: _Worker) -> WorkerLostError | MemoryLimitError | DeadlineError:
         """The error for a worker that died mid-render, by how it ended.
 
         Under a memory bound, an allocation that fails in native code ends the process:
         GLib's ``g_malloc`` with SIGTRAP, C++ and glibc with SIGABRT. That is this input's
         doing, so it is a 413, not a 503 that invites the client to retry the same article.
+        A worker whose render ignored its deadline in a native call ends itself
+        (:func:`printbrief.deadline.exit_when_stuck`): a 504, as for the pool's own deadline.
         """
+        if worker.process.exitcode == EXIT_STUCK:
+            seconds = self.config.warm.limits.max_render_seconds
+            return DeadlineError(f"the render took longer than {seconds:g} s and did not stop; "
+                                 "its worker has been replaced")  # fmt: skip
         bound = self.config.warm.limits.max_worker_memory
         if bound and worker.process.exitcode in _ALLOCATION_FAILED:
             return MemoryLimitError(
