@@ -92,9 +92,8 @@ def _patch() -> None:
     from weasyprint.layout import block, inline, preferred
     from weasyprint.text import ffi, line_break
 
-    from . import cjkbreak, cjkdraw, cjkheads, cjkjustify, hotpaths
+    from . import cjkbreak, cjkdraw, cjkheads, cjkjustify
 
-    hotpaths.install()  # first: these wrappers go around its faster drawing, never under it
     ffi.ffi.cdef(
         "PangoAttribute * pango_attr_allow_breaks_new (gboolean allow_breaks);"
         "PangoAttrList * pango_attr_list_copy (PangoAttrList *list);"
