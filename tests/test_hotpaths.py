@@ -28,9 +28,9 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
     counts = {"subset": 0}
     face = hotpaths.preprocessed_face
 
-    def preprocessed(hb_face: Any) -> Any:
+    def preprocessed(hb_face: Any, size: int) -> Any:
         counts["subset"] += 1
-        return face(hb_face)
+        return face(hb_face, size)
 
     monkeypatch.setattr(hotpaths, "preprocessed_face", preprocessed)
     yield counts
@@ -80,11 +80,11 @@ def test_each_step_alone_is_byte_identical(taken: dict[str, int]) -> None:
 def test_a_face_is_preprocessed_once_and_held_while_cached() -> None:
     Renderer("minimal").render(load(SAMPLES / "en-plain.json"))
     entries = dict(hotpaths._faces)
-    assert entries and len(entries) <= hotpaths.FACES_KEPT
-    for key, (face, ready) in entries.items():
+    assert entries and sum(e[2] for e in entries.values()) <= hotpaths.FONT_BYTES_KEPT
+    for key, (face, ready, size) in entries.items():
         # The entry holds the face itself, so no other face can be given its address.
         assert int(ffi.cast("uintptr_t", face)) == key
-        assert hotpaths.preprocessed_face(face) is ready
+        assert hotpaths.preprocessed_face(face, size) is ready
     assert dict(hotpaths._faces).keys() == entries.keys()
 
 

@@ -37,8 +37,11 @@ WRITTEN_FOR = "70.0"
 
 STEPS = ("subset",)
 
-FACES_KEPT = 32
-"""Preprocessed font faces kept per process (each as large as its font, or larger)."""
+FONT_BYTES_KEPT = 12_000_000
+"""The font files whose faces are kept preprocessed, at most this many bytes in all per
+process (the least recently used go first; a preprocessed face takes about five times its
+file). Every renderer has faces of its own: without a bound, renderers of the three themes
+given every sample kept 170 MB more."""
 
 _ACTIVE: ContextVar[frozenset[str]] = ContextVar("printbrief_hotpaths", default=frozenset())
 _ALLOWED: ContextVar[frozenset[str]] = ContextVar(
@@ -113,7 +116,7 @@ def _patch_subsetting() -> None:
     fonts.Font._harfbuzz_subset = _preprocessed(fonts.Font._harfbuzz_subset)
 
 
-_faces: OrderedDict[int, tuple[Any, Any]] = OrderedDict()
+_faces: OrderedDict[int, tuple[Any, Any, int]] = OrderedDict()
 
 
 def _preprocessed(original: Callable[..., None]) -> Callable[..., None]:
@@ -121,10 +124,11 @@ def _preprocessed(original: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(original)
     def harfbuzz_subset(font: Any, to_unicode: Any, hinting: bool) -> None:
-        if "subset" not in _ACTIVE.get():
+        size = len(font.file_content)  # the whole file: subsetting replaces it
+        if "subset" not in _ACTIVE.get() or size > FONT_BYTES_KEPT:
             return original(font, to_unicode, hinting)
         face = font.hb_face
-        font.hb_face = preprocessed_face(face)
+        font.hb_face = preprocessed_face(face, size)
         try:
             return original(font, to_unicode, hinting)
         finally:
@@ -133,8 +137,8 @@ def _preprocessed(original: Callable[..., None]) -> Callable[..., None]:
     return harfbuzz_subset
 
 
-def preprocessed_face(face: Any) -> Any:
-    """``face`` with HarfBuzz's subsetting tables built, kept for the next subset of it.
+def preprocessed_face(face: Any, size: int) -> Any:
+    """``face`` (of a ``size``-byte file) with HarfBuzz's subsetting tables built, kept.
 
     The cache holds a reference to ``face`` itself, so its address names it as long as the
     entry lives (a freed face's address could be given to another).
@@ -149,8 +153,8 @@ def preprocessed_face(face: Any) -> Any:
             return found[1]
         kept = ffi.gc(harfbuzz.hb_face_reference(face), harfbuzz.hb_face_destroy)
         ready = ffi.gc(harfbuzz_subset.hb_subset_preprocess(face), harfbuzz.hb_face_destroy)
-        _faces[key] = (kept, ready)
-        while len(_faces) > FACES_KEPT:
+        _faces[key] = (kept, ready, size)
+        while sum(entry[2] for entry in _faces.values()) > FONT_BYTES_KEPT:
             _faces.popitem(last=False)
         return ready
 
