@@ -8,8 +8,9 @@ proposal for WeasyPrint in docs/performance-notes.md:
 ``subset``
     Every PDF subsets every font it uses with HarfBuzz (``Font._harfbuzz_subset`` in
     ``pdf/fonts.py``), which each time builds the font's subsetting tables anew (about a
-    tenth of a warm render of the English brief). ``hb_subset_preprocess`` (HarfBuzz 6) builds them once per
-    font face and process; subsetting the preprocessed face gives the same font bytes.
+    tenth of a warm render of the English brief). ``hb_subset_preprocess`` (HarfBuzz 6)
+    builds them once per font face and process, within :data:`FONT_BYTES_KEPT`;
+    subsetting the preprocessed face gives the same font bytes.
 
 The steps are installed once per process (:class:`~printbrief.patching.Patch`, on the first
 render; only on exactly that version: a minor release may change what they mirror) and act only
