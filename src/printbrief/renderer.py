@@ -19,7 +19,19 @@ from typing import Any, TypeAlias
 import weasyprint
 from weasyprint import CSS, HTML
 
-from . import cjk, cmyk, coverage, finish, fitting, fonts, grid, paper, subsetting, variants
+from . import (
+    cjk,
+    cmyk,
+    coverage,
+    finish,
+    fitting,
+    fonts,
+    grid,
+    hotpaths,
+    paper,
+    subsetting,
+    variants,
+)
 from .assets import asset_dir
 from .body import body_html, count_images
 from .budget import Abort, Budget, out_of_memory, watch
@@ -230,7 +242,7 @@ class Renderer:
     ) -> Rendered:
         budget = Budget(self.limits)
         try:
-            with watch(budget), pillow_bound(self.limits):
+            with watch(budget), pillow_bound(self.limits), hotpaths.speeding():
                 result = self._render(article, make_html, paper_name, budget)
         except Abort as abort:
             raise _sourced(abort.error, article) from None

@@ -8,6 +8,7 @@ from typing import Any
 
 import weasyprint
 
+from .. import hotpaths
 from ..finish import Rendered
 from ..model import Article
 from ..renderer import Renderer
@@ -59,7 +60,8 @@ class IssueRenderer(Renderer):
         grows with the issue, not with untrusted input, so the page bound does not apply.
         """
         assets = (*self.assets, *((base,) if base else ()))
-        document = self._layout_html(html, assets, base, self.paper)
-        pdf = document.write_pdf(**self._pdf_options(None))
+        with hotpaths.speeding():
+            document = self._layout_html(html, assets, base, self.paper)
+            pdf = document.write_pdf(**self._pdf_options(None))
         assert isinstance(pdf, bytes)
         return Rendered(pdf, len(document.pages))
