@@ -50,22 +50,37 @@ def no_unexpected_warnings(
 
 
 @pytest.fixture(autouse=True)
-def process_limits_kept() -> Iterator[None]:
-    """Fail a test that leaves the test process's resource limits or SIGINT handler changed.
+def process_state_kept() -> Iterator[None]:
+    """Fail a test that leaves process-wide state changed: resource limits, the SIGINT handler,
+    or the printbrief and WeasyPrint loggers (handlers, propagation). Put back first, so one
+    failure does not spread to later tests.
 
-    Worker set-up caps the address space (``Limits.max_worker_memory``): left on the pytest
-    process, it once made a later thread die in its start-up and the suite hang.
+    Worker set-up changes all three; run in the pytest process, it once capped it at 2 GiB
+    (a later thread then died in its start-up and the suite hung), and once stopped the
+    loggers propagating, so later tests never saw the warnings they check.
     """
     kinds = (resource.RLIMIT_AS, resource.RLIMIT_NOFILE, resource.RLIMIT_DATA)
     limits = {kind: resource.getrlimit(kind) for kind in kinds}
     handler = signal.getsignal(signal.SIGINT)
+    loggers = {name: _logger_state(name) for name in ("printbrief", "weasyprint")}
     yield
-    changed = [(kind, was) for kind, was in limits.items() if resource.getrlimit(kind) != was]
-    for kind, was in changed:  # put back first, so one failure does not spread to later tests
+    changed = [f"limit {kind}" for kind, was in limits.items() if resource.getrlimit(kind) != was]
+    for kind, was in limits.items():
         resource.setrlimit(kind, was)
-    moved = signal.getsignal(signal.SIGINT) != handler
-    signal.signal(signal.SIGINT, handler)
-    assert not changed and not moved, f"the test changed limits {changed} or SIGINT: {moved}"
+    if signal.getsignal(signal.SIGINT) != handler:
+        changed.append("SIGINT handler")
+        signal.signal(signal.SIGINT, handler)
+    for name, (propagate, handlers) in loggers.items():
+        logger = logging.getLogger(name)
+        if _logger_state(name) != (propagate, handlers):
+            changed.append(f"logger {name}")
+            logger.propagate, logger.handlers[:] = propagate, handlers
+    assert not changed, f"the test left process-wide state changed: {', '.join(changed)}"
+
+
+def _logger_state(name: str) -> tuple[bool, list[logging.Handler]]:
+    logger = logging.getLogger(name)
+    return logger.propagate, list(logger.handlers)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -2,11 +2,14 @@
 
 Independent of printbrief's own preflight (pypdf and regular expressions): every object and
 every content stream is parsed, so an RGB colour in a form, a pattern, an annotation's
-appearance or an inline image is found as well as one on the page.
+appearance or an inline image is found as well as one on the page; so are RGB values hiding
+under another name: a shading function returning three components in a CMYK space, ``cs``
+naming /DeviceRGB, an annotation's colour or a form field's default appearance.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +28,8 @@ def pdfx_problems(path: Path) -> list[str]:
             *_document(pdf),
             *_boxes(pdf),
             *_colour_spaces(pdf),
+            *_shading_functions(pdf),
+            *_annotations(pdf),
             *_content(pdf),
             *_fonts(pdf),
         ]
@@ -128,17 +133,90 @@ def _is_rgb(value: pikepdf.Object) -> bool:
     return False
 
 
+SPACE_COMPONENTS = {"/DeviceGray": 1, "/CalGray": 1, "/DeviceRGB": 3, "/CalRGB": 3,
+                    "/DeviceCMYK": 4, "/Lab": 3}  # fmt: skip
+
+
+def _dictionaries(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
+    """Every dictionary and stream: indirect objects and the direct dictionaries inside them."""
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            yield obj
+        for _, value in _direct_items(obj):
+            if isinstance(value, pikepdf.Dictionary) and _direct_container(value):
+                yield value
+
+
+def _shading_functions(pdf: pikepdf.Pdf) -> Iterator[str]:
+    """Shadings whose function or /Background gives other than their colour space's component
+    count (WeasyPrint's sRGB gradient stops under a /DeviceCMYK label), soft masks with an
+    RGB backdrop (/BC), and JPEG 2000 pictures whose colour only their own header names."""
+    for obj in _dictionaries(pdf):
+        if "/ShadingType" in obj:
+            wanted = _components(obj.get("/ColorSpace"))
+            function = obj.get("/Function")
+            got = _function_outputs(function) if function is not None else wanted
+            if wanted is None or got != wanted:
+                yield f"object {obj.objgen}: a shading gives {got} components in a {wanted}"
+            if "/Background" in obj and len(obj.Background) != wanted:
+                yield f"object {obj.objgen}: a shading's /Background does not fit its space"
+        if obj.get("/Type") == "/Mask" and len(obj.get("/BC", [])) == 3:
+            yield f"object {obj.objgen}: a soft mask's backdrop /BC is RGB"
+        if obj.get("/Filter") == "/JPXDecode" and "/ColorSpace" not in obj:
+            yield f"object {obj.objgen}: a JPEG 2000 picture in the colour its header names"
+
+
+def _components(space: pikepdf.Object | None) -> int | None:
+    if isinstance(space, pikepdf.Name):
+        return SPACE_COMPONENTS.get(str(space))
+    if isinstance(space, pikepdf.Array) and str(space[0]) == "/ICCBased":
+        return int(space[1].get("/N", 0))
+    if isinstance(space, pikepdf.Array):
+        return {"/Separation": 1, "/DeviceN": len(space[1]) if len(space) > 1 else 0}.get(
+            str(space[0]), SPACE_COMPONENTS.get(str(space[0]))
+        )
+    return None
+
+
+def _function_outputs(function: pikepdf.Object) -> int | None:
+    if isinstance(function, pikepdf.Array):  # one function per component
+        return len(function)
+    if int(function.get("/FunctionType", -1)) == 3:
+        counts = {_function_outputs(f) for f in function.Functions}
+        return counts.pop() if len(counts) == 1 else None
+    if "/C0" in function or int(function.get("/FunctionType", -1)) == 2:
+        return len(function.get("/C0", [0]))
+    return len(function.get("/Range", [])) // 2 or None
+
+
+def _annotations(pdf: pikepdf.Pdf) -> Iterator[str]:
+    """An annotation's /C (or /IC) colour of three numbers, and ``rg`` in a field's /DA."""
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Dictionary):
+            continue
+        for key in ("/C", "/IC"):
+            if obj.get("/Type") == "/Annot" and len(obj.get(key, [])) == 3:
+                yield f"object {obj.objgen}: annotation colour {key} is RGB"
+        if "/DA" in obj and re.search(rb"\b(?:rg|RG)\b", bytes(obj.DA)):
+            yield f"object {obj.objgen}: the default appearance /DA sets an RGB colour"
+
+
 def _content(pdf: pikepdf.Pdf) -> Iterator[str]:
-    """``rg``/``RG`` and inline RGB images in page, form, pattern and appearance streams."""
+    """``rg``/``RG``, ``cs``/``CS`` naming an RGB space and inline RGB images in page, form,
+    pattern and appearance streams."""
     for stream in _content_streams(pdf):
         for instruction in pikepdf.parse_content_stream(stream):
             if isinstance(instruction, pikepdf.ContentStreamInlineImage):
                 space = instruction.iimage.obj.get("/ColorSpace", instruction.iimage.obj.get("/CS"))
                 if space is not None and _is_rgb(space):
                     yield f"object {stream.objgen}: an inline RGB image"
-            elif str(instruction.operator) in RGB_OPERATORS:
+            elif str(instruction.operator) in RGB_OPERATORS or _sets_rgb_space(instruction):
                 yield f"object {stream.objgen}: operator {instruction.operator}"
                 break
+
+
+def _sets_rgb_space(instruction: pikepdf.ContentStreamInstruction) -> bool:
+    return str(instruction.operator) in ("cs", "CS") and _is_rgb(instruction.operands[0])
 
 
 def _content_streams(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
@@ -152,6 +230,8 @@ def _content_streams(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
             obj.get("/Subtype") == "/Form" or obj.get("/PatternType") == 1
         ):
             yield obj
+        if isinstance(obj, pikepdf.Dictionary) and "/CharProcs" in obj:  # Type 3 glyphs
+            yield from obj.CharProcs.values()
 
 
 def _fonts(pdf: pikepdf.Pdf) -> Iterator[str]:

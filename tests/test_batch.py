@@ -170,7 +170,7 @@ def test_local_dask_cluster_gives_identical_pdfs(folder: Path, tmp_path: Path) -
     assert statuses(local) == {"rendered": 10}
     with (
         LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                     dashboard_address=None) as cluster,
+                     dashboard_address=":0") as cluster,
         Client(cluster) as client,
     ):  # fmt: skip
         returned = render_many(inputs, tmp_path / "dask", client.get_executor())

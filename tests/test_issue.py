@@ -405,7 +405,7 @@ def test_issue_on_a_local_dask_cluster_is_identical_to_one_process(tmp_path: Pat
     local = compile_issue(issue, use_cache=False, system_fonts=False)
     with (
         LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                     dashboard_address=None) as cluster,
+                     dashboard_address=":0") as cluster,
         Client(cluster) as client,
     ):  # fmt: skip
         remote = compile_issue(issue, None, client.get_executor(), use_cache=False,

@@ -13,6 +13,7 @@ from pypdf.generic import ArrayObject, FloatObject, NameObject, NumberObject, St
 
 from conftest import SAMPLES
 from printbrief import Renderer, load
+from printbrief.errors import UsageError
 from printbrief.pdf.preflight import preflight
 
 
@@ -175,10 +176,10 @@ def test_shipped_profile_is_a_cmyk_printer_profile() -> None:
     assert hashlib.sha256(data).hexdigest() in readme
 
 
-def _pdfx(colour: str, text: str = "") -> bytes:
+def _pdfx(colour: str, text: str = "", extra: str = "") -> bytes:
     """A PDF/X-4 file from WeasyPrint with the FOGRA39 output intent (text in ``text``, or
-    the default black)."""
-    body = f"html {{ color: {text} }}" if text else ""
+    the default black; ``extra`` CSS)."""
+    body = (f"html {{ color: {text} }}" if text else "") + extra
     html = (
         '<html lang="en"><head><title>Quay</title><style>'
         f"@color-profile device-cmyk {{ src: url({PROFILE.as_uri()});"
@@ -238,3 +239,19 @@ def test_trapped_as_a_string_is_caught() -> None:
     x4 = Renderer(variant="pdf/x-4", system_fonts=False).render(load(SAMPLES / "en-plain.json"))
     assert "pdfx-trapped" not in rules(x4)
     assert "pdfx-trapped" in rules(broken(x4, _trapped_as_text))
+
+
+def test_pdfx_gradient_with_srgb_stops_is_caught() -> None:
+    """WeasyPrint 70 writes a gradient's sRGB stops under a /DeviceCMYK label."""
+    gradient = "p { background: linear-gradient(rgb(200 30 40), rgb(30 120 200)) }"
+    pdf = _pdfx("device-cmyk(0 0.9 0.8 0.3)", text="device-cmyk(0 0 0 1)", extra=gradient)
+    assert "pdfx-rgb" in rules(pdf)
+
+
+def test_a_variant_asked_for_is_checked_even_when_not_claimed(press: bytes) -> None:
+    assert not {"variant-claim", "pdfx-output-intent"} & rules(press)
+    asked = {f.check for f in preflight(press, variant="pdf/x-4")}
+    assert {"variant-claim", "pdfx-output-intent"} <= asked
+    assert "variant-claim" in {f.check for f in preflight(press, variant="PDF/UA-1")}
+    with pytest.raises(UsageError, match="unknown PDF variant"):
+        preflight(press, variant="pdf/z-9")

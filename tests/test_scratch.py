@@ -81,6 +81,7 @@ def test_batch_worker_freezes_its_warm_heap(monkeypatch: pytest.MonkeyPatch) -> 
     handler = signal.getsignal(signal.SIGINT)
     memory = resource.getrlimit(resource.RLIMIT_AS)
     monkeypatch.setattr(workers, "_exit_with_parent", lambda: None)
+    monkeypatch.setattr(workers, "keep_to_results_once", lambda: None)
     try:
         workers.start_worker(None, RenderOptions(system_fonts=False))
         assert gc.get_freeze_count() > 10_000

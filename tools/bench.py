@@ -1,9 +1,11 @@
 """printbrief's benchmark suite: printbrief against its peers on the same articles, in one run.
 
-Peers: plain WeasyPrint (a fresh `weasyprint` process per article; in-process the default
-way, `HTML(string=…).write_pdf()`; in-process warm, reusing one FontConfiguration and parsed
-CSS as careful glue code would), WeasyPrint with the system's Noto CJK (CJK cases), and
-headless Chromium through Playwright (Debian's chromium, warm browser, `page.pdf()`).
+printbrief runs twice: as shipped, and without its WeasyPrint speed-ups (`printbrief.hotpaths`),
+so their gain is measured in the same run. Peers: plain WeasyPrint (a fresh `weasyprint`
+process per article; in-process the default way, `HTML(string=…).write_pdf()`; in-process
+warm, reusing one FontConfiguration and parsed CSS as careful glue code would), WeasyPrint
+with the system's Noto CJK (CJK cases), and headless Chromium through Playwright (Debian's
+chromium, warm browser, `page.pdf()`).
 Every contender renders the same HTML (printbrief's, stylesheets inlined) and contenders are
 interleaved round by round, so machine drift hits all alike: read the ratios, not the ms.
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import gc
 import json
 import multiprocessing
 import os
@@ -111,7 +114,12 @@ def standalone_html(renderer: Any, article: Any, bare: str | None = None) -> str
 
 
 def ms(fn: Callable[[], object]) -> float:
-    """Wall milliseconds of one call."""
+    """Wall milliseconds of one call, from a collected heap.
+
+    Contenders run in turn in one process: without the collection, one's garbage (a fresh
+    FontConfiguration per `weasyprint-plain` call) is collected inside the next one's timing.
+    """
+    gc.collect()
     start = time.perf_counter()
     fn()
     return (time.perf_counter() - start) * 1000
@@ -145,6 +153,7 @@ def warm_contenders(case: Case, renderer: Any, page: Any | None) -> dict[str, Ca
     bare = _strip_inline_css(case.html)
     found: dict[str, Callable[[], bytes]] = {
         "printbrief": lambda: renderer.render(article),
+        "printbrief-plain-paths": lambda: _without_hotpaths(renderer, article),
         "weasyprint-warm": lambda: HTML(string=bare, base_url=base).write_pdf(
             stylesheets=[glue_css], font_config=glue_fonts
         ),
@@ -156,6 +165,14 @@ def warm_contenders(case: Case, renderer: Any, page: Any | None) -> dict[str, Ca
     if page is not None:
         found["chromium-warm"] = lambda: _chromium_pdf(page, case)
     return found
+
+
+def _without_hotpaths(renderer: Any, article: Any) -> bytes:
+    """printbrief without its WeasyPrint speed-ups (printbrief.hotpaths): their gain, same run."""
+    from printbrief import hotpaths
+
+    with hotpaths.only():
+        return bytes(renderer.render(article))
 
 
 def _inline_css(html: str) -> str:
@@ -371,6 +388,7 @@ def markdown(report: dict[str, Any]) -> str:
     ]
     names = [
         "printbrief",
+        "printbrief-plain-paths",
         "weasyprint-warm",
         "weasyprint-plain",
         "weasyprint-system-cjk",

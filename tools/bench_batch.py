@@ -131,7 +131,7 @@ def dask_cluster(warmup: list[Path], tmp: Path) -> Iterator[tuple[Executor, floa
     started = time.perf_counter()
     with (
         LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                     dashboard_address=None) as cluster,
+                     dashboard_address=":0") as cluster,
         Client(cluster) as client,
     ):  # fmt: skip
         startup = time.perf_counter() - started

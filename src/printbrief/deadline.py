@@ -8,8 +8,9 @@ passes, raises :class:`Overtime` into that render's thread with CPython's
 ``PyThreadState_SetAsyncExc``. The exception arrives at the thread's next bytecode, so it
 interrupts Python code (all of WeasyPrint's layout) within milliseconds, but not a native call
 until it returns. One that lands in a finalizer (``__del__`` run by the garbage collector) is
-swallowed there with an "Exception ignored" note, so it is sent again every :data:`AGAIN`
-seconds until the block ends. It works in any thread, unlike ``SIGALRM``, and leaves the
+swallowed there with an "Exception ignored" note and stops the finalizer's clean-up, so it
+waits while the thread runs one, and is sent again every :data:`AGAIN` seconds until the
+block ends. It works in any thread, unlike ``SIGALRM``, and leaves the
 application's signal handlers alone. A worker process goes further (:func:`exit_when_stuck`):
 a render still running :data:`GRACE` seconds after its interruption is stuck in a native call,
 and the worker exits so that its parent replaces it.
@@ -29,13 +30,17 @@ from __future__ import annotations
 import ctypes
 import itertools
 import os
+import sys
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 AGAIN = 0.25
 """Seconds before an interruption is sent again while its block still runs."""
+SOON = 0.01
+"""Seconds before an interruption held back by a finalizer is tried again."""
 GRACE = 5.0
 """Seconds a worker process's render may ignore its interruption before the worker exits."""
 EXIT_STUCK = 75
@@ -110,14 +115,40 @@ class _Watchdog:
                 for token, (when, thread, inside) in list(self.due.items()):
                     if not inside[0] or not thread.is_alive():  # left: its id may be reused
                         del self.due[token]
-                    elif when <= now:  # again until disarmed: one that lands in a __del__
-                        self.due[token] = (now + AGAIN, thread, inside)  # is swallowed there
-                        first = self.fired.setdefault(token, now)
-                        if self.grace is not None and now - first >= self.grace:
-                            _exit_stuck(now - first)
-                        _raise_in(thread.ident or 0, Overtime)
+                    elif when <= now:
+                        self._overdue(token, now, thread, inside)
                 soonest = min((when for when, _, _ in self.due.values()), default=now + 3600)
                 self.wake.wait(max(soonest - now, 0.001))
+
+    def _overdue(
+        self, token: int, now: float, thread: threading.Thread, inside: list[bool]
+    ) -> None:
+        """Interrupt an overdue thread, again every AGAIN seconds until it disarms (one that
+        lands in a finalizer all the same is lost); not while it runs a finalizer."""
+        first = self.fired.setdefault(token, now)
+        if self.grace is not None and now - first >= self.grace:
+            _exit_stuck(now - first)
+        if _in_finalizer(thread.ident):
+            self.due[token] = (now + SOON, thread, inside)
+        else:
+            self.due[token] = (now + AGAIN, thread, inside)
+            _raise_in(thread.ident or 0, Overtime)
+
+
+def _in_finalizer(thread_id: int | None) -> bool:
+    """Whether the thread is running a finalizer (``__del__``, a ``weakref.finalize``).
+
+    An exception raised there is swallowed with an "Exception ignored" report, and the
+    clean-up it interrupts (WeasyPrint's ``FontConfiguration.__del__`` removes a temporary
+    folder) never finishes; the interruption waits until the finalizer has returned.
+    """
+    frame = sys._current_frames().get(thread_id or 0)
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "__del__" or code.co_filename == weakref.__file__:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _exit_stuck(late: float) -> None:

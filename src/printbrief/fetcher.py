@@ -26,7 +26,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .budget import Abort, current
 from .errors import LimitError
-from .images import NotAnImage, PhotoCache, image_type
+from .images import RASTER_TYPES, NotAnImage, PhotoCache, image_type
 from .limits import DEFAULT_LIMITS, Limits
 from .netfetch import NetRefused, Network
 
@@ -130,6 +130,8 @@ class LockedFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no ty
             raise FetchRefused("no such file")
         if trusted:
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            if self.photos is not None and self.photos.every_picture and _raster(mime):
+                return self._image(path.as_uri(), path.read_bytes())  # the theme's, in CMYK
             return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
         if path.stat().st_size > self.limits.max_fetch_bytes:
             raise FetchRefused(f"file larger than {self.limits.max_fetch_bytes} bytes")
@@ -156,3 +158,7 @@ def _inside(path: Path, folders: Iterable[Path]) -> bool:
 
 def _short(url: str) -> str:
     return url if len(url) <= 120 else url[:100] + f"… ({len(url)} characters)"
+
+
+def _raster(mime: str) -> bool:
+    return mime in RASTER_TYPES.values()

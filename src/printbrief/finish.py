@@ -12,7 +12,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 import pydyf
 
-from . import cmyk, press
+from . import cmykpdf, press
 from .artifacts import mark_pagination
 from .version import __version__
 
@@ -101,8 +101,9 @@ class Finisher:
                 self._metadata(obj)
             elif self.standard and isinstance(obj, pydyf.Stream):
                 _no_interpolation(obj)
-                if self.cmyk_profile and _is_content(obj):
-                    _cmyk_operators(obj, self.cmyk_profile)
+        if self.cmyk_profile:
+            cmykpdf.convert(pdf, self.cmyk_profile)
+            _original_profile(pdf, self.cmyk_profile)
         if self.soft_hyphens:
             _soft_hyphens(pdf)
         if self.output_condition:
@@ -139,20 +140,21 @@ def _no_interpolation(stream: pydyf.Stream) -> None:
         stream.extra["Interpolate"] = "false"
 
 
-def _is_content(stream: pydyf.Stream) -> bool:
-    """Page contents, forms and patterns: not pictures, fonts, profiles or attachments."""
-    extra = stream.extra
-    if extra.get("Type") in ("/XObject", "/Pattern"):
-        return bool(extra.get("Subtype") != "/Image")
-    return not {"Type", "Subtype", "Length1", "N"} & set(extra)
+def _original_profile(pdf: pydyf.PDF, profile: Path) -> None:
+    """The output profile's own bytes in the PDF, not WeasyPrint's re-serialization.
+
+    WeasyPrint embeds ``ImageCmsProfile.tobytes()``: LittleCMS writes the shipped 247 KB
+    FOGRA39 profile back as 500 KB, with bytes that differ from one render to the next, so a
+    merged issue could not share one copy and a file was not byte-reproducible.
+    """
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.extra.get("N") == 4 and _is_icc(obj):
+            obj.stream = [profile.read_bytes()]
 
 
-def _cmyk_operators(stream: pydyf.Stream, profile: Path) -> None:
-    # PDF/X-4 with a CMYK output intent: no unmanaged RGB (ISO 15930-7 §6.2.4).
-    stream.stream = [
-        cmyk.cmyk_operator(item, profile) if isinstance(item, bytes) else item
-        for item in stream.stream
-    ]
+def _is_icc(stream: pydyf.Stream) -> bool:
+    data = b"".join(bytes(part) for part in stream.stream[:1])
+    return data[36:40] == b"acsp"
 
 
 def _soft_hyphens(pdf: pydyf.PDF) -> None:

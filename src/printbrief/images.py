@@ -76,6 +76,9 @@ class PhotoCache:
     True
     """
 
+    every_picture = False
+    """Whether pictures the theme ships (trusted files) are converted too (PDF/X-4's CMYK)."""
+
     def __init__(self, max_bytes: int = 64 * 2**20) -> None:
         self.max_bytes = max_bytes
         self._entries: OrderedDict[bytes, bytes | None] = OrderedDict()

@@ -19,7 +19,19 @@ from typing import Any, TypeAlias
 import weasyprint
 from weasyprint import CSS, HTML
 
-from . import cjk, cmyk, coverage, finish, fitting, fonts, grid, paper, subsetting, variants
+from . import (
+    cjk,
+    cmyk,
+    coverage,
+    finish,
+    fitting,
+    fonts,
+    grid,
+    hotpaths,
+    paper,
+    subsetting,
+    variants,
+)
 from .assets import asset_dir
 from .body import body_html, count_images
 from .budget import Abort, Budget, out_of_memory, watch
@@ -118,12 +130,6 @@ class Renderer:
         return []
 
     def _css(self, path: Path, fetcher: LockedFetcher) -> CSS:
-        if self.profile:
-            text = cmyk.cmyk_css(path.read_text(encoding="utf-8"), self.profile)
-            return CSS(
-                string=text, base_url=path.as_uri(), font_config=self.font_config,
-                url_fetcher=fetcher,
-            )  # fmt: skip
         return CSS(filename=str(path), font_config=self.font_config, url_fetcher=fetcher)
 
     def _press_css(self, fetcher: LockedFetcher) -> list[CSS]:
@@ -236,7 +242,7 @@ class Renderer:
     ) -> Rendered:
         budget = Budget(self.limits)
         try:
-            with watch(budget), pillow_bound(self.limits):
+            with watch(budget), pillow_bound(self.limits), hotpaths.speeding():
                 result = self._render(article, make_html, paper_name, budget)
         except Abort as abort:
             raise _sourced(abort.error, article) from None
@@ -249,9 +255,8 @@ class Renderer:
                 "the document is nested too deeply to lay out", source=_name(article)
             ) from None
         except Exception as exc:  # WeasyPrint has no error root of its own
-            raise RenderError(
-                f"WeasyPrint failed: {type(exc).__name__}: {exc}", source=_name(article)
-            ) from exc
+            message = cmyk.colour_failure(exc) or f"WeasyPrint failed: {type(exc).__name__}: {exc}"
+            raise RenderError(message, source=_name(article)) from exc
         log.debug("Step 6 - PDF written (%d bytes, %.0f ms)", len(result), budget.elapsed() * 1000)
         return result
 

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..errors import PrintbriefError
+from ..variants import VARIANTS
 from .main import cli
 from .options import BUNDLED_ONLY, INPUT_FORMAT
 
@@ -21,6 +22,11 @@ from .options import BUNDLED_ONLY, INPUT_FORMAT
 @click.option("--pdf", "as_pdf", is_flag=True, help="Preflight finished PDFs instead of articles.")
 @click.option("--bleed", help="With --pdf: the bleed the PDFs must have, e.g. 3mm.")
 @click.option(
+    "--variant",
+    type=click.Choice(list(VARIANTS), case_sensitive=False),
+    help="With --pdf: the standard the PDFs must meet, whether or not they claim it.",
+)
+@click.option(
     "--min-dpi",
     type=float,
     default=150,
@@ -31,11 +37,11 @@ from .options import BUNDLED_ONLY, INPUT_FORMAT
 @INPUT_FORMAT
 def check(
     inputs: tuple[str, ...], as_json: bool, strict: bool, as_pdf: bool, bleed: str | None,
-    min_dpi: float, bundled_fonts_only: bool, input_format: str | None,
+    variant: str | None, min_dpi: float, bundled_fonts_only: bool, input_format: str | None,
 ) -> None:  # fmt: skip
     """Validate INPUT articles and report characters no font covers (or preflight PDFs)."""
     if as_pdf:
-        _preflight(inputs, as_json=as_json, bleed=bleed, min_dpi=min_dpi)
+        _preflight(inputs, as_json=as_json, bleed=bleed, min_dpi=min_dpi, variant=variant)
         return
     from ..batch.plan import expand_inputs
     from ..capture import warnings_logged
@@ -72,7 +78,12 @@ def check(
 
 
 def _preflight(
-    inputs: tuple[str, ...], *, as_json: bool, bleed: str | None, min_dpi: float
+    inputs: tuple[str, ...],
+    *,
+    as_json: bool,
+    bleed: str | None,
+    min_dpi: float,
+    variant: str | None,
 ) -> None:
     from ..load import read_bytes
     from ..paper import bleed_mm as to_mm
@@ -85,7 +96,10 @@ def _preflight(
             findings = [
                 f.as_dict()
                 for f in preflight(
-                    read_bytes(Path(name), max_bytes=1 << 30), bleed_mm=bleed_mm, min_dpi=min_dpi
+                    read_bytes(Path(name), max_bytes=1 << 30),
+                    bleed_mm=bleed_mm,
+                    min_dpi=min_dpi,
+                    variant=variant,
                 )
             ]
         except PrintbriefError as exc:

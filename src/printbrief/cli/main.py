@@ -6,7 +6,8 @@ import logging
 import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import click
 
@@ -56,7 +57,28 @@ def echo(message: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI with ``argv`` and return the exit code (tests call this in-process)."""
+    """Run the CLI with ``argv`` and return the exit code (tests call this in-process).
+
+    The loggers the command configures are put back as they were afterwards, so a program
+    (or a test) that calls this keeps its own logging.
+    """
+    with _logging_kept():
+        return _main(argv)
+
+
+@contextmanager
+def _logging_kept() -> Iterator[None]:
+    loggers = [logging.getLogger(name) for name in ("printbrief", "weasyprint")]
+    saved = [(logger.handlers[:], logger.level, logger.propagate) for logger in loggers]
+    try:
+        yield
+    finally:
+        for logger, (handlers, level, propagate) in zip(loggers, saved, strict=True):
+            logger.handlers[:], logger.propagate = handlers, propagate
+            logger.setLevel(level)  # not .level: setLevel also clears the loggers' cache
+
+
+def _main(argv: Sequence[str] | None) -> int:
     State.debug = State.quiet = False
     try:
         cli.main(

@@ -8,6 +8,7 @@ from typing import Any
 
 import weasyprint
 
+from .. import hotpaths
 from ..finish import Rendered
 from ..model import Article
 from ..renderer import Renderer
@@ -60,16 +61,18 @@ class IssueRenderer(Renderer):
         With ``pages``, a layout of another length is not drawn: the result has no PDF, only
         the page count (the caller guessed the contents' length and lays it out again).
         """
-        document = self._document(html, base)
-        if pages and len(document.pages) != pages:
-            return Rendered(b"", len(document.pages))
-        pdf = document.write_pdf(**self._pdf_options(None))
+        with hotpaths.speeding():
+            document = self._document(html, base)
+            if pages and len(document.pages) != pages:
+                return Rendered(b"", len(document.pages))
+            pdf = document.write_pdf(**self._pdf_options(None))
         assert isinstance(pdf, bytes)
         return Rendered(pdf, len(document.pages))
 
     def count_pages(self, html: str, base: Path | None) -> int:
         """The pages of a document the theme wrote, laid out only (no PDF is drawn)."""
-        return len(self._document(html, base).pages)
+        with hotpaths.speeding():
+            return len(self._document(html, base).pages)
 
     def _document(self, html: str, base: Path | None) -> weasyprint.Document:
         assets = (*self.assets, *((base,) if base else ()))

@@ -19,18 +19,41 @@ _CLAIMS = re.compile(rb"pdfaid:part|pdfxid:GTS_PDFXVersion|GTS_PDFXVersion")
 _TOLERANCE = 0.5  # points: boxes written as decimals
 
 
-def document_rules(reader: Any) -> Iterator[Found]:
-    """Rules on the whole file: trailer /ID, the XMP packet, images, font widths."""
+def document_rules(reader: Any, variant: str | None = None) -> Iterator[Found]:
+    """Rules on the whole file: trailer /ID, the XMP packet, images, font widths; and the
+    rules of the standard the file claims, or of ``variant`` (``pdf/x-4``…) when given."""
     if "/ID" not in reader.trailer:
         yield ("trailer-id", 0, "the trailer has no /ID", "ISO 32000-2 §14.4")
     packet = _packet(reader)
     if packet is not None:
         yield from _xmp(reader, packet)
-    if packet is not None and _CLAIMS.search(packet):
+    if variant is not None:
+        yield from _claim(packet or b"", variant)
+    if variant is not None or (packet is not None and _CLAIMS.search(packet)):
         yield from _interpolated(reader)
-    if claims_pdfx(reader):
+    if claims_pdfx(reader) or (variant or "").startswith("pdf/x"):
         yield from press_rules(reader)
     yield from _font_widths(reader)
+
+
+_VARIANT_CLAIMS = {
+    "pdf/a-2b": (rb"pdfaid:part(?:>|=\")2", "ISO 19005-2 §6.6.4"),
+    "pdf/a-3b": (rb"pdfaid:part(?:>|=\")3", "ISO 19005-3 §6.6.4"),
+    "pdf/ua-1": (rb"pdfuaid:part(?:>|=\")1", "ISO 14289-1 §5"),
+    "pdf/x-4": (rb"GTS_PDFXVersion(?:>|=\")PDF/X-4", "ISO 15930-7 §6.7.5"),
+}
+
+
+def _claim(packet: bytes, variant: str) -> Iterator[Found]:
+    """The XMP identification the variant requires."""
+    pattern, clause = _VARIANT_CLAIMS[variant.lower()]
+    if not re.search(pattern, packet):
+        yield (
+            "variant-claim",
+            0,
+            f"the XMP packet does not identify the file as {variant}",
+            clause,
+        )
 
 
 def claims_pdfx(reader: Any) -> bool:
@@ -242,9 +265,11 @@ def press_rules(reader: Any) -> Iterator[Found]:
         message = "no /GTS_PDFX output intent with a CMYK printer (prtr) profile"
         yield ("pdfx-output-intent", 0, message, f"{clause} §6.2.4")
     rgb = sum(1 for data in _all_streams_and_names(reader) if _DEVICE_RGB.search(data))
+    rgb += sum(1 for obj in _objects(reader) if _rgb_stops(obj))
     if rgb:
         message = (
-            f"{rgb} content stream(s) or object(s) use DeviceRGB, unmanaged under a CMYK intent"
+            f"{rgb} content stream(s) or object(s) use RGB (DeviceRGB, rg/RG or a gradient's"
+            " sRGB stops), unmanaged under a CMYK intent"
         )
         yield ("pdfx-rgb", 0, message, f"{clause} §6.2.3")
     trapped = (reader.metadata or {}).get("/Trapped")
@@ -270,12 +295,36 @@ def _all_streams_and_names(reader: Any) -> Iterator[bytes]:
         contents = page.get_contents()
         if contents is not None:
             yield bytes(contents.get_data())
-    for number in range(1, int(reader.trailer["/Size"])):
+    for obj in _objects(reader):
+        if isinstance(obj, StreamObject) and obj.get("/Subtype") == "/Form":
+            yield bytes(obj.get_data())
+        yield repr(dict(obj) if isinstance(obj, StreamObject) else obj).encode()
+
+
+def _objects(reader: Any) -> Iterator[Any]:
+    """Every object in use: free numbers (a merged issue frees duplicate profiles) skipped,
+    so pypdf does not log each as missing."""
+    used = {n for numbers in reader.xref.values() for n in numbers} | set(reader.xref_objStm)
+    for number in sorted(used - {0}):
         try:
             obj = reader.get_object(number)
         except Exception:  # free or missing numbers
             continue
-        if isinstance(obj, StreamObject) and obj.get("/Subtype") == "/Form":
-            yield bytes(obj.get_data())
         if obj is not None:
-            yield repr(dict(obj) if isinstance(obj, StreamObject) else obj).encode()
+            yield obj
+
+
+def _rgb_stops(obj: Any) -> bool:
+    """A gradient whose function gives three components: sRGB stops, whatever the space says
+    (WeasyPrint labels them /DeviceCMYK under a CMYK intent)."""
+    if not isinstance(obj, dict) or "/ShadingType" not in obj or "/Function" not in obj:
+        return False
+    return _outputs(obj["/Function"].get_object()) == 3
+
+
+def _outputs(function: Any) -> int:
+    if isinstance(function, list):  # one function per component
+        return len(function)
+    if function.get("/FunctionType") == 3:
+        return max((_outputs(f.get_object()) for f in function["/Functions"]), default=0)
+    return len(function.get("/C0", ())) or len(function.get("/Range", ())) // 2

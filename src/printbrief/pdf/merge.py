@@ -39,6 +39,7 @@ from .objects import (
     pdf_ref,
     pdf_stream,
     pure_text,
+    share_profiles,
 )
 from .structure import Placement, TreeMerger, is_tagged
 from .writer import write_compact
@@ -138,6 +139,7 @@ class Merger:
         self._structure(slots, info_from)
         # The front matter's version: PDF/X-4 is PDF 1.6 (ISO 15930-7 §6.1.2).
         version = self.readers[info_from].pdf_header[5:] if self.readers else "1.7"
+        share_profiles(self.writer)
         return write_compact(self.writer, version=version)
 
     def _stream(self, data: bytes) -> IndirectObject:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from pypdf import PdfWriter
 from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
@@ -117,3 +118,47 @@ def digest(stream: StreamObject) -> bytes:
         elif key != "/Length":
             hashed.update(f"{key}={value!r}".encode())
     return hashed.digest()
+
+
+def share_profiles(writer: PdfWriter) -> None:
+    """One object for each ICC profile the writer holds several identical copies of.
+
+    Every PDF/X-4 article names its output profile (a 130 KB stream) in its output intent and
+    colour spaces, and pypdf clones a stream again for each array that refers to it. The
+    copies are freed and every reference points at the first.
+    """
+    first: dict[bytes, int] = {}
+    moved: dict[int, int] = {}
+    for number, obj in enumerate(writer._objects, start=1):
+        if isinstance(obj, StreamObject) and _is_profile(obj):
+            canonical = first.setdefault(digest(obj), number)
+            if canonical != number:
+                moved[number] = canonical
+    if not moved:
+        return
+    for obj in writer._objects:
+        _repoint(obj, moved, writer)
+    for number in moved:
+        writer._objects[number - 1] = None
+
+
+def _is_profile(stream: StreamObject) -> bool:
+    """An ICC profile stream (ISO 32000-1 §8.6.5.5): /N, and no type of its own."""
+    return "/N" in stream and not {"/Type", "/Subtype", "/Length1"} & set(stream)
+
+
+def _repoint(obj: PdfObject | None, moved: dict[int, int], writer: PdfWriter) -> None:
+    """Point references to a freed copy at the object kept, inside ``obj``'s direct values."""
+    if isinstance(obj, DictionaryObject):
+        for key, value in list(obj.items()):
+            obj[key] = _moved(value, moved, writer)
+    elif isinstance(obj, ArrayObject):
+        for index, value in enumerate(obj):
+            obj[index] = _moved(value, moved, writer)
+
+
+def _moved(value: PdfObject, moved: dict[int, int], writer: PdfWriter) -> PdfObject:
+    if isinstance(value, IndirectObject):
+        return IndirectObject(moved[value.idnum], 0, writer) if value.idnum in moved else value
+    _repoint(value, moved, writer)
+    return value

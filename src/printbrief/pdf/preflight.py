@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..errors import InputError
+from ..variants import get_variant
 from .conformance import claims_pdfx, document_rules, page_rules
 
 MIN_DPI = 150.0
@@ -37,9 +38,16 @@ class Finding:
 
 
 def preflight(
-    pdf: bytes, *, bleed_mm: float | None = None, min_dpi: float = MIN_DPI
+    pdf: bytes,
+    *,
+    bleed_mm: float | None = None,
+    min_dpi: float = MIN_DPI,
+    variant: str | None = None,
 ) -> list[Finding]:
     """Every finding in ``pdf``; an empty list means it is ready for press.
+
+    ``variant`` (``pdf/x-4``, ``pdf/a-2b``…) checks the file against that standard's rules
+    even where the file does not claim it (and reports that it does not).
 
     >>> preflight(b"not a pdf")
     Traceback (most recent call last):
@@ -48,13 +56,15 @@ def preflight(
     import pdfplumber
     import pypdf
 
+    standard = get_variant(variant)  # a usage error for an unknown name
+    variant = standard.name if standard else None
     try:
         reader = pypdf.PdfReader(io.BytesIO(pdf))
         plumber = pdfplumber.open(io.BytesIO(pdf))
     except Exception as exc:  # pypdf and pdfminer raise many unrelated types on garbage
         raise InputError(f"not a readable PDF: {exc}") from None
     findings: list[Finding] = []
-    if claims_pdfx(reader):
+    if claims_pdfx(reader) or (variant or "").startswith("pdf/x"):
         min_dpi = max(min_dpi, MIN_DPI_PRESS)
     with plumber:
         for number, (page, plumbed) in enumerate(
@@ -65,7 +75,7 @@ def preflight(
             findings += _overflow(plumbed, number)
             if bleed_mm is not None:
                 findings += _boxes(page, number, bleed_mm)
-        rules = (*document_rules(reader), *page_rules(reader, plumber))
+        rules = (*document_rules(reader, variant), *page_rules(reader, plumber))
     return findings + [Finding(*found) for found in rules]
 
 

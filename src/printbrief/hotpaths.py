@@ -1,0 +1,163 @@
+"""Faster WeasyPrint 70.0 hot paths inside printbrief's renders, with the same PDF bytes.
+
+A warm render spends most of its time in WeasyPrint and Pango; some of that work is repeated
+where once would do. Each step below leaves the PDF's bytes unchanged (tests/test_hotpaths.py
+renders every sample in every theme with and without them) and is written up as a patch
+proposal for WeasyPrint in docs/performance-notes.md:
+
+``subset``
+    Every PDF subsets every font it uses with HarfBuzz (``Font._harfbuzz_subset`` in
+    ``pdf/fonts.py``), which each time builds the font's subsetting tables anew (about a
+    tenth of a warm render of the English brief). ``hb_subset_preprocess`` (HarfBuzz 6)
+    builds them once per font face and process, within :data:`FONT_BYTES_KEPT`;
+    subsetting the preprocessed face gives the same font bytes.
+
+The steps are installed once per process (:class:`~printbrief.patching.Patch`, on the first
+render; only on exactly that version: a minor release may change what they mirror) and act only
+inside :func:`speeding`, which every printbrief render enters: other WeasyPrint users in the
+same process are not changed. ``PRINTBRIEF_PLAIN_HOTPATHS=1`` turns every step off; a comma
+list (``subset``) turns off those steps only. Any WeasyPrint other than :data:`WRITTEN_FOR`
+takes the plain path.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from .patching import Patch
+
+WRITTEN_FOR = "70.0"
+"""The WeasyPrint version whose internals these steps mirror and were checked against."""
+
+STEPS = ("subset",)
+
+FONT_BYTES_KEPT = 12_000_000
+"""The font files whose faces are kept preprocessed, at most this many bytes in all per
+process (the least recently used go first; a preprocessed face takes about five times its
+file). Every renderer has faces of its own: without a bound, renderers of the three themes
+given every sample kept 170 MB more."""
+
+_ACTIVE: ContextVar[frozenset[str]] = ContextVar("printbrief_hotpaths", default=frozenset())
+_ALLOWED: ContextVar[frozenset[str]] = ContextVar(
+    "printbrief_hotpaths_allowed", default=frozenset(STEPS)
+)
+_faces_lock = threading.Lock()
+_installed: tuple[str, ...] = ()
+
+
+def steps() -> tuple[str, ...]:
+    """The steps this process may take: none with the switch or on another WeasyPrint."""
+    import weasyprint
+
+    plain = os.environ.get("PRINTBRIEF_PLAIN_HOTPATHS", "").strip()
+    if plain in ("1", "all", "yes") or weasyprint.__version__ != WRITTEN_FOR:
+        return ()
+    off = {s.strip() for s in plain.split(",")}
+    return tuple(s for s in STEPS if s not in off and (s != "subset" or _can_preprocess()))
+
+
+def install() -> tuple[str, ...]:
+    """Patch WeasyPrint once per process (any thread); return the steps installed."""
+    _PATCH.install()
+    return _installed
+
+
+def _apply() -> None:
+    global _installed
+    chosen = steps()
+    if "subset" in chosen:
+        _patch_subsetting()
+    _installed = chosen
+
+
+@contextmanager
+def speeding() -> Iterator[None]:
+    """Let the installed steps act on WeasyPrint work in this block (this thread only)."""
+    token = _ACTIVE.set(frozenset(install()) & _ALLOWED.get())
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+@contextmanager
+def only(*chosen: str) -> Iterator[None]:
+    """Let only the ``chosen`` steps act in renders inside this block (``only()``: none).
+
+    For comparing renders with and without the steps in one process.
+    """
+    token = _ALLOWED.set(frozenset(chosen))
+    try:
+        yield
+    finally:
+        _ALLOWED.reset(token)
+
+
+# ------------------------------------------------------------------------------ subset
+
+
+def _can_preprocess() -> bool:
+    from weasyprint.text import ffi
+
+    return ffi.harfbuzz_subset is not None and bool(ffi.harfbuzz.hb_version_atleast(6, 0, 0))
+
+
+def _patch_subsetting() -> None:
+    from weasyprint.pdf import fonts
+    from weasyprint.text import ffi
+
+    ffi.ffi.cdef("hb_face_t * hb_subset_preprocess (hb_face_t *source);")
+    fonts.Font._harfbuzz_subset = _preprocessed(fonts.Font._harfbuzz_subset)
+
+
+_faces: OrderedDict[int, tuple[Any, Any, int]] = OrderedDict()
+
+
+def _preprocessed(original: Callable[..., None]) -> Callable[..., None]:
+    """``Font._harfbuzz_subset`` reading the font's face preprocessed once per process."""
+
+    @functools.wraps(original)
+    def harfbuzz_subset(font: Any, to_unicode: Any, hinting: bool) -> None:
+        size = len(font.file_content)  # the whole file: subsetting replaces it
+        if "subset" not in _ACTIVE.get() or size > FONT_BYTES_KEPT:
+            return original(font, to_unicode, hinting)
+        face = font.hb_face
+        font.hb_face = preprocessed_face(face, size)
+        try:
+            return original(font, to_unicode, hinting)
+        finally:
+            font.hb_face = face
+
+    return harfbuzz_subset
+
+
+def preprocessed_face(face: Any, size: int) -> Any:
+    """``face`` (of a ``size``-byte file) with HarfBuzz's subsetting tables built, kept.
+
+    The cache holds a reference to ``face`` itself, so its address names it as long as the
+    entry lives (a freed face's address could be given to another).
+    """
+    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+
+    key = int(ffi.cast("uintptr_t", face))
+    with _faces_lock:
+        found = _faces.get(key)
+        if found is not None:
+            _faces.move_to_end(key)
+            return found[1]
+        kept = ffi.gc(harfbuzz.hb_face_reference(face), harfbuzz.hb_face_destroy)
+        ready = ffi.gc(harfbuzz_subset.hb_subset_preprocess(face), harfbuzz.hb_face_destroy)
+        _faces[key] = (kept, ready, size)
+        while sum(entry[2] for entry in _faces.values()) > FONT_BYTES_KEPT:
+            _faces.popitem(last=False)
+        return ready
+
+
+_PATCH = Patch("Speed-ups of WeasyPrint's hot paths", _apply, "rendering with its own code")

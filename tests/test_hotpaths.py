@@ -1,0 +1,158 @@
+"""WeasyPrint's hot paths, sped up inside printbrief's renders: the same bytes with and without."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from weasyprint.text.ffi import ffi
+
+from conftest import SAMPLES
+from printbrief import Renderer, hotpaths, load, render
+
+ARTICLES = sorted(
+    p for p in SAMPLES.iterdir() if p.suffix in (".json", ".md") and p.name != "README.md"
+)
+QUICK = ("en-news-brief.json", "zh-hans.json")
+THEMES = ("newsbrief", "broadsheet", "minimal")
+
+
+@pytest.fixture
+def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
+    """How often each step acted (a test of sameness must not pass because nothing ran)."""
+    counts = {"subset": 0}
+    face = hotpaths.preprocessed_face
+
+    def preprocessed(hb_face: Any, size: int) -> Any:
+        counts["subset"] += 1
+        return face(hb_face, size)
+
+    monkeypatch.setattr(hotpaths, "preprocessed_face", preprocessed)
+    yield counts
+
+
+def both(renderer: Renderer, path: Path) -> tuple[bytes, bytes]:
+    """The article rendered without the steps, then with them."""
+    article = load(path)
+    with hotpaths.only():
+        plain = bytes(renderer.render(article))
+    return plain, bytes(renderer.render(article))
+
+
+def test_the_steps_are_installed_for_this_weasyprint() -> None:
+    assert hotpaths.install() == hotpaths.STEPS
+
+
+@pytest.mark.parametrize("name", QUICK)
+def test_a_render_is_byte_identical_with_the_steps(name: str, taken: dict[str, int]) -> None:
+    plain, fast = both(Renderer("newsbrief"), SAMPLES / name)
+    assert fast == plain
+    assert taken["subset"] >= 2, taken
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("theme", THEMES)
+def test_every_sample_in_every_theme_is_byte_identical(theme: str, taken: dict[str, int]) -> None:
+    renderer = Renderer(theme)
+    assert len(ARTICLES) >= 8
+    for path in ARTICLES:
+        plain, fast = both(renderer, path)
+        assert fast == plain, f"{path.name} in {theme}"
+    assert taken["subset"] >= 2 * len(ARTICLES), taken
+
+
+def test_each_step_alone_is_byte_identical(taken: dict[str, int]) -> None:
+    renderer = Renderer("broadsheet")
+    article = load(SAMPLES / "mixed-en-quotes-cjk.json")
+    with hotpaths.only():
+        plain = bytes(renderer.render(article))
+    for step in hotpaths.STEPS:
+        with hotpaths.only(step):
+            assert bytes(renderer.render(article)) == plain, step
+    assert taken["subset"] >= 2, taken
+
+
+def test_a_face_is_preprocessed_once_and_held_while_cached() -> None:
+    Renderer("minimal").render(load(SAMPLES / "en-plain.json"))
+    entries = dict(hotpaths._faces)
+    assert entries and sum(e[2] for e in entries.values()) <= hotpaths.FONT_BYTES_KEPT
+    for key, (face, ready, size) in entries.items():
+        # The entry holds the face itself, so no other face can be given its address.
+        assert int(ffi.cast("uintptr_t", face)) == key
+        assert hotpaths.preprocessed_face(face, size) is ready
+    assert dict(hotpaths._faces).keys() == entries.keys()
+
+
+def test_the_shortcut_and_the_issue_sheets_take_the_steps(taken: dict[str, int]) -> None:
+    from printbrief.issue.tasks import issue_renderer
+    from printbrief.options import RenderOptions
+
+    render(load(SAMPLES / "en-plain.json"))
+    assert taken["subset"]
+    sheets = issue_renderer(RenderOptions())
+    html = "<html lang=en><body><h1>Contents</h1><p>Harbour news, page 3</p></body></html>"
+    with hotpaths.only():
+        plain = bytes(sheets.render_document(html, None))
+    before = dict(taken)
+    assert bytes(sheets.render_document(html, None)) == plain
+    assert taken["subset"] > before["subset"]
+
+
+def test_weasyprint_outside_a_printbrief_render_is_unchanged(taken: dict[str, int]) -> None:
+    from weasyprint import HTML
+
+    Renderer("minimal").render(load(SAMPLES / "en-plain.json"))
+    counts = dict(taken)
+    HTML(string="<p>Plain WeasyPrint, as its other users call it.</p>").write_pdf()
+    assert taken == counts and hotpaths._ACTIVE.get() == frozenset()
+
+
+def test_the_switch_and_another_weasyprint_take_the_plain_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import weasyprint
+
+    monkeypatch.delenv("PRINTBRIEF_PLAIN_HOTPATHS", raising=False)
+    assert hotpaths.steps() == hotpaths.STEPS
+    monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "subset")
+    assert hotpaths.steps() == ()
+    monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "1")
+    assert hotpaths.steps() == ()
+    monkeypatch.delenv("PRINTBRIEF_PLAIN_HOTPATHS")
+    monkeypatch.setattr(weasyprint, "__version__", "71.0")
+    assert hotpaths.steps() == ()
+
+
+def test_threads_installing_at_once_patch_weasyprint_once() -> None:
+    code = """
+import threading
+from printbrief import hotpaths
+from weasyprint.pdf import fonts
+plain_subset = fonts.Font._harfbuzz_subset
+threads = [threading.Thread(target=hotpaths.install) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+assert fonts.Font._harfbuzz_subset.__wrapped__ is plain_subset
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_the_switch_in_a_fresh_process_leaves_weasyprint_unpatched() -> None:
+    code = """
+from printbrief import Renderer, hotpaths
+from weasyprint.pdf import fonts
+Renderer("minimal").render({"headline": "Tide", "body": "High water at noon."})
+assert hotpaths._installed == () and not hasattr(fonts.Font._harfbuzz_subset, "__wrapped__")
+print("ok")
+"""
+    env = {**os.environ, "PRINTBRIEF_PLAIN_HOTPATHS": "1"}
+    argv = [sys.executable, "-c", code]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
+    assert done.stdout.strip() == "ok", done.stderr
