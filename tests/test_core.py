@@ -93,6 +93,28 @@ def test_fingerprint_follows_theme_files_not_theme_names(tmp_path: Path) -> None
     assert fingerprint(options) != before
 
 
+def test_fingerprint_is_the_same_wherever_printbrief_is_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bundled fonts' CSS names them by absolute URL: a copy of printbrief in another
+    folder must key (and cut an issue's article runs) as this one does."""
+    from printbrief import assets, fonts
+
+    here = fingerprint(RenderOptions())
+    elsewhere = tmp_path / "site-packages" / "fonts"
+    elsewhere.parent.mkdir()
+    elsewhere.symlink_to(assets.asset_dir("fonts"))
+    real = assets.asset_dir
+    for module in (assets, fonts):
+        monkeypatch.setattr(module, "asset_dir", lambda n: elsewhere if n == "fonts" else real(n))
+    fonts.font_face_css.cache_clear()
+    try:
+        assert elsewhere.as_uri() in fonts.font_face_css()
+        assert fingerprint(RenderOptions()) == here
+    finally:
+        fonts.font_face_css.cache_clear()
+
+
 def test_key_covers_local_pictures_by_content(tmp_path: Path) -> None:
     picture = tmp_path / "photo.png"
     PILImage.new("RGB", (40, 30), "red").save(picture)

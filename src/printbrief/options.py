@@ -170,12 +170,18 @@ def _absolute_all(paths: Iterable[str]) -> tuple[str, ...]:
 
 
 def _fonts_digest(system_fonts: bool, cjk_text: str) -> str:
-    """The fonts a render can use: the bundled faces' CSS, and which system fallbacks exist."""
+    """The fonts a render can use: the bundled faces' CSS, and which system fallbacks exist.
+
+    The CSS names the bundled files by absolute URL; the folder printbrief is installed in is
+    left out (the files come with the version), so the same input keys the same everywhere.
+    """
     import hashlib
 
     from . import fonts
+    from .assets import asset_dir
 
-    parts = [fonts.font_face_css(system_fonts, cjk_text)]
+    css = fonts.font_face_css(system_fonts, cjk_text)
+    parts = [css.replace(asset_dir("fonts").as_uri(), "printbrief-fonts:")]
     if system_fonts:  # installing fonts-noto-cjk changes what the fallback draws
         parts += [str(fonts.system_font(f)) for f in fonts.SYSTEM_FALLBACK.values()]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
