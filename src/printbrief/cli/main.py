@@ -6,8 +6,7 @@ import logging
 import signal
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 
 import click
 
@@ -29,6 +28,7 @@ class State:
 @click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
 def cli(debug: bool, quiet: bool) -> None:
     """Turn news articles into print-ready PDF."""
+    click.get_current_context().call_on_close(_loggers_restorer())
     State.debug = debug
     set_quiet(quiet)
 
@@ -56,29 +56,25 @@ def echo(message: str) -> None:
     click.echo(message, err=True)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI with ``argv`` and return the exit code (tests call this in-process).
+def _loggers_restorer() -> Callable[[], None]:
+    """What puts the printbrief and WeasyPrint loggers back as they are now.
 
-    The loggers the command configures are put back as they were afterwards, so a program
-    (or a test) that calls this keeps its own logging.
+    The command configures them; run in-process (``main``, click's ``CliRunner``), the
+    calling program or test gets its own logging back when the command ends.
     """
-    with _logging_kept():
-        return _main(argv)
-
-
-@contextmanager
-def _logging_kept() -> Iterator[None]:
     loggers = [logging.getLogger(name) for name in ("printbrief", "weasyprint")]
     saved = [(logger.handlers[:], logger.level, logger.propagate) for logger in loggers]
-    try:
-        yield
-    finally:
+
+    def restore() -> None:
         for logger, (handlers, level, propagate) in zip(loggers, saved, strict=True):
             logger.handlers[:], logger.propagate = handlers, propagate
             logger.setLevel(level)  # not .level: setLevel also clears the loggers' cache
 
+    return restore
 
-def _main(argv: Sequence[str] | None) -> int:
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI with ``argv`` and return the exit code (tests call this in-process)."""
     State.debug = State.quiet = False
     try:
         cli.main(
