@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import logging
 import re
 import subprocess
 from collections import Counter
@@ -184,7 +185,10 @@ def base_fonts(pdf: bytes) -> set[str]:
     return names
 
 
-def test_bundled_fonts_only_uses_only_bundled_fonts() -> None:
+# Only the warnings of the known defect below (a space after a PB Symbols or PB Math glyph);
+# any other warning still fails this test.
+@pytest.mark.allow_warnings
+def test_bundled_fonts_only_uses_only_bundled_fonts(caplog: pytest.LogCaptureFixture) -> None:
     """With system fonts installed (DejaVu at least), nothing of theirs reaches the PDF."""
     installed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
     assert installed.strip(), "this test needs at least one system font installed"
@@ -204,6 +208,22 @@ def test_bundled_fonts_only_uses_only_bundled_fonts() -> None:
     bundled = {f.family.replace(" ", "-") for f in fonts.FACES}
     assert {re.sub(r"(-Bold)?(-?Italic)?$", "", name) for name in used} <= bundled, used
     assert {"PB-Math", "PB-Symbols"} <= used
+    others = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert all(SPACE_NOTDEF in message for message in others), others
+
+
+SPACE_NOTDEF = '.notdef glyph rendered for Unicode string unsupported by fonts: " " (U+0020)'
+
+
+@pytest.mark.allow_warnings  # the test itself asserts on them
+@pytest.mark.xfail(strict=True, reason="PB Symbols and PB Math have no space glyph: Pango "
+                   "keeps a space in the font of the character before it, so the space after "
+                   "a nested list's ◦ or ▪ marker, or between two symbols, prints a box")  # fmt: skip
+def test_a_space_after_a_symbol_prints_no_box(caplog: pytest.LogCaptureFixture) -> None:
+    article = load({"headline": "Lists", "body": "- one\n  - two\n    - three\n\n✓ ★ done"})
+    with caplog.at_level(logging.WARNING):
+        Renderer("newsbrief", system_fonts=False).render(article)
+    assert not [r for r in caplog.records if SPACE_NOTDEF in r.getMessage()]
 
 
 @pytest.mark.allow_warnings  # the coverage check reports the characters

@@ -84,6 +84,39 @@ def test_the_watchdog_waits_while_a_finalizer_runs() -> None:
     assert cleaned == [True] and caught == [True]
 
 
+def test_the_watchdog_waits_while_a_gc_callback_runs() -> None:
+    """Dask, once imported, times every collection with a gc callback: the same as __del__."""
+    import gc
+
+    ran: list[bool] = []
+    caught: list[bool] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "stop" and not ran:
+            end = time.monotonic() + 0.4  # the deadline passes in here
+            while time.monotonic() < end:
+                pass
+            ran.append(True)
+
+    def render() -> None:
+        try:
+            with interrupt_at(time.monotonic() + 0.1):
+                gc.collect()
+                while True:
+                    pass
+        except Overtime:
+            caught.append(True)
+
+    gc.callbacks.append(callback)
+    try:
+        worker = threading.Thread(target=render)
+        worker.start()
+        worker.join(10)
+    finally:
+        gc.callbacks.remove(callback)
+    assert ran == [True] and caught == [True]
+
+
 def test_a_disarmed_watchdog_never_fires_later() -> None:
     with interrupt_at(time.monotonic() + 0.05):
         pass

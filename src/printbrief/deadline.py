@@ -28,6 +28,7 @@ stopped
 from __future__ import annotations
 
 import ctypes
+import gc
 import itertools
 import os
 import sys
@@ -136,16 +137,18 @@ class _Watchdog:
 
 
 def _in_finalizer(thread_id: int | None) -> bool:
-    """Whether the thread is running a finalizer (``__del__``, a ``weakref.finalize``).
+    """Whether the thread is running a finalizer (``__del__``, a ``weakref.finalize``) or a
+    garbage-collector callback (``gc.callbacks``).
 
     An exception raised there is swallowed with an "Exception ignored" report, and the
     clean-up it interrupts (WeasyPrint's ``FontConfiguration.__del__`` removes a temporary
     folder) never finishes; the interruption waits until the finalizer has returned.
     """
+    callbacks = {getattr(call, "__code__", None) for call in gc.callbacks}  # e.g. Dask's timers
     frame = sys._current_frames().get(thread_id or 0)
     while frame is not None:
         code = frame.f_code
-        if code.co_name == "__del__" or code.co_filename == weakref.__file__:
+        if code.co_name == "__del__" or code.co_filename == weakref.__file__ or code in callbacks:
             return True
         frame = frame.f_back
     return False
