@@ -117,6 +117,29 @@ def test_the_watchdog_waits_while_a_gc_callback_runs() -> None:
     assert ran == [True] and caught == [True]
 
 
+def test_an_interruption_swallowed_by_a_finalizer_is_not_reported() -> None:
+    """One can still land in a finalizer entered just after the watchdog looked: Python
+    reports it as "Exception ignored" (a test failure under pytest); the watchdog resends it."""
+    reported: list[object] = []
+
+    class Finalized:
+        def __init__(self, exc: BaseException) -> None:
+            self.exc = exc
+
+        def __del__(self) -> None:
+            raise self.exc
+
+    previous = sys.unraisablehook
+    sys.unraisablehook = lambda report: reported.append(report.exc_type)
+    try:
+        with interrupt_at(time.monotonic() + 60):  # arming wraps the hook in place
+            Finalized(Overtime())  # collected at once: as if the interruption landed there
+            Finalized(ValueError("reported"))
+    finally:
+        sys.unraisablehook = previous
+    assert reported == [ValueError]
+
+
 def test_a_disarmed_watchdog_never_fires_later() -> None:
     with interrupt_at(time.monotonic() + 0.05):
         pass

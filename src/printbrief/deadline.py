@@ -8,9 +8,9 @@ passes, raises :class:`Overtime` into that render's thread with CPython's
 ``PyThreadState_SetAsyncExc``. The exception arrives at the thread's next bytecode, so it
 interrupts Python code (all of WeasyPrint's layout) within milliseconds, but not a native call
 until it returns. One that lands in a finalizer (``__del__`` run by the garbage collector) is
-swallowed there with an "Exception ignored" note and stops the finalizer's clean-up, so it
-waits while the thread runs one, and is sent again every :data:`AGAIN` seconds until the
-block ends. It works in any thread, unlike ``SIGALRM``, and leaves the
+swallowed there and stops the finalizer's clean-up, so it waits while the thread runs one;
+one that lands there all the same is left out of ``sys.unraisablehook`` and sent again every
+:data:`AGAIN` seconds until the block ends. It works in any thread, unlike ``SIGALRM``, and leaves the
 application's signal handlers alone. A worker process goes further (:func:`exit_when_stuck`):
 a render still running :data:`GRACE` seconds after its interruption is stuck in a native call,
 and the worker exits so that its parent replaces it.
@@ -35,8 +35,9 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 AGAIN = 0.25
 """Seconds before an interruption is sent again while its block still runs."""
@@ -76,6 +77,7 @@ class _Watchdog:
         with self.wake:
             token = next(self.tokens)
             self.due[token] = (when, thread, inside)
+            _quiet_unraisable()
             self.start()
             self.wake.notify()
             return token
@@ -152,6 +154,29 @@ def _in_finalizer(thread_id: int | None) -> bool:
             return True
         frame = frame.f_back
     return False
+
+
+def _quiet_unraisable() -> None:
+    """Leave out of ``sys.unraisablehook`` an interruption swallowed by a finalizer.
+
+    One can still land in a finalizer or a gc callback entered just after the watchdog
+    looked (:func:`_in_finalizer`); Python then reports it as "Exception ignored", and the
+    watchdog sends it again anyway. Every other report goes to the hook that was in place
+    (the application's, or the default), looked up again at each arm.
+    """
+    current = sys.unraisablehook
+    if current is not _unraisable:
+        global _previous_hook
+        _previous_hook = current
+        sys.unraisablehook = _unraisable
+
+
+def _unraisable(report: Any) -> None:
+    if not isinstance(report.exc_value, Overtime):
+        _previous_hook(report)
+
+
+_previous_hook: Callable[[Any], object] = sys.unraisablehook
 
 
 def _exit_stuck(late: float) -> None:
