@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,24 +56,20 @@ def test_the_watchdog_interrupts_a_busy_thread_at_its_deadline() -> None:
     assert caught and 0.3 <= caught[0] < 1.0
 
 
-def test_the_watchdog_waits_while_a_finalizer_runs() -> None:
-    """An interruption inside ``__del__`` is swallowed ("Exception ignored") and cuts the
-    clean-up short (WeasyPrint's FontConfiguration removes a folder there): it waits."""
-    cleaned: list[bool] = []
-    caught: list[bool] = []
+def _busy(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
 
-    class Holder:
-        def __del__(self) -> None:
-            end = time.monotonic() + 0.4  # the deadline passes in here
-            while time.monotonic() < end:
-                pass
-            cleaned.append(True)
+
+def _interrupted_after(first: Callable[[], object]) -> bool:
+    """Whether a thread that runs ``first`` past its 0.1 s deadline, then spins, is interrupted."""
+    caught: list[bool] = []
 
     def render() -> None:
         try:
             with interrupt_at(time.monotonic() + 0.1):
-                holder = Holder()
-                del holder  # its __del__ runs now, past the deadline
+                first()
                 while True:
                     pass
         except Overtime:
@@ -81,40 +78,40 @@ def test_the_watchdog_waits_while_a_finalizer_runs() -> None:
     worker = threading.Thread(target=render)
     worker.start()
     worker.join(10)
-    assert cleaned == [True] and caught == [True]
+    return caught == [True]
+
+
+def test_the_watchdog_waits_while_a_finalizer_runs() -> None:
+    """An interruption inside ``__del__`` is swallowed ("Exception ignored") and cuts the
+    clean-up short (WeasyPrint's FontConfiguration removes a folder there): it waits."""
+    cleaned: list[bool] = []
+
+    class Holder:
+        def __del__(self) -> None:
+            _busy(0.4)  # the deadline passes in here
+            cleaned.append(True)
+
+    assert _interrupted_after(lambda: Holder())  # collected at once: its __del__ runs
+    assert cleaned == [True]
 
 
 def test_the_watchdog_waits_while_a_gc_callback_runs() -> None:
-    """Dask, once imported, times every collection with a gc callback: the same as __del__."""
+    """Dask and Hypothesis time every collection with a gc callback: the same as __del__."""
     import gc
 
     ran: list[bool] = []
-    caught: list[bool] = []
 
     def callback(phase: str, info: dict[str, int]) -> None:
         if phase == "stop" and not ran:
-            end = time.monotonic() + 0.4  # the deadline passes in here
-            while time.monotonic() < end:
-                pass
+            _busy(0.4)  # the deadline passes in here
             ran.append(True)
-
-    def render() -> None:
-        try:
-            with interrupt_at(time.monotonic() + 0.1):
-                gc.collect()
-                while True:
-                    pass
-        except Overtime:
-            caught.append(True)
 
     gc.callbacks.append(callback)
     try:
-        worker = threading.Thread(target=render)
-        worker.start()
-        worker.join(10)
+        assert _interrupted_after(gc.collect)
     finally:
         gc.callbacks.remove(callback)
-    assert ran == [True] and caught == [True]
+    assert ran == [True]
 
 
 def test_an_interruption_swallowed_by_a_finalizer_is_not_reported() -> None:
