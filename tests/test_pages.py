@@ -15,7 +15,7 @@ import pytest
 import pagecases
 import pagecheck
 from conftest import SAMPLES, save_failure
-from printbrief import Article, Renderer, ThemeError, compile_issue, load
+from printbrief import Article, Renderer, ThemeError, compile_issue, fitting, load
 from printbrief.batch.plan import expand_inputs
 from printbrief.body import alignment_classes, breakable_urls, sanitize
 from printbrief.themes import headline_step, resolve_theme, shorten
@@ -197,6 +197,33 @@ def test_fitting_leaves_no_nearly_empty_page_and_says_so_in_debug(
     assert pagecheck.nearly_empty(pagecheck.pages(fitted, "minimal")) == []
     assert fitted.pages < unfitted.pages
     assert "fitting step 1: body lines per page" in caplog.text
+
+
+def test_a_picture_that_does_not_fit_moves_past_the_text_after_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Laid out as written, the market picture of the feature does not fit under the list on
+    its A5 page in minimal and leaves a fifth of it empty; moved past the next paragraph, the
+    text fills the page and the picture heads the next one, with its caption."""
+    theme, article = "minimal", load(SAMPLES / "en-feature.md")
+    plain = renderer(theme, "A5")
+    as_written = plain._layout(article, plain.themed_html(article), "A5").write_pdf()
+    assert pagecheck.picture_gaps(pagecheck.pages(as_written, theme))
+    with caplog.at_level(logging.DEBUG, logger="printbrief.renderer"):
+        moved = plain.render(article)
+    found = pagecheck.pages(moved, theme)
+    assert pagecheck.picture_gaps(found) == [] and pagecheck.nearly_empty(found) == []
+    assert pagecheck.check_captions(found, captions("en-feature.md", article)) == []
+    assert "picture 1 moved past 1 blocks of text" in caplog.text
+
+
+def test_picture_moved_takes_headings_with_their_paragraph() -> None:
+    html = '<figure class="x"><img src="a.png"></figure>\n<h2>Dawn</h2>\n<p>Text.</p><p>More.</p>'
+    assert fitting.picture_moved(html, 0) == (
+        '\n<h2>Dawn</h2>\n<p>Text.</p><figure class="x"><img src="a.png"></figure><p>More.</p>'
+    )
+    assert fitting.picture_moved("<figure>F</figure><ul><li>x</li></ul>", 0) is None
+    assert fitting.picture_moved("<p>no picture</p>", 0) is None
 
 
 def test_bad_fit_steps_are_a_theme_error(tmp_path: Path) -> None:
