@@ -94,6 +94,17 @@ def test_a_run_page_carries_no_article_page_count(theme: str) -> None:
     assert "Articlepage1of1" in texts[marks["Tide table"] - 1]
 
 
+@pytest.mark.parametrize("theme", ["newsbrief", "broadsheet", "minimal"])
+def test_a_run_keeps_the_baseline_grid_and_prints_over_nothing(theme: str) -> None:
+    """The body of a brief that starts under another one sits on the page's baseline grid
+    (the head block's last margin, 6 mm, is not a whole line: it must not escape the head's
+    padding to whole lines), and nothing on the run's pages overprints or leaves its area."""
+    run = compile_issue(issue("continuous"), theme=theme, paper="A5", use_cache=False)
+    found = pagecheck.pages(run.pdf, theme)[2:]  # after the cover and the contents
+    assert [p for page in found for p in pagecheck.check_page(page)] == []
+    assert pagecheck.rhythm(found) == []
+
+
 def test_plan_counts_a_run_from_each_article_start() -> None:
     loaded = load_issue(issue("continuous"))
     indices = [e.index for e in loaded.entries]
