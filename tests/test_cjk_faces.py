@@ -187,8 +187,7 @@ def base_fonts(pdf: bytes) -> set[str]:
 
 # Only the warnings of the known defect below (a space after a PB Symbols or PB Math glyph);
 # any other warning still fails this test.
-@pytest.mark.allow_warnings
-def test_bundled_fonts_only_uses_only_bundled_fonts(caplog: pytest.LogCaptureFixture) -> None:
+def test_bundled_fonts_only_uses_only_bundled_fonts() -> None:
     """With system fonts installed (DejaVu at least), nothing of theirs reaches the PDF."""
     installed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
     assert installed.strip(), "this test needs at least one system font installed"
@@ -208,22 +207,24 @@ def test_bundled_fonts_only_uses_only_bundled_fonts(caplog: pytest.LogCaptureFix
     bundled = {f.family.replace(" ", "-") for f in fonts.FACES}
     assert {re.sub(r"(-Bold)?(-?Italic)?$", "", name) for name in used} <= bundled, used
     assert {"PB-Math", "PB-Symbols"} <= used
-    others = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-    assert all(SPACE_NOTDEF in message for message in others), others
 
 
-SPACE_NOTDEF = '.notdef glyph rendered for Unicode string unsupported by fonts: " " (U+0020)'
-
-
-@pytest.mark.allow_warnings  # the test itself asserts on them
-@pytest.mark.xfail(strict=True, reason="PB Symbols and PB Math have no space glyph: Pango "
-                   "keeps a space in the font of the character before it, so the space after "
-                   "a nested list's ◦ or ▪ marker, or between two symbols, prints a box")  # fmt: skip
-def test_a_space_after_a_symbol_prints_no_box(caplog: pytest.LogCaptureFixture) -> None:
-    article = load({"headline": "Lists", "body": "- one\n  - two\n    - three\n\n✓ ★ done"})
+@pytest.mark.parametrize("system_fonts", [True, False])
+def test_a_space_after_a_symbol_prints_no_box(
+    system_fonts: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Pango sets a space in the face of the character before it: PB Symbols has a space, so the
+    space after a nested list's ◦ or ▪ marker, or between two symbols, is a space, not a box."""
+    body = "- one\n  - two\n    - three\n\n✓ ★ done, 2 − 1 → 1 ±\u00a0x"
     with caplog.at_level(logging.WARNING):
-        Renderer("newsbrief", system_fonts=False).render(article)
-    assert not [r for r in caplog.records if SPACE_NOTDEF in r.getMessage()]
+        pdf = Renderer("newsbrief", system_fonts=system_fonts).render(
+            load({"headline": "Lists", "body": body})
+        )
+    assert not [r for r in caplog.records if ".notdef" in r.getMessage()]
+    (symbols,) = [f for f in embedded_fonts(pdf) if f.name == "PB-Symbols"]
+    source = TTFont(fonts.asset_dir("fonts") / "symbols" / "PBSymbols-Regular.ttf")
+    space = source.getGlyphID(source.getBestCmap()[0x20])
+    assert {gid for gid, text in symbols.to_unicode.items() if text == " "} == {space}
 
 
 @pytest.mark.allow_warnings  # the coverage check reports the characters

@@ -298,7 +298,11 @@ LATIN = span(
 )
 # Symbols that Noto Serif and Noto Sans lack, so that Latin text need not borrow full-width CJK
 # glyphs for them: arrows, the minus sign and mathematical operators from Noto Sans Math...
+# Each symbol face has the space and the no-break space: Pango sets a space in the face of the
+# character before it, so a face without one prints a box after `◦ ` or between `✓ ★`.
 MATH = span(
+    (0x0020, 0x0020),  # space
+    (0x00A0, 0x00A0),  # no-break space
     (0x00AC, 0x00AC),  # not sign
     (0x00B1, 0x00B1),  # plus-minus
     (0x00D7, 0x00D7),  # multiplication
@@ -311,6 +315,8 @@ MATH = span(
 )
 # ... and list bullets, geometric shapes, ticks, stars and suits from Noto Sans Symbols 2.
 SYMBOLS = span(
+    (0x0020, 0x0020),  # space
+    (0x00A0, 0x00A0),  # no-break space
     (0x2022, 0x2022),  # bullet
     (0x25A0, 0x25FF),  # Geometric Shapes (● ■ ◦ ▪ for list markers)
     (0x2600, 0x26FF),  # Miscellaneous Symbols (★ ☆ ♠ ♥)

@@ -191,6 +191,7 @@ class Renderer:
             raise LimitError(
                 f"the article has {count} images; the limit is {self.limits.max_images}",
                 source=_name(article),
+                limit="max_images",
             )
 
     def _check_coverage(self, article: Article, body: str) -> None:

@@ -164,7 +164,11 @@ def load_issue(
     data = source if isinstance(source, dict) else _read(Path(source), limits)
     articles = data.get("articles") if isinstance(data, dict) else None
     if isinstance(articles, list) and len(articles) > limits.max_issue_articles:
-        raise LimitError(f"more than {limits.max_issue_articles} articles", source=name)
+        raise LimitError(
+            f"more than {limits.max_issue_articles:,} articles",
+            source=name,
+            limit="max_issue_articles",
+        )
     try:
         head = IssueData.model_validate(data)
     except _ValidationError as exc:
