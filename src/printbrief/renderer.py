@@ -289,7 +289,8 @@ class Renderer:
         document = self._layout(article, html, paper_name)
         budget.check_pages(len(document.pages))
         budget.check_time("layout")
-        document = self._fitted(article, html, paper_name, document, budget)
+        _, document = self._picture_moved(article, html, paper_name, document, budget)
+        document = self._fitted(article, html, paper_name, document, budget)  # each step moves too
         _drop_unsafe_links(document)
         if self.profile and not document.metadata.modified:  # WeasyPrint's X-4 XMP needs one
             document.metadata.modified = document.metadata.created or _parse_iso("").isoformat()
@@ -302,6 +303,36 @@ class Renderer:
         """Pages of each article a document runs on together; () for one article (issues)."""
         return ()
 
+    def _picture_moved(
+        self,
+        article: Article,
+        html: str,
+        paper_name: str,
+        document: weasyprint.Document,
+        budget: Budget,
+    ) -> tuple[str, weasyprint.Document]:
+        """The HTML and layout with the first picture that left a page more than
+        :data:`~printbrief.fitting.PICTURE_GAP` empty moved past the text after it, one block
+        at a time, until the gap closes; as laid out when it does not close."""
+        number = fitting.gap_before_picture(document)
+        if number is None:
+            return html, document
+        moved: str | None = html
+        for step in range(1, fitting.PICTURE_MOVES + 1):
+            moved = fitting.picture_moved(moved, number) if moved else None
+            if moved is None:
+                break
+            again = self._layout(article, moved, paper_name)
+            budget.check_pages(len(again.pages))
+            budget.check_time("fitting")
+            if fitting.gap_before_picture(again) != number and len(again.pages) <= len(
+                document.pages
+            ):
+                log.debug("Step 5 - picture %d moved past %d blocks of text", number, step)
+                return moved, again
+        log.debug("Step 5 - picture %d leaves a gap it cannot close", number)
+        return html, document
+
     def _fitted(
         self,
         article: Article,
@@ -310,23 +341,26 @@ class Renderer:
         document: weasyprint.Document,
         budget: Budget,
     ) -> weasyprint.Document:
-        """The first layout without a nearly-empty page: as laid out, or with one of the
-        theme's fitting steps (:mod:`printbrief.fitting`); failing that, the one with fewest."""
+        """The first layout without a nearly-empty page or a gap before a picture
+        (:func:`~printbrief.fitting.faults`): as laid out, or with one of the theme's fitting
+        steps (:mod:`printbrief.fitting`); failing that, the one with fewest."""
         lines = fitting.body_lines(document)
-        best, fewest = document, fitting.short_pages(lines)
+        best, fewest = document, fitting.faults(document)
         for step in range(1, self.theme.fit_steps + 1 if fewest else 1):
-            fitted = self._layout(article, fitting.with_step(html, step), paper_name)
+            stepped = fitting.with_step(html, step)
+            fitted = self._layout(article, stepped, paper_name)
             budget.check_pages(len(fitted.pages))
             budget.check_time("fitting")
+            _, fitted = self._picture_moved(article, stepped, paper_name, fitted, budget)
             again = fitting.body_lines(fitted)
             log.debug("Step 5 - fitting step %d: body lines per page %s → %s", step, lines, again)
-            short = fitting.short_pages(again)
-            if len(short) < len(fewest):
-                best, fewest = fitted, short
+            faults = fitting.faults(fitted)
+            if len(faults) < len(fewest):
+                best, fewest = fitted, faults
             if not fewest:
                 break
         if fewest:
-            log.debug("Step 5 - fitting left pages %s nearly empty", fewest)
+            log.debug("Step 5 - fitting left %s", ", ".join(fewest))
         return best
 
     def _layout(self, article: Article, html: str, paper_name: str) -> weasyprint.Document:
