@@ -28,6 +28,8 @@ from typing import Any
 
 import pdfplumber
 
+from halves import left_blank
+
 MM = 72 / 25.4
 TOLERANCE = 1.0  # points: rounding in WeasyPrint's layout and in pdfminer's font boxes
 
@@ -174,6 +176,11 @@ def _ink(char: Char) -> Box:
     box = Box.of(char)
     if char["text"] in _LEFT_HALF_INK:
         return Box(box.x0, box.top, (box.x0 + box.x1) / 2, box.bottom)
+    if char["text"] in left_blank(char["fontname"]):
+        # An opening mark starting a line gives up its blank left half (printbrief.cjk):
+        # that half lies outside the column, the ink in the right half of its em.
+        size = float(char["size"])
+        return Box(box.x0 + size / 2, box.top, box.x0 + size, box.bottom)
     return box
 
 

@@ -85,8 +85,11 @@ class Renderer:
         theme: RenderOptions | str | Path = "newsbrief",
         *,
         network: Network | None = None,
+        fonts_from: Renderer | None = None,
         **options: Any,
     ) -> None:
+        """``fonts_from``: a Renderer whose fonts this one reuses when neither theme declares
+        ``@font-face`` and the bundled fonts' rules are the same (a live preview's rebuild)."""
         subsetting.install()
         given = theme if isinstance(theme, RenderOptions) else RenderOptions(theme=str(theme))
         self.options = RenderOptions.of(given, **options)
@@ -99,7 +102,6 @@ class Renderer:
         # `network` is the advanced form of `allow_hosts` (tests pass allow_loopback=True).
         hosts = self.options.allow_hosts
         self.network = network or (Network.from_limits(hosts, self.limits) if hosts else None)
-        self.font_config = FontConfiguration()
         self.photos = None if self.options.lossless_images else PhotoCache()
         self._fixed_roots = (*self.theme.folders, asset_dir("fonts"))
         cmyk_variant = self.variant is not None and self.variant.cmyk
@@ -109,12 +111,9 @@ class Renderer:
             self._fixed_roots += (self.profile.parent,)
         fetcher = LockedFetcher(self._fixed_roots, self.limits)
         self._color_profiles: dict[str, Any] = {}  # @color-profile rules (PDF/X-4's CMYK)
+        self.font_config, fonts_css = self._fonts(fonts_from, fetcher)
         self._stylesheets = [
-            CSS(
-                string=fonts.font_face_css(self.options.system_fonts, self.theme.cjk_text),
-                font_config=self.font_config,
-                url_fetcher=fetcher,
-            ),
+            fonts_css,
             CSS(string=cjk.BASE_CSS, font_config=self.font_config),
             *(self._css(path, fetcher) for path in self.theme.stylesheets),
             *(self._css(path, fetcher) for path in self.extra_stylesheets()),
@@ -124,6 +123,26 @@ class Renderer:
         self._finisher = self._make_finisher()
         self._busy = threading.Lock()
         self.page_css(self.paper)
+
+    def _fonts(
+        self, previous: Renderer | None, fetcher: LockedFetcher
+    ) -> tuple[FontConfiguration, CSS]:
+        """The font configuration and the bundled fonts' ``@font-face`` rules, or ``previous``'s.
+
+        Registering the bundled faces is most of a Renderer's construction. They can be shared
+        only when no theme file declares faces of its own: fontconfig keeps every face it was
+        given, so an edited theme's old faces would still match.
+        """
+        self._fonts_css = fonts.font_face_css(self.options.system_fonts, self.theme.cjk_text)
+        self._own_faces = _declares_faces(self.theme.folders)
+        if (
+            previous is not None
+            and previous._fonts_css == self._fonts_css
+            and not (previous._own_faces or self._own_faces)
+        ):
+            return previous.font_config, previous._stylesheets[0]
+        config = FontConfiguration()
+        return config, CSS(string=self._fonts_css, font_config=config, url_fetcher=fetcher)
 
     def extra_stylesheets(self) -> list[Path]:
         """Stylesheets on top of the theme's (the issue wing adds the theme's ``issue.css``)."""
@@ -442,6 +461,21 @@ def _source_dir(article: Article) -> tuple[Path, ...]:
 
 def _name(article: Article) -> str | None:
     return str(article.source) if article.source else None
+
+
+_BINARY = {".ttf", ".otf", ".woff", ".woff2", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".icc"}
+
+
+def _declares_faces(folders: Sequence[Path]) -> bool:
+    """Whether a file of the theme ``folders`` (a stylesheet, a template's ``<style>``)
+    holds ``@font-face``; fonts and pictures are not read."""
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.suffix.lower() in _BINARY or not path.is_file():
+                continue
+            if b"@font-face" in path.read_bytes().lower():
+                return True
+    return False
 
 
 def as_article(

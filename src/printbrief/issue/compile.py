@@ -113,7 +113,9 @@ def compile_issue(
     loaded = (
         issue
         if isinstance(issue, Issue)
-        else load_issue(issue, keep_going=keep_going, limits=chosen.limits)
+        else load_issue(
+            issue, keep_going=keep_going, limits=chosen.limits, format=chosen.input_format
+        )
     )
     resolved = resolve_theme(chosen.theme, chosen.theme_paths)
     store = Cache(_cache_folder(output, cache_dir, use_cache))
