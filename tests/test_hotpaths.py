@@ -25,14 +25,19 @@ THEMES = ("newsbrief", "broadsheet", "minimal")
 @pytest.fixture
 def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
     """How often each step acted (a test of sameness must not pass because nothing ran)."""
-    counts = {"subset": 0}
-    face = hotpaths.preprocessed_face
+    counts = {"subset": 0, "contexts": 0}
+    face, made_from = hotpaths.preprocessed_face, hotpaths.made_from
 
     def preprocessed(hb_face: Any, size: int) -> Any:
         counts["subset"] += 1
         return face(hb_face, size)
 
+    def made(layout: Any, style: Any, shared: tuple[Any, ...]) -> None:
+        counts["contexts"] += 1
+        made_from(layout, style, shared)
+
     monkeypatch.setattr(hotpaths, "preprocessed_face", preprocessed)
+    monkeypatch.setattr(hotpaths, "made_from", made)
     yield counts
 
 
@@ -52,7 +57,7 @@ def test_the_steps_are_installed_for_this_weasyprint() -> None:
 def test_a_render_is_byte_identical_with_the_steps(name: str, taken: dict[str, int]) -> None:
     plain, fast = both(Renderer("newsbrief"), SAMPLES / name)
     assert fast == plain
-    assert taken["subset"] >= 2, taken
+    assert taken["subset"] >= 2 and taken["contexts"] >= 50, taken
 
 
 @pytest.mark.slow
@@ -64,6 +69,7 @@ def test_every_sample_in_every_theme_is_byte_identical(theme: str, taken: dict[s
         plain, fast = both(renderer, path)
         assert fast == plain, f"{path.name} in {theme}"
     assert taken["subset"] >= 2 * len(ARTICLES), taken
+    assert taken["contexts"] >= 50 * len(ARTICLES), taken
 
 
 def test_each_step_alone_is_byte_identical(taken: dict[str, int]) -> None:
@@ -72,9 +78,10 @@ def test_each_step_alone_is_byte_identical(taken: dict[str, int]) -> None:
     with hotpaths.only():
         plain = bytes(renderer.render(article))
     for step in hotpaths.STEPS:
+        before = dict(taken)
         with hotpaths.only(step):
             assert bytes(renderer.render(article)) == plain, step
-    assert taken["subset"] >= 2, taken
+        assert {s for s in taken if taken[s] > before[s]} == {step}, taken
 
 
 def test_a_face_is_preprocessed_once_and_held_while_cached() -> None:
@@ -120,6 +127,8 @@ def test_the_switch_and_another_weasyprint_take_the_plain_path(
     monkeypatch.delenv("PRINTBRIEF_PLAIN_HOTPATHS", raising=False)
     assert hotpaths.steps() == hotpaths.STEPS
     monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "subset")
+    assert hotpaths.steps() == ("contexts",)
+    monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "subset, contexts")
     assert hotpaths.steps() == ()
     monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "1")
     assert hotpaths.steps() == ()
@@ -133,11 +142,13 @@ def test_threads_installing_at_once_patch_weasyprint_once() -> None:
 import threading
 from printbrief import hotpaths
 from weasyprint.pdf import fonts
-plain_subset = fonts.Font._harfbuzz_subset
+from weasyprint.text import line_break
+plain_subset, plain_setup = fonts.Font._harfbuzz_subset, line_break.Layout.setup
 threads = [threading.Thread(target=hotpaths.install) for _ in range(8)]
 for t in threads: t.start()
 for t in threads: t.join()
 assert fonts.Font._harfbuzz_subset.__wrapped__ is plain_subset
+assert line_break.Layout.setup.__wrapped__ is plain_setup
 print("ok")
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
@@ -148,11 +159,32 @@ def test_the_switch_in_a_fresh_process_leaves_weasyprint_unpatched() -> None:
     code = """
 from printbrief import Renderer, hotpaths
 from weasyprint.pdf import fonts
+from weasyprint.text import line_break
 Renderer("minimal").render({"headline": "Tide", "body": "High water at noon."})
 assert hotpaths._installed == () and not hasattr(fonts.Font._harfbuzz_subset, "__wrapped__")
+assert not hasattr(line_break.Layout.setup, "__wrapped__")
 print("ok")
 """
     env = {**os.environ, "PRINTBRIEF_PLAIN_HOTPATHS": "1"}
     argv = [sys.executable, "-c", code]
     done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_layouts_of_one_style_key_share_a_context_not_a_layout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from weasyprint.text.ffi import pango
+
+    seen: list[int] = []
+    made_from = hotpaths.made_from
+
+    def made(layout: Any, style: Any, shared: tuple[Any, ...]) -> None:
+        made_from(layout, style, shared)
+        context = pango.pango_layout_get_context(layout.layout)
+        seen.append(int(ffi.cast("uintptr_t", context)))
+        assert layout.layout != shared[0]  # a layout of its own, not the kept first one
+
+    monkeypatch.setattr(hotpaths, "made_from", made)
+    Renderer("minimal").render(load(SAMPLES / "en-plain.json"))
+    assert len(seen) >= 20 and len(set(seen)) <= len(seen) / 4, (len(seen), len(set(seen)))

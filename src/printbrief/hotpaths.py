@@ -12,17 +12,27 @@ proposal for WeasyPrint in docs/performance-notes.md:
     builds them once per font face and process, within :data:`FONT_BYTES_KEPT`;
     subsetting the preprocessed face gives the same font bytes.
 
+``contexts``
+    Every ``Layout`` (``text/line_break.py``: each line's draft, the re-layout that
+    measures it, each hyphenation candidate, the layout drawing builds) creates a Pango
+    context, sets its language and direction, and builds a font description from the style
+    (``Layout.setup``). Within a render, the context, the language, the description and the
+    decoration metrics are kept per font and language (:data:`SETUP_KEYS`) and each new
+    layout is made from them: Pango layouts only read their context, so they stay
+    independent, and each still gets its own text and attributes.
+
 The steps are installed once per process (:class:`~printbrief.patching.Patch`, on the first
 render; only on exactly that version: a minor release may change what they mirror) and act only
 inside :func:`speeding`, which every printbrief render enters: other WeasyPrint users in the
 same process are not changed. ``PRINTBRIEF_PLAIN_HOTPATHS=1`` turns every step off; a comma
-list (``subset``) turns off those steps only. Any WeasyPrint other than :data:`WRITTEN_FOR`
+list (``subset,contexts``) turns off those steps only. Any WeasyPrint other than :data:`WRITTEN_FOR`
 takes the plain path.
 """
 
 from __future__ import annotations
 
 import functools
+import operator
 import os
 import threading
 from collections import OrderedDict
@@ -36,7 +46,7 @@ from .patching import Patch
 WRITTEN_FOR = "70.0"
 """The WeasyPrint version whose internals these steps mirror and were checked against."""
 
-STEPS = ("subset",)
+STEPS = ("subset", "contexts")
 
 FONT_BYTES_KEPT = 12_000_000
 """The font files whose faces are kept preprocessed, at most this many bytes in all per
@@ -74,6 +84,8 @@ def _apply() -> None:
     chosen = steps()
     if "subset" in chosen:
         _patch_subsetting()
+    if "contexts" in chosen:
+        _patch_layout_setup()
     _installed = chosen
 
 
@@ -158,6 +170,104 @@ def preprocessed_face(face: Any, size: int) -> Any:
         while sum(entry[2] for entry in _faces.values()) > FONT_BYTES_KEPT:
             _faces.popitem(last=False)
         return ready
+
+
+# ---------------------------------------------------------------------------- contexts
+
+SETUP_KEYS = (
+    "direction", "font_language_override", "lang", "font_family", "font_style",
+    "font_stretch", "font_weight", "font_size", "font_variant_caps",
+    "font_variation_settings", "text_decoration_line", "font_kerning",
+    "font_variant_ligatures", "font_variant_position", "font_variant_numeric",
+    "font_variant_alternates", "font_variant_east_asian", "font_feature_settings",
+)  # fmt: skip
+"""Every property ``Layout.setup`` reads (WeasyPrint 70.0): styles equal in these get equal
+Pango contexts, font descriptions and decoration metrics."""
+
+_SHARED = ("printbrief", "layout setup")
+"""The key of the kept set-ups in a document's style cache (``style.cache``, one a render)."""
+
+
+def _patch_layout_setup() -> None:
+    from weasyprint.text import ffi, line_break
+
+    ffi.ffi.cdef(
+        "PangoContext * pango_layout_get_context (PangoLayout *layout);"
+        "const PangoFontDescription * pango_layout_get_font_description (PangoLayout *layout);"
+    )
+    line_break.Layout.setup = _shared_setup(line_break.Layout.setup)
+
+
+def _shared_setup(original: Callable[..., None]) -> Callable[..., None]:
+    """``Layout.setup`` making the layout from a context and description kept per style key."""
+    read = operator.itemgetter(*SETUP_KEYS)
+
+    @functools.wraps(original)
+    def setup(layout: Any, style: Any) -> None:
+        if "contexts" not in _ACTIVE.get():
+            return original(layout, style)
+        try:
+            key = (style.font_config, read(style))
+            kept = style.cache.setdefault(_SHARED, {})
+            shared = kept.get(key)
+        except TypeError:  # a value that cannot be hashed: set up as WeasyPrint does
+            return original(layout, style)
+        if shared is None:
+            original(layout, style)
+            shared = kept[key] = taken_setup(layout, style)
+            return None
+        return made_from(layout, style, shared)
+
+    return setup
+
+
+def taken_setup(layout: Any, style: Any) -> tuple[Any, ...]:
+    """What a freshly set-up ``layout`` shares with later layouts of the same style key.
+
+    The first layout itself is kept: it holds the context and the font description.
+    """
+    from weasyprint.text.ffi import pango
+
+    context = pango.pango_layout_get_context(layout.layout)
+    description = pango.pango_layout_get_font_description(layout.layout)
+    metrics = {name: getattr(layout, name) for name in _METRICS if hasattr(layout, name)}
+    return layout.layout, context, description, layout.language, metrics, _features(style)
+
+
+def _features(style: Any) -> Any:
+    """The font-features attribute ``setup`` put on layouts of ``style`` (kept by its
+    font configuration), or None."""
+    from weasyprint.text.fonts import font_features
+
+    names = ("font_kerning", "font_variant_ligatures", "font_variant_position",
+             "font_variant_caps", "font_variant_numeric", "font_variant_alternates",
+             "font_variant_east_asian", "font_feature_settings")  # fmt: skip
+    features = font_features(*(style[name] for name in names))
+    if not features:
+        return None
+    text = ",".join(f"{key} {value}" for key, value in features.items()).encode()
+    return style.font_config.font_features[text]
+
+
+_METRICS = ("ascent", "underline_position", "strikethrough_position",
+            "underline_thickness", "strikethrough_thickness")  # fmt: skip
+
+
+def made_from(layout: Any, style: Any, shared: tuple[Any, ...]) -> None:
+    """``Layout.setup``'s work (WeasyPrint 70.0) from a kept context and description."""
+    from weasyprint.text.ffi import ffi, gobject, pango
+
+    _first, context, description, layout.language, metrics, features = shared
+    layout.style, layout.first_line_direction = style, 0
+    layout.layout = ffi.gc(pango.pango_layout_new(context), gobject.g_object_unref)
+    pango.pango_layout_set_auto_dir(layout.layout, False)
+    pango.pango_layout_set_font_description(layout.layout, description)
+    layout.__dict__.update(metrics)
+    if features is not None:
+        # As setup: a new list holding the attribute font_config keeps (neither freed).
+        attributes = pango.pango_attr_list_new()
+        pango.pango_attr_list_insert(attributes, features)
+        pango.pango_layout_set_attributes(layout.layout, attributes)
 
 
 _PATCH = Patch("Speed-ups of WeasyPrint's hot paths", _apply, "rendering with its own code")
