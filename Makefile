@@ -77,6 +77,7 @@ bench: $(VENV)/.installed-test
 	@[ -x /usr/bin/chromium ] || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq chromium >/dev/null \
 	  || echo "note: install chromium to compare against headless Chromium"; }
 	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench_cjk.py --no-memory  # bench.py measured RSS and the wheel
 
 # Under two minutes: fails when printbrief ÷ warm WeasyPrint passes bench/threshold.json.
 bench-quick: $(VENV)/.installed-test

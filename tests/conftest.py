@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+import weasyprint.logger  # noqa: F401 - its import adds a handler: before any test's snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"

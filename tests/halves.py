@@ -1,8 +1,10 @@
-"""Which marks a bundled CJK face draws in the left half of its em, read from its `halt` data.
+"""Which marks a bundled CJK face draws in one half of its em, read from its `halt` data.
 
-The typesetting checker uses it to find where a line-final mark's visible half ends: a
+The typesetting checker uses it to find where a line-final mark's visible half ends (a
 closing bracket, comma or full stop whose right half is blank may hang that half past the
-column edge (jlreq §3.1.4, clreq §3.1.6). Read from the fonts, not from printbrief's tables.
+column edge, jlreq §3.1.4, clreq §3.1.6) and where a line-initial opening bracket's visible
+half starts (its blank left half is taken out, jlreq §3.1.5). Read from the fonts, not from
+printbrief's tables.
 """
 
 from __future__ import annotations
@@ -18,10 +20,19 @@ from printbrief.assets import asset_dir
 _FACE = re.compile(r"(?:[A-Z]{6}\+)?PB-(Sans|Serif)-(SC|TC|JP|KR)(-Bold)?$")
 
 
-@cache
 def right_blank(fontname: str) -> frozenset[str]:
     """The characters a face (a PDF font name such as ``ABCDEF+PB-Serif-SC``) sets in
     the left half of a full em, its right half blank; empty for any other font."""
+    return _half_blank(fontname, left=False)
+
+
+def left_blank(fontname: str) -> frozenset[str]:
+    """The characters a face sets in the right half of a full em, its left half blank."""
+    return _half_blank(fontname, left=True)
+
+
+@cache
+def _half_blank(fontname: str, left: bool) -> frozenset[str]:
     match = _FACE.match(fontname)
     if not match:
         return frozenset()
@@ -30,10 +41,9 @@ def right_blank(fontname: str) -> frozenset[str]:
         half = font["head"].unitsPerEm // 2
         by_glyph = {glyph: chr(cp) for cp, glyph in font.getBestCmap().items() if cp >= 0x2000}
         halt = _halt(font)
+    blank = (-half, -half) if left else (0, -half)
     return frozenset(
-        by_glyph[glyph]
-        for glyph, value in halt.items()
-        if value == (0, -half) and glyph in by_glyph
+        by_glyph[glyph] for glyph, value in halt.items() if value == blank and glyph in by_glyph
     )
 
 

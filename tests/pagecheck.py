@@ -11,7 +11,9 @@ It reads what pdfplumber finds on each page and reports, as one-line findings:
 - a caption whose first and last words are not on the page of a picture right above it;
 - a line of body text off its page's baseline grid (body size and face: the commonest);
 - a nearly-empty page: fewer than three lines of body text, in an article of two or more
-  pages, on a page that is not a picture page.
+  pages, on a page that is not a picture page;
+- a gap before a picture: a page ending more than :data:`PICTURE_GAP` of its type area
+  above the bottom, when the next page starts with a picture.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pdfplumber
+
+from halves import left_blank
 
 MM = 72 / 25.4
 TOLERANCE = 1.0  # points: rounding in WeasyPrint's layout and in pdfminer's font boxes
@@ -121,7 +125,13 @@ def check(
     """Every finding on every page of ``pdf``; an empty list when nothing prints over anything."""
     found = pages(pdf, theme)
     problems = [p for page in found for p in check_page(page, url)]
-    return problems + check_captions(found, captions) + rhythm(found) + nearly_empty(found)
+    return [
+        *problems,
+        *check_captions(found, captions),
+        *rhythm(found),
+        *nearly_empty(found),
+        *picture_gaps(found),
+    ]
 
 
 def check_page(page: Page, url: str | None = None) -> list[str]:
@@ -166,6 +176,11 @@ def _ink(char: Char) -> Box:
     box = Box.of(char)
     if char["text"] in _LEFT_HALF_INK:
         return Box(box.x0, box.top, (box.x0 + box.x1) / 2, box.bottom)
+    if char["text"] in left_blank(char["fontname"]):
+        # An opening mark starting a line gives up its blank left half (printbrief.cjk):
+        # that half lies outside the column, the ink in the right half of its em.
+        size = float(char["size"])
+        return Box(box.x0 + size / 2, box.top, box.x0 + size, box.bottom)
     return box
 
 
@@ -388,3 +403,45 @@ def nearly_empty(found: list[Page], least: int = 3) -> list[str]:
 
 def _picture_height(page: Page) -> float:
     return sum(i.bottom - i.top for i in page.images)
+
+
+# ---------------------------------------------------------------------------- gaps
+
+
+PICTURE_GAP = 0.15 + 0.02  # printbrief's limit, and the line box's depth below the glyphs
+
+
+def picture_gaps(found: list[Page]) -> list[str]:
+    """Pages ending more than :data:`PICTURE_GAP` of the type area's height above its bottom
+    while the next page starts with a picture that did not fit, with body text after it
+    (pictures after the end of the text have no text to fill the gap with)."""
+    size, family, _ = body_grid(found)
+    problems = []
+    for before, page in itertools.pairwise(found):
+        tops = [(c["top"], "glyph") for c in _in_area(page)] + [
+            (i.top, "picture") for i in page.images
+        ]
+        if not tops or min(tops)[1] != "picture":
+            continue
+        first = min(page.images, key=lambda i: i.top)
+        if not any(b > first.bottom for b in baselines(page, size, family)):
+            continue
+        bottoms = [c["bottom"] for c in _in_area(before)] + [i.bottom for i in before.images]
+        height = before.area.bottom - before.area.top
+        empty = (before.area.bottom - max(bottoms, default=before.area.top)) / height
+        if empty > PICTURE_GAP:
+            problems.append(
+                f"page {before.number}: {empty:.0%} of the type area left empty before "
+                f"the picture at the top of page {page.number}"
+            )
+    return problems
+
+
+def _in_area(page: Page) -> list[Char]:
+    """Glyphs in the type area (not the running heads and footers)."""
+    area = page.area
+    return [
+        c
+        for c in page.chars
+        if c["top"] >= area.top - TOLERANCE and c["bottom"] <= area.bottom + TOLERANCE
+    ]

@@ -45,6 +45,15 @@ def test_a_headline_breaks_after_its_comma_not_inside_a_word(theme: str, paper: 
     assert lines == ["潮汐能试验电站并网发电，", "首年预计供电1.2亿千瓦时"]
 
 
+@pytest.mark.parametrize("theme", ["newsbrief", "broadsheet", "minimal"])
+def test_a_quoted_name_is_not_split_to_save_a_line(theme: str) -> None:
+    """On A5, breaking anywhere fits two lines only by splitting 「しおか | ぜ」: a third line
+    between phrases reads better, as a Japanese desk would set it."""
+    assert printed(SAMPLES / "ja.json", theme, "A5") == [
+        "県内初の電動フェリー", "「しおかぜ」、5月から", "鳴島航路に就航"
+    ]  # fmt: skip
+
+
 def test_without_phrases_and_balance_a_lone_character_is_left(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

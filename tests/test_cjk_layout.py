@@ -12,7 +12,7 @@ import pdfplumber
 import pytest
 
 from conftest import SAMPLES
-from halves import right_blank
+from halves import left_blank, right_blank
 from printbrief import Article, Renderer, cjk, cjkscript, load
 from printbrief.body import body_html
 from typeset import Line, Report, body_paragraphs, check, ruby_count
@@ -200,6 +200,53 @@ def test_a_line_final_comma_or_full_stop_hangs_its_blank_half(
     monkeypatch.setattr(cjkscript, "TRIM_END", {})  # the full em flush: half an em short
     report = measure(load(SAMPLES / name), theme, paper)
     assert len(report.ragged) == len(hanging), report.summary()
+
+
+@pytest.mark.parametrize(("key", "region"), [("zh-Hans", "SC"), ("zh-Hant", "TC"), ("ja", "JP")])
+@pytest.mark.parametrize("face", ["Sans", "Serif-Bold", "Serif"])
+def test_line_start_marks_are_those_the_fonts_set_in_the_right_half(
+    key: str, region: str, face: str
+) -> None:
+    family, _, bold = face.partition("-")
+    fontname = f"PB-{family}-{region}{'-Bold' if bold else ''}"
+    assert cjkscript.TRIM_START[key] == left_blank(fontname)
+
+
+_NAMES = [("北岸", "宮"), ("南の浜", "朝市"), ("東の丘陵地", "赤れんが"), ("西", "白崎"),
+          ("旧桟橋の先", "渡し場"), ("灯台", "夕凪の浜"), ("赤い倉庫群", "風待ち"),
+          ("朝市の通り", "鳴島の渡し"), ("小さな神社", "潮見")]  # fmt: skip
+_JA = "".join(f"{a}は「{b}」と呼ばれ、" for a, b in _NAMES + [(a, b) for (a, _), (_, b) in
+              zip(_NAMES, reversed(_NAMES), strict=True)]) + "今も親しまれている。"  # fmt: skip
+_ZH = "".join(f"{a}被称为“{b}”，又名《{b}志》，" for a, b in [("北岸", "潮见"), ("南岸", "鸣岛"),
+              ("东坡", "风口"), ("西滩", "晚潮"), ("旧栈桥", "渡口"), ("灯塔", "白崎")] * 3)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "theme", "paper"),
+    [("ja", _JA, "newsbrief", "A5"), ("zh-Hans", _ZH + "至今仍为人熟知。", "broadsheet", "A4")],
+)
+def test_an_opening_bracket_starting_a_line_gives_up_its_blank_half(
+    monkeypatch: pytest.MonkeyPatch, lang: str, text: str, theme: str, paper: str
+) -> None:
+    """jlreq §3.1.5, clreq §3.1.6: 「 “ 《 starting a line (not a paragraph's first) start
+    flush with the column by their visible half, as CSS ``text-spacing-trim`` sets them."""
+    article = Article(headline="見出し", body=f"<p>{text}</p>", body_format="html", lang=lang)
+    report = measure(article, theme, paper)
+    opening = [line for line in report.lines[1:] if _starts_in_right_half(line)]
+    assert opening and report.problems() == [], report.summary()
+    for line in opening:  # the glyph's blank half lies outside the column, its ink inside
+        column = [other for other in report.lines if other.column == line.column]
+        edge = min(float(other.chars[0]["x0"]) for other in column if other not in opening)
+        assert abs(line.chars[0]["x0"] + line.chars[0]["size"] / 2 - edge) < 0.5, line.text
+    monkeypatch.setattr(cjkscript, "TRIM_START", {})  # a full em: the mark starts half in
+    report = measure(article, theme, paper)
+    starting_in = [p for p in report.problems() if p.startswith("starts +")]
+    assert len(starting_in) == len(opening), report.summary()
+
+
+def _starts_in_right_half(line: Line) -> bool:
+    first = line.chars[0]
+    return first["text"] in left_blank(first["fontname"])
 
 
 def _ends_in_left_half(line: Line) -> bool:

@@ -77,6 +77,23 @@ def test_a_continuous_section_runs_its_briefs_on(theme: str, tmp_path: Path) -> 
     assert len({marks[str(b["headline"])] for b in briefs()}) < len(briefs())  # pages shared
 
 
+@pytest.mark.parametrize("theme", ["newsbrief", "minimal"])
+def test_a_run_page_carries_no_article_page_count(theme: str) -> None:
+    """A page of a continuous section carries several articles and none owns it: its footer
+    has the issue's "Page N of M" and no "Article page N of M", which would count the
+    section's pages; the article after the section counts its own page."""
+    run = compile_issue(issue("continuous"), theme=theme, paper="A5", use_cache=False)
+    marks = bookmarks(run.pdf)
+    with pdfplumber.open(io.BytesIO(run.pdf)) as doc:
+        texts = [pagecheck._squash(p.extract_text() or "") for p in doc.pages]
+    section = range(marks[str(briefs()[0]["headline"])], marks["Tide table"])
+    assert len(section) >= 2, "the briefs fill more than one page"
+    for page in section:
+        assert f"Page{page}of{run.pages}" in texts[page - 1]
+        assert "Articlepage" not in texts[page - 1], f"page {page}: {texts[page - 1][-40:]}"
+    assert "Articlepage1of1" in texts[marks["Tide table"] - 1]
+
+
 def test_plan_counts_a_run_from_each_article_start() -> None:
     loaded = load_issue(issue("continuous"))
     indices = [e.index for e in loaded.entries]

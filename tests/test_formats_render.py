@@ -12,9 +12,10 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from printbrief import Renderer
+from printbrief import InputError, Renderer, compile_issue
 from printbrief.batch.run import render_many
 from printbrief.cli import main
+from printbrief.issue.load import load_issue
 from test_formats import FEEDS, GOOD, UNMAPPED, warnings_of
 
 EXPECTED = {
@@ -56,6 +57,12 @@ def pdf_text(pdf: bytes) -> tuple[str, int]:
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         page = doc.pages[0]
         return page.extract_text() or "", len(page.images)
+
+
+def pdf_text_all(pdf: bytes) -> list[str]:
+    """Every page's text (pdfplumber)."""
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return [page.extract_text() or "" for page in doc.pages]
 
 
 def test_every_good_fixture_has_expectations() -> None:
@@ -107,6 +114,57 @@ def test_cli_from_renders_and_checks(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 0 and out.strip().endswith("ninjs-minimal.json: ok")
     code, _, err = run(["render", str(feed), "--from", "rss", "-o", "x.pdf"], capsys)
     assert code == 2 and "'rss' is not one of 'ninjs', 'wordpress'" in err
+
+
+WIRE_1X = {  # a ninjs 1.x item without "version": its content alone reads as printbrief fields
+    "uri": "urn:newsml:harbour-wire.example:20260512:tide",
+    "headline": "Spring tides close the lower quay road",
+    "body_text": "The lower quay road closes at high water on Friday and Saturday.",
+}
+
+
+def write_wire_issue(folder: Path) -> Path:
+    """An issue naming a ninjs 1.x file and holding another ninjs 1.x item inline."""
+    (folder / "tide.json").write_text(json.dumps(WIRE_1X), "utf-8")
+    inline = {**WIRE_1X, "uri": "urn:x:inline", "headline": "Quay road reopens on Sunday"}
+    issue = {"title": "Harbour wire", "date": "2026-05-12", "articles": ["tide.json", inline]}
+    (folder / "issue.json").write_text(json.dumps(issue), "utf-8")
+    return folder / "issue.json"
+
+
+def test_compile_reads_the_articles_in_the_format_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    issue = write_wire_issue(tmp_path)
+    out = tmp_path / "wire.pdf"
+    code, _, err = run(["compile", str(issue), "-o", str(out), "--no-cache"], capsys)
+    assert code == 1 and "articles.0 (tide.json)" in err and "uri: unknown field" in err
+    argv = ["compile", str(issue), "-o", str(out), "--no-cache", "--from", "NINJS"]
+    code, _, err = run([*argv, "--bundled-fonts-only"], capsys)
+    assert code == 0, err
+    text = squeezed(" ".join(pdf_text_all(out.read_bytes())))
+    assert squeezed(WIRE_1X["headline"]) in text and squeezed("Quay road reopens") in text
+
+
+def test_an_xml_format_leaves_inline_articles_recognised(tmp_path: Path) -> None:
+    shutil.copy(FEEDS / "nitf-minimal.xml", tmp_path / "keeper")  # a name that says nothing
+    inline = {"headline": "Museum opening hours", "body": "Open daily from ten."}
+    data = {"title": "Harbour wire", "articles": ["keeper", inline]}
+    (tmp_path / "issue.json").write_text(json.dumps(data), "utf-8")
+    loaded = load_issue(tmp_path / "issue.json", format="nitf")
+    assert [e.article.headline for e in loaded.entries] == [
+        "Lighthouse keeper's cottage to become a museum", "Museum opening hours",
+    ]  # fmt: skip
+    with pytest.raises(InputError, match=r"articles\.0 \(keeper\): .*root element <nitf>"):
+        load_issue(tmp_path / "issue.json", format="newsml")
+
+
+def test_the_library_compiles_inline_articles_in_the_format_named() -> None:
+    ninjs = json.loads((FEEDS / "ninjs-minimal.json").read_text("utf-8"))
+    issue = {"title": "Harbour wire", "articles": [ninjs]}
+    assert load_issue(issue).entries[0].article.headline.startswith("Tide gauge")
+    with pytest.raises(InputError, match=r"articles\.0: .*uri: unknown field"):
+        compile_issue(issue, input_format="json", system_fonts=False)
 
 
 @pytest.mark.allow_warnings

@@ -81,7 +81,7 @@ def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
 
 def test_input_size_cap(tmp_path: Path) -> None:
     path = write(tmp_path, "big.json", json.dumps({"headline": "h", "body": "x" * 2000}))
-    with pytest.raises(LimitError, match="larger than 1000 bytes"):
+    with pytest.raises(LimitError, match="larger than 1,000 bytes"):
         load(path, max_bytes=1000)
 
 

@@ -15,7 +15,7 @@ import pytest
 import pagecases
 import pagecheck
 from conftest import SAMPLES, save_failure
-from printbrief import Article, Renderer, ThemeError, compile_issue, load
+from printbrief import Article, Renderer, ThemeError, compile_issue, fitting, load
 from printbrief.batch.plan import expand_inputs
 from printbrief.body import alignment_classes, breakable_urls, sanitize
 from printbrief.themes import headline_step, resolve_theme, shorten
@@ -29,8 +29,8 @@ def renderer(theme: str, paper: str) -> Renderer:
     return Renderer(theme, paper=paper, strict=True, system_fonts=False)
 
 
-def articles(samples: bool = True) -> dict[str, Article]:
-    found = {name: load(SAMPLES / name) for name in SAMPLE_NAMES} if samples else {}
+def articles() -> dict[str, Article]:
+    found = {name: load(SAMPLES / name) for name in SAMPLE_NAMES}
     return found | {name: load(make()) for name, make in pagecases.CASES.items()}
 
 
@@ -49,13 +49,13 @@ def _paper(paper: str, slow: bool) -> object:
     "paper", [_paper("A5", False), *(_paper(p, True) for p in ("A4", "Letter", "Tabloid"))]
 )
 def test_nothing_prints_over_anything(theme: str, paper: str) -> None:
-    """Every sample (on A5 and A4) and every test article: no overprint, nothing off the type
-    area, one-line running heads and footers, one head rule, every caption under its picture.
-
-    Reading a page with pdfplumber costs more than rendering it, so the samples, which the
-    test articles outdo in every respect, are read on the smallest and the commonest paper."""
+    """Every sample and every test article: no overprint, nothing off the type area, one-line
+    running heads and footers, one head rule, every caption under its picture, body lines on
+    the grid, no nearly-empty page, no gap before a picture. A5 runs in every test run; A4,
+    Letter and Tabloid (reading pages with pdfplumber costs more than rendering them) with
+    the slow tests."""
     problems = {}
-    for name, article in articles(samples=paper in ("A5", "A4")).items():
+    for name, article in articles().items():
         pdf = renderer(theme, paper).render(article)
         found = pagecheck.check(pdf, theme, captions(name, article), article.url)
         if found:
@@ -197,6 +197,33 @@ def test_fitting_leaves_no_nearly_empty_page_and_says_so_in_debug(
     assert pagecheck.nearly_empty(pagecheck.pages(fitted, "minimal")) == []
     assert fitted.pages < unfitted.pages
     assert "fitting step 1: body lines per page" in caplog.text
+
+
+def test_a_picture_that_does_not_fit_moves_past_the_text_after_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Laid out as written, the market picture of the feature does not fit under the list on
+    its A5 page in minimal and leaves a fifth of it empty; moved past the next paragraph, the
+    text fills the page and the picture heads the next one, with its caption."""
+    theme, article = "minimal", load(SAMPLES / "en-feature.md")
+    plain = renderer(theme, "A5")
+    as_written = plain._layout(article, plain.themed_html(article), "A5").write_pdf()
+    assert pagecheck.picture_gaps(pagecheck.pages(as_written, theme))
+    with caplog.at_level(logging.DEBUG, logger="printbrief.renderer"):
+        moved = plain.render(article)
+    found = pagecheck.pages(moved, theme)
+    assert pagecheck.picture_gaps(found) == [] and pagecheck.nearly_empty(found) == []
+    assert pagecheck.check_captions(found, captions("en-feature.md", article)) == []
+    assert "picture 1 moved past 1 blocks of text" in caplog.text
+
+
+def test_picture_moved_takes_headings_with_their_paragraph() -> None:
+    html = '<figure class="x"><img src="a.png"></figure>\n<h2>Dawn</h2>\n<p>Text.</p><p>More.</p>'
+    assert fitting.picture_moved(html, 0) == (
+        '\n<h2>Dawn</h2>\n<p>Text.</p><figure class="x"><img src="a.png"></figure><p>More.</p>'
+    )
+    assert fitting.picture_moved("<figure>F</figure><ul><li>x</li></ul>", 0) is None
+    assert fitting.picture_moved("<p>no picture</p>", 0) is None
 
 
 def test_bad_fit_steps_are_a_theme_error(tmp_path: Path) -> None:

@@ -214,6 +214,12 @@ def test_ninjs_and_wordpress_bodies_are_recognised_or_named(api: TestClient) -> 
     wordpress = json.loads((feeds / "wordpress-minimal.json").read_text("utf-8"))
     assert api.post("/v1/render?input_format=wordpress", json=wordpress).status_code == 200
     assert_problem(api.post("/v1/render?input_format=nitf", json=ninjs), 400, "UsageError")
+    issue = {"title": "Harbour wire", "articles": [ninjs]}
+    assert api.post("/v1/issues?input_format=ninjs", json=issue).status_code == 200
+    problem = assert_problem(
+        api.post("/v1/issues?input_format=json", json=issue), 422, "InputError"
+    )  # the issue's inline articles are read in the format named too
+    assert "articles.0: " in problem["detail"] and "uri: unknown field" in problem["detail"]
 
 
 def test_demo_page_embeds_a_postable_article(api: TestClient) -> None:

@@ -35,6 +35,7 @@ def _wide_row() -> dict[str, Any]:
 def test_if_none_match_star_does_not_hide_an_article_that_cannot_render(api: TestClient) -> None:
     response = api.post("/v1/render", json=_wide_row(), headers={"If-None-Match": "*"})
     assert response.status_code == 413, response.text
+    assert response.json()["limit"] == "max_row_cells"  # the setting `serve --limit` takes
     good = api.post("/v1/render", json=sample(), headers={"If-None-Match": "*"})
     assert good.status_code == 304 and good.headers["etag"]
 

@@ -141,3 +141,30 @@ def test_the_command_line_says_it_once(tmp_path: Path) -> None:
     assert done.stderr.count(subsetting.PACKAGE) == 2  # the notice and its apt-get line
     assert f"printbrief: WARNING: {subsetting.FALLBACK_NOTICE}" in done.stderr
     assert (tmp_path / "a.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_a_folder_and_an_issue_on_two_workers_say_it_once(tmp_path: Path) -> None:
+    """``make demo``'s two commands without the library, worker processes included."""
+    site = tmp_path / "site"  # every interpreter started with it on PYTHONPATH hides the library
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(HIDE, "utf-8")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    articles = [{**ARTICLE, "headline": f"Night ferry {n}", "body": "Runs at 23:40."} for n in "AB"]
+    for n, article in enumerate(articles):
+        (folder / f"{n}.json").write_text(json.dumps(article), "utf-8")
+    (tmp_path / "issue.json").write_text(json.dumps({"title": "Ferries", "articles": articles}))
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    for command in (
+        ["render", str(folder), "--out-dir", str(tmp_path / "out"), "-j", "2"],
+        ["compile", str(tmp_path / "issue.json"), "-o", str(tmp_path / "issue.pdf"), "-j", "2"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "printbrief", *command, "--bundled-fonts-only"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.count(subsetting.FALLBACK_NOTICE) == 1, done.stderr
+        assert f"printbrief: WARNING: {subsetting.FALLBACK_NOTICE}" in done.stderr
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == 2
+    assert (tmp_path / "issue.pdf").read_bytes()[:5] == b"%PDF-"

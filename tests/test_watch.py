@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES, page_texts
-from printbrief import RenderOptions, UsageError
+from printbrief import Renderer, RenderOptions, UsageError
 from printbrief import watch as watch_module
 from printbrief.cli import main
 from printbrief.scaffold import new_theme
@@ -162,16 +162,68 @@ def test_a_burst_of_saves_is_one_render(
     watcher = Watcher(article, tmp_path / "out.pdf", options)
     assert watcher.render().ok
     due = []
-    for n in range(6):  # six saves 0.1 s apart: article and stylesheet, as "save all" does
+    for n in range(6):  # six saves in a row: article and stylesheet, as "save all" does
         target = article if n % 2 else theme / "house.css"
         with target.open("a") as handle:
             handle.write(" " * (n + 1))
-        clock.now += 0.1
+        clock.now += watch_module.SETTLE * 0.9
         due.append(watcher.pending())
     assert not any(due), "no render while saves keep coming"
     clock.now += watch_module.SETTLE
     assert watcher.pending()
     assert watcher.render().ok and not watcher.pending()
+
+
+def test_a_theme_edit_keeps_the_fonts_and_gives_a_fresh_renderers_bytes(
+    setup: tuple[Path, Path, RenderOptions], tmp_path: Path
+) -> None:
+    article, theme, options = setup
+    watcher = Watcher(article, tmp_path / "out.pdf", options)
+    assert watcher.render().ok and watcher.renderer
+    fonts = watcher.renderer.font_config
+    with (theme / "house.css").open("a") as css:
+        css.write(".headline { letter-spacing: 0.02em; }\n")
+    assert watcher.render().ok and watcher.builds == 2
+    assert watcher.renderer.font_config is fonts, "the bundled faces are registered once"
+    fresh = Renderer(options).render(article)
+    assert (tmp_path / "out.pdf").read_bytes() == bytes(fresh)
+
+
+def test_a_theme_declaring_faces_gets_fonts_of_its_own(
+    setup: tuple[Path, Path, RenderOptions], tmp_path: Path
+) -> None:
+    article, theme, options = setup
+    watcher = Watcher(article, tmp_path / "out.pdf", options)
+    assert watcher.render().ok and watcher.renderer
+    seen = [watcher.renderer.font_config]
+    house = theme / "house.css"
+    original = house.read_text()
+    for text in (original + "/* @Font-Face rules to come */\n", original):
+        house.write_text(text)  # faces declared, then no longer: fontconfig would keep them
+        assert watcher.render().ok
+        seen.append(watcher.renderer.font_config)
+    assert len({id(config) for config in seen}) == 3
+
+
+@pytest.mark.parametrize("edited", ["story.json", "themes/house/house.css"])
+def test_a_save_is_due_within_a_fifth_of_a_second(
+    setup: tuple[Path, Path, RenderOptions], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    edited: str,
+) -> None:  # fmt: skip
+    """Looks every POLL seconds, as run() does: the wait leaves the render most of a second."""
+    _, _, options = setup
+    clock = Clock()
+    monkeypatch.setattr(watch_module, "clock", clock)
+    watcher = Watcher(tmp_path / "story.json", tmp_path / "out.pdf", options)
+    assert watcher.render().ok
+    with (tmp_path / edited).open("a") as handle:
+        handle.write("\n")
+    saved, due = clock.now, False
+    while not due:  # the first look comes a POLL after the save at worst
+        clock.now += watch_module.POLL
+        due = watcher.pending()
+        assert clock.now - saved < 1, "never due"
+    assert clock.now - saved <= 0.2
 
 
 @pytest.mark.allow_warnings  # the picture is missing at first

@@ -18,7 +18,7 @@ from typing import Any
 
 import pdfplumber
 
-from halves import right_blank
+from halves import left_blank, right_blank
 
 Char = dict[str, Any]
 CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
@@ -49,6 +49,10 @@ class Line:
 
     @property
     def x0(self) -> float:
+        """Where the ink starts: an opening mark set in the right half of its em starts halfway."""
+        first = next((c for c in self.chars if c["text"].strip()), self.chars[0])
+        if first["text"] in left_blank(first["fontname"]):
+            return float(first["x0"] + first["size"] / 2)
         return float(self.chars[0]["x0"])
 
     @property

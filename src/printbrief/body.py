@@ -51,7 +51,8 @@ def body_html(article: Article, limits: Limits = DEFAULT_LIMITS) -> str:
     '<p>He said “hello”…</p>\\n'
     """
     if len(article.body) > limits.max_body_chars:
-        raise LimitError(f"body: longer than {limits.max_body_chars} characters")
+        bound = limits.max_body_chars
+        raise LimitError(f"body: longer than {bound:,} characters", limit="max_body_chars")
     script = i18n.script_key(article.lang)
     if article.body_format == "text":
         raw = _text_to_html(article.body, script)

@@ -56,13 +56,17 @@ class Budget:
         """Raise :class:`LimitError` if the render has run past ``max_render_seconds``."""
         if self.elapsed() > self.limits.max_render_seconds:
             raise LimitError(
-                f"render took longer than {self.limits.max_render_seconds:g} s ({stage})"
+                f"render took longer than {self.limits.max_render_seconds:g} s ({stage})",
+                limit="max_render_seconds",
             )
 
     def check_pages(self, pages: int) -> None:
         """Raise :class:`LimitError` once layout reaches more than ``max_pages`` pages."""
         if pages > self.limits.max_pages:
-            raise LimitError(f"the article needs more than {self.limits.max_pages} pages")
+            bound = self.limits.max_pages
+            raise LimitError(
+                f"the article needs more than {bound} page{'s' * (bound != 1)}", limit="max_pages"
+            )
 
 
 _local = threading.local()
@@ -82,7 +86,8 @@ def watch(budget: Budget) -> Iterator[Budget]:
         with deadline.interrupt_at(budget.deadline()):
             yield budget
     except deadline.Overtime:
-        error = LimitError(f"render took longer than {budget.limits.max_render_seconds:g} s")
+        seconds = budget.limits.max_render_seconds
+        error = LimitError(f"render took longer than {seconds:g} s", limit="max_render_seconds")
         raise Abort(error) from None
     finally:
         _local.budget = previous

@@ -21,7 +21,8 @@ patching six functions, only while :func:`typesetting` is active (a printbrief r
   word spaces only, and syllables only on a line without a space) and moves the boxes after
   each widened one.
 * ``text_align`` (:mod:`printbrief.cjkjustify`) first drops a CJK–Latin gap that ends up at
-  either edge of a line.
+  either edge of a line, and the blank half of an opening bracket starting a line other than
+  its paragraph's first (``iter_line_boxes`` tells it which line is a block's first).
 * ``draw_first_line`` (``draw/text.py``; :mod:`printbrief.cjkdraw`) truncates each glyph's
   advance adjustment to a whole thousandth of an em; on a letter-spaced box the losses add
   up along the line, so before it draws one, each glyph's width is set so that the whole
@@ -104,7 +105,7 @@ def _patch() -> None:
     inline.justify_line = cjkjustify.justifier(inline.justify_line)
     inline.text_align = cjkjustify.edge_trimmer(inline.text_align)
     text.draw_first_line = cjkdraw.exact_drawing(text.draw_first_line)
-    block.iter_line_boxes = cjkheads.balancer(block.iter_line_boxes)
+    block.iter_line_boxes = cjkheads.balancer(cjkjustify.first_lines(block.iter_line_boxes))
 
 
 _PATCH = Patch("CJK justification and Korean word breaking", _patch,

@@ -7,7 +7,8 @@ any two characters, so a headline's last line may hold one character or split a 
 document it lays the headline out several times and keeps the best:
 
 * breaking only between phrases (:func:`phrases`; Korean keeps whole words anyway), unless
-  that needs more lines than breaking anywhere, or a phrase is longer than a line;
+  that needs two more lines than breaking anywhere (one more, if a phrase longer than a line
+  had to break anyway);
 * at the narrowest measure that keeps the line count (found by bisection to ½ em, as
   browsers balance), so the lines come out about equally long and the last one is never a
   lone character; the lines are then aligned in the full measure.
@@ -133,14 +134,15 @@ def _text(line: Any) -> str:
 
 
 def _plan(original: Callable[..., Iterator[Any]], args: tuple[Any, ...]) -> _Trial:
-    """The layout to print: between phrases unless that costs a line or leaves one
-    character alone, in the narrowest measure that keeps its line count."""
+    """The layout to print: between phrases unless that leaves one character alone or costs
+    two lines (one, when a phrase longer than a line broke anyway: a quoted name split in
+    two reads worse than a third line), in the narrowest measure that keeps its line count."""
     full = args[5].width
     best = _Trial(original, args, True, full)
     if best.count >= 3 or (best.count == 2 and len(best.last) < 2):
         # Breaking anywhere may save a line (with 2 lines it cannot: 1 would fit phrased too).
         anywhere = _Trial(original, args, False, full)
-        if anywhere.count < best.count or len(best.last) < 2:
+        if anywhere.count < best.count - (best.broken == 0) or len(best.last) < 2:
             best = anywhere
     if best.count >= 2:
         best = _balanced(original, args, best)

@@ -1,7 +1,8 @@
-"""Justification of CJK lines between characters, and CJK–Latin gaps dropped at line edges.
+"""Justification of CJK lines between characters, and what a line's edges give up.
 
 Part of :mod:`printbrief.cjk`, which installs :func:`justifier` around WeasyPrint 70's
-``layout/inline.py`` ``justify_line`` and :func:`edge_trimmer` around its ``text_align``.
+``layout/inline.py`` ``justify_line``, :func:`edge_trimmer` around its ``text_align`` and
+:func:`first_lines` around ``iter_line_boxes`` (as ``layout/block.py`` calls it).
 """
 
 from __future__ import annotations
@@ -9,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .cjkscript import ACTIVE, IDEOGRAPHIC_SPACE, SPACES, trims_end, weights
+from .cjkscript import (
+    ACTIVE,
+    FIRST_LINE,
+    IDEOGRAPHIC_SPACE,
+    SPACES,
+    trims_end,
+    trims_start,
+    weights,
+)
 
 _CORRECTIONS = 3  # relayouts of a text box whose measured stretch misses the plan
 _CLOSE_ENOUGH = 0.05  # px: how far a stretched box may miss its planned width
@@ -136,19 +145,69 @@ def justifier(original: Callable[..., Any]) -> Callable[..., Any]:
     return justify_line
 
 
-# ----------------------------------------------------------------- CJK-Latin gaps at edges
+# ------------------------------------------------------ line edges: gaps, opening brackets
 
 
 def edge_trimmer(original: Callable[..., Any]) -> Callable[..., Any]:
-    """``text_align`` that first drops a CJK–Latin gap at either end of the line (jlreq)."""
+    """``text_align`` that first drops a CJK–Latin gap at either end of the line (jlreq),
+    and the blank half of an opening bracket starting a line (:func:`_trim_opening`)."""
 
     def text_align(context: Any, line: Any, available_width: float, last: bool) -> Any:
         if ACTIVE.get():
             _trim_start(line)
             _trim_end(line)
+            _trim_opening(line)
         return original(context, line, available_width, last)
 
     return text_align
+
+
+def first_lines(original: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+    """``iter_line_boxes`` that tells :data:`FIRST_LINE` whether it lays out a block's first
+    line: ``skip_stack`` is None there, and only for its first line."""
+
+    def iter_line_boxes(*args: Any) -> Iterator[Any]:
+        lines, first = original(*args), args[4] is None
+        while True:
+            token = FIRST_LINE.set(first)
+            try:
+                line = next(lines)
+            except StopIteration:
+                return
+            finally:
+                FIRST_LINE.reset(token)
+            yield line
+            first = False
+
+    return iter_line_boxes
+
+
+def _trim_opening(line: Any) -> None:
+    """An opening bracket or quote starting a line other than its paragraph's first gives up
+    its blank left half (:func:`trims_start`): the line moves half an em left, so the mark's
+    visible half starts flush, and justification spreads that half em over the line."""
+    first = _first_text(line)
+    if FIRST_LINE.get() or first is None or not first.text:
+        return
+    if not trims_start(first.text[0], first.style["lang"] or ""):
+        return
+    shift = float(first.style["font_size"]) / 2
+    for child in line.children:
+        child.translate(-shift, 0)
+    line.width -= shift
+
+
+def _first_text(line: Any) -> Any:
+    """The text box that starts ``line``, or None (an inline block, such as ruby, starts it)."""
+    from weasyprint.formatting_structure import boxes
+
+    box = line
+    while isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        children = [c for c in box.children if c.is_in_normal_flow()]
+        if not children:
+            return None
+        box = children[0]
+    return box if isinstance(box, boxes.TextBox) else None
 
 
 def _edge_path(line: Any, index: int) -> list[Any]:

@@ -18,6 +18,8 @@ PHRASES: ContextVar[bool] = ContextVar("printbrief_cjk_phrases", default=False)
 """Whether Chinese and Japanese text breaks between phrases only (in a headline)."""
 BROKEN: ContextVar[list[int] | None] = ContextVar("printbrief_cjk_broken", default=None)
 """Where to count the lines that had to break inside a kept word or phrase."""
+FIRST_LINE: ContextVar[bool] = ContextVar("printbrief_cjk_first_line", default=True)
+"""Whether the line being laid out is the first of its block (not after a page break)."""
 
 # Characters that take inter-character justification: Han, kana (with ー and small kana),
 # CJK symbols and punctuation, fullwidth forms, and the quotes, dashes and ellipses a CJK
@@ -43,6 +45,24 @@ TRIM_END = {
     "zh-Hant": frozenset(_CLOSING + "’”"),
     "ja": frozenset(_CLOSING + "、。，．"),
 }
+
+
+# Marks whose blank half is on their left in the bundled faces (their `halt` values, pinned
+# by a test): starting a line other than a paragraph's first, that half is taken out so the
+# mark's visible half starts flush (jlreq §3.1.5 and its note on line heads; clreq §3.1.6;
+# CSS Text 4 `text-spacing-trim: space-first`). The Japanese faces' “ ‘ are proportional.
+_OPENING = "〈《「『【〔〖〘〚〝（［｛｟"
+TRIM_START = {
+    "zh-Hans": frozenset(_OPENING + "‘“"),
+    "zh-Hant": frozenset(_OPENING + "‘“"),
+    "ja": frozenset(_OPENING),
+}
+
+
+def trims_start(char: str, lang: str) -> bool:
+    """Whether ``char`` starting a line of ``lang`` (not a paragraph's first) loses its blank
+    half: ``trims_start("「", "ja")``."""
+    return char in TRIM_START.get(script_key(lang), ())
 
 
 def trims_end(char: str, lang: str) -> bool:

@@ -143,9 +143,20 @@ class InputError(PrintbriefError):
 
 
 class LimitError(PrintbriefError):
-    """An input exceeds a documented bound (size, nesting, images, pages, time)."""
+    """An input exceeds a documented bound (size, nesting, images, pages, time).
+
+    ``limit`` names the :class:`~printbrief.Limits` field that was passed, when one was: the
+    message says so, and it is the name ``--limit NAME=VALUE`` takes.
+
+    >>> str(LimitError("the article needs more than 200 pages", limit="max_pages"))
+    'the article needs more than 200 pages (limit max_pages)'
+    """
 
     http_status = 413
+
+    def __init__(self, message: str, *, source: str | None = None, limit: str = "") -> None:
+        super().__init__(f"{message} (limit {limit})" if limit else message, source=source)
+        self.limit = limit
 
 
 class MemoryLimitError(LimitError):

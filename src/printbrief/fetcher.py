@@ -95,7 +95,10 @@ class LockedFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no ty
 
     def _data(self, url: str) -> URLFetcherResponse:
         if len(url) > self.limits.max_data_uri_bytes:
-            raise LimitError(f"a data: URI is larger than {self.limits.max_data_uri_bytes} bytes")
+            raise LimitError(
+                f"a data: URI is larger than {self.limits.max_data_uri_bytes:,} bytes",
+                limit="max_data_uri_bytes",
+            )
         header, sep, payload = url.partition(",")
         if not sep:
             raise FetchRefused("malformed data: URI")

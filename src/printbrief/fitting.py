@@ -8,10 +8,16 @@ with the theme's fitting steps, ``html[data-pb-fit="1"]`` … ``"N"`` rules (``f
 theme.json: a little tighter tracking, smaller pictures, then looser), and keeps the first
 layout that has no such page. The number of extra layouts is bounded by ``fit_steps``; the
 outcome is logged in ``--debug``.
+
+A picture in the text that does not fit the rest of a page goes to the next one and leaves a
+gap; WeasyPrint 70 has no page floats to fill it. When the gap is more than
+:data:`PICTURE_GAP` of the page, the picture is moved down past the paragraph after it in the
+HTML (:func:`picture_moved`), at most :data:`PICTURE_MOVES` times, one layout each.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -53,6 +59,14 @@ def short_pages(lines: list[int]) -> list[int]:
     return [number for number, count in enumerate(lines, 1) if 0 <= count < LEAST_LINES]
 
 
+def faults(document: Any) -> list[str]:
+    """What fitting mends in a laid-out document: nearly-empty pages (:func:`short_pages`) and
+    a gap before a picture (:func:`gap_before_picture`)."""
+    found = [f"page {n} nearly empty" for n in short_pages(body_lines(document))]
+    gap = gap_before_picture(document)
+    return found + ([f"a gap before picture {gap}"] if gap is not None else [])
+
+
 def with_step(html: str, step: int) -> str:
     """``html`` with ``data-pb-fit="step"`` on its root element, which the theme's fitting
     rules select.
@@ -87,3 +101,77 @@ def _has_text(line: Any) -> bool:
     if text is not None:
         return bool(text.strip())
     return any(_has_text(child) for child in getattr(line, "children", ()))
+
+
+# ---------------------------------------------------------------------------- pictures
+
+PICTURE_GAP = 0.15
+"""A page may end at most this fraction of its type area's height above its bottom when the
+next page starts with a picture that did not fit on it; past that, the picture moves down
+past the text after it (:func:`picture_moved`), which fills the gap."""
+
+PICTURE_MOVES = 3
+"""How many blocks of text a picture may move past (one more layout each)."""
+
+_FIGURE = re.compile(r"<figure\b.*?</figure>", re.DOTALL | re.IGNORECASE)
+_TEXT_BLOCK = re.compile(r"\s*(?:<h[2-6]\b.*?</h[2-6]>\s*)*<p\b.*?</p>", re.DOTALL | re.IGNORECASE)
+
+
+def gap_before_picture(document: Any) -> int | None:
+    """The number (in document order, from 0) of the first picture of ``.body`` that starts a
+    page after a page left more than :data:`PICTURE_GAP` empty; None if there is none."""
+    boxes = [page._page_box for page in document.pages]
+    for before, page in itertools.pairwise(boxes):
+        root = _root(page)
+        first = next(_leaves(root), None)
+        if first is None or "Replaced" not in type(first).__name__ or _empty(before) <= PICTURE_GAP:
+            continue
+        figures = list(root.element.iter("figure"))
+        body = next((e for e in root.element.iter() if BODY_CLASS in _classes(e)), None)
+        for number, figure in enumerate(figures):
+            in_body = body is not None and any(f is figure for f in body.iter("figure"))
+            if in_body and any(e is first.element for e in figure.iter()):
+                return number
+    return None
+
+
+def picture_moved(html: str, number: int) -> str | None:
+    """``html`` with its ``number``-th figure moved after the paragraph that follows it (with
+    the headings before that paragraph); None when no paragraph follows it.
+
+    >>> picture_moved("<figure>F</figure><h2>H</h2><p>P</p><p>Q</p>", 0)
+    '<h2>H</h2><p>P</p><figure>F</figure><p>Q</p>'
+    """
+    figures = list(_FIGURE.finditer(html))
+    if number >= len(figures):
+        return None
+    figure = figures[number]
+    text = _TEXT_BLOCK.match(html, figure.end())
+    if text is None:
+        return None
+    return html[: figure.start()] + text[0] + figure[0] + html[text.end() :]
+
+
+def _root(page: Any) -> Any:
+    """The page's box of the document's root element (not a margin box)."""
+    return next(c for c in page.children if type(c).__name__ != "MarginBox")
+
+
+def _leaves(box: Any) -> Iterator[Any]:
+    """Line boxes and pictures, in document order."""
+    if type(box).__name__ == "LineBox" or "ReplacedBox" in type(box).__name__:
+        yield box
+        return
+    for child in getattr(box, "children", ()):
+        yield from _leaves(child)
+
+
+def _empty(page: Any) -> float:
+    """The fraction of the page area's height below the page's last line or picture."""
+    top, height = page.content_box_y(), page.height
+    bottoms = [leaf.position_y + leaf.margin_height() for leaf in _leaves(_root(page))]
+    return float(top + height - max(bottoms, default=top)) / float(height)
+
+
+def _classes(element: Any) -> list[str]:
+    return str(element.get("class", "")).split()

@@ -52,7 +52,10 @@ def image_type(data: bytes, limits: Limits) -> str:
 
 def _too_many_pixels(limits: Limits, size: tuple[int, int] | None) -> LimitError:
     declared = f" ({size[0]} × {size[1]})" if size else ""
-    return LimitError(f"an image has more than {limits.max_image_pixels} pixels{declared}")
+    return LimitError(
+        f"an image has more than {limits.max_image_pixels:,} pixels{declared}",
+        limit="max_image_pixels",
+    )
 
 
 # ------------------------------------------------------------------------------- photos

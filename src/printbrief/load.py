@@ -73,8 +73,10 @@ def load(
     return article.with_source(None if str(source) == "-" else path.resolve())
 
 
-def read_bytes(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
-    """Read a file (or stdin for ``-``) refusing more than ``max_bytes``."""
+def read_bytes(
+    path: Path, *, max_bytes: int = MAX_INPUT_BYTES, limit: str = "max_input_bytes"
+) -> bytes:
+    """Read a file (or stdin for ``-``) refusing more than ``max_bytes`` (the bound ``limit``)."""
     import sys
 
     try:
@@ -90,7 +92,7 @@ def read_bytes(path: Path, *, max_bytes: int = MAX_INPUT_BYTES) -> bytes:
             "cannot read: the file name contains a NUL character", source=repr(str(path))
         ) from None
     if len(data) > max_bytes:
-        raise LimitError(f"input is larger than {max_bytes} bytes", source=str(path))
+        raise LimitError(f"input is larger than {max_bytes:,} bytes", source=str(path), limit=limit)
     return data
 
 

@@ -96,10 +96,11 @@ def check_depth(markup: str, max_depth: int, *, field: str, max_elements: int | 
         _start(stack, name)
         deepest = max(deepest, len(stack))
         if len(stack) > max_depth:
-            raise LimitError(f"{field}: HTML nested deeper than {max_depth} levels")
+            message = f"{field}: HTML nested deeper than {max_depth} levels"
+            raise LimitError(message, limit="max_depth")
         starts += 1
         if max_elements is not None and starts > max_elements:
-            raise LimitError(_too_many(field, max_elements))
+            raise LimitError(_too_many(field, max_elements), limit="max_elements")
     return deepest
 
 
@@ -251,7 +252,7 @@ def check_markdown(text: str, limits: Limits, *, field: str) -> int:
     if marks > limits.max_markdown_marks:
         bound = limits.max_markdown_marks
         message = f"{field}: more than {bound:,} Markdown line breaks and markers ({marks:,})"
-        raise LimitError(message)
+        raise LimitError(message, limit="max_markdown_marks")
     return marks
 
 
@@ -259,8 +260,9 @@ def check_layout(markup: str, limits: Limits, *, field: str) -> LayoutEstimate:
     """Raise :class:`LimitError` if sanitized HTML passes a bound on layout work (see :class:`Limits`)."""
     estimate = estimate_layout(markup)
     if estimate.elements > limits.max_elements:
-        raise LimitError(_too_many(field, limits.max_elements))
+        raise LimitError(_too_many(field, limits.max_elements), limit="max_elements")
     if estimate.row_cells > limits.max_row_cells:
         found, bound = estimate.row_cells, limits.max_row_cells
-        raise LimitError(f"{field}: more than {bound:,} cells in one table row ({found:,})")
+        message = f"{field}: more than {bound:,} cells in one table row ({found:,})"
+        raise LimitError(message, limit="max_row_cells")
     return estimate

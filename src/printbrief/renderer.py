@@ -85,8 +85,11 @@ class Renderer:
         theme: RenderOptions | str | Path = "newsbrief",
         *,
         network: Network | None = None,
+        fonts_from: Renderer | None = None,
         **options: Any,
     ) -> None:
+        """``fonts_from``: a Renderer whose fonts this one reuses when neither theme declares
+        ``@font-face`` and the bundled fonts' rules are the same (a live preview's rebuild)."""
         subsetting.install()
         given = theme if isinstance(theme, RenderOptions) else RenderOptions(theme=str(theme))
         self.options = RenderOptions.of(given, **options)
@@ -99,7 +102,6 @@ class Renderer:
         # `network` is the advanced form of `allow_hosts` (tests pass allow_loopback=True).
         hosts = self.options.allow_hosts
         self.network = network or (Network.from_limits(hosts, self.limits) if hosts else None)
-        self.font_config = FontConfiguration()
         self.photos = None if self.options.lossless_images else PhotoCache()
         self._fixed_roots = (*self.theme.folders, asset_dir("fonts"))
         cmyk_variant = self.variant is not None and self.variant.cmyk
@@ -109,12 +111,9 @@ class Renderer:
             self._fixed_roots += (self.profile.parent,)
         fetcher = LockedFetcher(self._fixed_roots, self.limits)
         self._color_profiles: dict[str, Any] = {}  # @color-profile rules (PDF/X-4's CMYK)
+        self.font_config, fonts_css = self._fonts(fonts_from, fetcher)
         self._stylesheets = [
-            CSS(
-                string=fonts.font_face_css(self.options.system_fonts, self.theme.cjk_text),
-                font_config=self.font_config,
-                url_fetcher=fetcher,
-            ),
+            fonts_css,
             CSS(string=cjk.BASE_CSS, font_config=self.font_config),
             *(self._css(path, fetcher) for path in self.theme.stylesheets),
             *(self._css(path, fetcher) for path in self.extra_stylesheets()),
@@ -124,6 +123,26 @@ class Renderer:
         self._finisher = self._make_finisher()
         self._busy = threading.Lock()
         self.page_css(self.paper)
+
+    def _fonts(
+        self, previous: Renderer | None, fetcher: LockedFetcher
+    ) -> tuple[FontConfiguration, CSS]:
+        """The font configuration and the bundled fonts' ``@font-face`` rules, or ``previous``'s.
+
+        Registering the bundled faces is most of a Renderer's construction. They can be shared
+        only when no theme file declares faces of its own: fontconfig keeps every face it was
+        given, so an edited theme's old faces would still match.
+        """
+        self._fonts_css = fonts.font_face_css(self.options.system_fonts, self.theme.cjk_text)
+        self._own_faces = _declares_faces(self.theme.folders)
+        if (
+            previous is not None
+            and previous._fonts_css == self._fonts_css
+            and not (previous._own_faces or self._own_faces)
+        ):
+            return previous.font_config, previous._stylesheets[0]
+        config = FontConfiguration()
+        return config, CSS(string=self._fonts_css, font_config=config, url_fetcher=fetcher)
 
     def extra_stylesheets(self) -> list[Path]:
         """Stylesheets on top of the theme's (the issue wing adds the theme's ``issue.css``)."""
@@ -191,6 +210,7 @@ class Renderer:
             raise LimitError(
                 f"the article has {count} images; the limit is {self.limits.max_images}",
                 source=_name(article),
+                limit="max_images",
             )
 
     def _check_coverage(self, article: Article, body: str) -> None:
@@ -269,7 +289,8 @@ class Renderer:
         document = self._layout(article, html, paper_name)
         budget.check_pages(len(document.pages))
         budget.check_time("layout")
-        document = self._fitted(article, html, paper_name, document, budget)
+        _, document = self._picture_moved(article, html, paper_name, document, budget)
+        document = self._fitted(article, html, paper_name, document, budget)  # each step moves too
         _drop_unsafe_links(document)
         if self.profile and not document.metadata.modified:  # WeasyPrint's X-4 XMP needs one
             document.metadata.modified = document.metadata.created or _parse_iso("").isoformat()
@@ -282,6 +303,36 @@ class Renderer:
         """Pages of each article a document runs on together; () for one article (issues)."""
         return ()
 
+    def _picture_moved(
+        self,
+        article: Article,
+        html: str,
+        paper_name: str,
+        document: weasyprint.Document,
+        budget: Budget,
+    ) -> tuple[str, weasyprint.Document]:
+        """The HTML and layout with the first picture that left a page more than
+        :data:`~printbrief.fitting.PICTURE_GAP` empty moved past the text after it, one block
+        at a time, until the gap closes; as laid out when it does not close."""
+        number = fitting.gap_before_picture(document)
+        if number is None:
+            return html, document
+        moved: str | None = html
+        for step in range(1, fitting.PICTURE_MOVES + 1):
+            moved = fitting.picture_moved(moved, number) if moved else None
+            if moved is None:
+                break
+            again = self._layout(article, moved, paper_name)
+            budget.check_pages(len(again.pages))
+            budget.check_time("fitting")
+            if fitting.gap_before_picture(again) != number and len(again.pages) <= len(
+                document.pages
+            ):
+                log.debug("Step 5 - picture %d moved past %d blocks of text", number, step)
+                return moved, again
+        log.debug("Step 5 - picture %d leaves a gap it cannot close", number)
+        return html, document
+
     def _fitted(
         self,
         article: Article,
@@ -290,23 +341,26 @@ class Renderer:
         document: weasyprint.Document,
         budget: Budget,
     ) -> weasyprint.Document:
-        """The first layout without a nearly-empty page: as laid out, or with one of the
-        theme's fitting steps (:mod:`printbrief.fitting`); failing that, the one with fewest."""
+        """The first layout without a nearly-empty page or a gap before a picture
+        (:func:`~printbrief.fitting.faults`): as laid out, or with one of the theme's fitting
+        steps (:mod:`printbrief.fitting`); failing that, the one with fewest."""
         lines = fitting.body_lines(document)
-        best, fewest = document, fitting.short_pages(lines)
+        best, fewest = document, fitting.faults(document)
         for step in range(1, self.theme.fit_steps + 1 if fewest else 1):
-            fitted = self._layout(article, fitting.with_step(html, step), paper_name)
+            stepped = fitting.with_step(html, step)
+            fitted = self._layout(article, stepped, paper_name)
             budget.check_pages(len(fitted.pages))
             budget.check_time("fitting")
+            _, fitted = self._picture_moved(article, stepped, paper_name, fitted, budget)
             again = fitting.body_lines(fitted)
             log.debug("Step 5 - fitting step %d: body lines per page %s → %s", step, lines, again)
-            short = fitting.short_pages(again)
-            if len(short) < len(fewest):
-                best, fewest = fitted, short
+            faults = fitting.faults(fitted)
+            if len(faults) < len(fewest):
+                best, fewest = fitted, faults
             if not fewest:
                 break
         if fewest:
-            log.debug("Step 5 - fitting left pages %s nearly empty", fewest)
+            log.debug("Step 5 - fitting left %s", ", ".join(fewest))
         return best
 
     def _layout(self, article: Article, html: str, paper_name: str) -> weasyprint.Document:
@@ -407,6 +461,21 @@ def _source_dir(article: Article) -> tuple[Path, ...]:
 
 def _name(article: Article) -> str | None:
     return str(article.source) if article.source else None
+
+
+_BINARY = {".ttf", ".otf", ".woff", ".woff2", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".icc"}
+
+
+def _declares_faces(folders: Sequence[Path]) -> bool:
+    """Whether a file of the theme ``folders`` (a stylesheet, a template's ``<style>``)
+    holds ``@font-face``; fonts and pictures are not read."""
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.suffix.lower() in _BINARY or not path.is_file():
+                continue
+            if b"@font-face" in path.read_bytes().lower():
+                return True
+    return False
 
 
 def as_article(

@@ -21,19 +21,13 @@ from fontTools.ttLib import TTFont, TTLibError
 from weasyprint.pdf import fonts as wfonts
 from weasyprint.text import ffi
 
+from .capture import FALLBACK_NOTICE, SUBSET_PACKAGE
 from .patching import SUPPORTED, written_for
 
 log = logging.getLogger(__name__)
 
-PACKAGE = "libharfbuzz-subset0"
+PACKAGE = SUBSET_PACKAGE
 """The Debian package that holds HarfBuzz's subsetter."""
-
-FALLBACK_NOTICE = (
-    f"{PACKAGE} is not installed, so fonts are subset with fontTools: the same pages, but "
-    "each render takes 5-6 times the CPU time and PDFs are 0.3-0.9 % larger. "
-    f"To install it: sudo apt-get install {PACKAGE}"
-)
-"""Logged once per process, at the first render that subsets a font with fontTools."""
 
 _WEASYPRINT_WARNING = "Using fontTools instead of HarfBuzz-Subset"
 _DROPPED = ("GSUB", "GPOS", "SVG ")  # the tables WeasyPrint 70 drops from every subset

@@ -40,7 +40,7 @@ except ImportError:  # pragma: no cover - Windows
 
 from . import deadline
 from .budget import out_of_memory
-from .capture import keep_to_results, warnings_logged
+from .capture import PROCESS_NOTICES, keep_to_results, warnings_logged
 from .errors import PrintbriefError, RenderError
 from .options import RenderOptions
 from .scratch import settle_heap, use_scratch
@@ -287,7 +287,19 @@ def call_result(future: Future[Outcome[T]]) -> Outcome[T]:
         raise RenderError(f"a worker failed: {type(exc).__name__}: {exc}") from None
 
 
+_relayed: set[str] = set()  # the PROCESS_NOTICES said here already
+
+
 def relay(outcome: Outcome[Any], label: str = "") -> None:
-    """Log a worker's warnings here, prefixed with ``label`` unless they name it already."""
+    """Log a worker's warnings here, prefixed with ``label`` unless they name it already.
+
+    A notice about the machine (:data:`~printbrief.capture.PROCESS_NOTICES`) comes with each
+    worker's first result: it is said once, with no label.
+    """
     for warning in outcome.warnings:
+        if warning in PROCESS_NOTICES:
+            if warning not in _relayed:
+                _relayed.add(warning)
+                log.warning("%s", warning)
+            continue
         log.warning("%s", warning if not label or label in warning else f"{label}: {warning}")

@@ -96,7 +96,7 @@ def _preflight(
             findings = [
                 f.as_dict()
                 for f in preflight(
-                    read_bytes(Path(name), max_bytes=1 << 30),
+                    read_bytes(Path(name), max_bytes=1 << 30, limit=""),
                     bleed_mm=bleed_mm,
                     min_dpi=min_dpi,
                     variant=variant,

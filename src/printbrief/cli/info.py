@@ -27,7 +27,7 @@ def preview(source: str, output: str, dpi: float, **params: Any) -> None:
 
     options = options_from(params)
     if source.lower().endswith(".pdf"):
-        pdf = read_bytes(Path(source), max_bytes=1 << 30)
+        pdf = read_bytes(Path(source), max_bytes=1 << 30, limit="")
     else:
         from ..renderer import Renderer
 

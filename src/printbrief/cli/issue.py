@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from .main import State, cli, echo, set_quiet
-from .options import QUIET, options_from, render_options
+from .options import INPUT_FORMAT, QUIET, options_from, render_options
 from .render import _scheduler
 
 
@@ -27,6 +27,7 @@ from .render import _scheduler
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache of rendered articles (default: .printbrief-cache next to OUT).")  # fmt: skip
 @click.option("--no-cache", is_flag=True, help="Render every article, reuse and keep nothing.")
 @render_options
+@INPUT_FORMAT
 @QUIET
 def compile_command(**params: Any) -> None:
     """Compile an ISSUE file (JSON or YAML) to one PDF: cover, contents, bookmarks."""

@@ -113,7 +113,9 @@ def compile_issue(
     loaded = (
         issue
         if isinstance(issue, Issue)
-        else load_issue(issue, keep_going=keep_going, limits=chosen.limits)
+        else load_issue(
+            issue, keep_going=keep_going, limits=chosen.limits, format=chosen.input_format
+        )
     )
     resolved = resolve_theme(chosen.theme, chosen.theme_paths)
     store = Cache(_cache_folder(output, cache_dir, use_cache))
@@ -226,7 +228,8 @@ class _Session:
         as they arrive; returns the issue (less failures when ``keep_going``), page counts by
         index, and the rendered and reused indices."""
         entries = {e.index: e for e in issue.entries}
-        contexts = {i: planner.article_context(issue, e) for i, e in entries.items()}
+        runs = {e.index for m in issue.units().values() if len(m) > 1 for e in m}
+        contexts = {i: planner.article_context(issue, e, i in runs) for i, e in entries.items()}
         units, keys = self._units(issue, contexts)
         groups = {u: [e.index for e in m] for u, m in units.items() if len(m) > 1}
         self.chunker = Chunker(self.store, self.merger, list(units), keys, groups)

@@ -27,7 +27,7 @@ from pydantic import ValidationError as _ValidationError
 
 from ..errors import MAX_LISTED, FieldProblem, InputError, LimitError, PrintbriefError
 from ..limits import DEFAULT_LIMITS, Limits
-from ..load import from_mapping, load, read_bytes, yaml_data
+from ..load import format_named, from_mapping, load, read_bytes, yaml_data
 from ..model import Article, Image, IsoDate, LangTag, Text, check_text, few_unknown, problems_of
 from ..parsing import json_value
 
@@ -152,10 +152,14 @@ def load_issue(
     *,
     keep_going: bool = False,
     limits: Limits = DEFAULT_LIMITS,
+    format: str | None = None,
 ) -> Issue:
     """Load and validate an issue and all its articles.
 
-    Without ``keep_going`` any bad article raises one :class:`InputError` listing every bad
+    ``format`` (an entry of :data:`printbrief.load.FORMATS`) is how its articles are read:
+    the files it names, and its inline articles when it is a JSON format (an inline article
+    is a mapping: with an XML or Markdown format it is recognised as always). The issue file
+    itself is printbrief's issue JSON or YAML. Without ``keep_going`` any bad article raises one :class:`InputError` listing every bad
     article (``issue.json: articles.3 (a.json): headline: field required``); with it, bad
     articles are recorded in :attr:`Issue.left_out` and the rest are kept.
     """
@@ -164,12 +168,16 @@ def load_issue(
     data = source if isinstance(source, dict) else _read(Path(source), limits)
     articles = data.get("articles") if isinstance(data, dict) else None
     if isinstance(articles, list) and len(articles) > limits.max_issue_articles:
-        raise LimitError(f"more than {limits.max_issue_articles} articles", source=name)
+        raise LimitError(
+            f"more than {limits.max_issue_articles:,} articles",
+            source=name,
+            limit="max_issue_articles",
+        )
     try:
         head = IssueData.model_validate(data)
     except _ValidationError as exc:
         raise InputError.from_problems(problems_of(exc), source=name) from None
-    entries, left_out = _articles(head, path, limits)
+    entries, left_out = _articles(head, path, limits, format)
     if left_out and (not keep_going or not entries):
         raise _combined(left_out, name, keep_going)
     return Issue(
@@ -193,13 +201,13 @@ def _read(path: Path, limits: Limits) -> Any:
 
 
 def _articles(
-    head: IssueData, path: Path | None, limits: Limits
+    head: IssueData, path: Path | None, limits: Limits, format: str | None
 ) -> tuple[list[Entry], list[LeftOut]]:
     entries, left_out = [], []
     for index, item in enumerate(head.articles):
         ref = item if isinstance(item, str) else None
         try:
-            article = _one(item, path, limits)
+            article = _one(item, path, limits, format)
         except PrintbriefError as exc:
             problems = tuple(
                 FieldProblem(f"articles.{index}.{p.field}".rstrip("."), p.message)
@@ -211,13 +219,17 @@ def _articles(
     return entries, left_out
 
 
-def _one(item: dict[str, Any] | str, issue_path: Path | None, limits: Limits) -> Article:
+def _one(
+    item: dict[str, Any] | str, issue_path: Path | None, limits: Limits, format: str | None
+) -> Article:
     if isinstance(item, dict):
         # Inline articles live in the issue file: their pictures are relative to it.
-        return from_mapping(item, name=None).with_source(issue_path)
+        chosen = format_named(format)
+        inline = chosen.name if chosen and chosen.syntax == "json" else None
+        return from_mapping(item, name=None, format=inline).with_source(issue_path)
     if issue_path is None:
         raise InputError("a path needs an issue file to be relative to; give the article inline")
-    return load(issue_path.parent / item, max_bytes=limits.max_input_bytes)
+    return load(issue_path.parent / item, max_bytes=limits.max_input_bytes, format=format)
 
 
 def _with_issue_defaults(article: Article, head: IssueData) -> Article:

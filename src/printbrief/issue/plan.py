@@ -123,10 +123,12 @@ def issue_date(issue: Issue, lang: str) -> str:
     return i18n.format_date(issue.date, lang) if issue.date else ""
 
 
-def article_context(issue: Issue, entry: Entry) -> dict[str, Any]:
-    """Extra variables of ``issue-article.html.j2``: the head line of an article's first page."""
+def article_context(issue: Issue, entry: Entry, run: bool = False) -> dict[str, Any]:
+    """Extra variables of ``issue-article.html.j2``: the head line of an article's first page,
+    and ``run``, whether it runs on with others in a continuous section (whose pages, shared
+    by several articles, carry no article page count)."""
     parts = (issue.title, issue_date(issue, entry.article.lang))
-    return {"issue_head": " · ".join(p for p in parts if p)}
+    return {"issue_head": " · ".join(p for p in parts if p), "run": run}
 
 
 def cover_image(issue: Issue) -> tuple[Image, Path | None] | None:

@@ -193,7 +193,9 @@ def _add_routes(app: FastAPI, state: _State) -> None:
     async def render_issue(request: Request, chosen: Options) -> Response:
         """Compile an issue (inline articles) to one PDF: cover, contents, bookmarks, folios."""
         data = await _read_json(request, state)
-        issue = await run_in_threadpool(load_issue, data, limits=chosen.limits)
+        issue = await run_in_threadpool(
+            lambda: load_issue(data, limits=chosen.limits, format=chosen.input_format)
+        )
         parts = [json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)]
         key = text_key("issue", fingerprint(chosen), *parts)
         task = RenderIssue(parts[0], chosen)

@@ -91,6 +91,8 @@ def problem_of(exc: PrintbriefError) -> tuple[int, dict[str, Any], dict[str, str
     extra: dict[str, Any] = {}
     if problems := getattr(exc, "problems", ()):
         extra["errors"] = [{"field": p.field, "message": p.message} for p in problems]
+    if limit := getattr(exc, "limit", ""):
+        extra["limit"] = limit  # the server's setting (`serve --limit NAME=VALUE`)
     headers = {}
     if (retry := getattr(exc, "retry_after", None)) is not None:
         headers["Retry-After"] = str(retry)
