@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from weasyprint.text.ffi import ffi
+from weasyprint.text.ffi import ffi, pango
 
 from conftest import SAMPLES
 from printbrief import Renderer, hotpaths, load, render
@@ -25,8 +25,8 @@ THEMES = ("newsbrief", "broadsheet", "minimal")
 @pytest.fixture
 def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
     """How often each step acted (a test of sameness must not pass because nothing ran)."""
-    counts = {"subset": 0, "contexts": 0}
-    face, made_from = hotpaths.preprocessed_face, hotpaths.made_from
+    counts = {"subset": 0, "contexts": 0, "metrics": 0}
+    face, made_from, measured = hotpaths.preprocessed_face, hotpaths.made_from, hotpaths.measured
 
     def preprocessed(hb_face: Any, size: int) -> Any:
         counts["subset"] += 1
@@ -36,8 +36,13 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
         counts["contexts"] += 1
         made_from(layout, style, shared)
 
+    def from_draft(*args: Any) -> Any:
+        counts["metrics"] += 1
+        return measured(*args)
+
     monkeypatch.setattr(hotpaths, "preprocessed_face", preprocessed)
     monkeypatch.setattr(hotpaths, "made_from", made)
+    monkeypatch.setattr(hotpaths, "measured", from_draft)
     yield counts
 
 
@@ -57,7 +62,7 @@ def test_the_steps_are_installed_for_this_weasyprint() -> None:
 def test_a_render_is_byte_identical_with_the_steps(name: str, taken: dict[str, int]) -> None:
     plain, fast = both(Renderer("newsbrief"), SAMPLES / name)
     assert fast == plain
-    assert taken["subset"] >= 2 and taken["contexts"] >= 50, taken
+    assert taken["subset"] >= 2 and taken["contexts"] >= 50 and taken["metrics"] >= 10, taken
 
 
 @pytest.mark.slow
@@ -70,6 +75,7 @@ def test_every_sample_in_every_theme_is_byte_identical(theme: str, taken: dict[s
         assert fast == plain, f"{path.name} in {theme}"
     assert taken["subset"] >= 2 * len(ARTICLES), taken
     assert taken["contexts"] >= 50 * len(ARTICLES), taken
+    assert taken["metrics"] >= 5 * len(ARTICLES), taken
 
 
 def test_each_step_alone_is_byte_identical(taken: dict[str, int]) -> None:
@@ -127,8 +133,8 @@ def test_the_switch_and_another_weasyprint_take_the_plain_path(
     monkeypatch.delenv("PRINTBRIEF_PLAIN_HOTPATHS", raising=False)
     assert hotpaths.steps() == hotpaths.STEPS
     monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "subset")
-    assert hotpaths.steps() == ("contexts",)
-    monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "subset, contexts")
+    assert hotpaths.steps() == ("contexts", "metrics")
+    monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "subset, contexts,metrics")
     assert hotpaths.steps() == ()
     monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "1")
     assert hotpaths.steps() == ()
@@ -144,11 +150,13 @@ from printbrief import hotpaths
 from weasyprint.pdf import fonts
 from weasyprint.text import line_break
 plain_subset, plain_setup = fonts.Font._harfbuzz_subset, line_break.Layout.setup
+plain_metrics = line_break.first_line_metrics
 threads = [threading.Thread(target=hotpaths.install) for _ in range(8)]
 for t in threads: t.start()
 for t in threads: t.join()
 assert fonts.Font._harfbuzz_subset.__wrapped__ is plain_subset
 assert line_break.Layout.setup.__wrapped__ is plain_setup
+assert line_break.first_line_metrics.__wrapped__ is plain_metrics
 print("ok")
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
@@ -163,6 +171,7 @@ from weasyprint.text import line_break
 Renderer("minimal").render({"headline": "Tide", "body": "High water at noon."})
 assert hotpaths._installed == () and not hasattr(fonts.Font._harfbuzz_subset, "__wrapped__")
 assert not hasattr(line_break.Layout.setup, "__wrapped__")
+assert not hasattr(line_break.first_line_metrics, "__wrapped__")
 print("ok")
 """
     env = {**os.environ, "PRINTBRIEF_PLAIN_HOTPATHS": "1"}
@@ -174,8 +183,6 @@ print("ok")
 def test_layouts_of_one_style_key_share_a_context_not_a_layout(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from weasyprint.text.ffi import pango
-
     seen: list[int] = []
     made_from = hotpaths.made_from
 
@@ -188,3 +195,30 @@ def test_layouts_of_one_style_key_share_a_context_not_a_layout(
     monkeypatch.setattr(hotpaths, "made_from", made)
     Renderer("minimal").render(load(SAMPLES / "en-plain.json"))
     assert len(seen) >= 20 and len(set(seen)) <= len(seen) / 4, (len(seen), len(set(seen)))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_a_line_measured_on_the_draft_measures_as_laid_out_alone(
+    theme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from weasyprint.text.line_break import FROM_UNITS, Layout, line_size
+
+    lines: list[str] = []
+    measured = hotpaths.measured
+
+    def alone(first_line: Any, line: str, layout: Any, resume_at: int, style: Any) -> Any:
+        single = Layout(style)  # as first_line_metrics measures it: the line, no width
+        single.set_text(line)
+        want = line_size(single.get_first_line()[0], style)
+        want_baseline = pango.pango_layout_get_baseline(single.layout) * FROM_UNITS
+        got = measured(first_line, line, layout, resume_at, style)
+        assert got[1] == single.get_first_line()[0].length == len(line.encode())
+        assert (got[3], got[4], got[5]) == (*want, want_baseline), line
+        lines.append(line)
+        return got
+
+    monkeypatch.setattr(hotpaths, "measured", alone)
+    renderer = Renderer(theme)
+    for name in QUICK:
+        renderer.render(load(SAMPLES / name))
+    assert len(lines) >= 20 and any(" " in line for line in lines)

@@ -21,11 +21,20 @@ proposal for WeasyPrint in docs/performance-notes.md:
     layout is made from them: Pango layouts only read their context, so they stay
     independent, and each still gets its own text and attributes.
 
+``metrics``
+    ``first_line_metrics`` lays the kept line out again alone (without the next line's
+    text, the trailing spaces, a width) to measure it. Pango shapes the part of a run
+    before a line break on its own and gives the space the line breaks at no width, so the
+    draft's first line already has the same width, height and baseline; they are read from
+    it, on lines without letter spacing, tabs or line separators, left to right, with
+    collapsing spaces (anything else is measured as WeasyPrint does). Drawing builds its own
+    layout of the line either way.
+
 The steps are installed once per process (:class:`~printbrief.patching.Patch`, on the first
 render; only on exactly that version: a minor release may change what they mirror) and act only
 inside :func:`speeding`, which every printbrief render enters: other WeasyPrint users in the
 same process are not changed. ``PRINTBRIEF_PLAIN_HOTPATHS=1`` turns every step off; a comma
-list (``subset,contexts``) turns off those steps only. Any WeasyPrint other than :data:`WRITTEN_FOR`
+list (``subset,metrics``) turns off those steps only. Any WeasyPrint other than :data:`WRITTEN_FOR`
 takes the plain path.
 """
 
@@ -34,6 +43,7 @@ from __future__ import annotations
 import functools
 import operator
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -46,7 +56,7 @@ from .patching import Patch
 WRITTEN_FOR = "70.0"
 """The WeasyPrint version whose internals these steps mirror and were checked against."""
 
-STEPS = ("subset", "contexts")
+STEPS = ("subset", "contexts", "metrics")
 
 FONT_BYTES_KEPT = 12_000_000
 """The font files whose faces are kept preprocessed, at most this many bytes in all per
@@ -86,6 +96,8 @@ def _apply() -> None:
         _patch_subsetting()
     if "contexts" in chosen:
         _patch_layout_setup()
+    if "metrics" in chosen:
+        _patch_metrics()
     _installed = chosen
 
 
@@ -268,6 +280,53 @@ def made_from(layout: Any, style: Any, shared: tuple[Any, ...]) -> None:
         attributes = pango.pango_attr_list_new()
         pango.pango_attr_list_insert(attributes, features)
         pango.pango_layout_set_attributes(layout.layout, attributes)
+
+
+# ----------------------------------------------------------------------------- metrics
+
+_LAID_OUT_APART = re.compile("[\t\n\r\f\v\x1c-\x1f\x85\u2028\u2029]")
+"""Tabs (tab stops) and line or paragraph separators: lines holding one are measured alone."""
+
+
+def _patch_metrics() -> None:
+    from weasyprint.text import line_break
+
+    line_break.first_line_metrics = _from_draft(line_break.first_line_metrics)
+
+
+def _from_draft(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``first_line_metrics`` reading a kept line's metrics from the draft's first line."""
+
+    @functools.wraps(original)
+    def first_line_metrics(first_line: Any, text: str, layout: Any, resume_at: int | None,
+                           space_collapse: bool, style: Any, hyphenated: bool = False,
+                           hyphenation_character: str | None = None) -> Any:  # fmt: skip
+        args = (first_line, text, layout, resume_at, space_collapse, style, hyphenated,
+                hyphenation_character)  # fmt: skip
+        if "metrics" not in _ACTIVE.get() or hyphenated or not resume_at or not space_collapse:
+            return original(*args)
+        line = text.encode()[: first_line.length].decode().rstrip(" ")
+        if not line or _LAID_OUT_APART.search(line) or not _plain(style):
+            return original(*args)
+        return measured(first_line, line, layout, resume_at, style)
+
+    return first_line_metrics
+
+
+def _plain(style: Any) -> bool:
+    return bool(style["letter_spacing"] == "normal" and style["direction"] == "ltr")
+
+
+def measured(first_line: Any, line: str, layout: Any, resume_at: int, style: Any) -> Any:
+    """``first_line_metrics``' answer for the draft's ``first_line``, holding ``line``."""
+    from weasyprint.text.ffi import FROM_UNITS, pango
+    from weasyprint.text.line_break import line_size
+
+    width, height = line_size(first_line, style)
+    baseline = pango.pango_layout_get_baseline(layout.layout) * FROM_UNITS
+    layout.text = line  # as set_text keeps it: drawing lays this text out again
+    layout.deactivate()
+    return layout, len(line.encode()), resume_at, width, height, baseline
 
 
 _PATCH = Patch("Speed-ups of WeasyPrint's hot paths", _apply, "rendering with its own code")
