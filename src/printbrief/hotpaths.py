@@ -222,7 +222,7 @@ def _shared_setup(original: Callable[..., None]) -> Callable[..., None]:
             key = (style.font_config, read(style))
             kept = style.cache.setdefault(_SHARED, {})
             shared = kept.get(key)
-        except TypeError:  # a value that cannot be hashed: set up as WeasyPrint does
+        except (TypeError, AttributeError):  # unhashable, or a style without a cache (SVG text)
             return original(layout, style)
         if shared is None:
             original(layout, style)
