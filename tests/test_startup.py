@@ -190,3 +190,28 @@ def test_a_broken_or_foreign_cache_file_is_a_slower_start_not_an_error(tmp_path:
     if os.getuid() == 0:  # another user's file is never unpickled
         os.chown(tmp_path / "ok.pickle", 4242, -1)
         assert startup._read(tmp_path / "ok.pickle") is None
+
+
+def test_rendering_one_article_loads_no_process_pool_nor_colour_management(
+    tmp_path: Path,
+) -> None:
+    """What a one-article render in its own process never uses is not imported at its start."""
+    code = f"""
+import sys
+from printbrief.cli import main
+assert main(["-q", "render", {str(SAMPLES / "en-news-brief.json")!r}, "-o", {str(tmp_path / "a.pdf")!r}]) == 0
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("multiprocessing", "concurrent", "printbrief")))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    loaded = done.stdout
+    assert "printbrief.renderer" in loaded  # it did render, in this process
+    for unused in (
+        "'multiprocessing'",
+        "concurrent.futures.process",
+        "printbrief.cmyk",
+        "printbrief.cmykpdf",
+        "printbrief.formats.nitf",
+        "printbrief.formats.newsml",
+    ):
+        assert unused not in loaded, unused  # fmt: skip

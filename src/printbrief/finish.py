@@ -12,7 +12,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 import pydyf
 
-from . import cmykpdf, press
+from . import press
 from .artifacts import mark_pagination
 from .version import __version__
 
@@ -102,6 +102,8 @@ class Finisher:
             elif self.standard and isinstance(obj, pydyf.Stream):
                 _no_interpolation(obj)
         if self.cmyk_profile:
+            from . import cmykpdf  # colour management only for CMYK output: a faster start
+
             cmykpdf.convert(pdf, self.cmyk_profile)
             _original_profile(pdf, self.cmyk_profile)
         if self.soft_hyphens:

@@ -91,7 +91,6 @@ class RenderOptions:
 
         Raises a :class:`~printbrief.errors.UsageError` naming the field.
         """
-        from .cmyk import check_profile
         from .errors import UsageError
         from .load import format_named
         from .paper import page_css
@@ -105,7 +104,7 @@ class RenderOptions:
             ("bleed", lambda: page_css(self.paper, self.bleed, None)),
             ("marks", lambda: page_css(self.paper, None, self.marks)),
             ("input_format", lambda: format_named(self.input_format)),
-            ("output_profile", lambda: check_profile(self.output_profile)),
+            ("output_profile", lambda: _check_profile(self.output_profile)),
             ("output_condition", lambda: _check_condition(self.output_condition)),
         ):
             try:
@@ -156,6 +155,14 @@ def _file_digest(path: str) -> str:
     import hashlib
 
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _check_profile(path: str | None) -> None:
+    """A given output profile is a CMYK one (colour management is loaded only then)."""
+    if path is not None:
+        from .cmyk import check_profile
+
+        check_profile(path)
 
 
 def _check_condition(name: str | None) -> None:

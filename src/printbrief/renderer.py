@@ -21,7 +21,6 @@ from weasyprint import CSS, HTML
 
 from . import (
     cjk,
-    cmyk,
     coverage,
     finish,
     fitting,
@@ -104,9 +103,10 @@ class Renderer:
         self.network = network or (Network.from_limits(hosts, self.limits) if hosts else None)
         self.photos = None if self.options.lossless_images else PhotoCache()
         self._fixed_roots = (*self.theme.folders, asset_dir("fonts"))
-        cmyk_variant = self.variant is not None and self.variant.cmyk
-        self.profile = cmyk.output_profile(self.options.output_profile) if cmyk_variant else None
+        self.profile = self._output_profile()
         if self.profile:  # PDF/X-4: every picture and colour in CMYK
+            from . import cmyk
+
             self.photos = cmyk.CmykPictures(self.profile)
             self._fixed_roots += (self.profile.parent,)
         fetcher = LockedFetcher(self._fixed_roots, self.limits)
@@ -144,6 +144,22 @@ class Renderer:
         config = FontConfiguration()
         return config, CSS(string=self._fonts_css, font_config=config, url_fetcher=fetcher)
 
+    def _output_profile(self) -> Path | None:
+        """The CMYK output profile of a CMYK variant (PDF/X-4), else None."""
+        if self.variant is None or not self.variant.cmyk:
+            return None
+        from . import cmyk  # colour management only for CMYK output: a faster start without
+
+        return cmyk.output_profile(self.options.output_profile)
+
+    def _intents(self) -> tuple[str, str] | None:
+        """The output intent's names for the CMYK profile, or None without one."""
+        if not self.profile:
+            return None
+        from . import cmyk
+
+        return cmyk.intent_names(self.profile, self.options.output_condition)
+
     def extra_stylesheets(self) -> list[Path]:
         """Stylesheets on top of the theme's (the issue wing adds the theme's ``issue.css``)."""
         return []
@@ -154,6 +170,8 @@ class Renderer:
     def _press_css(self, fetcher: LockedFetcher) -> list[CSS]:
         if not self.profile:
             return []
+        from . import cmyk
+
         css = cmyk.press_css(self.profile)
         return [
             CSS(
@@ -170,11 +188,7 @@ class Renderer:
             standard=bool(self.variant),
             marks=marks,
             soft_hyphens=soft_hyphens,
-            output_condition=(
-                cmyk.intent_names(self.profile, self.options.output_condition)
-                if self.profile
-                else None
-            ),
+            output_condition=self._intents(),
             cmyk_profile=self.profile,
         )
 
@@ -275,7 +289,7 @@ class Renderer:
                 "the document is nested too deeply to lay out", source=_name(article)
             ) from None
         except Exception as exc:  # WeasyPrint has no error root of its own
-            message = cmyk.colour_failure(exc) or f"WeasyPrint failed: {type(exc).__name__}: {exc}"
+            message = _colour_failure(exc) or f"WeasyPrint failed: {type(exc).__name__}: {exc}"
             raise RenderError(message, source=_name(article)) from exc
         log.debug("Step 6 - PDF written (%d bytes, %.0f ms)", len(result), budget.elapsed() * 1000)
         return result
@@ -457,6 +471,13 @@ def _sourced(error: PrintbriefError, article: Article) -> PrintbriefError:
 
 def _source_dir(article: Article) -> tuple[Path, ...]:
     return (article.source.parent,) if article.source else ()
+
+
+def _colour_failure(exc: BaseException) -> str | None:
+    """A failed colour computation in a theme author's words (:func:`cmyk.colour_failure`)."""
+    from . import cmyk
+
+    return cmyk.colour_failure(exc)
 
 
 def _name(article: Article) -> str | None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import multiprocessing
 import os
 import signal
 import sys
@@ -26,8 +25,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Executor, Future
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
@@ -47,6 +45,7 @@ from .scratch import settle_heap, use_scratch
 from .version import versions
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
     from multiprocessing.context import BaseContext
 
 log = logging.getLogger(__name__)
@@ -211,6 +210,8 @@ def _exit_with_parent() -> None:
 @cache
 def context() -> BaseContext:
     """The start method every worker process uses (see the module docstring for why)."""
+    import multiprocessing  # here: a command that renders in its own process never needs it
+
     if sys.platform == "linux":
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["printbrief.renderer"])
@@ -222,6 +223,8 @@ def process_pool(
     jobs: int, folder: str | None, warm: RenderOptions | None = None, kind: str = RENDERER
 ) -> ProcessPoolExecutor:
     """``jobs`` warm worker processes, their temporary files in ``folder``."""
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(
         max_workers=jobs, mp_context=context(), initializer=start_worker,
         initargs=(folder, warm, kind),
@@ -245,7 +248,9 @@ class Respawning(Executor):
         """Queue ``fn`` on the pool, on a new one if the pool is broken."""
         try:
             return self.pool.submit(fn, *args, **kwargs)
-        except BrokenProcessPool:
+        except Exception as exc:
+            if not worker_died(exc):
+                raise
             log.info("a worker process died; starting new workers")
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool, self.respawns = self.make(), self.respawns + 1
@@ -254,6 +259,16 @@ class Respawning(Executor):
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Shut the current pool down."""
         self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def worker_died(exc: BaseException) -> bool:
+    """Whether ``exc`` says a pool's worker process died (``BrokenProcessPool``).
+
+    Asked without importing the process pool's module: a command rendering in its own
+    process never loads it (nor ``multiprocessing``), and then no pool can have broken.
+    """
+    pools = sys.modules.get("concurrent.futures.process")
+    return pools is not None and isinstance(exc, pools.BrokenProcessPool)
 
 
 def default_jobs() -> int:

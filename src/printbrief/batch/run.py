@@ -14,7 +14,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,6 +33,7 @@ from ..workers import (
     process_pool,
     relay,
     submit,
+    worker_died,
 )
 from .manifest import Entry, Manifests
 from .plan import Item, Planner, error_line, expand_inputs, sha256
@@ -187,23 +187,26 @@ class _Batch:
     def _collect(self, future: Future[Outcome[Written]], item: Item) -> None:
         try:
             outcome = future.result()
-        except BrokenProcessPool:  # a worker died (killed, or past max_worker_memory)
-            if item.index not in self.retried:  # every task in flight fails with the one
-                self.retried.add(item.index)  # that killed it: each gets a second try
-                self.retry.append(item)
-                return
-            self._fail(item, f"{item.name}: a worker died rendering this input (killed, out "
-                             "of memory: max_worker_memory, or stuck in a native call past "
-                             "max_render_seconds)")  # fmt: skip
-            return
-        except Exception as exc:  # the executor lost the task: a killed worker, a lost node
-            self._fail(item, f"{item.name}: worker failed: {type(exc).__name__}: {exc}")
+        except Exception as exc:
+            self._lost(item, exc)
             return
         relay(outcome, item.name)  # WeasyPrint's own warnings do not say which input they concern
         if outcome.error is not None:
             self._fail(item, error_line(outcome.error, item.name))
         elif self._write(item, outcome.result()):
             self._record(item, outcome)
+
+    def _lost(self, item: Item, exc: Exception) -> None:
+        """A task the executor lost: a dead worker's tasks get a second try, others fail."""
+        if not worker_died(exc):  # the executor lost the task: a killed worker, a lost node
+            self._fail(item, f"{item.name}: worker failed: {type(exc).__name__}: {exc}")
+        elif item.index not in self.retried:  # every task in flight fails with the one
+            self.retried.add(item.index)  # that killed it: each gets a second try
+            self.retry.append(item)
+        else:
+            self._fail(item, f"{item.name}: a worker died rendering this input (killed, out "
+                             "of memory: max_worker_memory, or stuck in a native call past "
+                             "max_render_seconds)")  # fmt: skip
 
     def _write(self, item: Item, written: Written) -> bool:
         if written.pdf is None:
