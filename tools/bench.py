@@ -242,7 +242,7 @@ def cold_start(case: Case, rounds: int, *, peers: bool = True) -> dict[str, Any]
         page.write_text(case.html, "utf-8")
         printbrief = [str(Path(sys.executable).parent / "printbrief"), "-q", "render",
                       str(case.source), "-o", f"{tmp}/p.pdf"]  # fmt: skip
-        env = {**os.environ, "PRINTBRIEF_START_CACHE": f"{tmp}/start"}
+        env = {**_compiled(tmp), "PRINTBRIEF_START_CACHE": f"{tmp}/start"}
         commands = {
             "printbrief": (printbrief, env),
             "printbrief-plain-start": (printbrief, {**env, "PRINTBRIEF_PLAIN_START": "1"}),
@@ -261,6 +261,18 @@ def cold_start(case: Case, rounds: int, *, peers: bool = True) -> dict[str, Any]
                 if n:
                     samples[name].append(took)
     return {name: stats(s) for name, s in samples.items()}
+
+
+def _compiled(tmp: str) -> dict[str, str]:
+    """The environment with bytecode kept (in ``tmp``), for every command alike.
+
+    An installed package starts from compiled bytecode (pip compiles it on install), but an
+    editable checkout run with ``PYTHONDONTWRITEBYTECODE=1`` compiles printbrief's own modules
+    from source on every start while WeasyPrint's come compiled from site-packages. The
+    untimed first round writes every command's bytecode under ``tmp``.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPYCACHEPREFIX": f"{tmp}/pycache"}
 
 
 def _timed_run(command: list[str], env: dict[str, str]) -> float:
