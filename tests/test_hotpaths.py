@@ -25,8 +25,9 @@ THEMES = ("newsbrief", "broadsheet", "minimal")
 @pytest.fixture
 def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
     """How often each step acted (a test of sameness must not pass because nothing ran)."""
-    counts = {"subset": 0, "contexts": 0, "metrics": 0}
+    counts = {"subset": 0, "contexts": 0, "metrics": 0, "struts": 0}
     face, made_from, measured = hotpaths.preprocessed_face, hotpaths.made_from, hotpaths.measured
+    kept_strut = hotpaths.kept_strut
 
     def preprocessed(hb_face: Any, size: int) -> Any:
         counts["subset"] += 1
@@ -40,7 +41,12 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
         counts["metrics"] += 1
         return measured(*args)
 
+    def strut(style: Any, original: Any) -> Any:
+        counts["struts"] += 1
+        return kept_strut(style, original)
+
     monkeypatch.setattr(hotpaths, "preprocessed_face", preprocessed)
+    monkeypatch.setattr(hotpaths, "kept_strut", strut)
     monkeypatch.setattr(hotpaths, "made_from", made)
     monkeypatch.setattr(hotpaths, "measured", from_draft)
     yield counts
@@ -63,6 +69,7 @@ def test_a_render_is_byte_identical_with_the_steps(name: str, taken: dict[str, i
     plain, fast = both(Renderer("newsbrief"), SAMPLES / name)
     assert fast == plain
     assert taken["subset"] >= 2 and taken["contexts"] >= 50 and taken["metrics"] >= 10, taken
+    assert taken["struts"] >= 50, taken
 
 
 @pytest.mark.slow
@@ -76,6 +83,7 @@ def test_every_sample_in_every_theme_is_byte_identical(theme: str, taken: dict[s
     assert taken["subset"] >= 2 * len(ARTICLES), taken
     assert taken["contexts"] >= 50 * len(ARTICLES), taken
     assert taken["metrics"] >= 5 * len(ARTICLES), taken
+    assert taken["struts"] >= 20 * len(ARTICLES), taken
 
 
 def test_each_step_alone_is_byte_identical(taken: dict[str, int]) -> None:
@@ -133,8 +141,8 @@ def test_the_switch_and_another_weasyprint_take_the_plain_path(
     monkeypatch.delenv("PRINTBRIEF_PLAIN_HOTPATHS", raising=False)
     assert hotpaths.steps() == hotpaths.STEPS
     monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "subset")
-    assert hotpaths.steps() == ("contexts", "metrics")
-    monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "subset, contexts,metrics")
+    assert hotpaths.steps() == ("contexts", "metrics", "struts")
+    monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "subset, contexts,metrics,struts")
     assert hotpaths.steps() == ()
     monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "1")
     assert hotpaths.steps() == ()
@@ -150,13 +158,14 @@ from printbrief import hotpaths
 from weasyprint.pdf import fonts
 from weasyprint.text import line_break
 plain_subset, plain_setup = fonts.Font._harfbuzz_subset, line_break.Layout.setup
-plain_metrics = line_break.first_line_metrics
+plain_metrics, plain_strut = line_break.first_line_metrics, line_break.strut
 threads = [threading.Thread(target=hotpaths.install) for _ in range(8)]
 for t in threads: t.start()
 for t in threads: t.join()
 assert fonts.Font._harfbuzz_subset.__wrapped__ is plain_subset
 assert line_break.Layout.setup.__wrapped__ is plain_setup
 assert line_break.first_line_metrics.__wrapped__ is plain_metrics
+assert line_break.strut.__wrapped__ is plain_strut
 print("ok")
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
@@ -172,6 +181,7 @@ Renderer("minimal").render({"headline": "Tide", "body": "High water at noon."})
 assert hotpaths._installed == () and not hasattr(fonts.Font._harfbuzz_subset, "__wrapped__")
 assert not hasattr(line_break.Layout.setup, "__wrapped__")
 assert not hasattr(line_break.first_line_metrics, "__wrapped__")
+assert not hasattr(line_break.strut, "__wrapped__")
 print("ok")
 """
     env = {**os.environ, "PRINTBRIEF_PLAIN_HOTPATHS": "1"}
@@ -222,3 +232,29 @@ def test_a_line_measured_on_the_draft_measures_as_laid_out_alone(
     for name in QUICK:
         renderer.render(load(SAMPLES / name))
     assert len(lines) >= 20 and any(" " in line for line in lines)
+
+
+def test_a_strut_is_asked_once_per_style_and_a_changed_copy_afresh() -> None:
+    from weasyprint import HTML
+    from weasyprint.css.properties import Dimension
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    hotpaths.install()
+    page = HTML(string="<p>Tide</p>").render().pages[0]._page_box
+    paragraph = page.children[0].children[0].children[0]  # html > body > p
+    style = paragraph.style
+    plain = line_break.strut.__wrapped__
+    asked: list[Any] = []
+
+    def counted(given: Any) -> Any:
+        asked.append(given)
+        return plain(given)
+
+    copy = style.copy()
+    copy["font_size"], copy["line_height"] = 30.0, Dimension(41, "px")
+    with hotpaths.speeding():
+        first = [hotpaths.kept_strut(s, counted) for s in (style, style, copy, copy)]
+    assert inline.strut is line_break.strut  # every module that imported it by name
+    assert first == [plain(style), plain(style), plain(copy), plain(copy)]
+    assert first[2] != first[0] and asked == [style, copy]
