@@ -25,9 +25,9 @@ THEMES = ("newsbrief", "broadsheet", "minimal")
 @pytest.fixture
 def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
     """How often each step acted (a test of sameness must not pass because nothing ran)."""
-    counts = {"subset": 0, "contexts": 0, "metrics": 0, "struts": 0}
+    counts = {"subset": 0, "contexts": 0, "metrics": 0, "struts": 0, "shorthands": 0}
     face, made_from, measured = hotpaths.preprocessed_face, hotpaths.made_from, hotpaths.measured
-    kept_strut = hotpaths.kept_strut
+    kept_strut, expansion = hotpaths.kept_strut, hotpaths.expansion
 
     def preprocessed(hb_face: Any, size: int) -> Any:
         counts["subset"] += 1
@@ -46,7 +46,13 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
         return kept_strut(style, original)
 
     monkeypatch.setattr(hotpaths, "preprocessed_face", preprocessed)
+
+    def expanded(*args: Any) -> Any:
+        counts["shorthands"] += 1
+        return expansion(*args)
+
     monkeypatch.setattr(hotpaths, "kept_strut", strut)
+    monkeypatch.setattr(hotpaths, "expansion", expanded)
     monkeypatch.setattr(hotpaths, "made_from", made)
     monkeypatch.setattr(hotpaths, "measured", from_draft)
     yield counts
@@ -69,7 +75,7 @@ def test_a_render_is_byte_identical_with_the_steps(name: str, taken: dict[str, i
     plain, fast = both(Renderer("newsbrief"), SAMPLES / name)
     assert fast == plain
     assert taken["subset"] >= 2 and taken["contexts"] >= 50 and taken["metrics"] >= 10, taken
-    assert taken["struts"] >= 50, taken
+    assert taken["struts"] >= 50 and taken["shorthands"] >= 20, taken
 
 
 @pytest.mark.slow
@@ -84,6 +90,7 @@ def test_every_sample_in_every_theme_is_byte_identical(theme: str, taken: dict[s
     assert taken["contexts"] >= 50 * len(ARTICLES), taken
     assert taken["metrics"] >= 5 * len(ARTICLES), taken
     assert taken["struts"] >= 20 * len(ARTICLES), taken
+    assert taken["shorthands"] >= 5 * len(ARTICLES), taken
 
 
 def test_each_step_alone_is_byte_identical(taken: dict[str, int]) -> None:
@@ -141,8 +148,8 @@ def test_the_switch_and_another_weasyprint_take_the_plain_path(
     monkeypatch.delenv("PRINTBRIEF_PLAIN_HOTPATHS", raising=False)
     assert hotpaths.steps() == hotpaths.STEPS
     monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "subset")
-    assert hotpaths.steps() == ("contexts", "metrics", "struts")
-    monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "subset, contexts,metrics,struts")
+    assert hotpaths.steps() == ("contexts", "metrics", "struts", "shorthands")
+    monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "subset, contexts,metrics,struts,shorthands")
     assert hotpaths.steps() == ()
     monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "1")
     assert hotpaths.steps() == ()
@@ -258,3 +265,33 @@ def test_a_strut_is_asked_once_per_style_and_a_changed_copy_afresh() -> None:
     assert inline.strut is line_break.strut  # every module that imported it by name
     assert first == [plain(style), plain(style), plain(copy), plain(copy)]
     assert first[2] != first[0] and asked == [style, copy]
+
+
+FONTS = ("font_style", "font_variant_caps", "font_weight", "font_stretch", "font_size",
+         "line_height", "font_family")  # fmt: skip
+
+
+def _font_styles(html: str) -> list[tuple[str, tuple[Any, ...]]]:
+    from weasyprint import HTML
+
+    page = HTML(string=html).render().pages[0]._page_box
+    boxes = [b for b in page.descendants() if getattr(b, "element_tag", "") in ("p", "i")]
+    return [(b.element_tag, tuple(b.style[k] for k in FONTS)) for b in boxes]
+
+
+@pytest.mark.allow_warnings
+def test_a_pending_shorthand_expanded_once_gives_each_longhand_as_before(
+    caplog: pytest.LogCaptureFixture, taken: dict[str, int]
+) -> None:
+    hotpaths.install()
+    html = ("<style>:root { --f: italic bold 12px/15px serif; --g: 9px bad-family, }"
+            "p { font: var(--f) } i { font: var(--g) }</style><p>a</p><p>b <i>c</i></p>")  # fmt: skip
+    with hotpaths.only():
+        plain = _font_styles(html)
+    plain_warnings = [r.getMessage() for r in caplog.records]
+    caplog.clear()
+    with hotpaths.speeding():
+        fast = _font_styles(html)
+    assert fast == plain and {tag for tag, _ in plain} == {"p", "i"} and taken["shorthands"] >= 14
+    assert [r.getMessage() for r in caplog.records] == plain_warnings  # the invalid one, once
+    assert "Ignored `font:" in plain_warnings[0] and len(plain_warnings) == 1

@@ -38,6 +38,14 @@ proposal for WeasyPrint in docs/performance-notes.md:
     the key; a style's font and line height do not change once computed (WeasyPrint changes
     fonts only on a copy).
 
+``shorthands``
+    A shorthand holding ``var()`` (``font: var(--pb-head-font)``) is kept pending and solved
+    when a longhand is first computed (``PendingExpander.validate``, ``css/validation/
+    expanders.py``): the whole shorthand is expanded again for each of its longhands, seven
+    times for ``font``. The longhands expanded from one declaration's substituted tokens are
+    kept with the declaration (up to :data:`EXPANSIONS_KEPT` token texts each), so the other
+    longhands are read from the first expansion.
+
 The steps are installed once per process (:class:`~printbrief.patching.Patch`, on the first
 render; only on exactly that version: a minor release may change what they mirror) and act only
 inside :func:`speeding`, which every printbrief render enters: other WeasyPrint users in the
@@ -64,7 +72,7 @@ from .patching import Patch
 WRITTEN_FOR = "70.0"
 """The WeasyPrint version whose internals these steps mirror and were checked against."""
 
-STEPS = ("subset", "contexts", "metrics", "struts")
+STEPS = ("subset", "contexts", "metrics", "struts", "shorthands")
 
 FONT_BYTES_KEPT = 12_000_000
 """The font files whose faces are kept preprocessed, at most this many bytes in all per
@@ -77,6 +85,7 @@ _ALLOWED: ContextVar[frozenset[str]] = ContextVar(
     "printbrief_hotpaths_allowed", default=frozenset(STEPS)
 )
 _faces_lock = threading.Lock()
+_expansions_lock = threading.Lock()
 _installed: tuple[str, ...] = ()
 
 
@@ -108,6 +117,8 @@ def _apply() -> None:
         _patch_metrics()
     if "struts" in chosen:
         _patch_struts()
+    if "shorthands" in chosen:
+        _patch_shorthands()
     _installed = chosen
 
 
@@ -377,6 +388,63 @@ def kept_strut(style: Any, original: Callable[[Any], Any]) -> Any:
     if found is None:  # the style itself is kept with it: its id names no other meanwhile
         found = kept[id(style)] = (style, original(style))
     return found[1]
+
+
+# --------------------------------------------------------------------------- shorthands
+
+EXPANSIONS_KEPT = 32
+"""Substituted values kept per pending shorthand declaration: a theme's ``var()`` takes a few
+values (one per font role); past this, the oldest is dropped."""
+
+
+def _patch_shorthands() -> None:
+    from weasyprint.css.validation import expanders
+
+    pending = expanders.PendingExpander
+    pending.validate = _expanded_once(pending.validate)
+
+
+def _expanded_once(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``PendingExpander.validate`` reading a longhand from the declaration's kept expansion."""
+
+    @functools.wraps(original)
+    def validate(pending: Any, tokens: list[Any], wanted_key: str, base_url: str | None) -> Any:
+        longhands = None
+        if "shorthands" in _ACTIVE.get():
+            longhands = expansion(pending, tokens, base_url)
+        if longhands is None or wanted_key not in longhands:
+            return original(pending, tokens, wanted_key, base_url)
+        return longhands[wanted_key]
+
+    return validate
+
+
+def expansion(pending: Any, tokens: list[Any], base_url: str | None) -> dict[str, Any] | None:
+    """Every longhand of ``pending``'s shorthand for the substituted ``tokens``, kept.
+
+    None when one of them is invalid: WeasyPrint then validates each longhand alone (a valid
+    one stays valid) and reports the invalid value once, as without this step.
+    """
+    from tinycss2 import serialize
+    from weasyprint.css.validation.properties import InvalidValues
+
+    kept: OrderedDict[tuple[str, str | None], dict[str, Any]]
+    kept = pending.__dict__.setdefault("_printbrief_expansions", OrderedDict())
+    key = (serialize(tokens), base_url)
+    found = kept.get(key)
+    if found is None:
+        found, shorthand = {}, pending.validator.keywords["name"]
+        try:
+            for name, value in pending.validator(tokens):
+                name = f"{shorthand}{name}" if name.startswith("-") else name
+                found.setdefault(name, value)  # the first, as WeasyPrint's loop returns it
+        except InvalidValues:
+            return None
+        with _expansions_lock:
+            kept[key] = found
+            while len(kept) > EXPANSIONS_KEPT:
+                kept.popitem(last=False)
+    return found
 
 
 _PATCH = Patch("Speed-ups of WeasyPrint's hot paths", _apply, "rendering with its own code")
