@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES
-from printbrief import Renderer, cjkheads, load
-from typehead import headline_lines, split_words
+from pagecases import picture
+from printbrief import Article, Renderer, cjkheads, load
+from printbrief.themes import dateline, resolve_theme
+from typehead import cjk_latin_gaps, headline_lines, printed_glyphs, split_words
 
 ARTICLES = Path(__file__).parent / "articles"
 CJK = sorted(
@@ -18,11 +20,15 @@ CJK = sorted(
 _renderers: dict[tuple[str, str], Renderer] = {}
 
 
-def printed(path: Path, theme: str, paper: str) -> list[str]:
+def rendered(article: Article, theme: str, paper: str) -> bytes:
     if (theme, paper) not in _renderers:
         _renderers[(theme, paper)] = Renderer(theme, paper=paper)
+    return bytes(_renderers[(theme, paper)].render(article))
+
+
+def printed(path: Path, theme: str, paper: str) -> list[str]:
     article = load(path)
-    return headline_lines(bytes(_renderers[(theme, paper)].render(article)), article.headline)
+    return headline_lines(rendered(article, theme, paper), article.headline)
 
 
 @pytest.mark.slow
@@ -85,3 +91,43 @@ def test_balanced_lines_are_about_as_long_as_each_other() -> None:
 )  # fmt: skip
 def test_phrases(text: str, lang: str, expected: list[str]) -> None:
     assert [text[a:b] for a, b in cjkheads.phrases(text, lang)] == expected
+
+
+# ------------------------------------------------------------ CJK–Latin gaps in head text
+
+GAPPED = [p for p in CJK if load(p).lang[:2] in ("zh", "ja")]
+
+
+def _captioned(path: Path) -> Article:
+    """The article with a picture whose caption and credit mix Han or kana with digits."""
+    caption = {"zh": "2026年5月摄于白石湾，约120米长的堤岸", "ja": "2026年5月、約120メートルの岸壁"}
+    image = {"src": picture(160, 90), "caption": caption[load(path).lang[:2]], "credit": "PB通信"}
+    return Article.model_validate({**load(path).model_dump(), "images": [image]})
+
+
+@pytest.mark.parametrize("paper", ["A4", "A5"])
+@pytest.mark.parametrize("theme", ["newsbrief", "broadsheet", "minimal"])
+@pytest.mark.parametrize("path", GAPPED, ids=lambda p: p.name)
+def test_head_text_has_the_cjk_latin_gap(path: Path, theme: str, paper: str) -> None:
+    """jlreq: a quarter em between Han or kana and Latin or digits, in the headline,
+    standfirst, byline and dateline, kicker and captions as in the body."""
+    article = _captioned(path)
+    pdf = rendered(article, theme, paper)
+    fields = {"headline": article.headline, "standfirst": article.standfirst,
+              "byline": article.byline, "dateline": dateline(article),
+              "kicker": article.section, "caption": article.images[0].caption,
+              "credit": article.images[0].credit}  # fmt: skip
+    measured = {
+        name: cjk_latin_gaps(printed_glyphs(pdf, text or "")) for name, text in fields.items()
+    }
+    assert measured["dateline"] and measured["caption"], measured  # what every article has
+    gaps = [gap for found in measured.values() for gap in found]
+    # A quarter em, less a headline's tracking (broadsheet: -0.015 em).
+    assert gaps and min(gaps) >= 0.23 and max(gaps) < 0.8, measured
+
+
+def test_korean_head_text_gets_no_cjk_latin_gap() -> None:
+    """Korean sets Latin and digits with word spaces (klreq): no gap is marked anywhere."""
+    article = Article.model_validate({**_captioned(SAMPLES / "ja.json").model_dump(), "lang": "ko"})
+    html = resolve_theme("newsbrief").render_html(article, "<p>본문</p>")
+    assert "cjk-gap" not in html

@@ -183,7 +183,7 @@ def tag_scripts(markup: str, lang: str) -> str:
     parts = _SPLIT_TAGS.split(markup)
     for i in range(0, len(parts), 2):  # even indexes are text between tags
         key = stack[-1][1]
-        spaced = mark_latin_runs(parts[i]) if key in ("zh-Hans", "zh-Hant", "ja") else parts[i]
+        spaced = mark_latin_runs(parts[i]) if key in GAPPED_SCRIPTS else parts[i]
         parts[i] = breakable_urls(_tag_text(spaced, key))
         if i + 1 < len(parts):
             _follow(stack, parts[i + 1])
@@ -211,6 +211,8 @@ def _follow(stack: list[tuple[str, str]], tag: str) -> None:
 # Latin letters and digits next to Han or kana get a gap on that side (W3C jlreq and clreq:
 # about a quarter em between ideographs or kana and Western text), printed as the margin
 # of a span the theme sizes with --pb-cjk-latin-gap: spacing, never characters, is added.
+# Korean is set with word spaces and takes no gap (klreq).
+GAPPED_SCRIPTS = frozenset({"zh-Hans", "zh-Hant", "ja"})
 _LATIN_RUN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.,:%/+'’\- ]*[A-Za-z0-9%])?")
 _CJK_LETTER = re.compile("[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 

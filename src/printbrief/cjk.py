@@ -4,7 +4,7 @@ WeasyPrint 70 justifies by widening U+0020 only (``layout/inline.py`` ``justify_
 Chinese and Japanese lines, which have no spaces, stay ragged; and it has no
 ``word-break: keep-all``, which Korean needs (W3C klreq §3.1.2: break between words, and
 between syllables only when a word is longer than the line). This module adds both by
-patching six functions, only while :func:`typesetting` is active (a printbrief render):
+patching seven functions, only while :func:`typesetting` is active (a printbrief render):
 
 * ``Layout.set_text`` (:mod:`printbrief.cjkbreak`) adds Pango attributes: ``allow_breaks``
   false inside Korean words, and, on the text boxes of a justified line, per-character
@@ -28,7 +28,9 @@ patching six functions, only while :func:`typesetting` is active (a printbrief r
   up along the line, so before it draws one, each glyph's width is set so that the whole
   numbers kept add up, and its x offset is scaled from Pango units as WeasyPrint reads it.
 * ``iter_line_boxes`` (as ``layout/block.py`` calls it; :mod:`printbrief.cjkheads`) sets a
-  CJK headline between phrases and balances its lines.
+  CJK headline between phrases and balances its lines; ``can_break_text`` (as
+  ``layout/inline.py`` calls it between two inline boxes; :mod:`printbrief.cjkbreak`) keeps
+  a headline's phrase whole across the span of a CJK–Latin gap.
 
 The patches are installed for the WeasyPrint version they were written for only
 (:mod:`printbrief.patching`); on any other, printbrief logs a warning once and WeasyPrint lays text
@@ -102,6 +104,7 @@ def _patch() -> None:
     line_break.Layout.set_text = cjkbreak.text_setter(line_break.Layout.set_text)
     splitter = cjkbreak.keep_all_splitter(line_break.split_first_line)
     inline.split_first_line = preferred.split_first_line = splitter
+    inline.can_break_text = cjkbreak.phrase_joiner(inline.can_break_text)
     inline.justify_line = cjkjustify.justifier(inline.justify_line)
     inline.text_align = cjkjustify.edge_trimmer(inline.text_align)
     text.draw_first_line = cjkdraw.exact_drawing(text.draw_first_line)

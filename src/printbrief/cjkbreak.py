@@ -138,3 +138,17 @@ def _next_word_outgrows(
     if len(word.group()) * style["font_size"] < 0.8 * max_width:  # Hangul is about an em wide
         return False
     return bool(original(word.group(), style, context, None, 0, True, False)[3] > max_width)
+
+
+def phrase_joiner(original: Callable[[str, str], bool]) -> Callable[[str, str], bool]:
+    """``can_break_text`` (as ``layout/inline.py`` asks it whether a line may break between
+    two inline boxes) that, in a headline, keeps a phrase whole across boxes as
+    :func:`_keep_phrases` does inside one: ``供电<span>1.2</span>亿`` (a CJK–Latin gap)."""
+
+    def can_break_text(text: str, lang: str) -> bool:
+        allowed = original(text, lang)
+        if allowed and len(text) == 2 and ACTIVE.get() and KEEP_ALL.get() and PHRASES.get():
+            return len(phrases(text, lang or "")) > 1 or not CJK.search(text)
+        return allowed
+
+    return can_break_text
