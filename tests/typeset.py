@@ -19,6 +19,9 @@ from typing import Any
 import pdfplumber
 
 from halves import left_blank, right_blank
+from typeruby import ruby_count, ruby_report, ruby_runs
+
+__all__ = ["Block", "Line", "Report", "body_paragraphs", "check", "ruby_count"]
 
 Char = dict[str, Any]
 CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
@@ -130,13 +133,15 @@ def check(pdf: bytes, paragraphs: list[Block], *, justified: bool = True) -> Rep
     with pdfplumber.open(io.BytesIO(pdf)) as document:
         pages = [(p.width, p.height, list(p.chars)) for p in document.pages]
     segments: list[Line] = []
+    reading_runs: list[tuple[int, float, list[Char], list[list[Char]]]] = []
     for number, (width, height, chars) in enumerate(pages):
         report.outside += _off_page(number, chars, width, height)
-        readings = _readings(chars)
-        report.ruby += _ruby_problems(number, chars, readings)
+        runs, readings = ruby_runs(chars)
+        reading_runs.append((number, width, chars, runs))
         segments += _segments(number, [c for c in chars if id(c) not in readings], width)
     report.lines = _match(segments, paragraphs, report)
     _measure(report)
+    report.ruby += ruby_report(reading_runs, _column_edges(report.lines))
     return report
 
 
@@ -304,67 +309,6 @@ def _off_page(page: int, chars: list[Char], width: float, height: float) -> list
         if c["text"].strip()
         and (c["x0"] < -0.01 or c["x1"] > width + 0.01 or c["top"] < 0 or c["bottom"] > height)
     ]
-
-
-# ---------------------------------------------------------------------------------- ruby
-
-
-def _readings(chars: list[Char]) -> set[int]:
-    """The ``id`` of every reading: a CJK glyph at most 0.6 of the size of one just below it."""
-    largest = max((c["size"] for c in chars), default=0)
-    small = [c for c in chars if c["size"] <= 0.6 * largest and CJK.match(c["text"])]
-    return {id(r) for r in small if any(_base_of(r, c) for c in chars)}
-
-
-def _base_of(reading: Char, base: Char) -> bool:
-    return (
-        base["size"] > 0
-        and reading["size"] <= 0.6 * base["size"]
-        and CJK.match(base["text"]) is not None
-        and 0 <= base["top"] - reading["bottom"] < 0.2 * base["size"]
-        and reading["x1"] > base["x0"] - base["size"]
-        and reading["x0"] < base["x1"] + base["size"]
-    )
-
-
-def _ruby_problems(page: int, chars: list[Char], readings: set[int]) -> list[str]:
-    """Each run of readings must be centred (±1 pt) over the base glyphs right under it."""
-    problems = []
-    for run in _runs([c for c in chars if id(c) in readings]):
-        lo, hi = run[0]["x0"], run[-1]["x1"]
-        below = [c for c in chars if id(c) not in readings and any(_base_of(r, c) for r in run)]
-        if not below:
-            continue
-
-        def overlap(c: Char, lo: float = lo, hi: float = hi) -> float:
-            return float(min(c["x1"], hi) - max(c["x0"], lo))
-
-        base = [c for c in below if overlap(c) >= 0.5 * (c["x1"] - c["x0"]) - 0.01]
-        base = base or [max(below, key=overlap)]
-        centre = (min(c["x0"] for c in base) + max(c["x1"] for c in base)) / 2
-        if abs((lo + hi) / 2 - centre) > 1.0:
-            text = "".join(c["text"] for c in run)
-            problems.append(
-                f"p{page + 1} ruby {text!r} off centre by {(lo + hi) / 2 - centre:+.1f} pt"
-            )
-    return problems
-
-
-def _runs(readings: list[Char]) -> list[list[Char]]:
-    runs: list[list[Char]] = []
-    for char in sorted(readings, key=lambda c: (round(c["top"]), c["x0"])):
-        last = runs[-1][-1] if runs else None
-        if last and abs(last["top"] - char["top"]) < 0.5 and char["x0"] - last["x1"] < 1.0:
-            runs[-1].append(char)
-        else:
-            runs.append([char])
-    return runs
-
-
-def ruby_count(pdf: bytes) -> int:
-    """How many glyphs print as readings above a base."""
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        return sum(len(_readings(list(p.chars))) for p in document.pages)
 
 
 # ------------------------------------------------------------------------ what to expect

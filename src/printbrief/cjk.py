@@ -4,7 +4,8 @@ WeasyPrint 70 justifies by widening U+0020 only (``layout/inline.py`` ``justify_
 Chinese and Japanese lines, which have no spaces, stay ragged; and it has no
 ``word-break: keep-all``, which Korean needs (W3C klreq §3.1.2: break between words, and
 between syllables only when a word is longer than the line). This module adds both by
-patching seven functions, only while :func:`typesetting` is active (a printbrief render):
+patching nine functions, only while :func:`typesetting` is active (a printbrief render;
+the drawing ones act on what that layout marked):
 
 * ``Layout.set_text`` (:mod:`printbrief.cjkbreak`) adds Pango attributes: ``allow_breaks``
   false inside Korean words, and, on the text boxes of a justified line, per-character
@@ -31,6 +32,10 @@ patching seven functions, only while :func:`typesetting` is active (a printbrief
   CJK headline between phrases and balances its lines; ``can_break_text`` (as
   ``layout/inline.py`` calls it between two inline boxes; :mod:`printbrief.cjkbreak`) keeps
   a headline's phrase whole across the span of a CJK–Latin gap.
+* ``_dispatch`` (``stacking.py``) and ``draw_text`` (as ``draw/__init__.py`` calls it;
+  :mod:`printbrief.cjkruby`) put ruby into the PDF's text in reading order: the base in
+  its line, the reading in parentheses after it as ActualText; around ``iter_line_boxes``
+  it moves a reading that would pass the column edge back inside.
 
 The patches are installed for the WeasyPrint version they were written for only
 (:mod:`printbrief.patching`); on any other, printbrief logs a warning once and WeasyPrint lays text
@@ -91,11 +96,12 @@ def install() -> bool:
 
 
 def _patch() -> None:
+    from weasyprint import draw, stacking
     from weasyprint.draw import text
     from weasyprint.layout import block, inline, preferred
     from weasyprint.text import ffi, line_break
 
-    from . import cjkbreak, cjkdraw, cjkheads, cjkjustify
+    from . import cjkbreak, cjkdraw, cjkheads, cjkjustify, cjkruby
 
     ffi.ffi.cdef(
         "PangoAttribute * pango_attr_allow_breaks_new (gboolean allow_breaks);"
@@ -108,7 +114,10 @@ def _patch() -> None:
     inline.justify_line = cjkjustify.justifier(inline.justify_line)
     inline.text_align = cjkjustify.edge_trimmer(inline.text_align)
     text.draw_first_line = cjkdraw.exact_drawing(text.draw_first_line)
-    block.iter_line_boxes = cjkheads.balancer(cjkjustify.first_lines(block.iter_line_boxes))
+    lines = cjkheads.balancer(cjkjustify.first_lines(block.iter_line_boxes))
+    block.iter_line_boxes = cjkruby.inside_column(lines)
+    stacking._dispatch = cjkruby.in_flow(stacking._dispatch)
+    draw.draw_text = cjkruby.actual_text(draw.draw_text)
 
 
 _PATCH = Patch("CJK justification and Korean word breaking", _patch,
