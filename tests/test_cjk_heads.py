@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import pdfplumber
 import pytest
 
 from conftest import SAMPLES
 from pagecases import picture
 from printbrief import Article, Renderer, cjkheads, load
 from printbrief.themes import dateline, resolve_theme
-from typehead import cjk_latin_gaps, headline_lines, printed_glyphs, split_words
+from typehead import (
+    breaks_inside_phrases,
+    cjk_latin_gaps,
+    headline_lines,
+    printed_glyphs,
+    split_words,
+)
 
 ARTICLES = Path(__file__).parent / "articles"
 CJK = sorted(
@@ -31,16 +39,43 @@ def printed(path: Path, theme: str, paper: str) -> list[str]:
     return headline_lines(rendered(article, theme, paper), article.headline)
 
 
+def phrase_problems(path: Path, theme: str, paper: str) -> tuple[list[str], list[str]]:
+    """The printed lines of a Chinese or Japanese headline, and its breaks inside a phrase
+    that would fit the type area (as wide as the first page's glyphs reach)."""
+    article = load(path)
+    pdf = rendered(article, theme, paper)
+    lines = headline_lines(pdf, article.headline)
+    size = max(c["size"] for row in printed_glyphs(pdf, article.headline) for c in row)
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        chars = document.pages[0].chars
+        measure = max(c["x1"] for c in chars) - min(c["x0"] for c in chars)
+    return lines, breaks_inside_phrases(article.headline, article.lang, lines, size, measure)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("paper", ["A4", "A5", "Letter"])
 @pytest.mark.parametrize("theme", ["newsbrief", "broadsheet", "minimal"])
 @pytest.mark.parametrize("path", CJK, ids=lambda p: p.name)
-def test_every_cjk_headline_ends_with_two_characters_or_more(
-    path: Path, theme: str, paper: str
-) -> None:
+def test_every_cjk_headline_breaks_well(path: Path, theme: str, paper: str) -> None:
+    """The last line holds two characters or more; Korean breaks between words; Chinese and
+    Japanese between phrases, unless a phrase is longer than the line."""
     lines = printed(path, theme, paper)
     assert len(lines[-1]) >= 2, lines
     assert split_words(load(path).headline, lines) == [], lines  # Korean: between words
+    if load(path).lang[:2] in ("zh", "ja"):
+        lines, inside = phrase_problems(path, theme, paper)
+        assert inside == [], lines
+
+
+def test_weasyprint_alone_breaks_a_headline_inside_a_phrase(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The phrase measure sees what printbrief.cjkheads fixes: 首年预计供电1.2 | 亿千瓦时."""
+    path = ARTICLES / "zh-hans-long.json"
+    assert phrase_problems(path, "newsbrief", "A4")[1] == []
+    monkeypatch.setattr(cjkheads, "is_headline", lambda block: False)
+    _renderers.clear()
+    assert phrase_problems(path, "newsbrief", "A4")[1]
 
 
 @pytest.mark.parametrize("theme", ["newsbrief", "broadsheet", "minimal"])

@@ -108,3 +108,58 @@ def split_words(headline: str, lines: list[str]) -> list[str]:
                 cut.append(word)
         position += len(word)
     return cut
+
+
+# ------------------------------------------------------------------ phrases of a headline
+
+# Where a CJK headline may break, as a desk would read it (docs/cjk.md, "Headlines"): at
+# spaces, after closing or stopping punctuation, before an opening bracket; in Japanese
+# after a run of hiragana (particles, endings) where kanji, katakana or Latin follow; in
+# Chinese after 的 and 了.
+_CLOSE = frozenset("、。，．：；！？）」』】〕》〉〗”’…—")
+_OPEN = frozenset("（「『【〔《〈〖“‘")
+_HIRAGANA = re.compile("[\u3041-\u309f]")
+
+
+def _phrase_boundary(before: str, after: str, lang: str) -> bool:
+    if after in _CLOSE:
+        return False
+    if before in _CLOSE or (after in _OPEN and before not in _OPEN):
+        return True
+    if lang.startswith("ja"):
+        return bool(_HIRAGANA.match(before)) and not _HIRAGANA.match(after) and after != "ー"
+    return lang.startswith("zh") and before in "的了" and bool(CJK.match(after))
+
+
+def phrase_boundaries(headline: str, lang: str) -> list[int]:
+    """Offsets in the headline without spaces where a phrase ends (0 and the end included)."""
+    squashed, spaced = [], set()
+    for ch in headline:
+        if ch.isspace():
+            spaced.add(len(squashed))
+        else:
+            squashed.append(ch)
+    inner = [
+        k
+        for k in range(1, len(squashed))
+        if k in spaced or _phrase_boundary(squashed[k - 1], squashed[k], lang)
+    ]
+    return [0, *inner, len(squashed)]
+
+
+def breaks_inside_phrases(
+    headline: str, lang: str, lines: list[str], size: float, measure: float
+) -> list[str]:
+    """Each line break of a printed headline inside a phrase that fits the ``measure`` (pt)
+    at ``size`` (pt, CJK characters one em wide): a break a desk would not make."""
+    bounds, found, offset = phrase_boundaries(headline, lang), [], 0
+    squashed = "".join(lines)
+    for line in lines[:-1]:
+        offset += len(line)
+        if offset in bounds:
+            continue
+        start = max(b for b in bounds if b < offset)
+        end = min(b for b in bounds if b > offset)
+        if (end - start) * size <= measure:
+            found.append(f"{squashed[start:offset]}|{squashed[offset:end]}")
+    return found
