@@ -46,6 +46,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from .cjkscript import ACTIVE as _ACTIVE
 from .cjkscript import IDEOGRAPHIC_SPACE, is_cjk_text, weights
@@ -57,6 +58,7 @@ __all__ = [
     "install",
     "is_cjk_text",
     "typesetting",
+    "weasyprint_layout",
     "weights",
 ]
 
@@ -77,14 +79,33 @@ and ruby without a ruby layout (WeasyPrint 70 has none): the base is an inline b
 reading sits centred above it at half size, never spliced into the line (W3C jlreq §3.3)."""
 
 
+_OFF: ContextVar[bool] = ContextVar("printbrief_cjk_off", default=False)
+
+
 @contextmanager
 def typesetting() -> Iterator[None]:
     """Activate the CJK layout for WeasyPrint work done inside the block (this thread only)."""
-    token = _ACTIVE.set(install())
+    token = _ACTIVE.set(install() and not _OFF.get())
     try:
         yield
     finally:
         _ACTIVE.reset(token)
+
+
+@contextmanager
+def weasyprint_layout() -> Iterator[None]:
+    """Renders inside the block get WeasyPrint's own line layout, as without this module
+    (this thread only): what benchmarks and tests compare printbrief's layout with.
+
+    >>> from printbrief import Renderer
+    >>> with weasyprint_layout():
+    ...     pdf = Renderer().render({"headline": "潮汐能电站", "body": "并网发电。", "lang": "zh"})
+    """
+    token = _OFF.set(True)
+    try:
+        yield
+    finally:
+        _OFF.reset(token)
 
 
 def install() -> bool:
