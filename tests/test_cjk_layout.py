@@ -11,7 +11,7 @@ import pytest
 
 from conftest import SAMPLES
 from halves import left_blank, right_blank
-from printbrief import Article, Renderer, cjk, cjkscript, load
+from printbrief import Article, Renderer, body, cjk, cjkscript, load
 from printbrief.body import body_html
 from typeset import Block, Line, Report, body_paragraphs, check, ruby_count
 
@@ -254,3 +254,37 @@ def test_a_caption_is_matched_where_its_picture_moved() -> None:
     assert report.problems() == [], report.summary()
     lost = Block("A caption that no page prints.", False, moves=True)
     assert check(pdf, [*blocks, lost], justified=False).unmatched != []
+
+
+@pytest.mark.parametrize(
+    ("name", "theme", "paper"),
+    [
+        ("ja.json", "minimal", "A5"),
+        ("ja.json", "broadsheet", "A4"),
+        ("zh-hans.json", "broadsheet", "A5"),
+    ],
+)
+def test_a_number_stays_with_its_counter(
+    monkeypatch: pytest.MonkeyPatch, name: str, theme: str, paper: str
+) -> None:
+    """``5月``, ``120人``, ``186艘`` are not split across lines (the number is the span of a
+    CJK–Latin gap: WeasyPrint breaks freely between two inline boxes there)."""
+    from weasyprint.layout import inline
+
+    assert measure(load(SAMPLES / name), theme, paper).problems() == []
+    monkeypatch.setattr(inline, "can_break_text", inline.can_break_text.__wrapped__)
+    _renderers.clear()
+    problems = measure(load(SAMPLES / name), theme, paper).problems()
+    assert [p for p in problems if "number split from its counter" in p], problems
+
+
+@pytest.mark.parametrize(("name", "theme", "paper"), [("zh-hant.json", "newsbrief", "A5")])
+def test_a_paragraph_never_ends_on_a_lone_character(
+    monkeypatch: pytest.MonkeyPatch, name: str, theme: str, paper: str
+) -> None:
+    """Chinese and Japanese desks avoid a last line of one character and its full stop
+    (``場。``, ``苔。`` here before): the last two characters are kept together."""
+    assert measure(load(SAMPLES / name), theme, paper).problems() == []
+    monkeypatch.setattr(body, "no_lone_last_character", lambda markup: markup)
+    report = measure(load(SAMPLES / name), theme, paper)
+    assert len(report.widows) == 2, report.summary()

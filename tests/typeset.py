@@ -3,7 +3,8 @@
 It finds the printed lines of the body paragraphs it is given, in reading order, and
 reports what a CJK editor checks on the page: non-final lines that do not end flush with
 the column edge, kinsoku violations (closing punctuation starting a line, opening
-punctuation ending one, a split …… or ——), glyphs outside their column or the page, the
+punctuation ending one, a split …… or ——, a number split from the counter after it), glyphs
+outside their column or the page, the
 gaps between CJK and Latin or digits, and ruby readings that do not sit centred above a base.
 """
 
@@ -94,6 +95,7 @@ class Report:
     cjk_latin_gaps: list[float] = field(default_factory=list)  # in em
     ruby: list[str] = field(default_factory=list)
     broken_words: list[str] = field(default_factory=list)  # Korean words split though they fit
+    widows: list[str] = field(default_factory=list)  # a paragraph ending on a lone Han or kana
     unmatched: list[str] = field(default_factory=list)
 
     @property
@@ -108,7 +110,7 @@ class Report:
     def problems(self) -> list[str]:
         return [
             *self.ragged, *self.kinsoku, *self.outside, *self.ruby, *self.broken_words,
-            *self.unmatched,
+            *self.widows, *self.unmatched,
         ]  # fmt: skip
 
     def summary(self) -> str:
@@ -118,6 +120,7 @@ class Report:
             f"({self.cjk_nonfinal - len(self.ragged)}/{self.cjk_nonfinal}), kinsoku "
             f"{len(self.kinsoku)}, outside {len(self.outside)}, min CJK-Latin gap {gaps} em, "
             f"ruby {len(self.ruby)}, broken words {len(self.broken_words)}, "
+            f"widows {len(self.widows)}, "
             f"unmatched {len(self.unmatched)}"
         )
 
@@ -264,7 +267,15 @@ def _measure(report: Report) -> None:
         if line.word_at_end and len(line.word_at_end) * _size(line) < right - left:
             report.broken_words.append(f"word {line.word_at_end!r} split though it fits: {where}")
         report.cjk_latin_gaps += _cjk_latin_gaps(line)
+        if line.final and previous is not None and _lone_character(line.text):
+            report.widows.append(f"paragraph ends on a lone character: {where}")
         previous = None if line.final else line
+
+
+def _lone_character(text: str) -> bool:
+    """One Han or kana character and nothing but punctuation: a widow character."""
+    letters = [c for c in text if CJK.match(c) or LATIN.match(c) or HANGUL.match(c)]
+    return len(letters) == 1 and CJK.match(letters[0]) is not None
 
 
 def _size(line: Line) -> float:
@@ -301,6 +312,8 @@ def _kinsoku(line: Line, previous: Line | None, where: str) -> list[str]:
     before = previous.text.strip() if previous else ""
     if before and text and before[-1] == text[0] and text[0] in INSEPARABLE:
         found.append(f"kinsoku: {text[0] * 2!r} split across lines: {where}")
+    if before and text and before[-1].isdigit() and CJK.match(text[0]):
+        found.append(f"kinsoku: number split from its counter {before[-1]}|{text[0]}: {where}")
     return found
 
 

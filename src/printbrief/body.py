@@ -37,8 +37,8 @@ _ALLOWED_CLASSES = {
     "td": _ALIGN,
 }
 # Classes printbrief itself adds after sanitizing: "cjk" (a Han run), "cjk-gap-start" and
-# "cjk-gap-end" (Latin next to Han or kana), "url-text" (a URL that may break after
-# / . - ? &).
+# "cjk-gap-end" (Latin next to Han or kana), "cjk-keep" (a paragraph's last two characters),
+# "url-text" (a URL that may break after / . - ? &).
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 _MAX_SPAN = 20  # colspan/rowspan: WeasyPrint allocates grid cells for each
 
@@ -67,7 +67,8 @@ def body_html(article: Article, limits: Limits = DEFAULT_LIMITS) -> str:
     clean = sanitize(alignment_classes(raw))
     check_depth(clean, limits.max_depth, field="body")  # exact on well-formed output
     check_layout(clean, limits, field="body")  # what layout would do, bounded before it runs
-    return tag_scripts(clean, article.lang)
+    tagged = tag_scripts(clean, article.lang)
+    return no_lone_last_character(tagged) if script in GAPPED_SCRIPTS else tagged
 
 
 def _text_to_html(text: str, script: str) -> str:
@@ -231,6 +232,24 @@ def mark_latin_runs(text: str) -> str:
         return f'<span class="{" ".join(sides)}">{match[0]}</span>' if sides else match[0]
 
     return _LATIN_RUN.sub(mark, text)
+
+
+# A paragraph's last two Han or kana characters, with the closing marks after them, ending
+# the paragraph: kept on one line, so the paragraph never ends on a lone character and its
+# full stop (a widow character, which Chinese and Japanese desks avoid).
+_LAST_TWO = re.compile(
+    "([\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2}"
+    "[、。，．！？」』）》”’]*)(</p>)"
+)
+
+
+def no_lone_last_character(markup: str) -> str:
+    """Keep the last two characters of each Chinese or Japanese paragraph together.
+
+    >>> no_lone_last_character("<p>舊倉庫變身圖書館。</p>")
+    '<p>舊倉庫變身圖<span class="cjk-keep">書館。</span></p>'
+    """
+    return _LAST_TWO.sub(r'<span class="cjk-keep">\1</span>\2', markup)
 
 
 def _tag_text(text: str, key: str) -> str:

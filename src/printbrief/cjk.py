@@ -31,7 +31,8 @@ the drawing ones act on what that layout marked):
 * ``iter_line_boxes`` (as ``layout/block.py`` calls it; :mod:`printbrief.cjkheads`) sets a
   CJK headline between phrases and balances its lines; ``can_break_text`` (as
   ``layout/inline.py`` calls it between two inline boxes; :mod:`printbrief.cjkbreak`) keeps
-  a headline's phrase whole across the span of a CJK–Latin gap.
+  a number with its counter (``5月``), and a headline's phrase whole, across the span of a
+  CJK–Latin gap.
 * ``_dispatch`` (``stacking.py``) and ``draw_text`` (as ``draw/__init__.py`` calls it;
   :mod:`printbrief.cjkruby`) put ruby into the PDF's text in reading order: the base in
   its line, the reading in parentheses after it as ActualText; around ``iter_line_boxes``
@@ -66,6 +67,7 @@ BASE_CSS = """
 html { --pb-cjk-latin-gap: 0.25em; }
 .cjk-gap-start { margin-left: var(--pb-cjk-latin-gap); }
 .cjk-gap-end { margin-right: var(--pb-cjk-latin-gap); }
+.cjk-keep { white-space: nowrap; }
 ruby { display: inline-block; position: relative; text-indent: 0; line-height: 1;
        letter-spacing: 0; }
 rt { position: absolute; left: -4em; right: -4em; bottom: 100%; margin-bottom: 0.1em;
@@ -75,6 +77,7 @@ rp { display: none; }
 """
 """printbrief's CSS before every theme's: the gap between CJK and Latin runs marked by
 :func:`printbrief.body.mark_latin_runs` (a theme sets ``--pb-cjk-latin-gap``, 0 for none),
+the last two characters of a paragraph kept together (:func:`printbrief.body.no_lone_last_character`),
 and ruby without a ruby layout (WeasyPrint 70 has none): the base is an inline block and the
 reading sits centred above it at half size, never spliced into the line (W3C jlreq §3.3)."""
 
@@ -131,7 +134,7 @@ def _patch() -> None:
     line_break.Layout.set_text = cjkbreak.text_setter(line_break.Layout.set_text)
     splitter = cjkbreak.keep_all_splitter(line_break.split_first_line)
     inline.split_first_line = preferred.split_first_line = splitter
-    inline.can_break_text = cjkbreak.phrase_joiner(inline.can_break_text)
+    inline.can_break_text = cjkbreak.joiner(inline.can_break_text)
     inline.justify_line = cjkjustify.justifier(inline.justify_line)
     inline.text_align = cjkjustify.edge_trimmer(inline.text_align)
     text.draw_first_line = cjkdraw.exact_drawing(text.draw_first_line)
