@@ -16,7 +16,9 @@ of pdftotext between two body lines. So:
   ``/ActualText`` is empty (ISO 32000-1 §14.9.4): extraction that honours ActualText gives
   the base and reading in line, and nothing where the reading is printed.
 
-Nothing moves on the page: layout is done before either runs.
+Neither moves anything on the page: layout is done before they run. During layout,
+:func:`inside_column` (around ``iter_line_boxes`` as ``layout/block.py`` calls it) moves a
+reading that would pass the column edge back inside.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def in_flow(original: Callable[..., Any]) -> Callable[..., Any]:
 
         if (
             isinstance(box, boxes.InlineBlockBox)
-            and getattr(box, "pb_ruby", False)  # laid out by printbrief (inside_column)
+            and getattr(box, "pb_laid_out", False)  # by printbrief's layout (inside_column)
             and box.style["position"] == "relative"
             and box.style["z_index"] == "auto"
         ):  # as _dispatch treats a static inline block: in the tree of inline boxes
@@ -143,7 +145,7 @@ def _readings(box: Any) -> Iterator[tuple[Any, float, float]]:
         if isinstance(child, (boxes.InlineBox, boxes.LineBox)):  # a LineBox: ::first-line
             yield from _readings(child)
         elif isinstance(child, boxes.InlineBlockBox) and child.element_tag == "ruby":
-            child.pb_ruby = True  # for in_flow, when the page is drawn
+            child.pb_laid_out = True  # for in_flow, when the page is drawn
             for line in child.children:  # the ruby's own line: its base, and the rt's place
                 for inner in getattr(line, "children", ()):
                     rt = isinstance(inner, AbsolutePlaceholder) and inner.element_tag == "rt"
