@@ -9,6 +9,7 @@ import pdfplumber
 import pytest
 
 from conftest import SAMPLES
+from issuekit import sample_issue
 from pagecases import picture
 from printbrief import Article, Renderer, cjkheads, load
 from printbrief.themes import dateline, resolve_theme
@@ -166,3 +167,11 @@ def test_korean_head_text_gets_no_cjk_latin_gap() -> None:
     article = Article.model_validate({**_captioned(SAMPLES / "ja.json").model_dump(), "lang": "ko"})
     html = resolve_theme("newsbrief").render_html(article, "<p>본문</p>")
     assert "cjk-gap" not in html
+
+
+def test_an_issue_contents_sets_the_gap_in_a_japanese_headline() -> None:
+    """The contents of an English issue list a Japanese article: its entry takes the gap of
+    its own language (``、5月から``)."""
+    article = load(SAMPLES / "ja.json")
+    gaps = cjk_latin_gaps(printed_glyphs(sample_issue("plain"), article.headline))
+    assert len(gaps) == 1 and gaps[0] >= 0.24, gaps  # 5|月 (、 has its own blank half)

@@ -75,14 +75,16 @@ def printed_glyphs(pdf: bytes, text: str) -> list[list[Char]]:
 
 
 def cjk_latin_gaps(rows: list[list[Char]]) -> list[float]:
-    """The gap, in em, between each Han or kana glyph and a Latin letter or digit beside it."""
+    """The gap, in em, between each Han or kana glyph and a Latin letter or digit beside it
+    (less than an em away: not a contents line's page number far to the right)."""
     gaps = []
     for row in rows:
         for a, b in pairwise(row):
             if (CJK.match(a["text"]) and LATIN.match(b["text"])) or (
                 LATIN.match(a["text"]) and CJK.match(b["text"])
             ):
-                gaps.append((float(b["x0"]) - _right(a)) / max(a["size"], b["size"]))
+                gap = (float(b["x0"]) - _right(a)) / max(a["size"], b["size"])
+                gaps += [gap] if gap < 1 else []
     return gaps
 
 

@@ -417,12 +417,14 @@ def urls(value: str) -> Markup:
 
 
 @jinja2.pass_context
-def cjk_gaps(context: jinja2.runtime.Context, value: str) -> Markup:
-    """Escape text and, in Chinese or Japanese (the template's ``script``), mark the Latin and
-    digit runs touching Han or kana for the theme's CJK–Latin gap, as in the body
-    (``{{ article.headline | cjk_gaps }}``; a ``urls`` filter goes after it)."""
+def cjk_gaps(context: jinja2.runtime.Context, value: str, lang: str | None = None) -> Markup:
+    """Escape text and, in Chinese or Japanese (``lang``, else the template's ``script``), mark
+    the Latin and digit runs touching Han or kana for the theme's CJK–Latin gap, as in the
+    body (``{{ article.headline | cjk_gaps }}``, ``{{ entry.headline | cjk_gaps(entry.lang) }}``;
+    a ``urls`` filter goes after it)."""
     text = str(escape(value))
-    return Markup(mark_latin_runs(text) if context.get("script") in GAPPED_SCRIPTS else text)
+    script = i18n.script_key(lang) if lang else context.get("script")
+    return Markup(mark_latin_runs(text) if script in GAPPED_SCRIPTS else text)
 
 
 def css_string(value: str) -> Markup:
