@@ -49,11 +49,13 @@ browser:
 	  && { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
 	  || echo "note: install chromium to run the demo-page browser test"; }
 
-# Independent readers the standards tests run: exempi (the Adobe XMP toolkit) and qpdf.
+# Independent readers the standards tests run: exempi (the Adobe XMP toolkit), qpdf, and
+# poppler's pdftotext (the ruby extraction test: it reads /ActualText).
 validators:
-	@command -v exempi >/dev/null && command -v qpdf >/dev/null || { [ "$$(id -u)" = 0 ] \
-	  && { apt-get update -qq && apt-get install -y -qq exempi qpdf >/dev/null; } \
-	  || { echo "install exempi and qpdf (Debian packages) to run the standards tests"; exit 1; }; }
+	@command -v exempi >/dev/null && command -v qpdf >/dev/null && command -v pdftotext >/dev/null \
+	  || { [ "$$(id -u)" = 0 ] \
+	  && { apt-get update -qq && apt-get install -y -qq exempi qpdf poppler-utils >/dev/null; } \
+	  || { echo "install exempi, qpdf and poppler-utils (Debian packages) to run the standards tests"; exit 1; }; }
 
 # veraPDF, the reference PDF/A and PDF/UA validator, is not packaged for Debian or PyPI:
 # for users who have its `verapdf` launcher on PATH.

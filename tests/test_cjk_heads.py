@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import pdfplumber
 import pytest
 
 from conftest import SAMPLES
-from printbrief import Renderer, cjkheads, load
-from typehead import headline_lines, split_words
+from issuekit import sample_issue
+from pagecases import picture
+from printbrief import Article, Renderer, cjkheads, load
+from printbrief.themes import dateline, resolve_theme
+from typehead import (
+    breaks_inside_phrases,
+    cjk_latin_gaps,
+    headline_lines,
+    printed_glyphs,
+    split_words,
+)
 
 ARTICLES = Path(__file__).parent / "articles"
 CJK = sorted(
@@ -18,23 +29,54 @@ CJK = sorted(
 _renderers: dict[tuple[str, str], Renderer] = {}
 
 
-def printed(path: Path, theme: str, paper: str) -> list[str]:
+def rendered(article: Article, theme: str, paper: str) -> bytes:
     if (theme, paper) not in _renderers:
         _renderers[(theme, paper)] = Renderer(theme, paper=paper)
+    return bytes(_renderers[(theme, paper)].render(article))
+
+
+def printed(path: Path, theme: str, paper: str) -> list[str]:
     article = load(path)
-    return headline_lines(bytes(_renderers[(theme, paper)].render(article)), article.headline)
+    return headline_lines(rendered(article, theme, paper), article.headline)
+
+
+def phrase_problems(path: Path, theme: str, paper: str) -> tuple[list[str], list[str]]:
+    """The printed lines of a Chinese or Japanese headline, and its breaks inside a phrase
+    that would fit the type area (as wide as the first page's glyphs reach)."""
+    article = load(path)
+    pdf = rendered(article, theme, paper)
+    lines = headline_lines(pdf, article.headline)
+    size = max(c["size"] for row in printed_glyphs(pdf, article.headline) for c in row)
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        chars = document.pages[0].chars
+        measure = max(c["x1"] for c in chars) - min(c["x0"] for c in chars)
+    return lines, breaks_inside_phrases(article.headline, article.lang, lines, size, measure)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("paper", ["A4", "A5", "Letter"])
 @pytest.mark.parametrize("theme", ["newsbrief", "broadsheet", "minimal"])
 @pytest.mark.parametrize("path", CJK, ids=lambda p: p.name)
-def test_every_cjk_headline_ends_with_two_characters_or_more(
-    path: Path, theme: str, paper: str
-) -> None:
+def test_every_cjk_headline_breaks_well(path: Path, theme: str, paper: str) -> None:
+    """The last line holds two characters or more; Korean breaks between words; Chinese and
+    Japanese between phrases, unless a phrase is longer than the line."""
     lines = printed(path, theme, paper)
     assert len(lines[-1]) >= 2, lines
     assert split_words(load(path).headline, lines) == [], lines  # Korean: between words
+    if load(path).lang[:2] in ("zh", "ja"):
+        lines, inside = phrase_problems(path, theme, paper)
+        assert inside == [], lines
+
+
+def test_weasyprint_alone_breaks_a_headline_inside_a_phrase(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The phrase measure sees what printbrief.cjkheads fixes: 首年预计供电1.2 | 亿千瓦时."""
+    path = ARTICLES / "zh-hans-long.json"
+    assert phrase_problems(path, "newsbrief", "A4")[1] == []
+    monkeypatch.setattr(cjkheads, "is_headline", lambda block: False)
+    _renderers.clear()
+    assert phrase_problems(path, "newsbrief", "A4")[1]
 
 
 @pytest.mark.parametrize("theme", ["newsbrief", "broadsheet", "minimal"])
@@ -85,3 +127,51 @@ def test_balanced_lines_are_about_as_long_as_each_other() -> None:
 )  # fmt: skip
 def test_phrases(text: str, lang: str, expected: list[str]) -> None:
     assert [text[a:b] for a, b in cjkheads.phrases(text, lang)] == expected
+
+
+# ------------------------------------------------------------ CJK–Latin gaps in head text
+
+GAPPED = [p for p in CJK if load(p).lang[:2] in ("zh", "ja")]
+
+
+def _captioned(path: Path) -> Article:
+    """The article with a picture whose caption and credit mix Han or kana with digits."""
+    caption = {"zh": "2026年5月摄于白石湾，约120米长的堤岸", "ja": "2026年5月、約120メートルの岸壁"}
+    image = {"src": picture(160, 90), "caption": caption[load(path).lang[:2]], "credit": "PB通信"}
+    return Article.model_validate({**load(path).model_dump(), "images": [image]})
+
+
+@pytest.mark.parametrize("paper", ["A4", "A5"])
+@pytest.mark.parametrize("theme", ["newsbrief", "broadsheet", "minimal"])
+@pytest.mark.parametrize("path", GAPPED, ids=lambda p: p.name)
+def test_head_text_has_the_cjk_latin_gap(path: Path, theme: str, paper: str) -> None:
+    """jlreq: a quarter em between Han or kana and Latin or digits, in the headline,
+    standfirst, byline and dateline, kicker and captions as in the body."""
+    article = _captioned(path)
+    pdf = rendered(article, theme, paper)
+    fields = {"headline": article.headline, "standfirst": article.standfirst,
+              "byline": article.byline, "dateline": dateline(article),
+              "kicker": article.section, "caption": article.images[0].caption,
+              "credit": article.images[0].credit}  # fmt: skip
+    measured = {
+        name: cjk_latin_gaps(printed_glyphs(pdf, text or "")) for name, text in fields.items()
+    }
+    assert measured["dateline"] and measured["caption"], measured  # what every article has
+    gaps = [gap for found in measured.values() for gap in found]
+    # A quarter em, less a headline's tracking (broadsheet: -0.015 em).
+    assert gaps and min(gaps) >= 0.23 and max(gaps) < 0.8, measured
+
+
+def test_korean_head_text_gets_no_cjk_latin_gap() -> None:
+    """Korean sets Latin and digits with word spaces (klreq): no gap is marked anywhere."""
+    article = Article.model_validate({**_captioned(SAMPLES / "ja.json").model_dump(), "lang": "ko"})
+    html = resolve_theme("newsbrief").render_html(article, "<p>본문</p>")
+    assert "cjk-gap" not in html
+
+
+def test_an_issue_contents_sets_the_gap_in_a_japanese_headline() -> None:
+    """The contents of an English issue list a Japanese article: its entry takes the gap of
+    its own language (``、5月から``)."""
+    article = load(SAMPLES / "ja.json")
+    gaps = cjk_latin_gaps(printed_glyphs(sample_issue("plain"), article.headline))
+    assert len(gaps) == 1 and gaps[0] >= 0.24, gaps  # 5|月 (、 has its own blank half)

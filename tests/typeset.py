@@ -3,7 +3,8 @@
 It finds the printed lines of the body paragraphs it is given, in reading order, and
 reports what a CJK editor checks on the page: non-final lines that do not end flush with
 the column edge, kinsoku violations (closing punctuation starting a line, opening
-punctuation ending one, a split …… or ——), glyphs outside their column or the page, the
+punctuation ending one, a split …… or ——, a number split from the counter after it), glyphs
+outside their column or the page, the
 gaps between CJK and Latin or digits, and ruby readings that do not sit centred above a base.
 """
 
@@ -19,6 +20,9 @@ from typing import Any
 import pdfplumber
 
 from halves import left_blank, right_blank
+from typeruby import ruby_count, ruby_report, ruby_runs
+
+__all__ = ["Block", "Line", "Report", "body_paragraphs", "check", "ruby_count"]
 
 Char = dict[str, Any]
 CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
@@ -91,6 +95,7 @@ class Report:
     cjk_latin_gaps: list[float] = field(default_factory=list)  # in em
     ruby: list[str] = field(default_factory=list)
     broken_words: list[str] = field(default_factory=list)  # Korean words split though they fit
+    widows: list[str] = field(default_factory=list)  # a paragraph ending on a lone Han or kana
     unmatched: list[str] = field(default_factory=list)
 
     @property
@@ -105,7 +110,7 @@ class Report:
     def problems(self) -> list[str]:
         return [
             *self.ragged, *self.kinsoku, *self.outside, *self.ruby, *self.broken_words,
-            *self.unmatched,
+            *self.widows, *self.unmatched,
         ]  # fmt: skip
 
     def summary(self) -> str:
@@ -115,6 +120,7 @@ class Report:
             f"({self.cjk_nonfinal - len(self.ragged)}/{self.cjk_nonfinal}), kinsoku "
             f"{len(self.kinsoku)}, outside {len(self.outside)}, min CJK-Latin gap {gaps} em, "
             f"ruby {len(self.ruby)}, broken words {len(self.broken_words)}, "
+            f"widows {len(self.widows)}, "
             f"unmatched {len(self.unmatched)}"
         )
 
@@ -130,13 +136,15 @@ def check(pdf: bytes, paragraphs: list[Block], *, justified: bool = True) -> Rep
     with pdfplumber.open(io.BytesIO(pdf)) as document:
         pages = [(p.width, p.height, list(p.chars)) for p in document.pages]
     segments: list[Line] = []
+    reading_runs: list[tuple[int, float, list[Char], list[list[Char]]]] = []
     for number, (width, height, chars) in enumerate(pages):
         report.outside += _off_page(number, chars, width, height)
-        readings = _readings(chars)
-        report.ruby += _ruby_problems(number, chars, readings)
+        runs, readings = ruby_runs(chars)
+        reading_runs.append((number, width, chars, runs))
         segments += _segments(number, [c for c in chars if id(c) not in readings], width)
     report.lines = _match(segments, paragraphs, report)
     _measure(report)
+    report.ruby += ruby_report(reading_runs, _column_edges(report.lines))
     return report
 
 
@@ -259,7 +267,15 @@ def _measure(report: Report) -> None:
         if line.word_at_end and len(line.word_at_end) * _size(line) < right - left:
             report.broken_words.append(f"word {line.word_at_end!r} split though it fits: {where}")
         report.cjk_latin_gaps += _cjk_latin_gaps(line)
+        if line.final and previous is not None and _lone_character(line.text):
+            report.widows.append(f"paragraph ends on a lone character: {where}")
         previous = None if line.final else line
+
+
+def _lone_character(text: str) -> bool:
+    """One Han or kana character and nothing but punctuation: a widow character."""
+    letters = [c for c in text if CJK.match(c) or LATIN.match(c) or HANGUL.match(c)]
+    return len(letters) == 1 and CJK.match(letters[0]) is not None
 
 
 def _size(line: Line) -> float:
@@ -296,6 +312,8 @@ def _kinsoku(line: Line, previous: Line | None, where: str) -> list[str]:
     before = previous.text.strip() if previous else ""
     if before and text and before[-1] == text[0] and text[0] in INSEPARABLE:
         found.append(f"kinsoku: {text[0] * 2!r} split across lines: {where}")
+    if before and text and before[-1].isdigit() and CJK.match(text[0]):
+        found.append(f"kinsoku: number split from its counter {before[-1]}|{text[0]}: {where}")
     return found
 
 
@@ -318,67 +336,6 @@ def _off_page(page: int, chars: list[Char], width: float, height: float) -> list
         if c["text"].strip()
         and (c["x0"] < -0.01 or c["x1"] > width + 0.01 or c["top"] < 0 or c["bottom"] > height)
     ]
-
-
-# ---------------------------------------------------------------------------------- ruby
-
-
-def _readings(chars: list[Char]) -> set[int]:
-    """The ``id`` of every reading: a CJK glyph at most 0.6 of the size of one just below it."""
-    largest = max((c["size"] for c in chars), default=0)
-    small = [c for c in chars if c["size"] <= 0.6 * largest and CJK.match(c["text"])]
-    return {id(r) for r in small if any(_base_of(r, c) for c in chars)}
-
-
-def _base_of(reading: Char, base: Char) -> bool:
-    return (
-        base["size"] > 0
-        and reading["size"] <= 0.6 * base["size"]
-        and CJK.match(base["text"]) is not None
-        and 0 <= base["top"] - reading["bottom"] < 0.2 * base["size"]
-        and reading["x1"] > base["x0"] - base["size"]
-        and reading["x0"] < base["x1"] + base["size"]
-    )
-
-
-def _ruby_problems(page: int, chars: list[Char], readings: set[int]) -> list[str]:
-    """Each run of readings must be centred (±1 pt) over the base glyphs right under it."""
-    problems = []
-    for run in _runs([c for c in chars if id(c) in readings]):
-        lo, hi = run[0]["x0"], run[-1]["x1"]
-        below = [c for c in chars if id(c) not in readings and any(_base_of(r, c) for r in run)]
-        if not below:
-            continue
-
-        def overlap(c: Char, lo: float = lo, hi: float = hi) -> float:
-            return float(min(c["x1"], hi) - max(c["x0"], lo))
-
-        base = [c for c in below if overlap(c) >= 0.5 * (c["x1"] - c["x0"]) - 0.01]
-        base = base or [max(below, key=overlap)]
-        centre = (min(c["x0"] for c in base) + max(c["x1"] for c in base)) / 2
-        if abs((lo + hi) / 2 - centre) > 1.0:
-            text = "".join(c["text"] for c in run)
-            problems.append(
-                f"p{page + 1} ruby {text!r} off centre by {(lo + hi) / 2 - centre:+.1f} pt"
-            )
-    return problems
-
-
-def _runs(readings: list[Char]) -> list[list[Char]]:
-    runs: list[list[Char]] = []
-    for char in sorted(readings, key=lambda c: (round(c["top"]), c["x0"])):
-        last = runs[-1][-1] if runs else None
-        if last and abs(last["top"] - char["top"]) < 0.5 and char["x0"] - last["x1"] < 1.0:
-            runs[-1].append(char)
-        else:
-            runs.append([char])
-    return runs
-
-
-def ruby_count(pdf: bytes) -> int:
-    """How many glyphs print as readings above a base."""
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        return sum(len(_readings(list(p.chars))) for p in document.pages)
 
 
 # ------------------------------------------------------------------------ what to expect

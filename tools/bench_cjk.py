@@ -14,11 +14,10 @@ take turns round by round, each call from a collected heap, so machine drift hit
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,30 +28,15 @@ CASES = {"zh-hans": "zh-hans.json", "ja": "ja.json"}
 VARIANTS = ("before", "layout", "after")
 
 
-@contextlib.contextmanager
-def weasyprint_layout() -> Iterator[None]:
-    """Renders inside the block use WeasyPrint's own line layout (printbrief.cjk off)."""
-    from printbrief import cjk
-
-    token = cjk._ACTIVE.set(False)
-    original = cjk.typesetting
-    cjk.typesetting = contextlib.nullcontext  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        cjk.typesetting = original  # type: ignore[assignment]
-        cjk._ACTIVE.reset(token)
-
-
 def contenders(sans_theme: Path) -> dict[str, Callable[[Any], bytes]]:
     """One render function per variant, each with its own warm renderer."""
-    from printbrief import Renderer
+    from printbrief import Renderer, cjk
 
     sans = Renderer(str(sans_theme), system_fonts=False)
     serif = Renderer("newsbrief", system_fonts=False)
 
     def before(article: Any) -> bytes:
-        with weasyprint_layout():
+        with cjk.weasyprint_layout():
             return bytes(sans.render(article))
 
     return {

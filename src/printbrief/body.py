@@ -37,8 +37,8 @@ _ALLOWED_CLASSES = {
     "td": _ALIGN,
 }
 # Classes printbrief itself adds after sanitizing: "cjk" (a Han run), "cjk-gap-start" and
-# "cjk-gap-end" (Latin next to Han or kana), "url-text" (a URL that may break after
-# / . - ? &).
+# "cjk-gap-end" (Latin next to Han or kana), "cjk-keep" (a paragraph's last two characters),
+# "url-text" (a URL that may break after / . - ? &).
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 _MAX_SPAN = 20  # colspan/rowspan: WeasyPrint allocates grid cells for each
 
@@ -67,7 +67,8 @@ def body_html(article: Article, limits: Limits = DEFAULT_LIMITS) -> str:
     clean = sanitize(alignment_classes(raw))
     check_depth(clean, limits.max_depth, field="body")  # exact on well-formed output
     check_layout(clean, limits, field="body")  # what layout would do, bounded before it runs
-    return tag_scripts(clean, article.lang)
+    tagged = tag_scripts(clean, article.lang)
+    return no_lone_last_character(tagged) if script in GAPPED_SCRIPTS else tagged
 
 
 def _text_to_html(text: str, script: str) -> str:
@@ -183,7 +184,7 @@ def tag_scripts(markup: str, lang: str) -> str:
     parts = _SPLIT_TAGS.split(markup)
     for i in range(0, len(parts), 2):  # even indexes are text between tags
         key = stack[-1][1]
-        spaced = mark_latin_runs(parts[i]) if key in ("zh-Hans", "zh-Hant", "ja") else parts[i]
+        spaced = mark_latin_runs(parts[i]) if key in GAPPED_SCRIPTS else parts[i]
         parts[i] = breakable_urls(_tag_text(spaced, key))
         if i + 1 < len(parts):
             _follow(stack, parts[i + 1])
@@ -211,6 +212,8 @@ def _follow(stack: list[tuple[str, str]], tag: str) -> None:
 # Latin letters and digits next to Han or kana get a gap on that side (W3C jlreq and clreq:
 # about a quarter em between ideographs or kana and Western text), printed as the margin
 # of a span the theme sizes with --pb-cjk-latin-gap: spacing, never characters, is added.
+# Korean is set with word spaces and takes no gap (klreq).
+GAPPED_SCRIPTS = frozenset({"zh-Hans", "zh-Hant", "ja"})
 _LATIN_RUN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.,:%/+'’\- ]*[A-Za-z0-9%])?")
 _CJK_LETTER = re.compile("[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -229,6 +232,24 @@ def mark_latin_runs(text: str) -> str:
         return f'<span class="{" ".join(sides)}">{match[0]}</span>' if sides else match[0]
 
     return _LATIN_RUN.sub(mark, text)
+
+
+# A paragraph's last two Han or kana characters, with the closing marks after them, ending
+# the paragraph: kept on one line, so the paragraph never ends on a lone character and its
+# full stop (a widow character, which Chinese and Japanese desks avoid).
+_LAST_TWO = re.compile(
+    "([\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2}"
+    "[、。，．！？」』）》”’]*)(</p>)"
+)
+
+
+def no_lone_last_character(markup: str) -> str:
+    """Keep the last two characters of each Chinese or Japanese paragraph together.
+
+    >>> no_lone_last_character("<p>舊倉庫變身圖書館。</p>")
+    '<p>舊倉庫變身圖<span class="cjk-keep">書館。</span></p>'
+    """
+    return _LAST_TWO.sub(r'<span class="cjk-keep">\1</span>\2', markup)
 
 
 def _tag_text(text: str, key: str) -> str:

@@ -4,7 +4,8 @@ WeasyPrint 70 justifies by widening U+0020 only (``layout/inline.py`` ``justify_
 Chinese and Japanese lines, which have no spaces, stay ragged; and it has no
 ``word-break: keep-all``, which Korean needs (W3C klreq §3.1.2: break between words, and
 between syllables only when a word is longer than the line). This module adds both by
-patching six functions, only while :func:`typesetting` is active (a printbrief render):
+patching nine functions, only while :func:`typesetting` is active (a printbrief render;
+the drawing ones act on what that layout marked):
 
 * ``Layout.set_text`` (:mod:`printbrief.cjkbreak`) adds Pango attributes: ``allow_breaks``
   false inside Korean words, and, on the text boxes of a justified line, per-character
@@ -28,7 +29,14 @@ patching six functions, only while :func:`typesetting` is active (a printbrief r
   up along the line, so before it draws one, each glyph's width is set so that the whole
   numbers kept add up, and its x offset is scaled from Pango units as WeasyPrint reads it.
 * ``iter_line_boxes`` (as ``layout/block.py`` calls it; :mod:`printbrief.cjkheads`) sets a
-  CJK headline between phrases and balances its lines.
+  CJK headline between phrases and balances its lines; ``can_break_text`` (as
+  ``layout/inline.py`` calls it between two inline boxes; :mod:`printbrief.cjkbreak`) keeps
+  a number with its counter (``5月``), and a headline's phrase whole, across the span of a
+  CJK–Latin gap.
+* ``_dispatch`` (``stacking.py``) and ``draw_text`` (as ``draw/__init__.py`` calls it;
+  :mod:`printbrief.cjkruby`) put ruby into the PDF's text in reading order: the base in
+  its line, the reading in parentheses after it as ActualText; around ``iter_line_boxes``
+  it moves a reading that would pass the column edge back inside.
 
 The patches are installed for the WeasyPrint version they were written for only
 (:mod:`printbrief.patching`); on any other, printbrief logs a warning once and WeasyPrint lays text
@@ -39,6 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from .cjkscript import ACTIVE as _ACTIVE
 from .cjkscript import IDEOGRAPHIC_SPACE, is_cjk_text, weights
@@ -50,6 +59,7 @@ __all__ = [
     "install",
     "is_cjk_text",
     "typesetting",
+    "weasyprint_layout",
     "weights",
 ]
 
@@ -57,6 +67,7 @@ BASE_CSS = """
 html { --pb-cjk-latin-gap: 0.25em; }
 .cjk-gap-start { margin-left: var(--pb-cjk-latin-gap); }
 .cjk-gap-end { margin-right: var(--pb-cjk-latin-gap); }
+.cjk-keep { white-space: nowrap; }
 ruby { display: inline-block; position: relative; text-indent: 0; line-height: 1;
        letter-spacing: 0; }
 rt { position: absolute; left: -4em; right: -4em; bottom: 100%; margin-bottom: 0.1em;
@@ -66,18 +77,38 @@ rp { display: none; }
 """
 """printbrief's CSS before every theme's: the gap between CJK and Latin runs marked by
 :func:`printbrief.body.mark_latin_runs` (a theme sets ``--pb-cjk-latin-gap``, 0 for none),
+the last two characters of a paragraph kept together (:func:`printbrief.body.no_lone_last_character`),
 and ruby without a ruby layout (WeasyPrint 70 has none): the base is an inline block and the
 reading sits centred above it at half size, never spliced into the line (W3C jlreq §3.3)."""
+
+
+_OFF: ContextVar[bool] = ContextVar("printbrief_cjk_off", default=False)
 
 
 @contextmanager
 def typesetting() -> Iterator[None]:
     """Activate the CJK layout for WeasyPrint work done inside the block (this thread only)."""
-    token = _ACTIVE.set(install())
+    token = _ACTIVE.set(install() and not _OFF.get())
     try:
         yield
     finally:
         _ACTIVE.reset(token)
+
+
+@contextmanager
+def weasyprint_layout() -> Iterator[None]:
+    """Renders inside the block get WeasyPrint's own line layout, as without this module
+    (this thread only): what benchmarks and tests compare printbrief's layout with.
+
+    >>> from printbrief import Renderer
+    >>> with weasyprint_layout():
+    ...     pdf = Renderer().render({"headline": "潮汐能电站", "body": "并网发电。", "lang": "zh"})
+    """
+    token = _OFF.set(True)
+    try:
+        yield
+    finally:
+        _OFF.reset(token)
 
 
 def install() -> bool:
@@ -89,11 +120,12 @@ def install() -> bool:
 
 
 def _patch() -> None:
+    from weasyprint import draw, stacking
     from weasyprint.draw import text
     from weasyprint.layout import block, inline, preferred
     from weasyprint.text import ffi, line_break
 
-    from . import cjkbreak, cjkdraw, cjkheads, cjkjustify
+    from . import cjkbreak, cjkdraw, cjkheads, cjkjustify, cjkruby
 
     ffi.ffi.cdef(
         "PangoAttribute * pango_attr_allow_breaks_new (gboolean allow_breaks);"
@@ -102,10 +134,14 @@ def _patch() -> None:
     line_break.Layout.set_text = cjkbreak.text_setter(line_break.Layout.set_text)
     splitter = cjkbreak.keep_all_splitter(line_break.split_first_line)
     inline.split_first_line = preferred.split_first_line = splitter
+    inline.can_break_text = cjkbreak.joiner(inline.can_break_text)
     inline.justify_line = cjkjustify.justifier(inline.justify_line)
     inline.text_align = cjkjustify.edge_trimmer(inline.text_align)
     text.draw_first_line = cjkdraw.exact_drawing(text.draw_first_line)
-    block.iter_line_boxes = cjkheads.balancer(cjkjustify.first_lines(block.iter_line_boxes))
+    lines = cjkheads.balancer(cjkjustify.first_lines(block.iter_line_boxes))
+    block.iter_line_boxes = cjkruby.inside_column(lines)
+    stacking._dispatch = cjkruby.in_flow(stacking._dispatch)
+    draw.draw_text = cjkruby.actual_text(draw.draw_text)
 
 
 _PATCH = Patch("CJK justification and Korean word breaking", _patch,

@@ -6,6 +6,7 @@ Part of :mod:`printbrief.cjk`, which installs these wrappers around WeasyPrint 7
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -138,3 +139,24 @@ def _next_word_outgrows(
     if len(word.group()) * style["font_size"] < 0.8 * max_width:  # Hangul is about an em wide
         return False
     return bool(original(word.group(), style, context, None, 0, True, False)[3] > max_width)
+
+
+def joiner(original: Callable[[str, str], bool]) -> Callable[[str, str], bool]:
+    """``can_break_text`` as ``layout/inline.py`` asks it whether a line may break between
+    two inline boxes (the span of a CJK–Latin gap and the text beside it): in Chinese and
+    Japanese never between a number and the counter or unit after it (``5 | 月``, ``186 |
+    艘``), as CJK newspapers set them (cf. jlreq §3.1.10); and in a headline not inside a
+    phrase, as :func:`_keep_phrases` keeps one whole inside a box (``供电 | 1.2亿``)."""
+
+    @functools.wraps(original)
+    def can_break_text(text: str, lang: str) -> bool:
+        allowed = original(text, lang)
+        if not (allowed and len(text) == 2 and ACTIVE.get()):
+            return allowed
+        if text[0].isdigit() and CJK.match(text[1]) and (lang or "")[:2].lower() in ("zh", "ja"):
+            return False
+        if KEEP_ALL.get() and PHRASES.get():
+            return len(phrases(text, lang or "")) > 1 or not CJK.search(text)
+        return allowed
+
+    return can_break_text

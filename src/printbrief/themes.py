@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 
 from . import i18n
 from .assets import asset_dir
-from .body import breakable_urls
+from .body import GAPPED_SCRIPTS, breakable_urls, mark_latin_runs
 from .errors import ThemeError
 from .model import Article
 
@@ -82,6 +82,7 @@ class Theme:
         )
         env.filters["css_string"] = css_string
         env.filters["urls"] = urls
+        env.filters["cjk_gaps"] = cjk_gaps
         return env
 
     def render_html(
@@ -413,6 +414,17 @@ def iso(value: date | datetime | None) -> str:
 def urls(value: str) -> Markup:
     """Escape text and let the URLs in it break after ``/ . - ? &`` (``{{ caption | urls }}``)."""
     return Markup(breakable_urls(str(escape(value))))
+
+
+@jinja2.pass_context
+def cjk_gaps(context: jinja2.runtime.Context, value: str, lang: str | None = None) -> Markup:
+    """Escape text and, in Chinese or Japanese (``lang``, else the template's ``script``), mark
+    the Latin and digit runs touching Han or kana for the theme's CJK–Latin gap, as in the
+    body (``{{ article.headline | cjk_gaps }}``, ``{{ entry.headline | cjk_gaps(entry.lang) }}``;
+    a ``urls`` filter goes after it)."""
+    text = str(escape(value))
+    script = i18n.script_key(lang) if lang else context.get("script")
+    return Markup(mark_latin_runs(text) if script in GAPPED_SCRIPTS else text)
 
 
 def css_string(value: str) -> Markup:
