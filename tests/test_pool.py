@@ -13,7 +13,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from printbrief.service.pool import WorkerPool
+from printbrief.limits import Limits
+from printbrief.options import RenderOptions
+from printbrief.service.app import ServiceConfig, create_app
+from printbrief.service.pool import PoolConfig, WorkerPool
 from servicekit import client, long_article, sample
 
 
@@ -88,6 +91,29 @@ def test_worker_killed_mid_render_is_replaced_and_the_next_request_succeeds(
     nxt = one_worker.post("/v1/render", json=sample())
     assert nxt.status_code == 200 and nxt.content.startswith(b"%PDF-")
     assert victim not in pool.pids() and pool.restarts["crash"] >= 1
+
+
+@pytest.mark.parametrize("how", [signal.SIGSEGV, signal.SIGTRAP])
+def test_a_worker_that_dies_of_a_failed_allocation_under_a_memory_bound_is_a_413(
+    how: signal.Signals,
+) -> None:
+    """Under a memory bound, native code ends a worker when an allocation fails: GLib with
+    SIGTRAP, and a library that uses the null pointer malloc gave it with SIGSEGV. Either is
+    the input's doing: 413, not a 503 that invites sending the same article again."""
+    config = ServiceConfig(
+        pool=PoolConfig(workers=1, queue=0, deadline=120.0), max_body_bytes=2 << 20,
+        options=RenderOptions(limits=Limits(max_worker_memory=4 << 30)),
+    )  # fmt: skip
+    with TestClient(create_app(config)) as api:
+        pool = pool_of(api)
+        thread, out = in_background(lambda: api.post("/v1/render", json=long_article(300)))
+        wait_until_busy(pool)
+        (victim,) = pool.pids()
+        os.kill(victim, how)
+        thread.join(60)
+        assert out[0].status_code == 413 and out[0].json()["error"] == "MemoryLimitError"
+        assert f"({how.name})" in out[0].json()["detail"]
+        assert api.post("/v1/render", json=sample()).status_code == 200
 
 
 def test_worker_killed_while_idle_costs_no_request(one_worker: TestClient) -> None:

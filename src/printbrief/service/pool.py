@@ -281,7 +281,9 @@ class WorkerPool:
         """The error for a worker that died mid-render, by how it ended.
 
         Under a memory bound, an allocation that fails in native code ends the process:
-        GLib's ``g_malloc`` with SIGTRAP, C++ and glibc with SIGABRT. That is this input's
+        GLib's ``g_malloc`` with SIGTRAP, C++ and glibc with SIGABRT, a library that uses the
+        null pointer ``malloc`` returned with SIGSEGV (seen from Pango's line breaking of a
+        1.5-million-letter word, about once in a few dozen runs). That is this input's
         doing, so it is a 413, not a 503 that invites the client to retry the same article.
         A worker whose render ignored its deadline in a native call ends itself
         (:func:`printbrief.deadline.exit_when_stuck`): a 504, as for the pool's own deadline.
@@ -366,5 +368,5 @@ def _how(worker: _Worker) -> str:
     return f" (signal {-code})"
 
 
-_ALLOCATION_FAILED = (-signal.SIGTRAP, -signal.SIGABRT)
+_ALLOCATION_FAILED = (-signal.SIGTRAP, -signal.SIGABRT, -signal.SIGSEGV)
 """Exit codes of a worker killed by a failed allocation in native code."""
