@@ -345,8 +345,8 @@ class Renderer:
         """The first layout without a nearly-empty page or a gap before a picture
         (:func:`~printbrief.fitting.faults`): as laid out, or with one of the theme's fitting
         steps (:mod:`printbrief.fitting`); failing that, the one with fewest."""
-        lines = fitting.body_lines(document)
         best, fewest = document, fitting.faults(document, self.theme.picture_gap)
+        lines = fitting.body_lines(document) if fewest and self.theme.fit_steps else []
         for step in range(1, self.theme.fit_steps + 1 if fewest else 1):
             stepped = fitting.with_step(html, step)
             fitted = self._layout(article, stepped, paper_name)
