@@ -126,7 +126,7 @@ def check(pdf: bytes, paragraphs: list[Block], *, justified: bool = True) -> Rep
     """
     report = Report()
     if not justified:
-        paragraphs = [Block(p.text, False) for p in paragraphs]
+        paragraphs = [Block(p.text, False, p.moves) for p in paragraphs]
     with pdfplumber.open(io.BytesIO(pdf)) as document:
         pages = [(p.width, p.height, list(p.chars)) for p in document.pages]
     segments: list[Line] = []
@@ -179,6 +179,20 @@ def _squash(text: str) -> str:
 
 
 def _match(segments: list[Line], paragraphs: list[Block], report: Report) -> list[Line]:
+    """The segments that print the paragraphs; each knows whether it ends one.
+
+    The flow is matched in order. A figure's caption moves with its picture (a picture that
+    would leave a gap moves on past the text after it), so each caption is matched on its own
+    among the segments the flow left.
+    """
+    matched = _match_in_order(segments, [p for p in paragraphs if not p.moves], report)
+    for caption in (p for p in paragraphs if p.moves):
+        taken = {id(s) for s in matched}
+        matched += _match_in_order([s for s in segments if id(s) not in taken], [caption], report)
+    return matched
+
+
+def _match_in_order(segments: list[Line], paragraphs: list[Block], report: Report) -> list[Line]:
     """The segments that print the paragraphs, in order; each knows whether it ends one."""
     stream = "".join(_squash(p.text) for p in paragraphs)
     ends, total, unjustified = set(), 0, set()
@@ -379,6 +393,7 @@ class _Blocks(HTMLParser):
         self.blocks: list[Block] = [Block("", False)]
         self.hidden = 0  # inside <rt> or <rp>
         self.asides = 0  # inside <aside> or <figure>: not justified
+        self.figures = 0  # inside <figure>: moves with its picture
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._tag(tag, +1)
@@ -393,10 +408,12 @@ class _Blocks(HTMLParser):
             self.hidden += step
         elif tag in _BLOCKS:
             self.asides += step * (tag in ("aside", "figure"))
+            self.figures += step * (tag == "figure")
             if self.blocks[-1].text.strip():
                 self.blocks.append(Block("", False))
             elif tag == "br":
                 self.blocks[-1].justified = False
+            self.blocks[-1].moves = self.figures > 0
 
     def handle_data(self, data: str) -> None:
         if not self.hidden:
@@ -409,6 +426,7 @@ class Block:
 
     text: str
     justified: bool
+    moves: bool = False  # a figure's caption: prints wherever its picture lands
 
 
 def body_paragraphs(body_html: str) -> list[Block]:
