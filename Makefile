@@ -36,7 +36,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 test: $(VENV)/.installed-test lint docs browser validators
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # The documentation site (mkdocs.yml, docs/, the docstrings) into site/; strict: a broken link
 # or reference fails the build. (Not --quiet: it hides the warnings that strict mode counts.)
