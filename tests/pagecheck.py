@@ -39,6 +39,13 @@ MARGINS = {
     "broadsheet": (20.0, 15.0, 18.0, 15.0),
     "minimal": (25.0, 22.0, 25.0, 22.0),
 }
+# The cover of a compiled issue (``@page pb-cover`` in the theme's issue.css; minimal keeps its
+# page margins).
+COVER_MARGINS = {
+    "newsbrief": (18.0, 18.0, 20.0, 18.0),
+    "broadsheet": (18.0, 18.0, 20.0, 18.0),
+    "minimal": MARGINS["minimal"],
+}
 
 Char = dict[str, Any]
 
@@ -83,12 +90,13 @@ class Page:
     rules: list[Box]
 
 
-def pages(pdf: bytes, theme: str) -> list[Page]:
-    """Every page of ``pdf`` with the type area of ``theme``."""
-    top, right, bottom, left = (m * MM for m in MARGINS[theme])
+def pages(pdf: bytes, theme: str, cover: bool = False) -> list[Page]:
+    """Every page of ``pdf`` with the type area of ``theme`` (page 1 an issue's ``cover``)."""
     found = []
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         for number, page in enumerate(doc.pages, 1):
+            margins = COVER_MARGINS if cover and number == 1 else MARGINS
+            top, right, bottom, left = (m * MM for m in margins[theme])
             width, height = float(page.width), float(page.height)
             chars = [c for c in page.chars if c["text"].strip() and c["x1"] - c["x0"] > 0.1]
             found.append(
@@ -132,6 +140,14 @@ def check(
         *nearly_empty(found),
         *picture_gaps(found),
     ]
+
+
+def check_issue(pdf: bytes, theme: str, front: int) -> list[str]:
+    """Every finding on the pages of a compiled issue: the cover, the ``front - 1`` pages of
+    contents and the article pages with the issue's folios stamped on; the article pages'
+    body lines on the baseline grid."""
+    found = pages(pdf, theme, cover=True)
+    return [*(p for page in found for p in check_page(page)), *rhythm(found[front:])]
 
 
 def check_page(page: Page, url: str | None = None) -> list[str]:

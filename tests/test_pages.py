@@ -217,6 +217,30 @@ def test_a_picture_that_does_not_fit_moves_past_the_text_after_it(
     assert "picture 1 moved past 1 blocks of text" in caplog.text
 
 
+def test_the_theme_sets_the_gap_a_picture_may_leave(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With ``picture_gap`` 0.25 the fifth of a page the market picture leaves empty is allowed:
+    the picture stays where it was written, no fitting step is tried for it."""
+    folder = tmp_path / "roomy"
+    folder.mkdir()
+    (folder / "theme.json").write_text('{"extends": "minimal", "picture_gap": 0.25}')
+    roomy = Renderer(folder, paper="A5", strict=True, system_fonts=False)
+    assert roomy.theme.picture_gap == 0.25 and renderer("minimal", "A5").theme.picture_gap == 0.15
+    with caplog.at_level(logging.DEBUG, logger="printbrief.renderer"):
+        pdf = roomy.render(load(SAMPLES / "en-feature.md"))
+    gaps = pagecheck.picture_gaps(pagecheck.pages(pdf, "minimal"))
+    assert len(gaps) == 1 and "moved past" not in caplog.text, (gaps, caplog.text)
+    assert 0.17 < float(gaps[0].split(": ")[1].split("%")[0]) / 100 <= 0.25
+
+
+@pytest.mark.parametrize("gap", ["wide", 1.5, -0.1, True, None])
+def test_a_bad_picture_gap_is_a_theme_error_naming_it(tmp_path: Path, gap: object) -> None:
+    folder = make_theme(tmp_path, extends="newsbrief", picture_gap=gap)
+    with pytest.raises(ThemeError, match=r"partial/theme\.json: picture_gap: expected a fraction"):
+        resolve_theme(folder)
+
+
 def test_picture_moved_takes_headings_with_their_paragraph() -> None:
     html = '<figure class="x"><img src="a.png"></figure>\n<h2>Dawn</h2>\n<p>Text.</p><p>More.</p>'
     assert fitting.picture_moved(html, 0) == (

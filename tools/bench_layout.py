@@ -1,9 +1,11 @@
 """The page layout's cost, before and after: one article and a whole issue, two source trees.
 
 Renders the long test feature (tests/pagecases.py) and compiles a 50-article issue
-(tools/make_issue.py at the scale tools/bench_issue.py uses, ``-j 1``, no cache) with this checkout's ``src`` and with another
-checkout's (``--before``), in fresh processes that alternate round by round (which goes
-first flips every round), so load on a shared machine hits both alike: read the ratios.
+(tools/make_issue.py at the scale tools/bench_issue.py uses, ``-j 1``, no cache) with this
+checkout's ``src`` and with another checkout's (``--before``), in fresh processes that
+alternate round by round (which goes first flips every round), so load on a shared machine
+hits both alike: read the ratios. Each is timed on the clock and in the process's CPU time
+(``_cpu``: less disturbed by other processes, though caches shared with them still are).
 It also counts the pages of a section of short news briefs, each article on its own pages
 and run on (``"flow": "continuous"``, where the code knows it).
 
@@ -34,16 +36,18 @@ from printbrief import Renderer, compile_issue, load
 article, issue, renders = json.loads(open(sys.argv[1]).read()), sys.argv[2], int(sys.argv[3])
 renderer = Renderer("newsbrief", paper="A4", system_fonts=False)
 renderer.render(load(article))  # warm: fonts, stylesheets
-times = []
+times, cpu = [], []
 for _ in range(renders):
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     pdf = renderer.render(load(article))
     times.append(time.perf_counter() - start)
+    cpu.append(time.process_time() - start_cpu)
 pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)  # the old code's render gave bare bytes
-start = time.perf_counter()
+start, start_cpu = time.perf_counter(), time.process_time()
 compiled = compile_issue(issue, jobs=1, use_cache=False, theme="newsbrief", paper="A4")
-print(json.dumps({"feature": min(times), "feature_pages": pages,
-                  "issue": time.perf_counter() - start, "issue_pages": compiled.pages}))
+print(json.dumps({"feature": min(times), "feature_pages": pages, "feature_cpu": min(cpu),
+                  "issue": time.perf_counter() - start, "issue_pages": compiled.pages,
+                  "issue_cpu": time.process_time() - start_cpu}))
 """
 
 BRIEFS = r"""
@@ -124,7 +128,7 @@ def main() -> None:
     }
     print(f"{platform.machine()}, {os.cpu_count()} cores; load average {load} before, "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} after; {args.rounds} rounds")  # fmt: skip
-    for key in ("feature", "issue"):
+    for key in ("feature", "issue", "feature_cpu", "issue_cpu"):
         times = {t: statistics.median(r[t][key] for r in found) for t in ("before", "after")}
         print(f"- {key}: before {times['before']:.2f} s, after {times['after']:.2f} s (medians); "
               f"after ÷ before {ratios(found, key)}")  # fmt: skip

@@ -10,8 +10,8 @@ layout that has no such page. The number of extra layouts is bounded by ``fit_st
 outcome is logged in ``--debug``.
 
 A picture in the text that does not fit the rest of a page goes to the next one and leaves a
-gap; WeasyPrint 70 has no page floats to fill it. When the gap is more than
-:data:`PICTURE_GAP` of the page, the picture is moved down past the paragraph after it in the
+gap; WeasyPrint 70 has no page floats to fill it. When the gap is more than the theme's
+``picture_gap`` (default :data:`PICTURE_GAP`) of the page, the picture is moved down past the paragraph after it in the
 HTML (:func:`picture_moved`), at most :data:`PICTURE_MOVES` times, one layout each.
 """
 
@@ -27,6 +27,12 @@ LEAST_LINES = 3
 
 BODY_CLASS = "body"
 """The class of the element holding the article's body text in every built-in theme."""
+
+PICTURE_GAP = 0.15
+"""A page may end at most this fraction of its type area's height above its bottom when the
+next page starts with a picture that did not fit on it; past that, the picture moves down
+past the text after it (:func:`picture_moved`), which fills the gap. The default of a theme's
+``picture_gap`` (theme.json)."""
 
 _HTML = re.compile(r"<html\b", re.IGNORECASE)
 
@@ -59,11 +65,11 @@ def short_pages(lines: list[int]) -> list[int]:
     return [number for number, count in enumerate(lines, 1) if 0 <= count < LEAST_LINES]
 
 
-def faults(document: Any) -> list[str]:
+def faults(document: Any, limit: float = PICTURE_GAP) -> list[str]:
     """What fitting mends in a laid-out document: nearly-empty pages (:func:`short_pages`) and
-    a gap before a picture (:func:`gap_before_picture`)."""
+    a gap before a picture of more than ``limit`` of a page (:func:`gap_before_picture`)."""
     found = [f"page {n} nearly empty" for n in short_pages(body_lines(document))]
-    gap = gap_before_picture(document)
+    gap = gap_before_picture(document, limit)
     return found + ([f"a gap before picture {gap}"] if gap is not None else [])
 
 
@@ -105,11 +111,6 @@ def _has_text(line: Any) -> bool:
 
 # ---------------------------------------------------------------------------- pictures
 
-PICTURE_GAP = 0.15
-"""A page may end at most this fraction of its type area's height above its bottom when the
-next page starts with a picture that did not fit on it; past that, the picture moves down
-past the text after it (:func:`picture_moved`), which fills the gap."""
-
 PICTURE_MOVES = 3
 """How many blocks of text a picture may move past (one more layout each)."""
 
@@ -117,14 +118,14 @@ _FIGURE = re.compile(r"<figure\b.*?</figure>", re.DOTALL | re.IGNORECASE)
 _TEXT_BLOCK = re.compile(r"\s*(?:<h[2-6]\b.*?</h[2-6]>\s*)*<p\b.*?</p>", re.DOTALL | re.IGNORECASE)
 
 
-def gap_before_picture(document: Any) -> int | None:
+def gap_before_picture(document: Any, limit: float = PICTURE_GAP) -> int | None:
     """The number (in document order, from 0) of the first picture of ``.body`` that starts a
-    page after a page left more than :data:`PICTURE_GAP` empty; None if there is none."""
+    page after a page left more than ``limit`` of its height empty; None if there is none."""
     boxes = [page._page_box for page in document.pages]
     for before, page in itertools.pairwise(boxes):
         root = _root(page)
         first = next(_leaves(root), None)
-        if first is None or "Replaced" not in type(first).__name__ or _empty(before) <= PICTURE_GAP:
+        if first is None or "Replaced" not in type(first).__name__ or _empty(before) <= limit:
             continue
         figures = list(root.element.iter("figure"))
         body = next((e for e in root.element.iter() if BODY_CLASS in _classes(e)), None)

@@ -325,10 +325,11 @@ class Renderer:
         document: weasyprint.Document,
         budget: Budget,
     ) -> tuple[str, weasyprint.Document]:
-        """The HTML and layout with the first picture that left a page more than
-        :data:`~printbrief.fitting.PICTURE_GAP` empty moved past the text after it, one block
+        """The HTML and layout with the first picture that left a page more than the theme's
+        ``picture_gap`` empty moved past the text after it, one block
         at a time, until the gap closes; as laid out when it does not close."""
-        number = fitting.gap_before_picture(document)
+        limit = self.theme.picture_gap
+        number = fitting.gap_before_picture(document, limit)
         if number is None:
             return html, document
         moved: str | None = html
@@ -339,7 +340,7 @@ class Renderer:
             again = self._layout(article, moved, paper_name)
             budget.check_pages(len(again.pages))
             budget.check_time("fitting")
-            if fitting.gap_before_picture(again) != number and len(again.pages) <= len(
+            if fitting.gap_before_picture(again, limit) != number and len(again.pages) <= len(
                 document.pages
             ):
                 log.debug("Step 5 - picture %d moved past %d blocks of text", number, step)
@@ -358,8 +359,8 @@ class Renderer:
         """The first layout without a nearly-empty page or a gap before a picture
         (:func:`~printbrief.fitting.faults`): as laid out, or with one of the theme's fitting
         steps (:mod:`printbrief.fitting`); failing that, the one with fewest."""
-        lines = fitting.body_lines(document)
-        best, fewest = document, fitting.faults(document)
+        best, fewest = document, fitting.faults(document, self.theme.picture_gap)
+        lines = fitting.body_lines(document) if fewest and self.theme.fit_steps else []
         for step in range(1, self.theme.fit_steps + 1 if fewest else 1):
             stepped = fitting.with_step(html, step)
             fitted = self._layout(article, stepped, paper_name)
@@ -368,7 +369,7 @@ class Renderer:
             _, fitted = self._picture_moved(article, stepped, paper_name, fitted, budget)
             again = fitting.body_lines(fitted)
             log.debug("Step 5 - fitting step %d: body lines per page %s → %s", step, lines, again)
-            faults = fitting.faults(fitted)
+            faults = fitting.faults(fitted, self.theme.picture_gap)
             if len(faults) < len(fewest):
                 best, fewest = fitted, faults
             if not fewest:

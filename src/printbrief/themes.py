@@ -1,13 +1,14 @@
 """Stage 4 — themes: find a theme on the search path and turn an Article into HTML (Jinja2).
 
 A theme is a folder with ``theme.json`` (``description``, ``extends``, ``stylesheets``,
-``template``, ``headline_steps``, ``fit_steps``, ``cjk_text``: ``"sans"`` or ``"serif"`` CJK reading text),
-Jinja templates and CSS. A name is looked up in this order: a folder path as given; the
-caller's folders (``theme_paths``); the built-in ``styles/``; themes that installed packages
-register under the entry-point group ``printbrief.themes`` (:data:`ENTRY_POINT_GROUP`). Installed
-packages come last so that installing one never changes what an existing name renders; a name
-two packages register is an error naming both. A theme that ``extends`` another searches its own
-folder first, then the parent's, so it can override a single template or stylesheet.
+``template``, ``headline_steps``, ``fit_steps``, ``picture_gap``, ``cjk_text``: ``"sans"`` or
+``"serif"`` CJK reading text), Jinja templates and CSS. A name is looked up in this order: a
+folder path as given; the caller's folders (``theme_paths``); the built-in ``styles/``; themes
+that installed packages register under the entry-point group ``printbrief.themes``
+(:data:`ENTRY_POINT_GROUP`). Installed packages come last so that installing one never changes
+what an existing name renders; a name two packages register is an error naming both. A theme
+that ``extends`` another searches its own folder first, then the parent's, so it can override a
+single template or stylesheet.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from . import i18n
 from .assets import asset_dir
 from .body import GAPPED_SCRIPTS, breakable_urls, mark_latin_runs
 from .errors import ThemeError
+from .fitting import PICTURE_GAP
 from .model import Article
 
 THEME_FILE = "theme.json"
@@ -66,6 +68,7 @@ class Theme:
     headline_steps: tuple[int, ...] = HEADLINE_STEPS
     cjk_text: str = "sans"  # CJK reading text in Hei/Gothic, or in Song/Ming/Mincho/Myeongjo
     fit_steps: int = 0  # copyfitting: html[data-pb-fit="1"…"N"] rules the renderer may try
+    picture_gap: float = PICTURE_GAP  # a page may end this fraction empty before a picture
     package: str | None = None
     """``distribution version`` of the installed package the theme comes from, if one."""
 
@@ -245,6 +248,9 @@ def _build(chain: list[tuple[Path, dict[str, Any]]], *, name: str, package: str 
     fit = next((m["fit_steps"] for _, m in chain if "fit_steps" in m), 0)
     if type(fit) is not int or not 0 <= fit <= MAX_FIT_STEPS:
         raise ThemeError(f"{folders[0] / THEME_FILE}: fit_steps: expected 0 to {MAX_FIT_STEPS}")
+    gap = next((m["picture_gap"] for _, m in chain if "picture_gap" in m), PICTURE_GAP)
+    if type(gap) not in (int, float) or not 0 <= gap <= 1:
+        raise ThemeError(f"{folders[0] / THEME_FILE}: picture_gap: expected a fraction, 0 to 1")
     theme = Theme(
         name=name,
         description=chain[0][1].get("description", ""),
@@ -254,6 +260,7 @@ def _build(chain: list[tuple[Path, dict[str, Any]]], *, name: str, package: str 
         headline_steps=_steps(steps, folders[0]),
         cjk_text=cjk_text,
         fit_steps=fit,
+        picture_gap=float(gap),
         package=package,
     )
     theme.require(template, *ISSUE_TEMPLATES)

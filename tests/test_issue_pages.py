@@ -1,0 +1,75 @@
+"""Pages of compiled issues: nothing prints over anything on the cover, the contents and the
+article pages with the issue's folios stamped on, in every theme."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pytest
+
+import pagecases
+import pagecheck
+from conftest import save_failure
+from printbrief import compile_issue
+from test_flow import issue
+
+THEMES = ("newsbrief", "broadsheet", "minimal")
+STYLES = Path(__file__).parent.parent / "styles"
+
+
+def small_issue() -> dict[str, Any]:
+    """A continuous section of briefs, a normal section holding a 290-character headline (four
+    lines in the contents), a back page; a long title and a portrait on the cover."""
+    data = issue("continuous")
+    data["title"] = "Weekend Edition for the Harbour Towns and Islands"
+    data["image"] = {"src": pagecases.picture(800, 1200), "caption": "The north mole at dawn."}
+    data["articles"].insert(5, pagecases.long_headline())
+    return data
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return [pagecheck._squash(page.extract_text() or "") for page in doc.pages]
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("paper", ["A5", pytest.param("A4", marks=pytest.mark.slow)])
+def test_nothing_prints_over_anything_in_an_issue(theme: str, paper: str) -> None:
+    """The cover is one page (its picture scaled down to leave the title room), the contents
+    lines keep clear of their page numbers, folios clear of the article footers."""
+    run = compile_issue(small_issue(), theme=theme, paper=paper, use_cache=False)
+    found = pagecheck.check_issue(run.pdf, theme, front=2)
+    if found:
+        save_failure(f"issue-pages.{theme}.{paper}", run.pdf)
+    assert found == []
+    assert page_texts(run.pdf)[1].startswith(("COASTLINEDAILY·CONTENTS", "Contents"))
+
+
+def broken_theme(tmp_path: Path, css: str) -> Path:
+    """newsbrief with ``css`` after its issue.css (a theme's issue.css replaces its parent's)."""
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "theme.json").write_text('{"extends": "newsbrief"}')
+    parent = (STYLES / "newsbrief" / "issue.css").read_text()
+    (folder / "issue.css").write_text(parent + css)
+    return folder
+
+
+def test_checker_finds_a_contents_line_over_its_page_number(tmp_path: Path) -> None:
+    theme = broken_theme(
+        tmp_path, ".pb-toc-line { padding-right: 0; } .pb-toc-page { top: 0; right: 2mm; }"
+    )
+    run = compile_issue(small_issue(), theme=theme, paper="A5", use_cache=False)
+    found = pagecheck.check_issue(run.pdf, "newsbrief", front=2)
+    assert any(f.startswith("page 2: ") and "overprints" in f for f in found), found
+
+
+def test_checker_finds_a_cover_picture_off_the_page(tmp_path: Path) -> None:
+    wide = ".pb-cover-figure img { width: 130%; height: 40mm; object-fit: fill; }"
+    theme = broken_theme(tmp_path, wide)
+    run = compile_issue(small_issue(), theme=theme, paper="A5", use_cache=False)
+    found = pagecheck.check_issue(run.pdf, "newsbrief", front=2)
+    assert any(f.startswith("page 1: picture") for f in found), found
