@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,25 @@ def test_a_face_is_preprocessed_once_and_held_while_cached() -> None:
         assert int(ffi.cast("uintptr_t", face)) == key
         assert hotpaths.preprocessed_face(face, size) is ready
     assert dict(hotpaths._faces).keys() == entries.keys()
+
+
+def test_a_face_pushed_out_is_subset_plainly_not_preprocessed_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # zh-Hans in newsbrief subsets five faces of 8.8 MB of files: with room for 6 MB, LRU
+    # alone would preprocess the faces pushed out again on every render (15-30 ms each).
+    monkeypatch.setattr(hotpaths, "FONT_BYTES_KEPT", 6_000_000)
+    monkeypatch.setattr(hotpaths, "_faces", OrderedDict())
+    monkeypatch.setattr(hotpaths, "_spilled", OrderedDict())
+    renderer, article = Renderer("newsbrief"), load(SAMPLES / "zh-hans.json")
+    with hotpaths.only():
+        plain = bytes(renderer.render(article))
+    first = bytes(renderer.render(article))
+    kept = {key: entry[1] for key, entry in hotpaths._faces.items()}
+    assert bytes(renderer.render(article)) == first == plain
+    assert {key: entry[1] for key, entry in hotpaths._faces.items()} == kept
+    assert hotpaths._spilled and kept, "some faces kept, some pushed out"
+    assert sum(entry[2] for entry in hotpaths._faces.values()) <= 6_000_000
 
 
 def test_the_shortcut_and_the_issue_sheets_take_the_steps(taken: dict[str, int]) -> None:

@@ -10,7 +10,10 @@ proposal for WeasyPrint in docs/performance-notes.md:
     ``pdf/fonts.py``), which each time builds the font's subsetting tables anew (about a
     tenth of a warm render of the English brief). ``hb_subset_preprocess`` (HarfBuzz 6)
     builds them once per font face and process, within :data:`FONT_BYTES_KEPT`;
-    subsetting the preprocessed face gives the same font bytes.
+    subsetting the preprocessed face gives the same font bytes. A face pushed out to make
+    room is subset plainly from then on (:data:`SPILLED_KEPT`): preprocessing a CJK face
+    costs about ten plain subsets, so a process whose faces take turns past the bound (Chinese
+    and Japanese, or two themes) would otherwise pay it again on nearly every render.
 
 ``contexts``
     Every ``Layout`` (``text/line_break.py``: each line's draft, the re-layout that
@@ -79,6 +82,10 @@ FONT_BYTES_KEPT = 12_000_000
 process (the least recently used go first; a preprocessed face takes about five times its
 file). Every renderer has faces of its own: without a bound, renderers of the three themes
 given every sample kept 170 MB more."""
+
+SPILLED_KEPT = 256
+"""Faces pushed out of the preprocessed ones that are remembered (and held, so that their
+address names no other face), the least recently used forgotten first."""
 
 _ACTIVE: ContextVar[frozenset[str]] = ContextVar("printbrief_hotpaths", default=frozenset())
 _ALLOWED: ContextVar[frozenset[str]] = ContextVar(
@@ -163,6 +170,7 @@ def _patch_subsetting() -> None:
 
 
 _faces: OrderedDict[int, tuple[Any, Any, int]] = OrderedDict()
+_spilled: OrderedDict[int, Any] = OrderedDict()
 
 
 def _preprocessed(original: Callable[..., None]) -> Callable[..., None]:
@@ -174,7 +182,10 @@ def _preprocessed(original: Callable[..., None]) -> Callable[..., None]:
         if "subset" not in _ACTIVE.get() or size > FONT_BYTES_KEPT:
             return original(font, to_unicode, hinting)
         face = font.hb_face
-        font.hb_face = preprocessed_face(face, size)
+        ready = preprocessed_face(face, size)
+        if ready is None:
+            return original(font, to_unicode, hinting)
+        font.hb_face = ready
         try:
             return original(font, to_unicode, hinting)
         finally:
@@ -186,8 +197,9 @@ def _preprocessed(original: Callable[..., None]) -> Callable[..., None]:
 def preprocessed_face(face: Any, size: int) -> Any:
     """``face`` (of a ``size``-byte file) with HarfBuzz's subsetting tables built, kept.
 
-    The cache holds a reference to ``face`` itself, so its address names it as long as the
-    entry lives (a freed face's address could be given to another).
+    None for a face pushed out before, to be subset plainly. Both caches hold a reference to
+    ``face`` itself, so its address names it as long as the entry lives (a freed face's
+    address could be given to another).
     """
     from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
 
@@ -197,12 +209,23 @@ def preprocessed_face(face: Any, size: int) -> Any:
         if found is not None:
             _faces.move_to_end(key)
             return found[1]
+        if key in _spilled:
+            _spilled.move_to_end(key)
+            return None
         kept = ffi.gc(harfbuzz.hb_face_reference(face), harfbuzz.hb_face_destroy)
         ready = ffi.gc(harfbuzz_subset.hb_subset_preprocess(face), harfbuzz.hb_face_destroy)
         _faces[key] = (kept, ready, size)
-        while sum(entry[2] for entry in _faces.values()) > FONT_BYTES_KEPT:
-            _faces.popitem(last=False)
+        _spill()
         return ready
+
+
+def _spill() -> None:
+    """Push the least recently used faces out until the kept ones fit the bound (lock held)."""
+    while sum(entry[2] for entry in _faces.values()) > FONT_BYTES_KEPT:
+        key, (kept, _, _) = _faces.popitem(last=False)
+        _spilled[key] = kept
+    while len(_spilled) > SPILLED_KEPT:
+        _spilled.popitem(last=False)
 
 
 # ---------------------------------------------------------------------------- contexts
