@@ -15,7 +15,7 @@ import pytest
 import pagecases
 import pagecheck
 from conftest import SAMPLES, save_failure
-from printbrief import Article, Renderer, ThemeError, compile_issue, fitting, load
+from printbrief import Article, Renderer, ThemeError, body, compile_issue, fitting, load
 from printbrief.batch.plan import expand_inputs
 from printbrief.body import alignment_classes, breakable_urls, sanitize
 from printbrief.themes import headline_step, resolve_theme, shorten
@@ -272,9 +272,39 @@ def test_cell_alignment_survives_the_sanitizer_as_a_class() -> None:
 def test_breakable_urls_only_touch_urls() -> None:
     assert breakable_urls("a-b c.d") == "a-b c.d"
     marked = breakable_urls("at www.example.com/x?a=1&amp;b=2.")
-    assert marked == (
-        'at <span class="url-text">www.<wbr>example.<wbr>com/<wbr>x?<wbr>a=1&amp;<wbr>b=2</span>.'
+    assert (
+        marked == 'at <span class="url-text">www.<wbr>example.<wbr>com/x?a=1&amp;<wbr>b=2</span>.'
     )
+
+
+def test_a_url_gets_a_wbr_only_where_the_line_breaker_finds_no_break() -> None:
+    """Pango breaks after most / - ?; a <wbr> (an element and a box each) goes only after
+    the others: 4 in the long feature's URL, not one after each of its 20 separators."""
+    url = pagecases.LONG_URL
+    inner = re.sub("<span[^>]*>|</span>", "", breakable_urls(url.replace("&", "&amp;")))
+    pieces = [piece.replace("&amp;", "&") for piece in inner.split("<wbr>")]
+    marks = {len("".join(pieces[:n])) for n in range(1, len(pieces))}
+    assert "".join(pieces) == url and len(marks) == 4 and "2026/<wbr>05/" in inner
+    separators = {i + 1 for i, c in enumerate(url[:-1]) if c in "/.-?&" and url[i + 1].isalnum()}
+    assert separators <= marks | body.line_breaks(url)
+    assert not marks & body.line_breaks(url)
+
+
+def test_urls_break_after_their_separators_in_body_and_captions() -> None:
+    """A URL of long dotted names and & parameters, in running text and in a caption, breaks
+    only after / . - ? & and reads back whole (no hyphen inserted), in the narrowest column."""
+    article = load(pagecases.url_caption())
+    with pdfplumber.open(io.BytesIO(renderer("broadsheet", "A5").render(article))) as doc:
+        lines = [line["text"] for p in doc.pages for line in p.extract_text_lines()]
+    flowed = "\n".join(re.sub(r"\s+", "", line) for line in lines)
+    found = [m.start() for m in re.finditer(r"https://", flowed)]
+    assert len(found) == 2, lines  # the body's and the caption's
+    for start in found:
+        span = flowed[start : start + len(pagecases.DOTTED_URL) + 10]
+        url = re.sub(r"\n", "", span)[: len(pagecases.DOTTED_URL)]
+        assert url == pagecases.DOTTED_URL, lines
+        ends = [span[i - 1] for i, c in enumerate(span[: span.rfind(url[-6:])]) if c == "\n"]
+        assert ends and set(ends) <= set("/.-?&") and "." in ends, (ends, lines)
 
 
 def test_shorten_never_doubles_an_ellipsis() -> None:
