@@ -21,6 +21,7 @@ DOTTED_URL = (
     "https://records.harbourauthoritynorthquay.examplecouncilarchive.organisationdirectory"
     ".example/berths?dredging=final&edition=print&language=english&format=portable"
 )
+HEAD_HEADLINE = "Harbour review finds that the breakwater, not the ships, moves the silt inland"
 
 
 @cache

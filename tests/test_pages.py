@@ -15,7 +15,7 @@ import pytest
 import pagecases
 import pagecheck
 from conftest import SAMPLES, save_failure
-from printbrief import Article, Renderer, ThemeError, body, compile_issue, fitting, load
+from printbrief import Article, Renderer, ThemeError, body, compile_issue, fitting, furniture, load
 from printbrief.batch.plan import expand_inputs
 from printbrief.body import alignment_classes, breakable_urls, sanitize
 from printbrief.themes import headline_step, resolve_theme, shorten
@@ -350,3 +350,28 @@ def test_every_theme_compiles_an_issue(theme: str, tmp_path: Path) -> None:
     (tmp_path / "issue.json").write_text(json.dumps(issue))
     result = compile_issue(tmp_path / "issue.json", tmp_path / "out.pdf", theme=theme, jobs=1)
     assert result.pages >= 4
+
+
+def head_runs(pdf: bytes, theme: str) -> list[list[dict[str, object]]]:
+    """The second page's running head, cut into runs of glyphs at wide gaps (label, headline).
+    A glyph cut off by ``text-overflow`` is drawn as one ellipsis glyph carrying the rest."""
+    page = pagecheck.pages(pdf, theme)[1]
+    head = [c for c in page.chars if c["bottom"] <= page.area.top + pagecheck.TOLERANCE]
+    assert pagecheck.furniture(page) == [] and pagecheck.overprints(page) == []
+    return pagecheck._runs(head, gap=6.0)
+
+
+@pytest.mark.parametrize("theme", ["newsbrief", "broadsheet"])
+def test_a_running_head_label_that_fits_is_never_cut(theme: str) -> None:
+    """More than the old fixed 40 % of an A5 type area, less than half: whole, and the long
+    headline beside it is cut with one ellipsis where its box ends."""
+    article = pagecases.long_feature() | {"publication": "Coastline Daily"}
+    article |= {"section": "Harbour Works", "headline": pagecases.HEAD_HEADLINE}
+    runs = head_runs(renderer(theme, "A5").render(load(article)), theme)
+    assert len(runs) == 2, ["".join(str(c["text"]) for c in run) for run in runs]
+    label, headline = runs
+    assert [c["text"] for c in label if c["text"] != " "] == list("COASTLINEDAILY·HARBOURWORKS")
+    drawn = float(label[-1]["x1"]) - float(label[0]["x0"])  # type: ignore[arg-type]
+    assert furniture.label_em("Coastline Daily · Harbour Works") * 7.5 == pytest.approx(drawn, 0.03)
+    texts = [str(c["text"]) for c in headline]
+    assert texts[-1].endswith("…") and sum("…" in t for t in texts) == 1, texts
