@@ -17,7 +17,7 @@ import pagecheck
 from conftest import SAMPLES, save_failure
 from printbrief import Article, Renderer, ThemeError, body, compile_issue, fitting, furniture, load
 from printbrief.batch.plan import expand_inputs
-from printbrief.body import alignment_classes, breakable_urls, sanitize
+from printbrief.body import alignment_classes, body_html, breakable_urls, plain_text, sanitize
 from printbrief.themes import headline_step, resolve_theme, shorten
 
 THEMES = ("newsbrief", "broadsheet", "minimal")
@@ -57,7 +57,8 @@ def test_nothing_prints_over_anything(theme: str, paper: str) -> None:
     problems = {}
     for name, article in articles().items():
         pdf = renderer(theme, paper).render(article)
-        found = pagecheck.check(pdf, theme, captions(name, article), article.url)
+        words = pagecheck.words_of(plain_text(body_html(article)))
+        found = pagecheck.check(pdf, theme, captions(name, article), article.url, words)
         if found:
             save_failure(f"pages-{name}.{theme}.{paper}", pdf)
             problems[name] = found[:5]
@@ -104,6 +105,23 @@ def test_checker_finds_overprints_and_a_caption_without_its_picture(tmp_path: Pa
     assert pagecheck.check_captions(pagecheck.pages(pdf, "newsbrief"), alone) == [
         "caption 'The vote was unanimous, the debate was n'… is not under a picture on its page"
     ]
+
+
+def test_checker_finds_table_words_split_without_a_hyphen(tmp_path: Path) -> None:
+    """broadsheet's old cell rules (break anywhere, numbers whole) cut "Container" as
+    "Containe" / "r quay" in an A4 column; the checker names each such word."""
+    folder = tmp_path / "anywhere"
+    folder.mkdir()
+    (folder / "theme.json").write_text('{"extends": "broadsheet", "stylesheets": ["old.css"]}')
+    (folder / "old.css").write_text(
+        ".body th, .body td { overflow-wrap: anywhere; hyphens: manual }\n"
+        ".body td.align-right { overflow-wrap: normal; }"
+    )
+    article = load(pagecases.long_feature())
+    pdf = Renderer(folder, paper="A4", system_fonts=False).render(article)
+    found = pagecheck.pages(pdf, "broadsheet")
+    split = pagecheck.split_words(found, pagecheck.words_of(plain_text(body_html(article))))
+    assert any("'Containe|r'" in finding for finding in split), split
 
 
 def test_checker_finds_lines_off_the_baseline_grid(tmp_path: Path) -> None:
