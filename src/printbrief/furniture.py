@@ -1,4 +1,4 @@
-"""Running-head widths measured from the bundled fonts' advances (fontTools), not counted."""
+"""Running heads and cover titles measured from the bundled fonts' advances (fontTools)."""
 
 from __future__ import annotations
 
@@ -44,3 +44,8 @@ def label_em(label: str) -> float:
 def headline_em(headline: str) -> float:
     """The running head's headline as newsbrief sets it: the text face's italic."""
     return round(text_em(headline, HEADLINE_FACE), 3)
+
+
+def title_em(title: str) -> float:
+    """A cover title in the bold sans of the built-in themes' covers, in ems."""
+    return round(text_em(title, LABEL_FACE), 3)
