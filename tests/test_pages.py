@@ -87,7 +87,8 @@ def test_checker_finds_pictures_off_the_page_and_lost_captions(tmp_path: Path) -
 
 
 def test_checker_finds_two_line_heads_and_two_rules(tmp_path: Path) -> None:
-    head = "width: auto; white-space: normal; border-bottom: 0.5pt solid #999;"
+    # !important: the article template sets the two boxes' measured widths after the theme's CSS
+    head = "width: auto !important; white-space: normal; border-bottom: 0.5pt solid #999;"
     bad = broken_theme(
         tmp_path,
         f"@page {{ border-top: none; @top-left {{ {head} }} @top-right {{ {head} }} }}",
@@ -393,3 +394,14 @@ def test_a_running_head_label_that_fits_is_never_cut(theme: str) -> None:
     assert furniture.label_em("Coastline Daily · Harbour Works") * 7.5 == pytest.approx(drawn, 0.03)
     texts = [str(c["text"]) for c in headline]
     assert texts[-1].endswith("…") and sum("…" in t for t in texts) == 1, texts
+
+
+@pytest.mark.parametrize("face", [furniture.LABEL_FACE, furniture.HEADLINE_FACE])
+def test_raw_advances_match_fonttools(face: str) -> None:
+    """The running head's fast reading of ``cmap`` and ``hmtx`` gives fontTools' own answer."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(Path(__file__).parent.parent / "fonts" / face) as font:
+        upem, metrics = font["head"].unitsPerEm, font["hmtx"].metrics
+        expected = {code: metrics[name][0] / upem for code, name in font.getBestCmap().items()}
+    assert furniture.advances(face) == expected
