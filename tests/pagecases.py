@@ -17,6 +17,11 @@ FOOTER_URL = (
     "https://example.com/news/2026/05/04/"
     "harbour-authority-publishes-the-long-awaited-review-of-berth-maintenance-and-dredging"
 )
+DOTTED_URL = (
+    "https://records.harbourauthoritynorthquay.examplecouncilarchive.organisationdirectory"
+    ".example/berths?dredging=final&edition=print&language=english&format=portable"
+)
+HEAD_HEADLINE = "Harbour review finds that the breakwater, not the ships, moves the silt inland"
 
 
 @cache
@@ -132,6 +137,15 @@ def pictures() -> dict[str, Any]:
             {"src": portrait, "caption": PICTURE_CAPTIONS[3], "alt": "The pilot launch"},
             {"src": panorama, "caption": PICTURE_CAPTIONS[4], "credit": "Survey team"},
         ],
+    }
+
+
+def url_caption() -> dict[str, Any]:
+    """A URL of long dotted names and ``&`` parameters in running text and in a caption."""
+    return {
+        "headline": "Where the records are kept",
+        "body": f"{_PARAGRAPHS[0]}\n\nThe records are kept at {DOTTED_URL} for now.",
+        "images": [{"src": picture(1200, 800), "caption": f"Records: {DOTTED_URL}"}],
     }
 
 

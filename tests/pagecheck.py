@@ -13,7 +13,9 @@ It reads what pdfplumber finds on each page and reports, as one-line findings:
 - a nearly-empty page: fewer than three lines of body text, in an article of two or more
   pages, on a page that is not a picture page;
 - a gap before a picture: a page ending more than :data:`PICTURE_GAP` of its type area
-  above the bottom, when the next page starts with a picture.
+  above the bottom, when the next page starts with a picture;
+- a word of the article split over two lines of small text (table cells, captions) without
+  a hyphen ("Containe" / "r quay").
 """
 
 from __future__ import annotations
@@ -128,9 +130,14 @@ def _rules(shapes: list[Box]) -> list[Box]:
 
 
 def check(
-    pdf: bytes, theme: str, captions: Sequence[str] = (), url: str | None = None
+    pdf: bytes,
+    theme: str,
+    captions: Sequence[str] = (),
+    url: str | None = None,
+    words: set[str] | None = None,
 ) -> list[str]:
-    """Every finding on every page of ``pdf``; an empty list when nothing prints over anything."""
+    """Every finding on every page of ``pdf``; an empty list when nothing prints over anything.
+    With the article's ``words`` (:func:`words_of`), also words split without a hyphen."""
     found = pages(pdf, theme)
     problems = [p for page in found for p in check_page(page, url)]
     return [
@@ -139,6 +146,7 @@ def check(
         *rhythm(found),
         *nearly_empty(found),
         *picture_gaps(found),
+        *split_words(found, words or set()),
     ]
 
 
@@ -461,3 +469,68 @@ def _in_area(page: Page) -> list[Char]:
         for c in page.chars
         if c["top"] >= area.top - TOLERANCE and c["bottom"] <= area.bottom + TOLERANCE
     ]
+
+
+_LETTERS_END = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+$")
+_LETTERS_START = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ]+")
+
+
+def words_of(text: str) -> set[str]:
+    """The Latin words of ``text``, lower case (what :func:`split_words` may find split)."""
+    return {w.lower() for w in re.findall(r"[A-Za-zÀ-ÖØ-öø-ÿ]+", text)}
+
+
+def split_words(found: list[Page], words: set[str]) -> list[str]:
+    """Lines of text smaller than the body's (table cells, captions) ending inside a word with
+    no hyphen: a line's last letters and the first letters of the next line in the same cell
+    (same left edge) spell a word of the article that one of the two parts is not."""
+    sizes = Counter(round(float(c["size"]), 1) for p in found for c in p.chars)
+    body = sizes.most_common(1)[0][0] if sizes else 0.0
+    problems = []
+    for page in found:
+        small = [c for c in page.chars if float(c["size"]) < body - 0.5]
+        runs = [run for line in _baselines(small) for run in _runs(line, gap=4.0)]
+        for run in runs:
+            if (word := _split(run, runs, words)) is not None:
+                problems.append(f"page {page.number}: {word!r} split over two lines, no hyphen")
+    return problems
+
+
+def _baselines(chars: list[Char]) -> list[list[Char]]:
+    """Glyphs grouped into lines by baseline (within 1 pt), top to bottom."""
+    lines: list[list[Char]] = []
+    for char in sorted(chars, key=lambda c: c["bottom"]):
+        if lines and char["bottom"] - lines[-1][-1]["bottom"] <= 1.0:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    return lines
+
+
+def _split(run: list[Char], runs: list[list[Char]], words: set[str]) -> str | None:
+    """The word cut between ``run`` and the run starting at its left edge on the next line."""
+    size, bottom = float(run[0]["size"]), run[0]["bottom"]
+    under = [
+        r
+        for r in runs
+        if abs(r[0]["x0"] - run[0]["x0"]) < 1.5 and 0.8 * size < r[0]["bottom"] - bottom < 2 * size
+    ]
+    end = _LETTERS_END.search(_spaced(run))
+    start = under and _LETTERS_START.search(_spaced(under[0]))
+    if not (end and start):
+        return None
+    head, tail = end[0].lower(), start[0].lower()
+    if head + tail in words and not (head in words and tail in words):
+        return f"{end[0]}|{start[0]}"
+    return None
+
+
+def _spaced(run: list[Char]) -> str:
+    """The text of a run with a space wherever glyphs are apart (pdfplumber's spaces are left
+    out of :class:`Page`)."""
+    text = str(run[0]["text"])
+    for left, right in itertools.pairwise(run):
+        text += (" " if right["x0"] - left["x1"] > 0.15 * float(right["size"]) else "") + right[
+            "text"
+        ]
+    return text

@@ -14,7 +14,7 @@ import pytest
 from weasyprint.text.ffi import ffi, pango
 
 from conftest import SAMPLES
-from printbrief import Renderer, hotpaths, load, render
+from printbrief import Renderer, hotpages, hotpaths, load, render
 
 ARTICLES = sorted(
     p for p in SAMPLES.iterdir() if p.suffix in (".json", ".md") and p.name != "README.md"
@@ -26,9 +26,10 @@ THEMES = ("newsbrief", "broadsheet", "minimal")
 @pytest.fixture
 def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
     """How often each step acted (a test of sameness must not pass because nothing ran)."""
-    counts = {"subset": 0, "contexts": 0, "metrics": 0, "struts": 0, "shorthands": 0}
+    counts = {"subset": 0, "contexts": 0, "metrics": 0, "struts": 0, "shorthands": 0, "pages": 0}
     face, made_from, measured = hotpaths.preprocessed_face, hotpaths.made_from, hotpaths.measured
     kept_strut, expansion = hotpaths.kept_strut, hotpaths.expansion
+    given = hotpages.given
 
     def preprocessed(hb_face: Any, size: int) -> Any:
         counts["subset"] += 1
@@ -52,6 +53,11 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
         counts["shorthands"] += 1
         return expansion(*args)
 
+    def reused(*args: Any) -> None:
+        counts["pages"] += 1
+        given(*args)
+
+    monkeypatch.setattr(hotpages, "given", reused)
     monkeypatch.setattr(hotpaths, "kept_strut", strut)
     monkeypatch.setattr(hotpaths, "expansion", expanded)
     monkeypatch.setattr(hotpaths, "made_from", made)
@@ -92,17 +98,18 @@ def test_every_sample_in_every_theme_is_byte_identical(theme: str, taken: dict[s
     assert taken["metrics"] >= 5 * len(ARTICLES), taken
     assert taken["struts"] >= 20 * len(ARTICLES), taken
     assert taken["shorthands"] >= 5 * len(ARTICLES), taken
+    assert taken["pages"] >= 2, taken  # the feature's pages after its first left and right
 
 
 def test_each_step_alone_is_byte_identical(taken: dict[str, int]) -> None:
     renderer = Renderer("broadsheet")
-    article = load(SAMPLES / "mixed-en-quotes-cjk.json")
+    articles = [load(SAMPLES / n) for n in ("mixed-en-quotes-cjk.json", "en-feature.md")]
     with hotpaths.only():
-        plain = bytes(renderer.render(article))
+        plain = [bytes(renderer.render(article)) for article in articles]
     for step in hotpaths.STEPS:
         before = dict(taken)
         with hotpaths.only(step):
-            assert bytes(renderer.render(article)) == plain, step
+            assert [bytes(renderer.render(article)) for article in articles] == plain, step
         assert {s for s in taken if taken[s] > before[s]} == {step}, taken
 
 
@@ -168,8 +175,9 @@ def test_the_switch_and_another_weasyprint_take_the_plain_path(
     monkeypatch.delenv("PRINTBRIEF_PLAIN_HOTPATHS", raising=False)
     assert hotpaths.steps() == hotpaths.STEPS
     monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "subset")
-    assert hotpaths.steps() == ("contexts", "metrics", "struts", "shorthands")
-    monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "subset, contexts,metrics,struts,shorthands")
+    assert hotpaths.steps() == ("contexts", "metrics", "struts", "shorthands", "pages")
+    every = ",".join(hotpaths.STEPS)
+    monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", every.replace(",", ", ", 1))
     assert hotpaths.steps() == ()
     monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "1")
     assert hotpaths.steps() == ()
@@ -315,3 +323,38 @@ def test_a_pending_shorthand_expanded_once_gives_each_longhand_as_before(
     assert fast == plain and {tag for tag, _ in plain} == {"p", "i"} and taken["shorthands"] >= 14
     assert [r.getMessage() for r in caplog.records] == plain_warnings  # the invalid one, once
     assert "Ignored `font:" in plain_warnings[0] and len(plain_warnings) == 1
+
+
+PAGE_KINDS = """<style>
+@page { size: 120mm 90mm; margin: 14mm 10mm; @bottom-center { content: counter(page) " / "
+  counter(pages) } }
+@page :first { margin-top: 20mm; @top-center { content: "First" } }
+@page :left { @top-left { content: string(part) } }
+@page :right { @top-right { content: "Right " counter(page) } }
+@page :blank { @top-center { content: "Blank" } }
+@page :nth(3n+1) { @bottom-left { content: "Every third" } }
+@page tide { margin: 8mm; @top-center { content: "Tide " counter(page) } }
+@page tide:nth(2) { @bottom-right { content: "Second of the tide" } }
+@page :first { @top-right { content: none } }
+h2 { string-set: part content(); break-before: right }
+section { page: tide }
+p { margin: 0 0 40mm }
+</style>"""
+
+
+def test_pages_of_every_kind_get_the_styles_they_would_get_alone(taken: dict[str, int]) -> None:
+    from weasyprint import HTML
+
+    body = "".join(
+        f"<h2>Part {n}</h2>" + "<p>Harbour notes for the week.</p>" * 5
+        + ("<section>" + "<p>High water, low water.</p>" * 6 + "</section>" if n % 2 else "")
+        for n in range(1, 5)
+    )  # fmt: skip
+    hotpaths.install()
+    with hotpaths.only():
+        document = HTML(string=PAGE_KINDS + body).render()
+        plain = document.write_pdf()
+    with hotpaths.speeding():
+        fast = HTML(string=PAGE_KINDS + body).write_pdf()
+    assert len(document.pages) >= 15 and taken["pages"] >= 5, (len(document.pages), taken)
+    assert fast == plain

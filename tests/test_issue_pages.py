@@ -73,3 +73,21 @@ def test_checker_finds_a_cover_picture_off_the_page(tmp_path: Path) -> None:
     run = compile_issue(small_issue(), theme=theme, paper="A5", use_cache=False)
     found = pagecheck.check_issue(run.pdf, "newsbrief", front=2)
     assert any(f.startswith("page 1: picture") for f in found), found
+
+
+LONG_TITLE = (
+    "Weekend Edition for the Harbour Towns, the Islands and the Villages of the North Shore, "
+    "with the Ferry Timetables, the Tide Tables and the Market Days for the Summer"
+)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_a_long_cover_title_steps_down_and_the_cover_stays_one_page(theme: str) -> None:
+    """A title of seven lines at full size on A5 steps down to fit: the contents are page 2,
+    and nothing prints over anything (the minimal theme's running head, which carries the
+    title, stays one line)."""
+    run = compile_issue(
+        small_issue() | {"title": LONG_TITLE}, theme=theme, paper="A5", use_cache=False
+    )
+    assert page_texts(run.pdf)[1].startswith(("COASTLINEDAILY·CONTENTS", "Contents"))
+    assert pagecheck.check_issue(run.pdf, theme, front=2) == []

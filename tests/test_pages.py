@@ -15,9 +15,9 @@ import pytest
 import pagecases
 import pagecheck
 from conftest import SAMPLES, save_failure
-from printbrief import Article, Renderer, ThemeError, compile_issue, fitting, load
+from printbrief import Article, Renderer, ThemeError, body, compile_issue, fitting, furniture, load
 from printbrief.batch.plan import expand_inputs
-from printbrief.body import alignment_classes, breakable_urls, sanitize
+from printbrief.body import alignment_classes, body_html, breakable_urls, plain_text, sanitize
 from printbrief.themes import headline_step, resolve_theme, shorten
 
 THEMES = ("newsbrief", "broadsheet", "minimal")
@@ -57,7 +57,8 @@ def test_nothing_prints_over_anything(theme: str, paper: str) -> None:
     problems = {}
     for name, article in articles().items():
         pdf = renderer(theme, paper).render(article)
-        found = pagecheck.check(pdf, theme, captions(name, article), article.url)
+        words = pagecheck.words_of(plain_text(body_html(article)))
+        found = pagecheck.check(pdf, theme, captions(name, article), article.url, words)
         if found:
             save_failure(f"pages-{name}.{theme}.{paper}", pdf)
             problems[name] = found[:5]
@@ -86,7 +87,8 @@ def test_checker_finds_pictures_off_the_page_and_lost_captions(tmp_path: Path) -
 
 
 def test_checker_finds_two_line_heads_and_two_rules(tmp_path: Path) -> None:
-    head = "width: auto; white-space: normal; border-bottom: 0.5pt solid #999;"
+    # !important: the article template sets the two boxes' measured widths after the theme's CSS
+    head = "width: auto !important; white-space: normal; border-bottom: 0.5pt solid #999;"
     bad = broken_theme(
         tmp_path,
         f"@page {{ border-top: none; @top-left {{ {head} }} @top-right {{ {head} }} }}",
@@ -104,6 +106,23 @@ def test_checker_finds_overprints_and_a_caption_without_its_picture(tmp_path: Pa
     assert pagecheck.check_captions(pagecheck.pages(pdf, "newsbrief"), alone) == [
         "caption 'The vote was unanimous, the debate was n'… is not under a picture on its page"
     ]
+
+
+def test_checker_finds_table_words_split_without_a_hyphen(tmp_path: Path) -> None:
+    """broadsheet's old cell rules (break anywhere, numbers whole) cut "Container" as
+    "Containe" / "r quay" in an A4 column; the checker names each such word."""
+    folder = tmp_path / "anywhere"
+    folder.mkdir()
+    (folder / "theme.json").write_text('{"extends": "broadsheet", "stylesheets": ["old.css"]}')
+    (folder / "old.css").write_text(
+        ".body th, .body td { overflow-wrap: anywhere; hyphens: manual }\n"
+        ".body td.align-right { overflow-wrap: normal; }"
+    )
+    article = load(pagecases.long_feature())
+    pdf = Renderer(folder, paper="A4", system_fonts=False).render(article)
+    found = pagecheck.pages(pdf, "broadsheet")
+    split = pagecheck.split_words(found, pagecheck.words_of(plain_text(body_html(article))))
+    assert any("'Containe|r'" in finding for finding in split), split
 
 
 def test_checker_finds_lines_off_the_baseline_grid(tmp_path: Path) -> None:
@@ -272,9 +291,39 @@ def test_cell_alignment_survives_the_sanitizer_as_a_class() -> None:
 def test_breakable_urls_only_touch_urls() -> None:
     assert breakable_urls("a-b c.d") == "a-b c.d"
     marked = breakable_urls("at www.example.com/x?a=1&amp;b=2.")
-    assert marked == (
-        'at <span class="url-text">www.<wbr>example.<wbr>com/<wbr>x?<wbr>a=1&amp;<wbr>b=2</span>.'
+    assert (
+        marked == 'at <span class="url-text">www.<wbr>example.<wbr>com/x?a=1&amp;<wbr>b=2</span>.'
     )
+
+
+def test_a_url_gets_a_wbr_only_where_the_line_breaker_finds_no_break() -> None:
+    """Pango breaks after most / - ?; a <wbr> (an element and a box each) goes only after
+    the others: 4 in the long feature's URL, not one after each of its 20 separators."""
+    url = pagecases.LONG_URL
+    inner = re.sub("<span[^>]*>|</span>", "", breakable_urls(url.replace("&", "&amp;")))
+    pieces = [piece.replace("&amp;", "&") for piece in inner.split("<wbr>")]
+    marks = {len("".join(pieces[:n])) for n in range(1, len(pieces))}
+    assert "".join(pieces) == url and len(marks) == 4 and "2026/<wbr>05/" in inner
+    separators = {i + 1 for i, c in enumerate(url[:-1]) if c in "/.-?&" and url[i + 1].isalnum()}
+    assert separators <= marks | body.line_breaks(url)
+    assert not marks & body.line_breaks(url)
+
+
+def test_urls_break_after_their_separators_in_body_and_captions() -> None:
+    """A URL of long dotted names and & parameters, in running text and in a caption, breaks
+    only after / . - ? & and reads back whole (no hyphen inserted), in the narrowest column."""
+    article = load(pagecases.url_caption())
+    with pdfplumber.open(io.BytesIO(renderer("broadsheet", "A5").render(article))) as doc:
+        lines = [line["text"] for p in doc.pages for line in p.extract_text_lines()]
+    flowed = "\n".join(re.sub(r"\s+", "", line) for line in lines)
+    found = [m.start() for m in re.finditer(r"https://", flowed)]
+    assert len(found) == 2, lines  # the body's and the caption's
+    for start in found:
+        span = flowed[start : start + len(pagecases.DOTTED_URL) + 10]
+        url = re.sub(r"\n", "", span)[: len(pagecases.DOTTED_URL)]
+        assert url == pagecases.DOTTED_URL, lines
+        ends = [span[i - 1] for i, c in enumerate(span[: span.rfind(url[-6:])]) if c == "\n"]
+        assert ends and set(ends) <= set("/.-?&") and "." in ends, (ends, lines)
 
 
 def test_shorten_never_doubles_an_ellipsis() -> None:
@@ -320,3 +369,39 @@ def test_every_theme_compiles_an_issue(theme: str, tmp_path: Path) -> None:
     (tmp_path / "issue.json").write_text(json.dumps(issue))
     result = compile_issue(tmp_path / "issue.json", tmp_path / "out.pdf", theme=theme, jobs=1)
     assert result.pages >= 4
+
+
+def head_runs(pdf: bytes, theme: str) -> list[list[dict[str, object]]]:
+    """The second page's running head, cut into runs of glyphs at wide gaps (label, headline).
+    A glyph cut off by ``text-overflow`` is drawn as one ellipsis glyph carrying the rest."""
+    page = pagecheck.pages(pdf, theme)[1]
+    head = [c for c in page.chars if c["bottom"] <= page.area.top + pagecheck.TOLERANCE]
+    assert pagecheck.furniture(page) == [] and pagecheck.overprints(page) == []
+    return pagecheck._runs(head, gap=6.0)
+
+
+@pytest.mark.parametrize("theme", ["newsbrief", "broadsheet"])
+def test_a_running_head_label_that_fits_is_never_cut(theme: str) -> None:
+    """More than the old fixed 40 % of an A5 type area, less than half: whole, and the long
+    headline beside it is cut with one ellipsis where its box ends."""
+    article = pagecases.long_feature() | {"publication": "Coastline Daily"}
+    article |= {"section": "Harbour Works", "headline": pagecases.HEAD_HEADLINE}
+    runs = head_runs(renderer(theme, "A5").render(load(article)), theme)
+    assert len(runs) == 2, ["".join(str(c["text"]) for c in run) for run in runs]
+    label, headline = runs
+    assert [c["text"] for c in label if c["text"] != " "] == list("COASTLINEDAILY·HARBOURWORKS")
+    drawn = float(label[-1]["x1"]) - float(label[0]["x0"])  # type: ignore[arg-type]
+    assert furniture.label_em("Coastline Daily · Harbour Works") * 7.5 == pytest.approx(drawn, 0.03)
+    texts = [str(c["text"]) for c in headline]
+    assert texts[-1].endswith("…") and sum("…" in t for t in texts) == 1, texts
+
+
+@pytest.mark.parametrize("face", [furniture.LABEL_FACE, furniture.HEADLINE_FACE])
+def test_raw_advances_match_fonttools(face: str) -> None:
+    """The running head's fast reading of ``cmap`` and ``hmtx`` gives fontTools' own answer."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(Path(__file__).parent.parent / "fonts" / face) as font:
+        upem, metrics = font["head"].unitsPerEm, font["hmtx"].metrics
+        expected = {code: metrics[name][0] / upem for code, name in font.getBestCmap().items()}
+    assert furniture.advances(face) == expected

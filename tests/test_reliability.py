@@ -20,7 +20,7 @@ from conftest import SAMPLES
 from printbrief import InputError, LimitError, Renderer, load, render, workers
 from printbrief.batch import run as batch_run
 from printbrief.cli import main
-from printbrief.deadline import GRACE, Overtime, _Watchdog, interrupt_at
+from printbrief.deadline import AGAIN, GRACE, Overtime, _Watchdog, interrupt_at
 from printbrief.errors import MemoryLimitError
 from printbrief.issue.load import load_issue
 from printbrief.limits import Limits
@@ -62,56 +62,98 @@ def _busy(seconds: float) -> None:
         pass
 
 
-def _interrupted_after(first: Callable[[], object]) -> bool:
-    """Whether a thread that runs ``first`` past its 0.1 s deadline, then spins, is interrupted."""
-    caught: list[bool] = []
+def _interrupted_after(first: Callable[[], object]) -> float | None:
+    """The deadline of a thread that runs ``first`` past its 0.1 s deadline, then spins, if it
+    is interrupted (None if it is not)."""
+    caught: list[float] = []
 
     def render() -> None:
+        deadline = time.monotonic() + 0.1
         try:
-            with interrupt_at(time.monotonic() + 0.1):
+            with interrupt_at(deadline):
                 first()
                 while True:
                     pass
         except Overtime:
-            caught.append(True)
+            caught.append(deadline)
 
-    worker = threading.Thread(target=render)
+    worker = threading.Thread(target=render, name="render")
     worker.start()
     worker.join(10)
-    return caught == [True]
+    return caught[0] if len(caught) == 1 else None
+
+
+def _finishes_past_its_deadline(run: Callable[[Callable[[], None]], object]) -> None:
+    """Assert that a clean-up the render thread enters before its deadline, and is still in
+    when the deadline passes, finishes before the interruption lands.
+
+    ``run(cleanup)`` makes the render thread run ``cleanup`` the way under test. A loaded
+    machine can hold the thread back past its deadline before it gets there (the interruption
+    then rightly lands earlier): such a try does not count. Of five tries, every one that
+    counts must finish, and one at least must count.
+    """
+    tries = [_cleanup_try(run) for _ in range(5)]
+    counted = [finished for finished in tries if finished is not None]
+    assert counted, "the render thread never reached its clean-up before its deadline"
+    assert all(counted)
+
+
+def _cleanup_try(run: Callable[[Callable[[], None]], object]) -> bool | None:
+    """Whether the clean-up finished; None if the thread entered it only after its deadline."""
+    entered: list[float] = []
+    finished: list[bool] = []
+
+    def cleanup() -> None:
+        entered.append(time.monotonic())
+        _busy(0.4)  # the deadline passes in here
+        finished.append(True)
+
+    deadline = _interrupted_after(lambda: run(cleanup))
+    assert deadline is not None
+    if not entered or entered[0] >= deadline:
+        return None
+    return finished == [True]
 
 
 def test_the_watchdog_waits_while_a_finalizer_runs() -> None:
     """An interruption inside ``__del__`` is swallowed ("Exception ignored") and cuts the
     clean-up short (WeasyPrint's FontConfiguration removes a folder there): it waits."""
-    cleaned: list[bool] = []
 
     class Holder:
-        def __del__(self) -> None:
-            _busy(0.4)  # the deadline passes in here
-            cleaned.append(True)
+        def __init__(self, cleanup: Callable[[], None]) -> None:
+            self.cleanup = cleanup
 
-    assert _interrupted_after(lambda: Holder())  # collected at once: its __del__ runs
-    assert cleaned == [True]
+        def __del__(self) -> None:
+            self.cleanup()
+
+    _finishes_past_its_deadline(Holder)  # collected at once: its __del__ runs
 
 
 def test_the_watchdog_waits_while_a_gc_callback_runs() -> None:
-    """Dask and Hypothesis time every collection with a gc callback: the same as __del__."""
+    """Dask and Hypothesis time every collection with a gc callback: the same as __del__.
+
+    Automatic collections are off meanwhile: one started by another thread (pytest-xdist's
+    I/O thread) would make the render's ``gc.collect`` return at once, callbacks not run.
+    """
     import gc
 
-    ran: list[bool] = []
+    pending: list[Callable[[], None]] = []
 
     def callback(phase: str, info: dict[str, int]) -> None:
-        if phase == "stop" and not ran:
-            _busy(0.4)  # the deadline passes in here
-            ran.append(True)
+        if phase == "stop" and threading.current_thread().name == "render" and pending:
+            pending.pop()()
+
+    def collect(cleanup: Callable[[], None]) -> None:
+        pending[:] = [cleanup]
+        gc.collect(0)  # the youngest generation only: quick however big the heap
 
     gc.callbacks.append(callback)
+    gc.disable()
     try:
-        assert _interrupted_after(gc.collect)
+        _finishes_past_its_deadline(collect)
     finally:
+        gc.enable()
         gc.callbacks.remove(callback)
-    assert ran == [True]
 
 
 def test_an_interruption_swallowed_by_a_finalizer_is_not_reported() -> None:
@@ -152,13 +194,18 @@ def test_a_token_left_by_an_ended_thread_never_fires_at_a_new_thread() -> None:
     )
     gone.start()
     gone.join()
-    for _ in range(20):  # each likely takes the ended thread's id
+    started = time.monotonic()
+    rounds = 0
+    while rounds < 20 or dog.due:  # each likely takes the ended thread's id
         done: list[int] = []
         fresh = threading.Thread(target=done.append, args=(1,))
         fresh.start()
         fresh.join(5)
         assert done
-    assert not dog.due
+        rounds += 1
+        # the watchdog drops the token at its next look: at once, or AGAIN s after it fired
+        # at the thread while it was still alive; later only on a loaded machine
+        assert time.monotonic() - started < AGAIN + 10
 
 
 def _stuck_in_native_code(seconds: float) -> str:

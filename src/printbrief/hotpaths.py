@@ -49,6 +49,12 @@ proposal for WeasyPrint in docs/performance-notes.md:
     kept with the declaration (up to :data:`EXPANSIONS_KEPT` token texts each), so the other
     longhands are read from the first expansion.
 
+``pages``
+    Every page runs the ``@page`` cascade again and computes its own styles for the page and
+    its margin boxes (``set_page_type_computed_styles``, ``layout/page.py``), though pages
+    that the same page selectors match get the same values. Within a document the styles of
+    the first page of each kind are given to the later ones (:mod:`printbrief.hotpages`).
+
 The steps are installed once per process (:class:`~printbrief.patching.Patch`, on the first
 render; only on exactly that version: a minor release may change what they mirror) and act only
 inside :func:`speeding`, which every printbrief render enters: other WeasyPrint users in the
@@ -70,12 +76,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from . import hotpages
 from .patching import Patch
 
 WRITTEN_FOR = "70.0"
 """The WeasyPrint version whose internals these steps mirror and were checked against."""
 
-STEPS = ("subset", "contexts", "metrics", "struts", "shorthands")
+STEPS = ("subset", "contexts", "metrics", "struts", "shorthands", "pages")
 
 FONT_BYTES_KEPT = 12_000_000
 """The font files whose faces are kept preprocessed, at most this many bytes in all per
@@ -126,6 +133,8 @@ def _apply() -> None:
         _patch_struts()
     if "shorthands" in chosen:
         _patch_shorthands()
+    if "pages" in chosen:
+        hotpages.patch(lambda: "pages" in _ACTIVE.get())
     _installed = chosen
 
 

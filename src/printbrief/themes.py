@@ -29,7 +29,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from . import i18n
+from . import furniture, i18n
 from .assets import asset_dir
 from .body import GAPPED_SCRIPTS, breakable_urls, mark_latin_runs
 from .errors import ThemeError
@@ -340,6 +340,8 @@ def context(article: Article, body_html: str) -> dict[str, Any]:
     """Template variables: the article's fields plus what a print page derives from them."""
     key = i18n.script_key(article.lang)
     created, modified = document_dates(article)
+    running_head = " · ".join(p for p in (article.publication, article.section) if p)
+    headline_short = shorten(article.headline, 28 if key != "latin" else 64)
     return {
         "article": article,
         "body": Markup(body_html),
@@ -347,11 +349,13 @@ def context(article: Article, body_html: str) -> dict[str, Any]:
         "script": key,
         "labels": i18n.labels(article.lang),
         "dateline": dateline(article),
-        "headline_short": shorten(article.headline, 28 if key != "latin" else 64),
+        "headline_short": headline_short,
         "lead_image": article.images[0] if article.images else None,
         "more_images": article.images[1:],
         "author": author(article.byline),
-        "running_head": " · ".join(p for p in (article.publication, article.section) if p),
+        "running_head": running_head,
+        "running_head_em": furniture.label_em(running_head),
+        "headline_short_em": furniture.headline_em(headline_short),
         "iso": iso,
         "created": created,
         "modified": modified or created,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import i18n
+from .. import furniture, i18n
 from ..model import Image
 from ..pdf.merge import OutlineItem, Slot
 from ..themes import iso
@@ -163,6 +163,7 @@ def front_context(issue: Issue, plan: Plan) -> dict[str, Any]:
         "script": i18n.script_key(issue.lang),
         "labels": labels,
         "date_text": issue_date(issue, issue.lang),
+        "title_em": furniture.title_em(issue.title),
         "iso": iso,
         "total": plan.total,
         "contents_head": " · ".join(p for p in (issue.publication, labels.contents) if p),
