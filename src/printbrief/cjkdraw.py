@@ -36,6 +36,7 @@ def _absorb_truncation(stream: Any, layout: Any) -> None:
     PDF's text. The widths are read by nothing else once the box is laid out.
     """
     from weasyprint.text.ffi import ffi, pango
+    from weasyprint.text.line_break import FROM_UNITS
 
     # Drawing sets single-paragraph mode; setting it now keeps it from laying out anew.
     pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
@@ -48,16 +49,21 @@ def _absorb_truncation(stream: Any, layout: Any) -> None:
             size = layout.style["font_size"]
         glyphs = glyph_item.glyphs
         for glyph in glyphs.glyphs[0 : glyphs.num_glyphs]:
-            carry = _round_adjustment(stream, pango_font, font, size, glyph, carry)
+            carry = _round_adjustment(
+                stream, (pango, FROM_UNITS), pango_font, font, size, glyph, carry
+            )
 
 
 def _round_adjustment(
-    stream: Any, pango_font: Any, font: Any, size: float, glyph: Any, carry: float
-) -> float:
-    """Make WeasyPrint's ``int(kerning)`` for ``glyph`` the rounded kerning plus ``carry``."""
-    from weasyprint.text.ffi import pango
-    from weasyprint.text.line_break import FROM_UNITS
+    stream: Any, pango_units: tuple[Any, float], pango_font: Any, font: Any, size: float,
+    glyph: Any, carry: float,
+) -> float:  # fmt: skip
+    """Make WeasyPrint's ``int(kerning)`` for ``glyph`` the rounded kerning plus ``carry``.
 
+    ``pango_units`` is WeasyPrint's Pango library and its ``FROM_UNITS``, imported once per
+    box rather than per glyph.
+    """
+    pango, FROM_UNITS = pango_units
     if glyph.glyph == pango.PANGO_GLYPH_EMPTY or glyph.glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG:
         return carry  # written exactly, or with a width WeasyPrint makes up
     width = font.widths.get(glyph.glyph)
