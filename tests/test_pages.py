@@ -396,6 +396,16 @@ def test_a_running_head_label_that_fits_is_never_cut(theme: str) -> None:
     assert texts[-1].endswith("…") and sum("…" in t for t in texts) == 1, texts
 
 
+def test_a_cjk_running_head_label_is_measured_as_the_cjk_face_sets_it() -> None:
+    """Between CJK words the CJK face sets the middle dot full width: a label measured with
+    the Latin dot's width was cut to ``海岸日报 · …`` with room to spare."""
+    label, _headline = head_runs(renderer("newsbrief", "A4").render(load(SAMPLES / "zh-hans.json")),
+                                 "newsbrief")  # fmt: skip
+    assert "".join(str(c["text"]) for c in label if c["text"] != " ") == "海岸日报·简讯"
+    drawn = float(label[-1]["x1"]) - float(label[0]["x0"])  # type: ignore[arg-type]
+    assert drawn <= furniture.label_em("海岸日报 · 简讯") * 7.5 <= drawn * 1.03
+
+
 @pytest.mark.parametrize("face", [furniture.LABEL_FACE, furniture.HEADLINE_FACE])
 def test_raw_advances_match_fonttools(face: str) -> None:
     """The running head's fast reading of ``cmap`` and ``hmtx`` gives fontTools' own answer."""

@@ -65,14 +65,16 @@ def text_em(text: str, face: str, letter_spacing: float = 0.0) -> float:
     """Width of ``text`` set in ``face``, in ems, plus ``letter_spacing`` ems per character.
 
     Kerning is left out (it mostly narrows). A character the face lacks, set in a fallback
-    face, counts 1 em when it is wide (CJK), else 0.6 em.
+    face, counts 1 em when it is wide (CJK), else 0.6 em. In text with CJK in it, a character
+    of ambiguous width (the middle dot of ``海岸日报 · 简讯``) is set by the CJK face, full
+    width: it counts 1 em too.
     """
     table = advances(face)
-    wide = ("W", "F")
+    widths = [unicodedata.east_asian_width(char) for char in text]
+    wide = ("W", "F", "A") if "W" in widths or "F" in widths else ("W", "F")
     return sum(
-        table.get(ord(char), 1.0 if unicodedata.east_asian_width(char) in wide else 0.6)
-        + letter_spacing
-        for char in text
+        (1.0 if width in wide else table.get(ord(char), 0.6)) + letter_spacing
+        for char, width in zip(text, widths, strict=True)
     )
 
 
