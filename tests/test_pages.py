@@ -68,14 +68,14 @@ def test_nothing_prints_over_anything(theme: str, paper: str) -> None:
 # ----------------------------------------------------------------- the checker can fail
 
 
-def broken_theme(tmp_path: Path, css: str) -> Renderer:
+def broken_theme(tmp_path: Path, css: str, base: str = "newsbrief", paper: str = "A5") -> Renderer:
     folder = tmp_path / "broken"
     folder.mkdir()
     (folder / "theme.json").write_text(
-        '{"extends": "newsbrief", "stylesheets": ["bad.css"], "fit_steps": 0}'
+        f'{{"extends": "{base}", "stylesheets": ["bad.css"], "fit_steps": 0}}'
     )  # no copyfitting: it would mend what the checker must find
     (folder / "bad.css").write_text(css)
-    return Renderer(folder, paper="A5", system_fonts=False)
+    return Renderer(folder, paper=paper, system_fonts=False)
 
 
 def test_checker_finds_pictures_off_the_page_and_lost_captions(tmp_path: Path) -> None:
@@ -111,15 +111,12 @@ def test_checker_finds_overprints_and_a_caption_without_its_picture(tmp_path: Pa
 def test_checker_finds_table_words_split_without_a_hyphen(tmp_path: Path) -> None:
     """broadsheet's old cell rules (break anywhere, numbers whole) cut "Container" as
     "Containe" / "r quay" in an A4 column; the checker names each such word."""
-    folder = tmp_path / "anywhere"
-    folder.mkdir()
-    (folder / "theme.json").write_text('{"extends": "broadsheet", "stylesheets": ["old.css"]}')
-    (folder / "old.css").write_text(
+    old_rules = (
         ".body th, .body td { overflow-wrap: anywhere; hyphens: manual }\n"
         ".body td.align-right { overflow-wrap: normal; }"
     )
     article = load(pagecases.long_feature())
-    pdf = Renderer(folder, paper="A4", system_fonts=False).render(article)
+    pdf = broken_theme(tmp_path, old_rules, "broadsheet", "A4").render(article)
     found = pagecheck.pages(pdf, "broadsheet")
     split = pagecheck.split_words(found, pagecheck.words_of(plain_text(body_html(article))))
     assert any("'Containe|r'" in finding for finding in split), split
