@@ -331,7 +331,7 @@ def font_for(
 ) -> str | None:
     """The family that will draw ``char`` in text of language ``lang``, or None (tofu).
 
-    >>> font_for("陳", "en")
+    >>> font_for("陳", "en", system=False)  # with system fonts, Noto Sans CJK SC if installed
     'PB Sans TC'
     """
     stack = stack_for(lang, system, cjk_text)
