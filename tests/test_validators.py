@@ -4,6 +4,7 @@ rules read with pikepdf (``pdfx.py``), and printbrief's own preflight."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from functools import cache
@@ -86,3 +87,27 @@ def test_press_output_with_marks_passes_every_validator(variant: str, tmp_path: 
 def test_sample_issue_passes_every_validator(variant: str, tmp_path: Path) -> None:
     """Cover, contents, articles and folios merged: one file, valid as a whole (X-4 with marks)."""
     _validate(sample_issue(variant), variant, tmp_path)
+
+
+def test_a_running_head_cut_with_an_ellipsis_copies_out_and_passes_pdf_ua(
+    tmp_path: Path,
+) -> None:
+    """A CJK section label too long for its half of the head: Pango draws the cut's ellipsis
+    itself (three full stops of the Latin-for-CJK face, whose ``unicode-range`` leaves "…"
+    to the CJK faces), and WeasyPrint maps those glyphs to no text. The finisher gives them
+    the font's own character, so the file copies out and passes PDF/UA-1."""
+    import pikepdf
+
+    article = load(SAMPLES / "zh-hans.json").model_copy(update={"section": "简讯" * 30})
+    pdf = _renderer("pdf/ua-1").render(article)
+    with pikepdf.open(io.BytesIO(pdf)) as opened:
+        fonts = {
+            str(font.BaseFont).split("+")[-1]: font.ToUnicode.read_bytes()
+            for page in opened.pages
+            for font in page.Resources.Font.values()
+        }
+    # The label is all CJK: the Latin-for-CJK bold draws nothing but the ellipsis's stops
+    cut = fonts.get("PB-Sans-CJK-Latin-Bold", b"")
+    assert b"<000f> <002e>" in cut, "the head was not cut with Pango's ellipsis"
+    assert not any(b"> <>" in cmap for cmap in fonts.values())
+    _validate(pdf, "pdf/ua-1", tmp_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import uuid
 import zlib
@@ -106,6 +107,7 @@ class Finisher:
 
             cmykpdf.convert(pdf, self.cmyk_profile)
             _original_profile(pdf, self.cmyk_profile)
+        _drawn_without_text(pdf)
         if self.soft_hyphens:
             _soft_hyphens(pdf)
         if self.output_condition:
@@ -175,6 +177,61 @@ def _soft_hyphens(pdf: pydyf.PDF) -> None:
 
 
 _SOFT_HYPHEN = re.compile(rb"^(<[0-9a-f]+> )<2010>$")
+
+
+def _drawn_without_text(pdf: pydyf.PDF) -> None:
+    """Give glyphs that WeasyPrint maps to no text (``<000f> <>``) their font's own character.
+
+    Pango draws a ``text-overflow: ellipsis`` itself, outside the text: WeasyPrint then writes
+    an empty ToUnicode entry, which copies out as nothing and fails PDF/UA (ISO 14289-1
+    §7.21.7). The embedded subset keeps its glyph ids and a ``cmap`` for the glyphs it holds,
+    so the character comes from there: when a face's ``unicode-range`` hides its "…", Pango
+    falls back to three full stops, and they copy out as "...".
+    """
+    objects = _by_reference(pdf)
+    for obj in pdf.objects:
+        if not (isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Font"):
+            continue
+        if "ToUnicode" not in obj or "DescendantFonts" not in obj:
+            continue
+        cmap = objects[_ref(obj["ToUnicode"])]
+        lines = [bytes(line) for line in cmap.stream]
+        empty = [m for line in lines if (m := _EMPTY_TEXT.match(line))]
+        if not empty:
+            continue
+        characters = _glyph_characters(objects, obj)
+        filled = {
+            m.group(0): b"<%s> <%s>"
+            % (m.group(1), chr(characters[gid]).encode("utf-16-be").hex().encode())
+            for m in empty
+            if (gid := int(m.group(1), 16)) in characters
+        }
+        cmap.stream = [filled.get(line, line) for line in lines]
+
+
+_EMPTY_TEXT = re.compile(rb"^<([0-9a-f]+)> <>$")
+
+
+def _glyph_characters(objects: dict[bytes, Any], font: pydyf.Dictionary) -> dict[int, int]:
+    """Glyph id → code point from the ``cmap`` of a Type 0 font's embedded TrueType program."""
+    from fontTools.ttLib import TTFont  # only for the rare font that needs it
+
+    descendant = font["DescendantFonts"][0]
+    descendant = objects.get(_ref(descendant), descendant)
+    descriptor = objects[_ref(descendant["FontDescriptor"])]
+    if "FontFile2" not in descriptor:
+        return {}
+    stream = objects[_ref(descriptor["FontFile2"])]
+    data = b"".join(bytes(part) for part in stream.stream)
+    if stream.extra.get("Filter") == "/FlateDecode":
+        data = zlib.decompress(data)
+    with TTFont(io.BytesIO(data), lazy=True) as program:
+        order = {name: gid for gid, name in enumerate(program.getGlyphOrder())}
+        best = program.getBestCmap() or {}
+    found: dict[int, int] = {}
+    for code, name in sorted(best.items(), reverse=True):  # the lowest code point wins
+        found[order[name]] = code
+    return found
 
 
 def _name_output_condition(pdf: pydyf.PDF, name: str, description: str) -> None:
