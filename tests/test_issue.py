@@ -21,6 +21,7 @@ from printbrief import InputError, compile_issue
 from printbrief.cli import main
 from printbrief.issue.compile import CompiledIssue
 from printbrief.issue.load import Issue, load_issue
+from printbrief.pdf import merge
 
 MM = 72 / 25.4
 ARTICLES = 32
@@ -188,6 +189,24 @@ def test_recompiling_unchanged_renders_nothing_and_is_byte_identical(
 ) -> None:
     again = compile_issue(issue_path, issue_path.parent / "out" / "again.pdf", cache_dir=cache_dir)
     assert again.rendered == () and len(again.reused) == ARTICLES
+    assert again.pdf == clean.result.pdf
+
+
+def test_recompiling_unchanged_parses_no_pdf(
+    clean: Compiled, issue_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The merged issue is cached under its sources and their arrangement: parsing the cached
+    runs of articles and the sheets and merging them was most of an unchanged re-compile."""
+    parsed: list[int] = []
+    real = merge.PdfReader
+
+    def counted(stream: io.BytesIO) -> merge.PdfReader:
+        parsed.append(len(stream.getvalue()))
+        return real(stream)
+
+    monkeypatch.setattr(merge, "PdfReader", counted)
+    again = compile_issue(issue_path, issue_path.parent / "out" / "third.pdf", cache_dir=cache_dir)
+    assert parsed == [] and again.rendered == ()
     assert again.pdf == clean.result.pdf
 
 

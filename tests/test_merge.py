@@ -137,6 +137,24 @@ def test_the_result_does_not_depend_on_the_order_sources_arrive(renderer: Render
     assert results[0] == results[1]
 
 
+def test_sources_parsed_only_when_needed_merge_to_the_same_bytes(renderer: Renderer) -> None:
+    """A cached run of articles is parsed only if the merge is not cached itself; parsed late,
+    it must pool its fonts as if parsed at once."""
+    parts = [
+        renderer.render(load(SAMPLES / "en-news-brief.json")),
+        renderer.render(load(SAMPLES / "ja.json")),
+        renderer.render(Article(headline="Quiet harbour", body="Only *three* boats left today.")),
+    ]
+    results = []
+    for late in ((), (0, 1), (0, 1, 2)):  # at once; two pulled in by the third; all on writing
+        merger = Merger()
+        numbers = [merger.add(pdf, parse=i not in late) for i, pdf in enumerate(parts)]
+        assert len(merger.readers) == (0 if len(late) == 3 else 3)
+        assert merger.sources == parts
+        results.append(merger.write([Slot(n) for n in numbers]))
+    assert results[0] == results[1] == results[2]
+
+
 def test_the_same_fonts_three_times_cost_little_more_than_once(renderer: Renderer) -> None:
     one = renderer.render(load(SAMPLES / "ja.json"))
     three = merge([one, one, one], [Slot(0), Slot(1), Slot(2)])

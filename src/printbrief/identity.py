@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,14 @@ def article_key(fingerprint: str, article: Article, context: Any = None) -> str:
 def document_key(fingerprint: str, html: str, folder: Path | None, files: Iterable[str]) -> str:
     """The key of a document a theme writes (an issue's front matter, its folio sheets)."""
     return text_key("document", fingerprint, html, _digest_files(folder, files))
+
+
+def merged_key(fingerprint: str, sources: Iterable[bytes], arrangement: object) -> str:
+    """The key of PDFs merged into one (a whole issue): the sources by content, the merging
+    code (pypdf's version; printbrief's is in ``fingerprint``), and ``arrangement`` (pages,
+    bookmarks, destinations: values whose ``repr`` says all of them)."""
+    digests = [hashlib.sha256(pdf).hexdigest() for pdf in sources]
+    return text_key("merged", fingerprint, metadata.version("pypdf"), *digests, repr(arrangement))
 
 
 def files_digest(article: Article) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -63,6 +64,11 @@ IsoDate = Annotated[
 ]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""A lone surrogate, searched for in C: a Python loop over every character was half the time
+of loading an issue of 200 articles."""
+
+
 def check_text(value: Any) -> Any:
     """Refuse NUL and unpaired surrogates: no parser, font or PDF string downstream takes them."""
     for text in value if isinstance(value, list) else [value]:
@@ -70,7 +76,7 @@ def check_text(value: Any) -> Any:
             continue
         if "\x00" in text:
             raise ValueError("contains a NUL character")
-        if any("\ud800" <= ch <= "\udfff" for ch in text):
+        if _SURROGATE.search(text):
             raise ValueError("contains an unpaired surrogate (not valid Unicode text)")
     return value
 

@@ -67,7 +67,7 @@ class Chunker:
             run = self.runs[number]
             chunk = self.store.get(self._key(run))
             if chunk is not None and len(chunk.parts) == len(self._entries(run)):
-                self._place(run, chunk)
+                self._place(run, chunk, parse=False)  # page counts from the cache's metadata
                 self._open.remove(number)
                 covered.update(run)
         return covered
@@ -106,8 +106,9 @@ class Chunker:
         """The entries of rendered units, in print order."""
         return [i for unit in members for i in self.groups.get(unit, (unit,))]
 
-    def _place(self, members: list[int], chunk: Rendered) -> None:
-        source, offset = self.merger.add(chunk.pdf), 0
+    def _place(self, members: list[int], chunk: Rendered, *, parse: bool = True) -> None:
+        """Add a chunk to the merger (parsed now, while workers render, or when needed)."""
+        source, offset = self.merger.add(chunk.pdf, parse=parse), 0
         for index, count in zip(self._entries(members), chunk.parts, strict=True):
             self.positions[index], self.pages[index] = (source, offset), count
             offset += count

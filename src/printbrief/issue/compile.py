@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from ..errors import InputError, PrintbriefError, RenderError, UsageError
 from ..finish import Rendered
-from ..identity import article_key, document_key, fingerprint, text_key
+from ..identity import article_key, document_key, fingerprint, merged_key, text_key
 from ..options import RenderOptions
 from ..output import write_atomic
 from ..pdf.merge import Merger
@@ -173,8 +173,9 @@ class _Clock:
 class _Session:
     """One compile's cache, theme, executor (given, in-process or a local pool) and merger.
 
-    Articles are added to the merger as they come from the cache or a worker: parsing them
-    and pooling their fonts is most of the merge, and the main process is idle otherwise.
+    Articles are added to the merger as they come from a worker: parsing them and pooling
+    their fonts is most of the merge, and the main process is idle otherwise. Runs from the
+    cache are parsed only if the merged issue is not cached too.
     """
 
     def __init__(
@@ -372,19 +373,26 @@ class _Session:
         front: Rendered,
         folios: Sequence[Rendered],
     ) -> bytes:
-        """The issue's PDF: front matter, articles, folios stamped on, bookmarks, links."""
-        front_source = self.merger.add(front.pdf)
-        folio_sources = [self.merger.add(f.pdf) for f in folios]
+        """The issue's PDF: front matter, articles, folios stamped on, bookmarks, links.
+
+        Cached by its sources and their arrangement: an unchanged issue parses no PDF.
+        """
+        front_source = self.merger.add(front.pdf, parse=False)
+        folio_sources = [self.merger.add(f.pdf, parse=False) for f in folios]
         positions = self.chunker.positions if self.chunker else {}
         slots = planner.slots(
             plan, front_source, positions, folio_sources[0] if folio_sources else 0
         )
-        return self.merger.write(
-            slots,
-            outline=planner.outline(issue, plan),
-            destinations=planner.destinations(plan),
-            info_from=front_source,
+        outline, destinations = planner.outline(issue, plan), planner.destinations(plan)
+        arrangement = (slots, outline, sorted(destinations.items()), front_source)
+        key = merged_key(self.fingerprint, self.merger.sources, arrangement)
+        if (hit := self.store.get(key)) is not None:
+            return hit.pdf
+        pdf = self.merger.write(
+            slots, outline=outline, destinations=destinations, info_from=front_source
         )
+        self.store.put(key, Rendered(pdf, plan.total))
+        return pdf
 
 
 def _outcome(future: Future[Outcome[T]]) -> Outcome[T]:

@@ -97,6 +97,7 @@ class Merger:
     """
 
     def __init__(self) -> None:
+        self.sources: list[bytes] = []
         self.readers: list[PdfReader] = []
         self.writer = PdfWriter()
         self.fonts = FontPool(self.writer)
@@ -112,13 +113,26 @@ class Merger:
         self.placement = Placement()
         self._labels: dict[str, str] = {}
 
-    def add(self, pdf: bytes) -> int:
-        """Parse a source and pool its fonts; return its source number."""
-        reader = PdfReader(io.BytesIO(pdf))
-        len(reader.pages)  # parse the page tree now, not when writing
-        self.fonts.collect(reader)
-        self.readers.append(reader)
-        return len(self.readers) - 1
+    def add(self, pdf: bytes, *, parse: bool = True) -> int:
+        """Take a source, parse it and pool its fonts; return its source number.
+
+        With ``parse=False`` it is parsed only when needed: when a later source is parsed or
+        the result written. Sources are parsed in the order they were added, so the fonts pool
+        alike and the result is the same; a caller that finds the result cached (keyed by
+        :attr:`sources`) parses nothing.
+        """
+        self.sources.append(pdf)
+        if parse:
+            self._parse()
+        return len(self.sources) - 1
+
+    def _parse(self) -> None:
+        """Parse the sources not parsed yet, in order."""
+        for pdf in self.sources[len(self.readers) :]:
+            reader = PdfReader(io.BytesIO(pdf))
+            len(reader.pages)  # parse the page tree now, not when writing
+            self.fonts.collect(reader)
+            self.readers.append(reader)
 
     def write(
         self,
@@ -129,6 +143,7 @@ class Merger:
         info_from: int = 0,
     ) -> bytes:
         """The merged document (see :func:`merge`)."""
+        self._parse()
         self.fonts.build()
         first = self.readers[0].pages[0] if self.readers and self.readers[0].pages else None
         self._first = first
