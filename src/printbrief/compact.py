@@ -1,0 +1,121 @@
+"""Smaller PDFs at no cost to the page: terser text operators, font programs without tables a
+PDF reader never reads. Part of stage 6 (:mod:`printbrief.finish`), on pydyf objects.
+
+* **Text.** WeasyPrint 70 writes a zero adjustment after each glyph of a run that needs
+  none (``[<0012>0<0019>0<0017>0] TJ``): one string draws the same glyphs in the same
+  places (``[<001200190017>] TJ``). Every other number is kept as written: summing the
+  kerning and letter spacing WeasyPrint writes apart (``-20<>-20.416666666666668``) would
+  save more, but moved glyphs by pdfium's float rounding and made pypdf extract spaces
+  between Japanese characters.
+* **Fonts.** An embedded CIDFontType2 program is read through the font's ``CIDToGIDMap``,
+  never through its own ``cmap``, which ISO 32000-1 §9.9 says "is not needed and shall be
+  ignored", and its ``name`` table names a subset nothing looks up (the PDF names the font
+  in ``/BaseFont`` and ``/FontFamily``). On the zh-Hans sample the two come to 3.5 KB.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Iterator
+from typing import Any
+
+import pydyf
+
+# A TJ array as WeasyPrint writes it: hex glyph strings and plain numbers only (an array
+# holding anything else, such as a number in exponent notation, is left as it is).
+_TJ = re.compile(rb"\[((?:<[0-9a-f]*>|-?[0-9]+(?:\.[0-9]+)?)*)\] TJ")
+_TOKEN = re.compile(rb"<([0-9a-f]*)>|(-?[0-9.]+)")
+_UNREAD = frozenset({b"cmap", b"name"})
+
+
+def tighten_text(data: bytes) -> bytes:
+    """``data`` (a content stream) with the zero adjustments of its TJ arrays left out.
+
+    >>> tighten_text(b"[<0fd3>-20<>-20.5<0a0c>0<0012>0] TJ [<0011>0<0012>] TJ")
+    b'[<0fd3>-20<>-20.5<0a0c0012>] TJ [<00110012>] TJ'
+    """
+    return _TJ.sub(_array, data)
+
+
+def _array(match: re.Match[bytes]) -> bytes:
+    parts: list[bytes] = []
+    for glyph, number in _TOKEN.findall(match.group(1)):
+        last = parts[-1] if parts else b""
+        if number:
+            if float(number):  # kept as written; a zero moves nothing
+                parts.append(number if last.endswith(b">") or not last else b" " + number)
+        elif glyph and last.endswith(b">") and last != b"<>":
+            parts[-1] = last[:-1] + glyph + b">"  # the next glyph of the same string
+        else:
+            parts.append(b"<%s>" % glyph)
+    return b"[" + b"".join(parts) + b"] TJ"
+
+
+def content_streams(pdf: pydyf.PDF) -> Iterator[pydyf.Stream]:
+    """The pages' content streams and form XObjects of ``pdf``: what holds text operators."""
+    objects = {obj.reference: obj for obj in pdf.objects if obj is not None}
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.extra.get("Subtype") == "/Form":
+            yield obj
+        elif isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page":
+            contents = obj["Contents"]
+            for reference in contents if isinstance(contents, list) else [contents]:
+                stream = objects.get(_ref(reference))
+                if isinstance(stream, pydyf.Stream):
+                    yield stream
+
+
+def truetype_programs(pdf: pydyf.PDF) -> Iterator[pydyf.Stream]:
+    """The ``FontFile2`` streams of ``pdf``'s CIDFontType2 fonts (not simple TrueType fonts,
+    which do read the program's ``cmap``)."""
+    objects = {obj.reference: obj for obj in pdf.objects if obj is not None}
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Subtype") == "/CIDFontType2":
+            descriptor = objects.get(_ref(obj.get("FontDescriptor")), obj.get("FontDescriptor"))
+            if isinstance(descriptor, dict) and "FontFile2" in descriptor:
+                stream = objects.get(_ref(descriptor["FontFile2"]))
+                if isinstance(stream, pydyf.Stream):
+                    yield stream
+
+
+def without_unread_tables(program: bytes) -> bytes:
+    """A TrueType ``program`` without its ``cmap`` and ``name`` tables, the others unchanged.
+
+    The other tables keep their bytes and checksums, so only ``head``'s checksum adjustment
+    is computed anew (from the table checksums: no pass over the glyph data). A program that
+    is not TrueType, or lacks both tables, comes back as it is.
+    """
+    if program[:4] not in (b"\x00\x01\x00\x00", b"true"):
+        return program
+    (count,) = struct.unpack_from(">H", program, 4)
+    records = [struct.unpack_from(">4sIII", program, 12 + 16 * i) for i in range(count)]
+    kept = [r for r in records if r[0] not in _UNREAD]
+    if len(kept) == count or not any(r[0] == b"head" for r in kept):
+        return program
+    return _sfnt(program[:4], kept, program)
+
+
+def _sfnt(version: bytes, records: list[tuple[bytes, int, int, int]], source: bytes) -> bytes:
+    power = 1 << (len(records).bit_length() - 1)
+    header = struct.pack(">4sHHHH", version, len(records), power * 16,
+                         power.bit_length() - 1, (len(records) - power) * 16)  # fmt: skip
+    offset, directory, body = 12 + 16 * len(records), bytearray(header), bytearray()
+    head_at = 0
+    for tag, checksum, start, length in records:
+        head_at = offset + len(body) if tag == b"head" else head_at
+        directory += struct.pack(">4sIII", tag, checksum, offset + len(body), length)
+        body += source[start : start + length] + b"\0" * (-length % 4)
+    font = directory + body
+    total = _checksum(bytes(directory)) + sum(r[1] for r in records)  # head's: adjustment 0
+    struct.pack_into(">I", font, head_at + 8, (0xB1B0AFBA - total) & 0xFFFFFFFF)
+    return bytes(font)
+
+
+def _checksum(data: bytes) -> int:
+    padded = data + b"\0" * (-len(data) % 4)
+    return int(sum(struct.unpack(f">{len(padded) // 4}I", padded))) & 0xFFFFFFFF
+
+
+def _ref(value: Any) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode()
