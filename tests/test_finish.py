@@ -59,6 +59,7 @@ def test_other_streams_end_as_pydyf_writes_them() -> None:
         (b"[<0012>0<0019>0<0017>0] TJ", b"[<001200190017>] TJ"),
         (b"[<0fd3>-20<>-20.416666666666668<0a0c>] TJ", b"[<0fd3>-20<>-20.416666666666668<0a0c>] TJ"),
         (b"[-5.1<0011>0<0012>250<0013>] TJ", b"[-5.1<00110012>250<0013>] TJ"),
+        (b"[<0a0c>0<>-20.5<0b0b>] TJ", b"[<0a0c>0<>-20.5<0b0b>] TJ"),  # before an empty string
         (b"[<0011>1e-05<0012>] TJ", b"[<0011>1e-05<0012>] TJ"),  # not WeasyPrint's usual: kept
         (b"[(a) 0 (b)] TJ", b"[(a) 0 (b)] TJ"),  # literal strings are not WeasyPrint's: kept
     ],

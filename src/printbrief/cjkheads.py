@@ -232,8 +232,11 @@ def _plan(original: Callable[..., Iterator[Any]], args: tuple[Any, ...]) -> _Tri
 
 
 def _long_phrases(trial: _Trial, args: tuple[Any, ...]) -> dict[str, tuple[int, ...]]:
-    """The phrases a line of ``trial`` broke inside (longer than the line), with their cuts."""
+    """The phrases a line of ``trial`` broke inside (longer than the line), with their cuts.
+    None in Korean, whose words are its phrases and break between syllables where they must."""
     text, lang = _text(args[1], squashed=False), args[5].style["lang"] or ""
+    if script_key(lang) == "ko":
+        return {}
     ends, offset = set(), 0
     for line, _ in trial.lines[:-1]:
         offset += len(_text(line))
