@@ -16,7 +16,7 @@ import pytest
 from conftest import SAMPLES, page_texts
 from halves import right_blank
 from pdffonts import embedded_fonts, glyph_mismatches
-from printbrief import CoverageError, Renderer, fonts, load
+from printbrief import CoverageError, Renderer, compile_issue, fonts, load
 from printbrief.batch.plan import expand_inputs
 from printbrief.cli import main
 from printbrief.coverage import check_article
@@ -330,6 +330,19 @@ def test_cjk_dateline_and_folio_are_in_the_reading_face(
     assert {c["fontname"].split("+")[1] for c in ideographic} <= {
         f"PB-Serif-{region}" for region in ("SC", "TC", "JP", "KR")
     }
+
+
+def test_a_cjk_issue_prints_its_folios_in_the_reading_face() -> None:
+    """A Chinese issue's folios (stamped from their own sheet, issue.css) take the face of a
+    single article's folio: Song under the Hei heads."""
+    issue = {"title": "海岸日报", "publication": "海岸日报", "date": "2026-05-02",
+             "lang": "zh-Hans", "articles": [load(SAMPLES / "zh-hans.json").model_dump()]}  # fmt: skip
+    pdf = compile_issue(issue, system_fonts=False, use_cache=False).pdf
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        page = document.pages[-1]
+        folio = [c for c in page.chars if c["top"] > page.height - 56 and c["text"] in "第页共"]
+    assert len(folio) >= 4  # the issue's 第 N 页，共 M 页, and the article's own (本文第…)
+    assert {c["fontname"].split("+")[1] for c in folio} == {"PB-Serif-SC"}
 
 
 def test_korean_lines_break_between_words(sample_pdfs: dict[str, bytes]) -> None:
