@@ -305,8 +305,8 @@ def test_latin_words_in_cjk_text_are_not_split(strict_renderer: Renderer) -> Non
 
 def test_chinese_pdf_is_small(sample_pdfs: dict[str, bytes]) -> None:
     """Song body (serif outlines are heavier) plus Hei heads: under 130,000 bytes (132,934
-    with a regular Hei face for the dateline and folio alone, the subsets' cmap and name
-    tables, and zero adjustments between glyphs)."""
+    with a regular Hei face for the dateline and folio alone, and the subsets' cmap and
+    name tables)."""
     assert len(sample_pdfs["zh-hans.json"]) <= 130_000
 
 

@@ -1,56 +1,27 @@
-"""Smaller PDFs at no cost to the page: terser text operators, font programs without tables a
-PDF reader never reads. Part of stage 6 (:mod:`printbrief.finish`), on pydyf objects.
+"""Smaller PDFs at no cost to the page: font programs without the tables a PDF reader never
+reads. Part of stage 6 (:mod:`printbrief.finish`), on pydyf objects.
 
-* **Text.** WeasyPrint 70 writes a zero adjustment after each glyph of a run that needs
-  none (``[<0012>0<0019>0<0017>0] TJ``): one string draws the same glyphs in the same
-  places (``[<001200190017>] TJ``). Every other number is kept as written: summing the
-  kerning and letter spacing WeasyPrint writes apart (``-20<>-20.416666666666668``) would
-  save more, but moved glyphs by pdfium's float rounding and made pypdf extract spaces
-  between Japanese characters.
-* **Fonts.** An embedded CIDFontType2 program is read through the font's ``CIDToGIDMap``,
-  never through its own ``cmap``, which ISO 32000-1 §9.9 says "is not needed and shall be
-  ignored", and its ``name`` table names a subset nothing looks up (the PDF names the font
-  in ``/BaseFont`` and ``/FontFamily``). On the zh-Hans sample the two come to 3.5 KB.
+An embedded CIDFontType2 program is read through the font's ``CIDToGIDMap``, never through
+its own ``cmap``, which ISO 32000-1 §9.9 says "is not needed and shall be ignored", and its
+``name`` table names a subset nothing looks up (the PDF names the font in ``/BaseFont`` and
+``/FontFamily``). On the zh-Hans sample the two come to 3.5 KB.
+
+Text operators are left as WeasyPrint writes them. Its TJ arrays hold zero adjustments
+(``<0012>0<0019>``) and kerning and letter spacing apart (``-20<>-20.416666666666668``):
+joining the strings saved 40–400 bytes a sample and summing the pairs more, but either moved
+glyphs by a float rounding in some renderer (cairo, pdfium), and sums made pypdf extract
+spaces between Japanese characters.
 """
 
 from __future__ import annotations
 
-import re
 import struct
 from collections.abc import Iterator
 from typing import Any
 
 import pydyf
 
-# A zero adjustment between two glyph strings of a TJ array, and one closing the array: only
-# WeasyPrint's hex strings (an empty one, ``<>``, and literal strings never match).
-# (Each pattern starts with its literal text, so the search runs at memchr speed.)
-_ZERO_BETWEEN = re.compile(rb">0<(?<=[0-9a-f]>0<)(?=[0-9a-f])")
-_ZERO_LAST = re.compile(rb">0\] TJ(?<=[0-9a-f]>0\] TJ)")
 _UNREAD = frozenset({b"cmap", b"name"})
-
-
-def tighten_text(data: bytes) -> bytes:
-    """``data`` (a content stream) with the zero adjustments of its TJ arrays left out.
-
-    >>> tighten_text(b"[<0fd3>-20<>-20.5<0a0c>0<0012>0] TJ [<0011>0<0012>] TJ")
-    b'[<0fd3>-20<>-20.5<0a0c0012>] TJ [<00110012>] TJ'
-    """
-    return _ZERO_LAST.sub(b">] TJ", _ZERO_BETWEEN.sub(b"", data))
-
-
-def content_streams(pdf: pydyf.PDF) -> Iterator[pydyf.Stream]:
-    """The pages' content streams and form XObjects of ``pdf``: what holds text operators."""
-    objects = {obj.reference: obj for obj in pdf.objects if obj is not None}
-    for obj in pdf.objects:
-        if isinstance(obj, pydyf.Stream) and obj.extra.get("Subtype") == "/Form":
-            yield obj
-        elif isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page":
-            contents = obj["Contents"]
-            for reference in contents if isinstance(contents, list) else [contents]:
-                stream = objects.get(_ref(reference))
-                if isinstance(stream, pydyf.Stream):
-                    yield stream
 
 
 def truetype_programs(pdf: pydyf.PDF) -> Iterator[pydyf.Stream]:

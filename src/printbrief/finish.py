@@ -139,12 +139,9 @@ class Finisher:
 
 
 def _compact(pdf: pydyf.PDF) -> None:
-    """Terser text operators and font programs without unread tables (:mod:`.compact`)."""
-    for stream in compact.content_streams(pdf):
-        if stream.compress and "Filter" not in stream.extra:  # raw operators, not deflated
-            stream.stream = [compact.tighten_text(_raw(stream))]
+    """Font programs without the tables no PDF reader reads (:mod:`.compact`)."""
     for stream in compact.truetype_programs(pdf):
-        if stream.compress and "Filter" not in stream.extra:
+        if stream.compress and "Filter" not in stream.extra:  # the program itself, not deflated
             program = compact.without_unread_tables(_raw(stream))
             stream.stream, stream.extra["Length1"] = [program], len(program)
 
