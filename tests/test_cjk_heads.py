@@ -17,6 +17,7 @@ from typehead import (
     breaks_inside_phrases,
     cjk_latin_gaps,
     headline_lines,
+    lone_phrase_ends,
     printed_glyphs,
     split_words,
 )
@@ -59,13 +60,15 @@ def phrase_problems(path: Path, theme: str, paper: str) -> tuple[list[str], list
 @pytest.mark.parametrize("path", CJK, ids=lambda p: p.name)
 def test_every_cjk_headline_breaks_well(path: Path, theme: str, paper: str) -> None:
     """The last line holds two characters or more; Korean breaks between words; Chinese and
-    Japanese between phrases, unless a phrase is longer than the line."""
+    Japanese between phrases, unless a phrase is longer than the line, and then never
+    leaving one character of it alone."""
     lines = printed(path, theme, paper)
     assert len(lines[-1]) >= 2, lines
     assert split_words(load(path).headline, lines) == [], lines  # Korean: between words
     if load(path).lang[:2] in ("zh", "ja"):
         lines, inside = phrase_problems(path, theme, paper)
         assert inside == [], lines
+        assert lone_phrase_ends(load(path).headline, load(path).lang, lines) == [], lines
 
 
 def test_weasyprint_alone_breaks_a_headline_inside_a_phrase(
@@ -105,6 +108,53 @@ def test_without_phrases_and_balance_a_lone_character_is_left(
     ]  # fmt: skip
     monkeypatch.setattr(cjkheads, "is_headline", lambda block: False)
     assert len(printed(SAMPLES / "zh-hant.json", "minimal", "Letter")[-1]) == 1
+
+
+def test_a_phrase_longer_than_the_line_breaks_before_its_date() -> None:
+    """Broadsheet on A5: 舊三號碼頭倉庫七月變身社區圖書館 (the old pier-three warehouse becomes
+    a library in July) is longer than the line. It breaks before 七月 (in July), not where
+    balancing the lines fell (舊三號碼頭 | 倉庫, the pier split from its warehouse)."""
+    assert printed(SAMPLES / "zh-hant.json", "broadsheet", "A5") == [
+        "空置十五年舊三號碼頭倉庫", "七月變身社區圖書館"
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("phrase", "lang", "expected"),
+    [
+        ("舊三號碼頭倉庫七月變身社區圖書館", "zh-Hant", ["舊三號碼頭倉庫|七月變身社區圖書館"]),
+        ("首年预计供电1.2亿千瓦时", "zh-Hans", ["首年预计供电|1.2亿千瓦时"]),
+        ("海港2026年新规", "zh-Hans", ["海港|2026年新规"]),
+        ("電動フェリー就航", "ja", ["電動|フェリー就航", "電動フェリー|就航"]),
+        # no better place: anywhere leaving two characters or more on either side
+        ("社區圖書館", "zh-Hant", ["社區|圖書館", "社區圖|書館"]),
+        ("「海港記憶室」", "zh-Hant", ["「海港|記憶室」", "「海港記|憶室」"]),
+        ("新館", "zh-Hant", []),
+    ],
+)  # fmt: skip
+def test_cuts_of_a_phrase_longer_than_the_line(phrase: str, lang: str, expected: list[str]) -> None:
+    assert [phrase[:k] + "|" + phrase[k:] for k in cjkheads.cuts(phrase, lang)] == expected
+
+
+def test_balancing_skips_the_layouts_whose_lines_it_knows() -> None:
+    """A measure at least as wide as the widest line (plus the em its ends may trim) gives
+    the same lines: zh-Hans in newsbrief takes 4 layouts of its headline, not 5, and prints
+    as before."""
+    calls = []
+    real = cjkheads._Trial.__init__
+
+    def counted(self: cjkheads._Trial, *args: object) -> None:
+        calls.append(args[3])
+        real(self, *args)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cjkheads._Trial, "__init__", counted)
+        lines = headline_lines(
+            bytes(Renderer("newsbrief").render(load(SAMPLES / "zh-hans.json"))),
+            load(SAMPLES / "zh-hans.json").headline,
+        )
+    assert lines == ["石湾渔港试点“智慧渔港”", "渔船进出港手续“扫码即办”"]
+    assert len(calls) == 4, calls
 
 
 def test_balanced_lines_are_about_as_long_as_each_other() -> None:

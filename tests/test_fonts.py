@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections import Counter
@@ -15,16 +16,18 @@ import pytest
 from conftest import SAMPLES, page_texts
 from halves import right_blank
 from pdffonts import embedded_fonts, glyph_mismatches
-from printbrief import CoverageError, Renderer, fonts, load
+from printbrief import CoverageError, Renderer, compile_issue, fonts, load
 from printbrief.batch.plan import expand_inputs
 from printbrief.cli import main
 from printbrief.coverage import check_article
 from printbrief.i18n import script_key
 from printbrief.themes import dateline
+from typehead import printed_glyphs
 
 SAMPLE_FILES = sorted(Path(p).name for p in expand_inputs([str(SAMPLES)]))
 CLOSING = set("。，、．，：；！？）」』】〕》〉”’")
 RARE = "\U000210c1"  # 𡃁: outside GB 2312, Big5, JIS X 0208 and KS X 1001
+_CJK_OR_HANGUL = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3]")
 
 
 @pytest.fixture(scope="module")
@@ -301,8 +304,45 @@ def test_latin_words_in_cjk_text_are_not_split(strict_renderer: Renderer) -> Non
 
 
 def test_chinese_pdf_is_small(sample_pdfs: dict[str, bytes]) -> None:
-    """Song body (serif outlines are heavier) plus sans heads: still well under a CFF font's PDF."""
-    assert len(sample_pdfs["zh-hans.json"]) <= 130 * 1024
+    """Song body (serif outlines are heavier) plus Hei heads: under 130,000 bytes (132,934
+    with a regular Hei face for the dateline and folio alone, and the subsets' cmap and
+    name tables)."""
+    assert len(sample_pdfs["zh-hans.json"]) <= 130_000
+
+
+@pytest.mark.parametrize("name", ["zh-hans.json", "zh-hant.json", "ja.json", "ko.json"])
+def test_cjk_dateline_and_folio_are_in_the_reading_face(
+    sample_pdfs: dict[str, bytes], name: str
+) -> None:
+    """newsbrief sets CJK text in serif: the dateline and the folio (第 1 页，共 2 页) print
+    in the body's Song/Ming, Mincho or Myeongjo under Hei/Gothic bold heads, and the page
+    embeds no regular Hei/Gothic face for them alone."""
+    pdf = sample_pdfs[name]
+    assert not [
+        f.name for f in embedded_fonts(pdf) if re.fullmatch(r"PB-Sans-(SC|TC|JP|KR)", f.name)
+    ]
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        page = document.pages[0]
+        folio = [c for c in page.chars if c["top"] > page.height - 56]  # the bottom margin
+    dated = [c for row in printed_glyphs(pdf, dateline(load(SAMPLES / name))) for c in row]
+    ideographic = [c for c in folio + dated if _CJK_OR_HANGUL.match(c["text"])]
+    assert len(ideographic) >= 5  # 第页共页, ページ or 쪽, and the dateline's 年月日 or 년월일
+    assert {c["fontname"].split("+")[1] for c in ideographic} <= {
+        f"PB-Serif-{region}" for region in ("SC", "TC", "JP", "KR")
+    }
+
+
+def test_a_cjk_issue_prints_its_folios_in_the_reading_face() -> None:
+    """A Chinese issue's folios (stamped from their own sheet, issue.css) take the face of a
+    single article's folio: Song under the Hei heads."""
+    issue = {"title": "海岸日报", "publication": "海岸日报", "date": "2026-05-02",
+             "lang": "zh-Hans", "articles": [load(SAMPLES / "zh-hans.json").model_dump()]}  # fmt: skip
+    pdf = compile_issue(issue, system_fonts=False, use_cache=False).pdf
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        page = document.pages[-1]
+        folio = [c for c in page.chars if c["top"] > page.height - 56 and c["text"] in "第页共"]
+    assert len(folio) >= 4  # the issue's 第 N 页，共 M 页, and the article's own (本文第…)
+    assert {c["fontname"].split("+")[1] for c in folio} == {"PB-Serif-SC"}
 
 
 def test_korean_lines_break_between_words(sample_pdfs: dict[str, bytes]) -> None:

@@ -165,3 +165,20 @@ def breaks_inside_phrases(
         if (end - start) * size <= measure:
             found.append(f"{squashed[start:offset]}|{squashed[offset:end]}")
     return found
+
+
+def lone_phrase_ends(headline: str, lang: str, lines: list[str]) -> list[str]:
+    """Each line break inside a phrase (one longer than the line) that leaves one character
+    of it, punctuation aside, alone at a line's end or start."""
+    bounds, found, offset = phrase_boundaries(headline, lang), [], 0
+    squashed = "".join(lines)
+    for line in lines[:-1]:
+        offset += len(line)
+        if offset in bounds:
+            continue
+        start = max(b for b in bounds if b < offset)
+        end = min(b for b in bounds if b > offset)
+        pieces = squashed[start:offset], squashed[offset:end]
+        if min(len([c for c in p if c not in _CLOSE and c not in _OPEN]) for p in pieces) < 2:
+            found.append("|".join(pieces))
+    return found

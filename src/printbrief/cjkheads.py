@@ -9,6 +9,10 @@ document it lays the headline out several times and keeps the best:
 * breaking only between phrases (:func:`phrases`; Korean keeps whole words anyway), unless
   that needs two more lines than breaking anywhere (one more, if a phrase longer than a line
   had to break anyway);
+* a phrase longer than the line broken at its best place (:func:`cuts`): before a date or
+  a time (``…倉庫 | 七月變身…``), where Han or kana meet Latin or digits, or in Japanese
+  where kanji and katakana meet; else anywhere that leaves two characters or more of it on
+  either line;
 * at the narrowest measure that keeps the line count (found by bisection to ½ em, as
   browsers balance), so the lines come out about equally long and the last one is never a
   lone character; the lines are then aligned in the full measure.
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from .cjkscript import ACTIVE, BROKEN, CJK, PHRASES
@@ -31,6 +36,14 @@ _OPEN = frozenset("（「『【〔《〈〖〘〚“‘([{")
 _SPACE = frozenset(" \u00a0\u3000")
 _HIRAGANA = re.compile("[\u3041-\u309f]")
 _ZH_PHRASE_END = frozenset("的了")
+_NUMERALS = frozenset("〇零一二三四五六七八九十百千两兩0123456789０１２３４５６７８９")
+_TIME_UNITS = frozenset("年月日号號时時点點周週")
+_ALNUM = re.compile("[A-Za-z0-9]")
+_KATAKANA = re.compile("[\u30a1-\u30fa\u30fc]")
+_KANJI = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CUTS: ContextVar[dict[str, tuple[int, ...]] | None] = ContextVar(
+    "printbrief_cjk_head_cuts", default=None
+)  # phrases too long for the line, and where :func:`phrases` may cut them
 
 
 def phrases(text: str, lang: str) -> list[tuple[int, int]]:
@@ -51,7 +64,62 @@ def phrases(text: str, lang: str) -> list[tuple[int, int]]:
             if text[start:i].strip():
                 found.append((start + _lead(text[start:i]), i - _trail(text[start:i])))
             start = i
+    if long := _CUTS.get():
+        return [piece for span in found for piece in _cut(text, span, long)]
     return found
+
+
+def _cut(
+    text: str, span: tuple[int, int], long: dict[str, tuple[int, ...]]
+) -> list[tuple[int, int]]:
+    """``span`` in pieces at the cuts of the long phrase it is (or is part of: a text box
+    may hold the rest of a phrase after a line break, or the part before a CJK–Latin gap)."""
+    start, end = span
+    for phrase, points in long.items():
+        if (at := phrase.find(text[start:end])) >= 0:
+            inner = [start + p - at for p in points if start < start + p - at < end]
+            return list(zip([start, *inner], [*inner, end], strict=True))
+    return [span]
+
+
+def cuts(phrase: str, lang: str) -> tuple[int, ...]:
+    """Where a ``phrase`` longer than the line breaks best: before a date or time, where Han
+    or kana meet Latin or digits, in Japanese where kanji and katakana meet; failing those,
+    anywhere. Never leaving a lone character (punctuation aside) on either side.
+
+    >>> p = "舊三號碼頭倉庫七月變身社區圖書館"
+    >>> [p[:k] + "|" + p[k:] for k in cuts(p, "zh-Hant")]
+    ['舊三號碼頭倉庫|七月變身社區圖書館']
+    >>> cuts("電動フェリー", "ja"), cuts("社區圖書館", "zh-Hant")
+    ((2,), (2, 3))
+    """
+    key = script_key(lang)
+    inner = [k for k in range(1, len(phrase)) if _both_sides_hold_two(phrase, k)]
+    weak = [k for k in inner if _weak(phrase, k, key)]
+    return tuple(weak or inner)
+
+
+def _both_sides_hold_two(phrase: str, k: int) -> bool:
+    def count(part: str) -> int:
+        return sum(1 for c in part if c not in _CLOSE and c not in _OPEN and c not in _SPACE)
+
+    return count(phrase[:k]) >= 2 and count(phrase[k:]) >= 2
+
+
+def _weak(phrase: str, k: int, key: str) -> bool:
+    before, after = phrase[k - 1], phrase[k]
+    if CJK.match(before) and _ALNUM.match(after):
+        return True
+    if _ALNUM.match(before) and not before.isdigit() and CJK.match(after):
+        return True
+    if before not in _NUMERALS and after in _NUMERALS:
+        rest = phrase[k:].lstrip("".join(_NUMERALS))
+        return bool(rest) and rest[0] in _TIME_UNITS
+    if key == "ja":
+        return bool(_KANJI.match(before) and _KATAKANA.match(after)) or bool(
+            _KATAKANA.match(before) and _KANJI.match(after)
+        )
+    return False
 
 
 def _boundary(before: str, after: str, key: str) -> bool:
@@ -101,16 +169,19 @@ class _Trial:
     inside a phrase or word."""
 
     def __init__(self, original: Callable[..., Iterator[Any]], args: tuple[Any, ...],
-                 phrased: bool, width: float) -> None:  # fmt: skip
+                 phrased: bool, width: float,
+                 long: dict[str, tuple[int, ...]] | None = None) -> None:  # fmt: skip
         block = args[5]
         self.phrased, self.width, full, block.width = phrased, width, block.width, width
+        self.long = long  # phrases longer than the line, cut where :func:`cuts` says
         broken = [0]
         self.outside: tuple[list[Any], list[Any]] = ([], [])  # a trial's own out-of-flow boxes
-        tokens = PHRASES.set(phrased), BROKEN.set(broken)
+        tokens = PHRASES.set(phrased), BROKEN.set(broken), _CUTS.set(long)
         try:
             self.lines = list(original(*args[:6], *self.outside, *args[8:]))
         finally:
             block.width = full
+            _CUTS.reset(tokens[2])
             BROKEN.reset(tokens[1])
             PHRASES.reset(tokens[0])
         self.broken = broken[0]
@@ -123,14 +194,19 @@ class _Trial:
     def no_worse_than(self, other: _Trial) -> bool:
         return self.count <= other.count and self.broken <= other.broken
 
+    @property
+    def inside(self) -> bool:
+        """Whether a line broke inside a phrase (one too long for the line)."""
+        return bool(self.broken or self.long)
 
-def _text(line: Any) -> str:
+
+def _text(line: Any, squashed: bool = True) -> str:
     texts, stack = [], [line]
     while stack:
         box = stack.pop()
         texts.append(getattr(box, "text", "") or "")
         stack.extend(reversed(getattr(box, "children", [])))
-    return "".join("".join(texts).split())
+    return "".join("".join(texts).split()) if squashed else "".join(texts)
 
 
 def _plan(original: Callable[..., Iterator[Any]], args: tuple[Any, ...]) -> _Trial:
@@ -139,10 +215,14 @@ def _plan(original: Callable[..., Iterator[Any]], args: tuple[Any, ...]) -> _Tri
     two reads worse than a third line), in the narrowest measure that keeps its line count."""
     full = args[5].width
     best = _Trial(original, args, True, full)
+    if best.broken and (long := _long_phrases(best, args)):
+        finer = _Trial(original, args, True, full, long)
+        if finer.count <= best.count and finer.broken < best.broken:
+            best = finer
     if best.count >= 3 or (best.count == 2 and len(best.last) < 2):
         # Breaking anywhere may save a line (with 2 lines it cannot: 1 would fit phrased too).
         anywhere = _Trial(original, args, False, full)
-        if anywhere.count < best.count - (best.broken == 0) or len(best.last) < 2:
+        if anywhere.count < best.count - (not best.inside) or len(best.last) < 2:
             best = anywhere
     if best.count >= 2:
         best = _balanced(original, args, best)
@@ -151,21 +231,56 @@ def _plan(original: Callable[..., Iterator[Any]], args: tuple[Any, ...]) -> _Tri
     return best
 
 
+def _long_phrases(trial: _Trial, args: tuple[Any, ...]) -> dict[str, tuple[int, ...]]:
+    """The phrases a line of ``trial`` broke inside (longer than the line), with their cuts.
+    None in Korean, whose words are its phrases and break between syllables where they must."""
+    text, lang = _text(args[1], squashed=False), args[5].style["lang"] or ""
+    if script_key(lang) == "ko":
+        return {}
+    ends, offset = set(), 0
+    for line, _ in trial.lines[:-1]:
+        offset += len(_text(line))
+        ends.add(offset)
+    long = {}
+    for start, end in phrases(text, lang):
+        first = len("".join(text[:start].split()))
+        if any(first < e < first + len("".join(text[start:end].split())) for e in ends):
+            long[text[start:end]] = cuts(text[start:end], lang)
+    return long
+
+
 def _balanced(
     original: Callable[..., Iterator[Any]], args: tuple[Any, ...], best: _Trial
 ) -> _Trial:
-    """``best`` laid out in the narrowest measure that keeps its lines and phrases (to ½ em)."""
+    """``best`` laid out in the narrowest measure that keeps its lines and phrases (to ½ em).
+
+    A measure an em wider than every line of ``best`` gives the same lines again (each line
+    is filled as far as it fits, and no more fitted at the wider measure; the em covers
+    what a line's width leaves out, such as the blank half of an opening bracket trimmed at
+    its start, which a measure only just as wide as the line did not). Such a measure is
+    taken without a layout, and the last one taken is laid out only if no narrower one
+    keeps the lines: 365 layouts instead of 409 over the CJK test articles in every theme
+    on A4, A5 and Letter, every PDF the same.
+    """
     em = float(args[1].style["font_size"])
     widths = [line.width for line, _ in best.lines]
     low, high = sum(widths) / best.count - em / 2, float(args[5].width)
+    settled, pending = max(widths) + em, None
     for _ in range(_BISECTIONS):
         if high - low < em / 2:
             break
-        trial = _Trial(original, args, best.phrased, (low + high) / 2)
+        width = (low + high) / 2
+        if width >= settled:
+            pending = high = width
+            continue
+        trial = _Trial(original, args, best.phrased, width, best.long)
         if trial.no_worse_than(best):
-            best, high = trial, trial.width
+            best, high, pending = trial, width, None
+            settled = max(line.width for line, _ in trial.lines) + em
         else:
-            low = trial.width
+            low = width
+    if pending is not None:
+        best = _Trial(original, args, best.phrased, pending, best.long)
     return best
 
 

@@ -13,7 +13,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 import pydyf
 
-from . import press
+from . import compact, press
 from .artifacts import mark_pagination
 from .version import __version__
 
@@ -116,6 +116,7 @@ class Finisher:
             mark_pagination(_by_reference(pdf), pdf.catalog, _pages(pdf))
         if self.marks:
             draw_marks(pdf, self.marks)
+        _compact(pdf)
         compress_streams(pdf)
 
     def _metadata(self, stream: pydyf.Stream) -> None:
@@ -135,6 +136,14 @@ class Finisher:
         # One rdf:RDF per packet (ISO 16684-1 §7.4): XMP readers such as the Adobe toolkit
         # stop at the first one, so a second would hide every property it holds.
         return data.replace(b"</rdf:RDF>", self.xmp + b"</rdf:RDF>", 1)
+
+
+def _compact(pdf: pydyf.PDF) -> None:
+    """Font programs without the tables no PDF reader reads (:mod:`.compact`)."""
+    for stream in compact.truetype_programs(pdf):
+        if stream.compress and "Filter" not in stream.extra:  # the program itself, not deflated
+            program = compact.without_unread_tables(_raw(stream))
+            stream.stream, stream.extra["Length1"] = [program], len(program)
 
 
 def _no_interpolation(stream: pydyf.Stream) -> None:
