@@ -34,57 +34,77 @@ def _absorb_truncation(stream: Any, layout: Any) -> None:
     diffusion), and the glyph's width chosen so that ``int()`` gives that whole number: every
     glyph then prints within 0.0005 em of its laid-out place, and no number is added to the
     PDF's text. The widths are read by nothing else once the box is laid out.
+
+    Japanese lines change script every few characters, so Pango gives them a run for about
+    every two glyphs: like WeasyPrint's ``draw_first_line``, the font is looked up only when
+    a run's font differs from the one before (``stream.add_font`` describes and hashes it).
     """
     from weasyprint.text.ffi import ffi, pango
     from weasyprint.text.line_break import FROM_UNITS
 
     # Drawing sets single-paragraph mode; setting it now keeps it from laying out anew.
     pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
-    run, carry = layout.get_first_line()[0].runs[0], 0.0
+    run, carry, previous, size = layout.get_first_line()[0].runs[0], 0.0, None, 0.0
+    font: Any = None
+    old_pango = pango.pango_version() < 14802  # as WeasyPrint's draw_first_line
+    empty, unknown = pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG
     while run != ffi.NULL:
         glyph_item, run = run.data, run.next
         pango_font = glyph_item.item.analysis.font
-        font, size = stream.add_font(pango_font)
-        if pango.pango_version() < 14802 or font.png:  # as WeasyPrint's draw_first_line
-            size = layout.style["font_size"]
-        glyphs = glyph_item.glyphs
-        for glyph in glyphs.glyphs[0 : glyphs.num_glyphs]:
-            carry = _round_adjustment(
-                stream, (pango, FROM_UNITS), pango_font, font, size, glyph, carry
-            )
+        if pango_font != previous:
+            previous, (font, size) = pango_font, stream.add_font(pango_font)
+            if old_pango or font.png:
+                size = layout.style["font_size"]
+        infos = _glyph_infos(ffi, glyph_item.glyphs)
+        for i in range(0, len(infos), _FIELDS):  # glyph, width, x_offset, y_offset, attr
+            glyph_id = infos[i]
+            if glyph_id == empty or glyph_id & unknown:
+                continue  # written exactly, or with a width WeasyPrint makes up
+            width = font.widths.get(glyph_id)
+            if width is None:  # the font's advance, rounded as WeasyPrint rounds it
+                pango.pango_font_get_glyph_extents(
+                    pango_font, glyph_id, stream.ink_rect, stream.logical_rect
+                )
+                width = round(stream.logical_rect.width * 1000 * FROM_UNITS / size)
+            carry = _round_adjustment(infos, i, width, size, carry)
 
 
-def _round_adjustment(
-    stream: Any, pango_units: tuple[Any, float], pango_font: Any, font: Any, size: float,
-    glyph: Any, carry: float,
-) -> float:  # fmt: skip
-    """Make WeasyPrint's ``int(kerning)`` for ``glyph`` the rounded kerning plus ``carry``.
+_FIELDS = 5
+"""32-bit fields of a ``PangoGlyphInfo``: glyph, width, x_offset, y_offset, visual attributes."""
 
-    ``pango_units`` is WeasyPrint's Pango library and its ``FROM_UNITS``, imported once per
-    box rather than per glyph.
-    """
-    pango, FROM_UNITS = pango_units
-    if glyph.glyph == pango.PANGO_GLYPH_EMPTY or glyph.glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG:
-        return carry  # written exactly, or with a width WeasyPrint makes up
-    width = font.widths.get(glyph.glyph)
-    if width is None:  # the font's advance, rounded as WeasyPrint rounds it
-        pango.pango_font_get_glyph_extents(
-            pango_font, glyph.glyph, stream.ink_rect, stream.logical_rect
-        )
-        width = round(stream.logical_rect.width * 1000 * FROM_UNITS / size)
-    geometry, scale = glyph.geometry, 1000 * FROM_UNITS / size
+
+def _glyph_infos(ffi: Any, glyphs: Any) -> memoryview:
+    """A run's ``PangoGlyphInfo`` array as 32-bit integers, read and written in place: one
+    buffer instead of a C struct object for every field of every glyph."""
+    if ffi.sizeof("PangoGlyphInfo") != 4 * _FIELDS:
+        raise RuntimeError("PangoGlyphInfo is not five 32-bit fields")  # pragma: no cover
+    size = glyphs.num_glyphs * 4 * _FIELDS
+    return memoryview(ffi.buffer(glyphs.glyphs, size)).cast("B").cast("i")
+
+
+def _round_adjustment(infos: memoryview, i: int, width: float, size: float, carry: float) -> float:
+    """Set the width and x offset of the glyph at ``infos[i]`` so that WeasyPrint writes its
+    kerning rounded with ``carry``; return the new carry. ``width`` is the glyph's advance in
+    the PDF font (thousandths of an em), ``size`` the font size."""
+    scale = _PER_UNIT / size  # WeasyPrint's 1000 * FROM_UNITS / font_size
     # WeasyPrint writes the x offset as x_offset / size thousandths of an em, as if Pango
     # had 1000 units to the pixel (it has 1024): a glyph moved 34 px by letter spacing would
     # print 0.8 px further right. Scaled, it prints where Pango put it; an error under the
     # thousandth of an em WeasyPrint writes advances in is left (it would only lengthen
     # the numbers in the PDF).
-    scaled = round(geometry.x_offset * 1000 * FROM_UNITS)
-    if abs(geometry.x_offset - scaled) >= size:
-        geometry.x_offset = scaled
-    base: float = width + geometry.x_offset / size  # kerning = base - geometry.width * scale
-    wanted = base - geometry.width * scale + carry / size
+    x_offset = infos[i + 2]
+    scaled = round(x_offset * _PER_UNIT)
+    if abs(x_offset - scaled) >= size:
+        infos[i + 2] = x_offset = scaled
+    base: float = width + x_offset / size  # kerning = base - width in Pango units * scale
+    wanted = base - infos[i + 1] * scale + carry / size
     whole = round(wanted)
     # int() cuts towards zero: land just past ``whole`` on the side away from zero.
     units = (base - whole) / scale
-    geometry.width = math.ceil(units) if whole < 0 else math.floor(units)
-    return float((wanted - whole) * size)
+    infos[i + 1] = math.ceil(units) if whole < 0 else math.floor(units)
+    return (wanted - whole) * size
+
+
+_PER_UNIT = 1000 / 1024
+"""WeasyPrint's ``1000 * FROM_UNITS`` (Pango has 1024 units to the pixel), exactly: a whole
+number of Pango units times it is exact in a double, as ``x * 1000 * FROM_UNITS`` is."""

@@ -7,6 +7,7 @@ Part of :mod:`printbrief.cjk`, which installs :func:`justifier` around WeasyPrin
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -24,11 +25,19 @@ _CORRECTIONS = 3  # relayouts of a text box whose measured stretch misses the pl
 _CLOSE_ENOUGH = 0.05  # px: how far a stretched box may miss its planned width
 
 
+@functools.cache
+def _boxes() -> Any:
+    """WeasyPrint's box classes, imported once: these functions run for every line or box."""
+    from weasyprint.formatting_structure import boxes
+
+    return boxes
+
+
 class _Line:
     """One line to justify: each text box's stretchable characters and the step between them."""
 
     def __init__(self, line: Any) -> None:
-        from weasyprint.formatting_structure import boxes
+        boxes = _boxes()
 
         on_line = list(_descendants(line))
         self.texts = [b for b in on_line if isinstance(b, boxes.TextBox)]
@@ -68,7 +77,7 @@ class _Line:
 
     def spread(self, context: Any, box: Any, x_advance: float) -> float:
         """Move and widen ``box`` and its descendants; return the advance for what follows."""
-        from weasyprint.formatting_structure import boxes
+        boxes = _boxes()
 
         if isinstance(box, boxes.TextBox):
             return self._widen(context, box, x_advance)
@@ -107,7 +116,7 @@ class _Line:
 
 def _descendants(box: Any) -> Iterator[Any]:
     """Boxes on the line in order, not looking inside atomic inlines (inline blocks)."""
-    from weasyprint.formatting_structure import boxes
+    boxes = _boxes()
 
     for child in box.children:
         if child.is_in_normal_flow():
@@ -199,7 +208,7 @@ def _trim_opening(line: Any) -> None:
 
 def _first_text(line: Any) -> Any:
     """The text box that starts ``line``, or None (an inline block, such as ruby, starts it)."""
-    from weasyprint.formatting_structure import boxes
+    boxes = _boxes()
 
     box = line
     while isinstance(box, (boxes.LineBox, boxes.InlineBox)):
@@ -212,7 +221,7 @@ def _first_text(line: Any) -> Any:
 
 def _edge_path(line: Any, index: int) -> list[Any]:
     """The line's first (``index`` 0) or last (-1) inline boxes, outermost first."""
-    from weasyprint.formatting_structure import boxes
+    boxes = _boxes()
 
     path, box = [], line
     while isinstance(box, (boxes.LineBox, boxes.InlineBox)):

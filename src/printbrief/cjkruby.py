@@ -32,18 +32,26 @@ from .cjkscript import ACTIVE
 _OPEN, _CLOSE = "（", "）"
 
 
+@functools.cache
+def _boxes() -> Any:
+    """WeasyPrint's box classes, imported once: these functions run for every line or box."""
+    from weasyprint.formatting_structure import boxes
+
+    return boxes
+
+
 def in_flow(original: Callable[..., Any]) -> Callable[..., Any]:
     """``_dispatch`` that paints a ``ruby`` inline block in its line, not with positioned boxes
     (only ruby that printbrief's layout saw, not that of any other WeasyPrint document)."""
 
     @functools.wraps(original)
     def _dispatch(box: Any, page: Any, child_contexts: list[Any], *rest: Any) -> Any:
-        from weasyprint.formatting_structure import boxes
+        if not getattr(box, "pb_laid_out", False):  # by printbrief's layout (inside_column)
+            return original(box, page, child_contexts, *rest)
         from weasyprint.stacking import StackingContext
 
         if (
-            isinstance(box, boxes.InlineBlockBox)
-            and getattr(box, "pb_laid_out", False)  # by printbrief's layout (inside_column)
+            isinstance(box, _boxes().InlineBlockBox)
             and box.style["position"] == "relative"
             and box.style["z_index"] == "auto"
         ):  # as _dispatch treats a static inline block: in the tree of inline boxes
@@ -57,7 +65,7 @@ def in_flow(original: Callable[..., Any]) -> Callable[..., Any]:
 def _mark(box: Any, ruby: Any) -> None:
     """Tell :func:`actual_text` the ruby element of each text box in ``box`` (``pb_ruby``),
     and whether it is a reading (``pb_reading``) or a base."""
-    from weasyprint.formatting_structure import boxes
+    boxes = _boxes()
     from weasyprint.layout.absolute import AbsolutePlaceholder
 
     for child in getattr(box, "children", ()):
@@ -138,7 +146,7 @@ def inside_column(original: Callable[..., Iterator[Any]]) -> Callable[..., Itera
 
 def _readings(box: Any) -> Iterator[tuple[Any, float, float]]:
     """Each laid-out ``rt`` of a ruby on the line, and where its text starts and ends."""
-    from weasyprint.formatting_structure import boxes
+    boxes = _boxes()
     from weasyprint.layout.absolute import AbsolutePlaceholder
 
     for child in getattr(box, "children", ()):
@@ -155,7 +163,7 @@ def _readings(box: Any) -> Iterator[tuple[Any, float, float]]:
 
 
 def _texts(box: Any) -> Iterator[Any]:
-    from weasyprint.formatting_structure import boxes
+    boxes = _boxes()
 
     for child in getattr(box, "children", ()):
         if isinstance(child, boxes.TextBox):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextvars import ContextVar
+from itertools import accumulate
 
 from .i18n import script_key
 
@@ -78,12 +79,28 @@ def weights(text: str, lang: str, spaces_only: bool) -> list[int]:
     >>> weights("한국 말", "ko", True), weights("한국말", "ko", False)
     ([0, 0, 1, 0], [1, 1, 1])
     """
-    korean = lang.lower().startswith("ko")
     if spaces_only:
         return [int(ch in SPACES) for ch in text]
-    if korean:
-        return [int(ch in SPACES or bool(HANGUL.match(ch))) for ch in text]
-    return [int(ch in SPACES or ch in CJK_QUOTES or bool(CJK.match(ch))) for ch in text]
+    known = _KOREAN_WEIGHTS if lang.lower().startswith("ko") else _WEIGHTS
+    return [known[ch] if ch in known else _learn(known, ch) for ch in text]
+
+
+# The weight of each character met so far, per script (up to _KNOWN_MAX of them): looked up,
+# not matched again, since a line's text boxes are classified character by character on
+# every justified line.
+_KNOWN_MAX = 1 << 16
+_WEIGHTS: dict[str, int] = {}
+_KOREAN_WEIGHTS: dict[str, int] = {}
+
+
+def _learn(known: dict[str, int], ch: str) -> int:
+    if known is _KOREAN_WEIGHTS:
+        weight = int(ch in SPACES or bool(HANGUL.match(ch)))
+    else:
+        weight = int(ch in SPACES or ch in CJK_QUOTES or bool(CJK.match(ch)))
+    if len(known) < _KNOWN_MAX:
+        known[ch] = weight
+    return weight
 
 
 def is_cjk_text(text: str) -> bool:
@@ -92,11 +109,14 @@ def is_cjk_text(text: str) -> bool:
 
 
 def byte_offsets(text: str) -> list[int]:
-    """Where each character of ``text`` starts in its UTF-8 bytes (Pango's indices), and the end."""
-    offsets = [0]
-    for ch in text:
-        offsets.append(offsets[-1] + len(ch.encode()))
-    return offsets
+    """Where each character of ``text`` starts in its UTF-8 bytes (Pango's indices), and the end.
+
+    >>> byte_offsets("a中")
+    [0, 1, 4]
+    """
+    if text.isascii():
+        return list(range(len(text) + 1))
+    return list(accumulate(map(len, map(str.encode, text)), initial=0))
 
 
 def runs(flags: list[int]) -> Iterator[tuple[int, int]]:
