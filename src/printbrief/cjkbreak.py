@@ -17,6 +17,7 @@ from .cjkscript import (
     CJK,
     HANGUL,
     KEEP_ALL,
+    KOREAN,
     KOREAN_WORD,
     PHRASES,
     byte_offsets,
@@ -29,7 +30,9 @@ def text_setter(original: Callable[..., None]) -> Callable[..., None]:
 
     def set_text(layout: Any, text: str, justify: bool = False) -> None:
         original(layout, text, justify)
-        add_attributes(layout, justify)
+        # A justified box is drawn after the layout, with its spacing (pb_spacing).
+        if ACTIVE.get() or (justify and getattr(layout, "pb_spacing", None)):
+            add_attributes(layout, justify)
 
     return set_text
 
@@ -37,8 +40,9 @@ def text_setter(original: Callable[..., None]) -> Callable[..., None]:
 def add_attributes(layout: Any, justify: bool) -> None:
     """Letter spacing of a justified CJK text box, and keep-all inside Korean words."""
     spacing = getattr(layout, "pb_spacing", None) if justify else None
-    keep = ACTIVE.get() and KEEP_ALL.get() and HANGUL.search(layout.text)
-    phrased = ACTIVE.get() and KEEP_ALL.get() and PHRASES.get() and CJK.search(layout.text)
+    kept = ACTIVE.get() and KEEP_ALL.get()
+    keep = kept and KOREAN.get() and HANGUL.search(layout.text)
+    phrased = kept and PHRASES.get() and CJK.search(layout.text)
     if not (spacing or keep or phrased):
         return
     from weasyprint.text.ffi import ffi, pango
@@ -110,8 +114,9 @@ def keep_all_splitter(original: Callable[..., Any]) -> Callable[..., Any]:
         result = original(*args)
         if not (ACTIVE.get() and KEEP_ALL.get() and is_line_start) or max_width is None:
             return result
-        overflows = result[3] > max_width and (HANGUL.search(text) or PHRASES.get())
-        if overflows or _next_word_outgrows(original, args, result[2]):
+        korean = KOREAN.get()
+        overflows = result[3] > max_width and ((korean and HANGUL.search(text)) or PHRASES.get())
+        if overflows or (korean and _next_word_outgrows(original, args, result[2])):
             if (broken := BROKEN.get()) is not None:
                 broken[0] += 1
             token = KEEP_ALL.set(False)

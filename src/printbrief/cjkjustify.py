@@ -143,8 +143,11 @@ def justifier(original: Callable[..., Any]) -> Callable[..., Any]:
     """``justify_line`` that stretches CJK lines between characters (CSS Text 3 §7.1)."""
 
     def justify_line(context: Any, line: Any, extra_width: float) -> None:
+        if not ACTIVE.get():
+            original(context, line, extra_width)
+            return
         lang = (line.style["lang"] or "").lower()
-        plan = _Line(line) if ACTIVE.get() and lang.startswith(("zh", "ja", "ko")) else None
+        plan = _Line(line) if lang.startswith(("zh", "ja", "ko")) else None
         if plan is None or plan.units <= 0 or extra_width + plan.hanging <= 0:
             original(context, line, extra_width)
             return
@@ -176,19 +179,25 @@ def first_lines(original: Callable[..., Iterator[Any]]) -> Callable[..., Iterato
     line: ``skip_stack`` is None there, and only for its first line."""
 
     def iter_line_boxes(*args: Any) -> Iterator[Any]:
-        lines, first = original(*args), args[4] is None
-        while True:
-            token = FIRST_LINE.set(first)
-            try:
-                line = next(lines)
-            except StopIteration:
-                return
-            finally:
-                FIRST_LINE.reset(token)
-            yield line
-            first = False
+        if not ACTIVE.get():
+            return original(*args)
+        return _told(original(*args), first=args[4] is None)
 
     return iter_line_boxes
+
+
+def _told(lines: Iterator[Any], first: bool) -> Iterator[Any]:
+    """``lines``, each laid out with :data:`FIRST_LINE` telling whether it is the first."""
+    while True:
+        token = FIRST_LINE.set(first)
+        try:
+            line = next(lines)
+        except StopIteration:
+            return
+        finally:
+            FIRST_LINE.reset(token)
+        yield line
+        first = False
 
 
 def _trim_opening(line: Any) -> None:

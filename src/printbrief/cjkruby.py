@@ -27,7 +27,7 @@ import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .cjkscript import ACTIVE
+from .cjkscript import ACTIVE, RUBY
 
 _OPEN, _CLOSE = "（", "）"
 
@@ -133,15 +133,20 @@ def inside_column(original: Callable[..., Iterator[Any]]) -> Callable[..., Itera
 
     @functools.wraps(original)
     def iter_line_boxes(*args: Any) -> Iterator[Any]:
-        block = args[5]
-        for line, resume_at in original(*args):
-            if ACTIVE.get():
-                left = float(block.content_box_x())
-                for reading, lo, hi in _readings(line):
-                    reading.translate(max(0.0, left - lo) or min(0.0, left + block.width - hi), 0)
-            yield line, resume_at
+        if not (ACTIVE.get() and RUBY.get()):
+            return original(*args)
+        return _kept_inside(original(*args), args[5])
 
     return iter_line_boxes
+
+
+def _kept_inside(lines: Iterator[Any], block: Any) -> Iterator[Any]:
+    """``lines`` of ``block``, each reading on them moved back inside the column."""
+    for line, resume_at in lines:
+        left = float(block.content_box_x())
+        for reading, lo, hi in _readings(line):
+            reading.translate(max(0.0, left - lo) or min(0.0, left + block.width - hi), 0)
+        yield line, resume_at
 
 
 def _readings(box: Any) -> Iterator[tuple[Any, float, float]]:

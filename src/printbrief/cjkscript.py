@@ -19,6 +19,10 @@ PHRASES: ContextVar[bool] = ContextVar("printbrief_cjk_phrases", default=False)
 """Whether Chinese and Japanese text breaks between phrases only (in a headline)."""
 BROKEN: ContextVar[list[int] | None] = ContextVar("printbrief_cjk_broken", default=None)
 """Where to count the lines that had to break inside a kept word or phrase."""
+KOREAN: ContextVar[bool] = ContextVar("printbrief_cjk_korean", default=True)
+"""Whether the page being laid out may hold Hangul: Korean words to keep whole."""
+RUBY: ContextVar[bool] = ContextVar("printbrief_cjk_ruby", default=True)
+"""Whether the page being laid out may hold ruby: readings to keep inside the column."""
 FIRST_LINE: ContextVar[bool] = ContextVar("printbrief_cjk_first_line", default=True)
 """Whether the line being laid out is the first of its block (not after a page break)."""
 
@@ -106,6 +110,33 @@ def _learn(known: dict[str, int], ch: str) -> int:
 def is_cjk_text(text: str) -> bool:
     """Whether ``text`` holds a Han, kana or Hangul character."""
     return bool(CJK.search(text) or HANGUL.search(text))
+
+
+# What makes a page need the CJK layout, beyond a Han, kana or Hangul character: ruby, or an
+# element in Chinese, Japanese or Korean (the justification goes by a line's language, as
+# ``lang.startswith(("zh", "ja", "ko"))``, whatever its characters).
+_CJK_LANG = re.compile("lang\\s*=\\s*[\"']?\\s*(?:zh|ja|ko)")  # in lower case
+
+
+def layout_needs(html: str) -> frozenset[str]:
+    """What of a page's markup the CJK layout acts on: ``"han"`` (Han or kana characters),
+    ``"hangul"``, ``"ruby"``, ``"lang"`` (an element in Chinese, Japanese or Korean, whose
+    lines are justified by their language whatever their characters). A page that needs none
+    is laid out exactly as by WeasyPrint alone, so the layout's hooks step aside at once.
+
+    >>> sorted(layout_needs('<p lang="en">Tide “high”</p>')), sorted(layout_needs("<p>潮汐</p>"))
+    ([], ['han'])
+    >>> sorted(layout_needs('<p lang="ko-KR">서울</p><ruby>A<rt>a</rt></ruby>'))
+    ['hangul', 'lang', 'ruby']
+    """
+    lowered = html.lower()
+    found = {
+        "han": bool(CJK.search(html)),
+        "hangul": bool(HANGUL.search(html)),
+        "ruby": "<ruby" in lowered,
+        "lang": bool(_CJK_LANG.search(lowered)),
+    }
+    return frozenset(name for name, present in found.items() if present)
 
 
 def byte_offsets(text: str) -> list[int]:
