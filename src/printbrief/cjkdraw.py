@@ -40,14 +40,14 @@ def _absorb_truncation(stream: Any, layout: Any) -> None:
     a run's font differs from the one before (``stream.add_font`` describes and hashes it).
     """
     from weasyprint.text.ffi import ffi, pango
-    from weasyprint.text.line_break import FROM_UNITS
 
     # Drawing sets single-paragraph mode; setting it now keeps it from laying out anew.
     pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
     run, carry, previous, size = layout.get_first_line()[0].runs[0], 0.0, None, 0.0
     font: Any = None
     old_pango = pango.pango_version() < 14802  # as WeasyPrint's draw_first_line
-    empty, unknown = pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG
+    if ffi.sizeof("PangoGlyphInfo") != 4 * _FIELDS:  # pragma: no cover
+        raise RuntimeError("PangoGlyphInfo is not five 32-bit fields")
     while run != ffi.NULL:
         glyph_item, run = run.data, run.next
         pango_font = glyph_item.item.analysis.font
@@ -55,54 +55,65 @@ def _absorb_truncation(stream: Any, layout: Any) -> None:
             previous, (font, size) = pango_font, stream.add_font(pango_font)
             if old_pango or font.png:
                 size = layout.style["font_size"]
-        infos = _glyph_infos(ffi, glyph_item.glyphs)
-        for i in range(0, len(infos), _FIELDS):  # glyph, width, x_offset, y_offset, attr
-            glyph_id = infos[i]
-            if glyph_id == empty or glyph_id & unknown:
-                continue  # written exactly, or with a width WeasyPrint makes up
-            width = font.widths.get(glyph_id)
-            if width is None:  # the font's advance, rounded as WeasyPrint rounds it
-                pango.pango_font_get_glyph_extents(
-                    pango_font, glyph_id, stream.ink_rect, stream.logical_rect
-                )
-                width = round(stream.logical_rect.width * 1000 * FROM_UNITS / size)
-            carry = _round_adjustment(infos, i, width, size, carry)
+        glyphs = glyph_item.glyphs
+        # The run's PangoGlyphInfo array as 32-bit integers, read and written in place: one
+        # buffer instead of a C struct object for every field of every glyph.
+        infos = memoryview(ffi.buffer(glyphs.glyphs, glyphs.num_glyphs * 4 * _FIELDS)).cast("i")
+        carry = _round_adjustments(infos, (stream, pango_font, font), size, carry)
 
 
 _FIELDS = 5
 """32-bit fields of a ``PangoGlyphInfo``: glyph, width, x_offset, y_offset, visual attributes."""
+_EMPTY, _UNKNOWN = 0x0FFFFFFF, 0x10000000
+"""``PANGO_GLYPH_EMPTY`` and ``PANGO_GLYPH_UNKNOWN_FLAG`` (Pango's ``pango-types.h``)."""
 
 
-def _glyph_infos(ffi: Any, glyphs: Any) -> memoryview:
-    """A run's ``PangoGlyphInfo`` array as 32-bit integers, read and written in place: one
-    buffer instead of a C struct object for every field of every glyph."""
-    if ffi.sizeof("PangoGlyphInfo") != 4 * _FIELDS:
-        raise RuntimeError("PangoGlyphInfo is not five 32-bit fields")  # pragma: no cover
-    size = glyphs.num_glyphs * 4 * _FIELDS
-    return memoryview(ffi.buffer(glyphs.glyphs, size)).cast("B").cast("i")
+def _round_adjustments(
+    infos: memoryview, fonts: tuple[Any, Any, Any], size: float, carry: float
+) -> float:
+    """Set the width and x offset of each glyph of a run (``infos``) so that WeasyPrint writes
+    its kerning rounded with the ``carry`` of the glyphs before; return the carry after them.
 
-
-def _round_adjustment(infos: memoryview, i: int, width: float, size: float, carry: float) -> float:
-    """Set the width and x offset of the glyph at ``infos[i]`` so that WeasyPrint writes its
-    kerning rounded with ``carry``; return the new carry. ``width`` is the glyph's advance in
-    the PDF font (thousandths of an em), ``size`` the font size."""
+    ``fonts`` are the stream, the run's Pango font and its PDF font, ``size`` its size.
+    WeasyPrint writes a glyph's kerning as ``int(width + x_offset / size - geometry width *
+    scale)`` thousandths of an em, ``width`` being the glyph's advance in the PDF font.
+    """
+    stream, pango_font, font = fonts
     scale = _PER_UNIT / size  # WeasyPrint's 1000 * FROM_UNITS / font_size
-    # WeasyPrint writes the x offset as x_offset / size thousandths of an em, as if Pango
-    # had 1000 units to the pixel (it has 1024): a glyph moved 34 px by letter spacing would
-    # print 0.8 px further right. Scaled, it prints where Pango put it; an error under the
-    # thousandth of an em WeasyPrint writes advances in is left (it would only lengthen
-    # the numbers in the PDF).
-    x_offset = infos[i + 2]
-    scaled = round(x_offset * _PER_UNIT)
-    if abs(x_offset - scaled) >= size:
-        infos[i + 2] = x_offset = scaled
-    base: float = width + x_offset / size  # kerning = base - width in Pango units * scale
-    wanted = base - infos[i + 1] * scale + carry / size
-    whole = round(wanted)
-    # int() cuts towards zero: land just past ``whole`` on the side away from zero.
-    units = (base - whole) / scale
-    infos[i + 1] = math.ceil(units) if whole < 0 else math.floor(units)
-    return (wanted - whole) * size
+    for i in range(0, len(infos), _FIELDS):
+        glyph_id = infos[i]
+        if glyph_id == _EMPTY or glyph_id & _UNKNOWN:
+            continue  # written exactly, or with a width WeasyPrint makes up
+        width = font.widths.get(glyph_id)
+        if width is None:
+            width = _advance(stream, pango_font, glyph_id, size)
+        # WeasyPrint writes the x offset as x_offset / size thousandths of an em, as if Pango
+        # had 1000 units to the pixel (it has 1024): a glyph moved 34 px by letter spacing
+        # would print 0.8 px further right. Scaled, it prints where Pango put it; an error
+        # under the thousandth of an em WeasyPrint writes advances in is left (it would only
+        # lengthen the numbers in the PDF).
+        x_offset = infos[i + 2]
+        scaled = round(x_offset * _PER_UNIT)
+        if abs(x_offset - scaled) >= size:
+            infos[i + 2] = x_offset = scaled
+        base = width + x_offset / size
+        wanted = base - infos[i + 1] * scale + carry / size
+        whole = round(wanted)
+        # int() cuts towards zero: land just past ``whole`` on the side away from zero.
+        units = (base - whole) / scale
+        infos[i + 1] = math.ceil(units) if whole < 0 else math.floor(units)
+        carry = (wanted - whole) * size
+    return carry
+
+
+def _advance(stream: Any, pango_font: Any, glyph_id: int, size: float) -> int:
+    """The glyph's advance in thousandths of an em, rounded as WeasyPrint rounds it."""
+    from weasyprint.text.ffi import pango
+    from weasyprint.text.line_break import FROM_UNITS
+
+    pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
+    advance: int = round(stream.logical_rect.width * 1000 * FROM_UNITS / size)
+    return advance
 
 
 _PER_UNIT = 1000 / 1024

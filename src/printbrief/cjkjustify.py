@@ -126,10 +126,13 @@ def _descendants(box: Any) -> Iterator[Any]:
 
 
 def _relayout(context: Any, box: Any, spacing: tuple[float, list[int]]) -> float:
-    """Give ``box`` a layout with ``spacing``; return the layout's width."""
-    from weasyprint.text.line_break import create_layout, line_size
+    """Give ``box`` a layout with ``spacing``; return the layout's width.
 
-    layout = create_layout(box.text, box.style, context, max_width=None, justification_spacing=0)
+    The layout is what ``create_layout`` makes without a width, given its text once, spaced
+    (``create_layout`` would set the text unspaced first, to be replaced at once)."""
+    from weasyprint.text.line_break import Layout, line_size
+
+    layout = Layout(box.style, justification_spacing=0, max_width=None)
     layout.pb_spacing = spacing
     layout.set_text(box.text, justify=True)
     width: float = line_size(layout.get_first_line()[0], box.style)[0]
