@@ -85,8 +85,8 @@ def _round_adjustments(
         if glyph_id == _EMPTY or glyph_id & _UNKNOWN:
             continue  # written exactly, or with a width WeasyPrint makes up
         width = font.widths.get(glyph_id)
-        if width is None:
-            width = _advance(stream, pango_font, glyph_id, size)
+        if width is None:  # as WeasyPrint will find it, and keep it, drawing the glyph next
+            width = font.widths[glyph_id] = _advance(stream, pango_font, glyph_id, size)
         # WeasyPrint writes the x offset as x_offset / size thousandths of an em, as if Pango
         # had 1000 units to the pixel (it has 1024): a glyph moved 34 px by letter spacing
         # would print 0.8 px further right. Scaled, it prints where Pango put it; an error
@@ -107,7 +107,7 @@ def _round_adjustments(
 
 
 def _advance(stream: Any, pango_font: Any, glyph_id: int, size: float) -> int:
-    """The glyph's advance in thousandths of an em, rounded as WeasyPrint rounds it."""
+    """The glyph's advance in thousandths of an em, as ``draw_first_line`` computes it."""
     from weasyprint.text.ffi import pango
     from weasyprint.text.line_break import FROM_UNITS
 

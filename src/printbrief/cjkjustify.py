@@ -224,11 +224,16 @@ def _first_text(line: Any) -> Any:
 
     box = line
     while isinstance(box, (boxes.LineBox, boxes.InlineBox)):
-        children = [c for c in box.children if c.is_in_normal_flow()]
-        if not children:
+        box = _in_flow_child(box, 0)
+        if box is None:
             return None
-        box = children[0]
     return box if isinstance(box, boxes.TextBox) else None
+
+
+def _in_flow_child(box: Any, index: int) -> Any:
+    """The first (``index`` 0) or last (-1) child of ``box`` in normal flow, or None."""
+    children = box.children if index == 0 else reversed(box.children)
+    return next((child for child in children if child.is_in_normal_flow()), None)
 
 
 def _edge_path(line: Any, index: int) -> list[Any]:
@@ -237,10 +242,9 @@ def _edge_path(line: Any, index: int) -> list[Any]:
 
     path, box = [], line
     while isinstance(box, (boxes.LineBox, boxes.InlineBox)):
-        children = [c for c in box.children if c.is_in_normal_flow()]
-        if not children:
+        box = _in_flow_child(box, index)
+        if box is None:
             break
-        box = children[index]
         path.append(box)
     return [b for b in path if isinstance(b, boxes.InlineBox)]
 
