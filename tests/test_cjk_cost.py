@@ -83,7 +83,7 @@ def test_a_justified_box_looks_its_fonts_up_once_per_change(
     runs, lookups, fonts = Counter[str](), Counter[str](), Counter[str]()
     absorb = cjkdraw._absorb_truncation
 
-    def counted(stream: Any, layout: Any) -> None:
+    def counted(stream: Any, layout: Any) -> Any:
         run, previous = layout.get_first_line()[0].runs[0], None
         while run != ffi.NULL:
             font = run.data.item.analysis.font
@@ -98,7 +98,7 @@ def test_a_justified_box_looks_its_fonts_up_once_per_change(
 
         stream.add_font = looked_up
         try:
-            absorb(stream, layout)
+            return absorb(stream, layout)
         finally:
             del stream.add_font
 
@@ -106,3 +106,13 @@ def test_a_justified_box_looks_its_fonts_up_once_per_change(
     render(SAMPLES / "ja.json")  # kana and kanji alternate: about two glyphs a run
     assert runs["runs"] > 2 * fonts["changes"] > 0
     assert lookups["add_font"] == fonts["changes"]
+
+
+def test_justified_boxes_written_here_are_those_weasyprint_writes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    articles = [load(SAMPLES / "ja.json"), load(ARTICLES / "ko-long.json")]
+    renderer = Renderer("broadsheet", paper="A5")
+    written = [bytes(renderer.render(article)) for article in articles]
+    monkeypatch.setattr(cjkdraw, "_plain", lambda textbox, runs: False)  # WeasyPrint writes all
+    assert [bytes(renderer.render(article)) for article in articles] == written

@@ -4,8 +4,8 @@ WeasyPrint 70 justifies by widening U+0020 only (``layout/inline.py`` ``justify_
 Chinese and Japanese lines, which have no spaces, stay ragged; and it has no
 ``word-break: keep-all``, which Korean needs (W3C klreq §3.1.2: break between words, and
 between syllables only when a word is longer than the line). This module adds both by
-patching nine functions, only while :func:`typesetting` is active (a printbrief render;
-the drawing ones act on what that layout marked):
+patching nine functions, only while :func:`typesetting` is active (a printbrief render of
+a page holding CJK, ruby or a CJK ``lang``; the drawing ones act on what that layout marked):
 
 * ``Layout.set_text`` (:mod:`printbrief.cjkbreak`) adds Pango attributes: ``allow_breaks``
   false inside Korean words, and, on the text boxes of a justified line, per-character

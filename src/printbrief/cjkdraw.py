@@ -17,18 +17,29 @@ def exact_drawing(original: Callable[..., Any]) -> Callable[..., Any]:
     WeasyPrint writes each glyph's advance as the font's width and an adjustment it cuts to a
     whole thousandth of an em with ``int()``; a letter-spaced glyph loses up to that much, and
     along a line of 45 characters the last one ends up to 0.45 pt short of the column edge.
+    Once the widths are set (:func:`_absorb_truncation`), a box in plain vector fonts is
+    written here, from the same glyph buffers, as ``draw_first_line`` would write it
+    (:func:`_write_spaced`); anything else is left to WeasyPrint.
     """
 
-    def draw_first_line(stream: Any, textbox: Any, *args: Any) -> Any:
-        if getattr(textbox.pango_layout, "pb_spacing", None):
-            _absorb_truncation(stream, textbox.pango_layout)
-        return original(stream, textbox, *args)
+    def draw_first_line(
+        stream: Any, textbox: Any, text_overflow: str, block_ellipsis: Any, matrix: Any
+    ) -> Any:
+        args = (stream, textbox, text_overflow, block_ellipsis, matrix)
+        if not getattr(textbox.pango_layout, "pb_spacing", None):
+            return original(*args)
+        runs = _absorb_truncation(stream, textbox.pango_layout)
+        if text_overflow == "ellipsis" or block_ellipsis != "none" or not _plain(textbox, runs):
+            return original(*args)
+        _write_spaced(stream, textbox, matrix, runs)
+        return []  # no emoji: no colour or bitmap font
 
     return draw_first_line
 
 
-def _absorb_truncation(stream: Any, layout: Any) -> None:
-    """Set each glyph's width so that the whole thousandths WeasyPrint keeps add up right.
+def _absorb_truncation(stream: Any, layout: Any) -> list[tuple[Any, ...]]:
+    """Set each glyph's width so that the whole thousandths WeasyPrint keeps add up right;
+    return the line's runs: glyph item, Pango font, PDF font, size and glyph buffer.
 
     Each glyph's adjustment is rounded with the error carried on to the next glyph (error
     diffusion), and the glyph's width chosen so that ``int()`` gives that whole number: every
@@ -48,6 +59,7 @@ def _absorb_truncation(stream: Any, layout: Any) -> None:
     old_pango = pango.pango_version() < 14802  # as WeasyPrint's draw_first_line
     if ffi.sizeof("PangoGlyphInfo") != 4 * _FIELDS:  # pragma: no cover
         raise RuntimeError("PangoGlyphInfo is not five 32-bit fields")
+    runs = []
     while run != ffi.NULL:
         glyph_item, run = run.data, run.next
         pango_font = glyph_item.item.analysis.font
@@ -60,6 +72,75 @@ def _absorb_truncation(stream: Any, layout: Any) -> None:
         # buffer instead of a C struct object for every field of every glyph.
         infos = memoryview(ffi.buffer(glyphs.glyphs, glyphs.num_glyphs * 4 * _FIELDS)).cast("i")
         carry = _round_adjustments(infos, (stream, pango_font, font), size, carry)
+        runs.append((glyph_item, pango_font, font, size, infos))
+    return runs
+
+
+def _plain(textbox: Any, runs: list[tuple[Any, ...]]) -> bool:
+    """Whether ``draw_first_line`` would write the box with nothing but glyphs and numbers:
+    visible text, vector fonts without colour glyphs, no missing glyph, nothing raised."""
+    if not textbox.text.strip() or textbox.style["font_size"] < 1e-6:
+        return False
+    for _, _, font, _, infos in runs:
+        if font.bitmap or font.png or font.svg or font.colr:
+            return False
+        for i in range(0, len(infos), _FIELDS):
+            if infos[i] & _UNKNOWN or infos[i + 3]:
+                return False
+    return True
+
+
+def _write_spaced(stream: Any, textbox: Any, matrix: Any, runs: list[tuple[Any, ...]]) -> None:
+    """Write the box's text as WeasyPrint 70's ``draw_first_line`` does (``draw/text.py``):
+    the font set when it changes, each run's glyphs in ``<…>`` with the x offsets and
+    adjustments between them, in thousandths of an em."""
+    stream.set_text_matrix(*matrix.values)
+    string, previous = "", None
+    for glyph_item, pango_font, font, size, infos in runs:
+        if pango_font != previous:
+            previous = pango_font
+            if string:
+                stream.show_text(string)
+            string = ""
+            stream.set_font_size(font.hash, size)
+        string += "<" + _glyphs_text(textbox, glyph_item, font, size, infos)
+        string = string[:-1] if string[-1] == "<" else string + ">"
+    stream.show_text(string)
+
+
+def _glyphs_text(textbox: Any, glyph_item: Any, font: Any, size: float, infos: memoryview) -> str:
+    """One run's glyphs, offsets and adjustments, and their text for the font's ToUnicode map."""
+    from weasyprint.text.line_break import FROM_UNITS
+
+    parts, to_unicode, widths = [], font.to_unicode, font.widths
+    for n, i in enumerate(range(0, len(infos), _FIELDS)):
+        glyph_id, width = infos[i], infos[i + 1]
+        if glyph_id == _EMPTY:
+            parts.append(f">{-width / size}<")
+            continue
+        if glyph_id not in to_unicode:
+            to_unicode[glyph_id] = _glyph_unicode(textbox, glyph_item, n, len(infos) // _FIELDS)
+        offset = infos[i + 2] / size
+        if offset:
+            parts.append(f">{-offset}<")
+        parts.append(f"{glyph_id:04x}")
+        kerning = widths[glyph_id] + offset - width * 1000 * FROM_UNITS / size
+        if kerning:
+            parts.append(f">{int(kerning)}<")
+    return "".join(parts)
+
+
+def _glyph_unicode(textbox: Any, glyph_item: Any, n: int, count: int) -> str:
+    """The text of the run's glyph ``n``, from its cluster, as ``draw_first_line`` maps it."""
+    item, clusters = glyph_item.item, glyph_item.glyphs.log_clusters
+    start = clusters[n]
+    if item.analysis.level % 2:  # right to left
+        end = item.length if n == 0 else clusters[n - 1]
+    else:
+        end = item.length if n == count - 1 else clusters[n + 1]
+    utf8_text = textbox.pango_layout.text.encode()
+    text: str = utf8_text[item.offset + start : item.offset + end].decode()
+    return text
 
 
 _FIELDS = 5
