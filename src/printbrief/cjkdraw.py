@@ -96,6 +96,7 @@ def _write_spaced(stream: Any, textbox: Any, matrix: Any, runs: list[tuple[Any, 
     adjustments between them, in thousandths of an em."""
     stream.set_text_matrix(*matrix.values)
     string, previous = "", None
+    offsets: dict[float, str] = {}
     for glyph_item, pango_font, font, size, infos in runs:
         if pango_font != previous:
             previous = pango_font
@@ -103,13 +104,18 @@ def _write_spaced(stream: Any, textbox: Any, matrix: Any, runs: list[tuple[Any, 
                 stream.show_text(string)
             string = ""
             stream.set_font_size(font.hash, size)
-        string += "<" + _glyphs_text(textbox, glyph_item, font, size, infos)
+        string += "<" + _glyphs_text(textbox, glyph_item, font, size, infos, offsets)
         string = string[:-1] if string[-1] == "<" else string + ">"
     stream.show_text(string)
 
 
-def _glyphs_text(textbox: Any, glyph_item: Any, font: Any, size: float, infos: memoryview) -> str:
-    """One run's glyphs, offsets and adjustments, and their text for the font's ToUnicode map."""
+def _glyphs_text(
+    textbox: Any, glyph_item: Any, font: Any, size: float, infos: memoryview,
+    offsets: dict[float, str],
+) -> str:  # fmt: skip
+    """One run's glyphs, offsets and adjustments, and their text for the font's ToUnicode map.
+    ``offsets`` holds the box's x offsets as written: letter spacing moves its glyphs alike,
+    and a float's shortest digits take a few thousand steps to find."""
     from weasyprint.text.line_break import FROM_UNITS
 
     parts, to_unicode, widths = [], font.to_unicode, font.widths
@@ -122,7 +128,9 @@ def _glyphs_text(textbox: Any, glyph_item: Any, font: Any, size: float, infos: m
             to_unicode[glyph_id] = _glyph_unicode(textbox, glyph_item, n, len(infos) // _FIELDS)
         offset = infos[i + 2] / size
         if offset:
-            parts.append(f">{-offset}<")
+            if offset not in offsets:
+                offsets[offset] = f">{-offset}<"
+            parts.append(offsets[offset])
         parts.append(f"{glyph_id:04x}")
         kerning = widths[glyph_id] + offset - width * 1000 * FROM_UNITS / size
         if kerning:
