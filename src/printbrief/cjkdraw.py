@@ -6,6 +6,7 @@ Part of :mod:`printbrief.cjk`, which installs :func:`exact_drawing` around Weasy
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -116,8 +117,6 @@ def _glyphs_text(
     """One run's glyphs, offsets and adjustments, and their text for the font's ToUnicode map.
     ``offsets`` holds the box's x offsets as written: letter spacing moves its glyphs alike,
     and a float's shortest digits take a few thousand steps to find."""
-    from weasyprint.text.line_break import FROM_UNITS
-
     parts, to_unicode, widths = [], font.to_unicode, font.widths
     for n, i in enumerate(range(0, len(infos), _FIELDS)):
         glyph_id, width = infos[i], infos[i + 1]
@@ -132,7 +131,7 @@ def _glyphs_text(
                 offsets[offset] = f">{-offset}<"
             parts.append(offsets[offset])
         parts.append(f"{glyph_id:04x}")
-        kerning = widths[glyph_id] + offset - width * 1000 * FROM_UNITS / size
+        kerning = widths[glyph_id] + offset - width * 1000 * _FROM_UNITS / size
         if kerning:
             parts.append(f">{int(kerning)}<")
     return "".join(parts)
@@ -197,14 +196,23 @@ def _round_adjustments(
 
 def _advance(stream: Any, pango_font: Any, glyph_id: int, size: float) -> int:
     """The glyph's advance in thousandths of an em, as ``draw_first_line`` computes it."""
-    from weasyprint.text.ffi import pango
-    from weasyprint.text.line_break import FROM_UNITS
-
-    pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
-    advance: int = round(stream.logical_rect.width * 1000 * FROM_UNITS / size)
+    get_extents = _pango().pango_font_get_glyph_extents
+    get_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
+    advance: int = round(stream.logical_rect.width * 1000 * _FROM_UNITS / size)
     return advance
 
 
+@functools.cache
+def _pango() -> Any:
+    """WeasyPrint's Pango library, imported once (this module loads before WeasyPrint)."""
+    from weasyprint.text.ffi import pango
+
+    return pango
+
+
+_FROM_UNITS = 1 / 1024
+"""WeasyPrint's ``FROM_UNITS`` (``text/ffi.py``: ``pango_units_to_double(1)``), the inverse of
+Pango's ``PANGO_SCALE``, 1024 units to the pixel in Pango's ABI."""
 _PER_UNIT = 1000 / 1024
 """WeasyPrint's ``1000 * FROM_UNITS`` (Pango has 1024 units to the pixel), exactly: a whole
 number of Pango units times it is exact in a double, as ``x * 1000 * FROM_UNITS`` is."""
