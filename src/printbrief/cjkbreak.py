@@ -30,8 +30,11 @@ def text_setter(original: Callable[..., None]) -> Callable[..., None]:
 
     def set_text(layout: Any, text: str, justify: bool = False) -> None:
         original(layout, text, justify)
-        # A justified box is drawn after the layout, with its spacing (pb_spacing).
-        if ACTIVE.get() or (justify and getattr(layout, "pb_spacing", None)):
+        # A justified box is drawn after the layout, with its spacing (pb_spacing); Korean
+        # words and a headline's phrases are kept whole during the layout.
+        if (justify and getattr(layout, "pb_spacing", None)) or (
+            ACTIVE.get() and (KOREAN.get() or PHRASES.get())
+        ):
             add_attributes(layout, justify)
 
     return set_text
