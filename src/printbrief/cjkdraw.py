@@ -1,7 +1,9 @@
 """Glyph positions of justified CJK boxes printed exactly as laid out (WeasyPrint 70 drawing).
 
 Part of :mod:`printbrief.cjk`, which installs :func:`exact_drawing` around WeasyPrint's
-``draw/text.py`` ``draw_first_line``.
+``draw/text.py`` ``draw_first_line``. A justified box's glyphs are read once, as buffers of
+Pango's glyph arrays, to round their advances and then to write them as ``draw_first_line``
+does; ``tests/test_cjk_cost.py`` checks the bytes against WeasyPrint's own writing.
 """
 
 from __future__ import annotations
