@@ -4,8 +4,8 @@ WeasyPrint 70 justifies by widening U+0020 only (``layout/inline.py`` ``justify_
 Chinese and Japanese lines, which have no spaces, stay ragged; and it has no
 ``word-break: keep-all``, which Korean needs (W3C klreq §3.1.2: break between words, and
 between syllables only when a word is longer than the line). This module adds both by
-patching nine functions, only while :func:`typesetting` is active (a printbrief render;
-the drawing ones act on what that layout marked):
+patching nine functions, only while :func:`typesetting` is active (a printbrief render of
+a page holding CJK, ruby or a CJK ``lang``; the drawing ones act on what that layout marked):
 
 * ``Layout.set_text`` (:mod:`printbrief.cjkbreak`) adds Pango attributes: ``allow_breaks``
   false inside Korean words, and, on the text boxes of a justified line, per-character
@@ -50,7 +50,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from .cjkscript import ACTIVE as _ACTIVE
-from .cjkscript import IDEOGRAPHIC_SPACE, is_cjk_text, weights
+from .cjkscript import IDEOGRAPHIC_SPACE, KOREAN, RUBY, is_cjk_text, layout_needs, weights
 from .patching import Patch
 
 __all__ = [
@@ -86,13 +86,24 @@ _OFF: ContextVar[bool] = ContextVar("printbrief_cjk_off", default=False)
 
 
 @contextmanager
-def typesetting() -> Iterator[None]:
-    """Activate the CJK layout for WeasyPrint work done inside the block (this thread only)."""
-    token = _ACTIVE.set(install() and not _OFF.get())
+def typesetting(html: str | None = None) -> Iterator[None]:
+    """Activate the CJK layout for WeasyPrint work done inside the block (this thread only).
+
+    Given the page's ``html``, the layout is switched on only for what the page holds
+    (:func:`~printbrief.cjkscript.layout_needs`): on a page without CJK, ruby or a CJK
+    ``lang`` the hooks return at once, and the page is laid out as by WeasyPrint alone (an
+    English feature spent 3 % of its Python time in them); without Hangul, nothing looks
+    for Korean words; without ruby, nothing looks for readings.
+    """
+    needs = layout_needs(html) if html is not None else frozenset(("han", "hangul", "ruby"))
+    active = _ACTIVE.set(install() and not _OFF.get() and bool(needs))
+    korean, ruby = KOREAN.set("hangul" in needs), RUBY.set("ruby" in needs)
     try:
         yield
     finally:
-        _ACTIVE.reset(token)
+        RUBY.reset(ruby)
+        KOREAN.reset(korean)
+        _ACTIVE.reset(active)
 
 
 @contextmanager

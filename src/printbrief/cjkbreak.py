@@ -10,13 +10,14 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from .cjkheads import phrases
+from .cjkheads import phrases as _phrases
 from .cjkscript import (
     ACTIVE,
     BROKEN,
     CJK,
     HANGUL,
     KEEP_ALL,
+    KOREAN,
     KOREAN_WORD,
     PHRASES,
     byte_offsets,
@@ -29,7 +30,12 @@ def text_setter(original: Callable[..., None]) -> Callable[..., None]:
 
     def set_text(layout: Any, text: str, justify: bool = False) -> None:
         original(layout, text, justify)
-        add_attributes(layout, justify)
+        # A justified box is drawn after the layout, with its spacing (pb_spacing); Korean
+        # words and a headline's phrases are kept whole during the layout.
+        if (justify and getattr(layout, "pb_spacing", None)) or (
+            ACTIVE.get() and (KOREAN.get() or PHRASES.get())
+        ):
+            add_attributes(layout, justify)
 
     return set_text
 
@@ -37,8 +43,9 @@ def text_setter(original: Callable[..., None]) -> Callable[..., None]:
 def add_attributes(layout: Any, justify: bool) -> None:
     """Letter spacing of a justified CJK text box, and keep-all inside Korean words."""
     spacing = getattr(layout, "pb_spacing", None) if justify else None
-    keep = ACTIVE.get() and KEEP_ALL.get() and HANGUL.search(layout.text)
-    phrased = ACTIVE.get() and KEEP_ALL.get() and PHRASES.get() and CJK.search(layout.text)
+    kept = ACTIVE.get() and KEEP_ALL.get()
+    keep = kept and KOREAN.get() and HANGUL.search(layout.text)
+    phrased = kept and PHRASES.get() and CJK.search(layout.text)
     if not (spacing or keep or phrased):
         return
     from weasyprint.text.ffi import ffi, pango
@@ -84,6 +91,13 @@ def _keep_words(attrs: Any, text: str, offsets: list[int]) -> None:
             pango.pango_attr_list_insert(attrs, attr)
 
 
+@functools.lru_cache(maxsize=512)
+def phrases(text: str, lang: str) -> tuple[tuple[int, int], ...]:
+    """:func:`printbrief.cjkheads.phrases`, kept: balancing a headline lays the same text out
+    up to eight times, and each layout asks again for each line's text."""
+    return tuple(_phrases(text, lang))
+
+
 def _keep_phrases(attrs: Any, text: str, offsets: list[int], lang: str) -> None:
     from weasyprint.text.ffi import pango
 
@@ -110,8 +124,9 @@ def keep_all_splitter(original: Callable[..., Any]) -> Callable[..., Any]:
         result = original(*args)
         if not (ACTIVE.get() and KEEP_ALL.get() and is_line_start) or max_width is None:
             return result
-        overflows = result[3] > max_width and (HANGUL.search(text) or PHRASES.get())
-        if overflows or _next_word_outgrows(original, args, result[2]):
+        korean = KOREAN.get()
+        overflows = result[3] > max_width and ((korean and HANGUL.search(text)) or PHRASES.get())
+        if overflows or (korean and _next_word_outgrows(original, args, result[2])):
             if (broken := BROKEN.get()) is not None:
                 broken[0] += 1
             token = KEEP_ALL.set(False)

@@ -7,6 +7,7 @@ Part of :mod:`printbrief.cjk`, which installs :func:`justifier` around WeasyPrin
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -24,11 +25,19 @@ _CORRECTIONS = 3  # relayouts of a text box whose measured stretch misses the pl
 _CLOSE_ENOUGH = 0.05  # px: how far a stretched box may miss its planned width
 
 
+@functools.cache
+def _boxes() -> Any:
+    """WeasyPrint's box classes, imported once: these functions run for every line or box."""
+    from weasyprint.formatting_structure import boxes
+
+    return boxes
+
+
 class _Line:
     """One line to justify: each text box's stretchable characters and the step between them."""
 
     def __init__(self, line: Any) -> None:
-        from weasyprint.formatting_structure import boxes
+        boxes = _boxes()
 
         on_line = list(_descendants(line))
         self.texts = [b for b in on_line if isinstance(b, boxes.TextBox)]
@@ -68,7 +77,7 @@ class _Line:
 
     def spread(self, context: Any, box: Any, x_advance: float) -> float:
         """Move and widen ``box`` and its descendants; return the advance for what follows."""
-        from weasyprint.formatting_structure import boxes
+        boxes = _boxes()
 
         if isinstance(box, boxes.TextBox):
             return self._widen(context, box, x_advance)
@@ -107,7 +116,7 @@ class _Line:
 
 def _descendants(box: Any) -> Iterator[Any]:
     """Boxes on the line in order, not looking inside atomic inlines (inline blocks)."""
-    from weasyprint.formatting_structure import boxes
+    boxes = _boxes()
 
     for child in box.children:
         if child.is_in_normal_flow():
@@ -117,10 +126,13 @@ def _descendants(box: Any) -> Iterator[Any]:
 
 
 def _relayout(context: Any, box: Any, spacing: tuple[float, list[int]]) -> float:
-    """Give ``box`` a layout with ``spacing``; return the layout's width."""
-    from weasyprint.text.line_break import create_layout, line_size
+    """Give ``box`` a layout with ``spacing``; return the layout's width.
 
-    layout = create_layout(box.text, box.style, context, max_width=None, justification_spacing=0)
+    The layout is what ``create_layout`` makes without a width, given its text once, spaced
+    (``create_layout`` would set the text unspaced first, to be replaced at once)."""
+    from weasyprint.text.line_break import Layout, line_size
+
+    layout = Layout(box.style, justification_spacing=0, max_width=None)
     layout.pb_spacing = spacing
     layout.set_text(box.text, justify=True)
     width: float = line_size(layout.get_first_line()[0], box.style)[0]
@@ -134,8 +146,11 @@ def justifier(original: Callable[..., Any]) -> Callable[..., Any]:
     """``justify_line`` that stretches CJK lines between characters (CSS Text 3 §7.1)."""
 
     def justify_line(context: Any, line: Any, extra_width: float) -> None:
+        if not ACTIVE.get():
+            original(context, line, extra_width)
+            return
         lang = (line.style["lang"] or "").lower()
-        plan = _Line(line) if ACTIVE.get() and lang.startswith(("zh", "ja", "ko")) else None
+        plan = _Line(line) if lang.startswith(("zh", "ja", "ko")) else None
         if plan is None or plan.units <= 0 or extra_width + plan.hanging <= 0:
             original(context, line, extra_width)
             return
@@ -167,19 +182,25 @@ def first_lines(original: Callable[..., Iterator[Any]]) -> Callable[..., Iterato
     line: ``skip_stack`` is None there, and only for its first line."""
 
     def iter_line_boxes(*args: Any) -> Iterator[Any]:
-        lines, first = original(*args), args[4] is None
-        while True:
-            token = FIRST_LINE.set(first)
-            try:
-                line = next(lines)
-            except StopIteration:
-                return
-            finally:
-                FIRST_LINE.reset(token)
-            yield line
-            first = False
+        if not ACTIVE.get():
+            return original(*args)
+        return _told(original(*args), first=args[4] is None)
 
     return iter_line_boxes
+
+
+def _told(lines: Iterator[Any], first: bool) -> Iterator[Any]:
+    """``lines``, each laid out with :data:`FIRST_LINE` telling whether it is the first."""
+    while True:
+        token = FIRST_LINE.set(first)
+        try:
+            line = next(lines)
+        except StopIteration:
+            return
+        finally:
+            FIRST_LINE.reset(token)
+        yield line
+        first = False
 
 
 def _trim_opening(line: Any) -> None:
@@ -199,27 +220,31 @@ def _trim_opening(line: Any) -> None:
 
 def _first_text(line: Any) -> Any:
     """The text box that starts ``line``, or None (an inline block, such as ruby, starts it)."""
-    from weasyprint.formatting_structure import boxes
+    boxes = _boxes()
 
     box = line
     while isinstance(box, (boxes.LineBox, boxes.InlineBox)):
-        children = [c for c in box.children if c.is_in_normal_flow()]
-        if not children:
+        box = _in_flow_child(box, 0)
+        if box is None:
             return None
-        box = children[0]
     return box if isinstance(box, boxes.TextBox) else None
+
+
+def _in_flow_child(box: Any, index: int) -> Any:
+    """The first (``index`` 0) or last (-1) child of ``box`` in normal flow, or None."""
+    children = box.children if index == 0 else reversed(box.children)
+    return next((child for child in children if child.is_in_normal_flow()), None)
 
 
 def _edge_path(line: Any, index: int) -> list[Any]:
     """The line's first (``index`` 0) or last (-1) inline boxes, outermost first."""
-    from weasyprint.formatting_structure import boxes
+    boxes = _boxes()
 
     path, box = [], line
     while isinstance(box, (boxes.LineBox, boxes.InlineBox)):
-        children = [c for c in box.children if c.is_in_normal_flow()]
-        if not children:
+        box = _in_flow_child(box, index)
+        if box is None:
             break
-        box = children[index]
         path.append(box)
     return [b for b in path if isinstance(b, boxes.InlineBox)]
 

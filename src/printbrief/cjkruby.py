@@ -27,9 +27,17 @@ import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .cjkscript import ACTIVE
+from .cjkscript import ACTIVE, RUBY
 
 _OPEN, _CLOSE = "（", "）"
+
+
+@functools.cache
+def _boxes() -> Any:
+    """WeasyPrint's box classes, imported once: these functions run for every line or box."""
+    from weasyprint.formatting_structure import boxes
+
+    return boxes
 
 
 def in_flow(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -38,12 +46,12 @@ def in_flow(original: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(original)
     def _dispatch(box: Any, page: Any, child_contexts: list[Any], *rest: Any) -> Any:
-        from weasyprint.formatting_structure import boxes
+        if not getattr(box, "pb_laid_out", False):  # by printbrief's layout (inside_column)
+            return original(box, page, child_contexts, *rest)
         from weasyprint.stacking import StackingContext
 
         if (
-            isinstance(box, boxes.InlineBlockBox)
-            and getattr(box, "pb_laid_out", False)  # by printbrief's layout (inside_column)
+            isinstance(box, _boxes().InlineBlockBox)
             and box.style["position"] == "relative"
             and box.style["z_index"] == "auto"
         ):  # as _dispatch treats a static inline block: in the tree of inline boxes
@@ -57,7 +65,7 @@ def in_flow(original: Callable[..., Any]) -> Callable[..., Any]:
 def _mark(box: Any, ruby: Any) -> None:
     """Tell :func:`actual_text` the ruby element of each text box in ``box`` (``pb_ruby``),
     and whether it is a reading (``pb_reading``) or a base."""
-    from weasyprint.formatting_structure import boxes
+    boxes = _boxes()
     from weasyprint.layout.absolute import AbsolutePlaceholder
 
     for child in getattr(box, "children", ()):
@@ -125,20 +133,25 @@ def inside_column(original: Callable[..., Iterator[Any]]) -> Callable[..., Itera
 
     @functools.wraps(original)
     def iter_line_boxes(*args: Any) -> Iterator[Any]:
-        block = args[5]
-        for line, resume_at in original(*args):
-            if ACTIVE.get():
-                left = float(block.content_box_x())
-                for reading, lo, hi in _readings(line):
-                    reading.translate(max(0.0, left - lo) or min(0.0, left + block.width - hi), 0)
-            yield line, resume_at
+        if not (ACTIVE.get() and RUBY.get()):
+            return original(*args)
+        return _kept_inside(original(*args), args[5])
 
     return iter_line_boxes
 
 
+def _kept_inside(lines: Iterator[Any], block: Any) -> Iterator[Any]:
+    """``lines`` of ``block``, each reading on them moved back inside the column."""
+    for line, resume_at in lines:
+        left = float(block.content_box_x())
+        for reading, lo, hi in _readings(line):
+            reading.translate(max(0.0, left - lo) or min(0.0, left + block.width - hi), 0)
+        yield line, resume_at
+
+
 def _readings(box: Any) -> Iterator[tuple[Any, float, float]]:
     """Each laid-out ``rt`` of a ruby on the line, and where its text starts and ends."""
-    from weasyprint.formatting_structure import boxes
+    boxes = _boxes()
     from weasyprint.layout.absolute import AbsolutePlaceholder
 
     for child in getattr(box, "children", ()):
@@ -155,7 +168,7 @@ def _readings(box: Any) -> Iterator[tuple[Any, float, float]]:
 
 
 def _texts(box: Any) -> Iterator[Any]:
-    from weasyprint.formatting_structure import boxes
+    boxes = _boxes()
 
     for child in getattr(box, "children", ()):
         if isinstance(child, boxes.TextBox):

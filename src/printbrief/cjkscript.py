@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextvars import ContextVar
+from itertools import accumulate
 
 from .i18n import script_key
 
@@ -18,6 +19,10 @@ PHRASES: ContextVar[bool] = ContextVar("printbrief_cjk_phrases", default=False)
 """Whether Chinese and Japanese text breaks between phrases only (in a headline)."""
 BROKEN: ContextVar[list[int] | None] = ContextVar("printbrief_cjk_broken", default=None)
 """Where to count the lines that had to break inside a kept word or phrase."""
+KOREAN: ContextVar[bool] = ContextVar("printbrief_cjk_korean", default=True)
+"""Whether the page being laid out may hold Hangul: Korean words to keep whole."""
+RUBY: ContextVar[bool] = ContextVar("printbrief_cjk_ruby", default=True)
+"""Whether the page being laid out may hold ruby: readings to keep inside the column."""
 FIRST_LINE: ContextVar[bool] = ContextVar("printbrief_cjk_first_line", default=True)
 """Whether the line being laid out is the first of its block (not after a page break)."""
 
@@ -78,12 +83,28 @@ def weights(text: str, lang: str, spaces_only: bool) -> list[int]:
     >>> weights("한국 말", "ko", True), weights("한국말", "ko", False)
     ([0, 0, 1, 0], [1, 1, 1])
     """
-    korean = lang.lower().startswith("ko")
     if spaces_only:
         return [int(ch in SPACES) for ch in text]
-    if korean:
-        return [int(ch in SPACES or bool(HANGUL.match(ch))) for ch in text]
-    return [int(ch in SPACES or ch in CJK_QUOTES or bool(CJK.match(ch))) for ch in text]
+    known = _KOREAN_WEIGHTS if lang.lower().startswith("ko") else _WEIGHTS
+    return [known[ch] if ch in known else _learn(known, ch) for ch in text]
+
+
+# The weight of each character met so far, per script (up to _KNOWN_MAX of them): looked up,
+# not matched again, since a line's text boxes are classified character by character on
+# every justified line.
+_KNOWN_MAX = 1 << 16
+_WEIGHTS: dict[str, int] = {}
+_KOREAN_WEIGHTS: dict[str, int] = {}
+
+
+def _learn(known: dict[str, int], ch: str) -> int:
+    if known is _KOREAN_WEIGHTS:
+        weight = int(ch in SPACES or bool(HANGUL.match(ch)))
+    else:
+        weight = int(ch in SPACES or ch in CJK_QUOTES or bool(CJK.match(ch)))
+    if len(known) < _KNOWN_MAX:
+        known[ch] = weight
+    return weight
 
 
 def is_cjk_text(text: str) -> bool:
@@ -91,12 +112,42 @@ def is_cjk_text(text: str) -> bool:
     return bool(CJK.search(text) or HANGUL.search(text))
 
 
+# What makes a page need the CJK layout, beyond a Han, kana or Hangul character: ruby, or an
+# element in Chinese, Japanese or Korean (the justification goes by a line's language, as
+# ``lang.startswith(("zh", "ja", "ko"))``, whatever its characters).
+_CJK_LANG = re.compile("lang\\s*=\\s*[\"']?\\s*(?:zh|ja|ko)")  # in lower case
+
+
+def layout_needs(html: str) -> frozenset[str]:
+    """What of a page's markup the CJK layout acts on: ``"han"`` (Han or kana characters),
+    ``"hangul"``, ``"ruby"``, ``"lang"`` (an element in Chinese, Japanese or Korean, whose
+    lines are justified by their language whatever their characters). A page that needs none
+    is laid out exactly as by WeasyPrint alone, so the layout's hooks step aside at once.
+
+    >>> sorted(layout_needs('<p lang="en">Tide “high”</p>')), sorted(layout_needs("<p>潮汐</p>"))
+    ([], ['han'])
+    >>> sorted(layout_needs('<p lang="ko-KR">서울</p><ruby>A<rt>a</rt></ruby>'))
+    ['hangul', 'lang', 'ruby']
+    """
+    lowered = html.lower()
+    found = {
+        "han": bool(CJK.search(html)),
+        "hangul": bool(HANGUL.search(html)),
+        "ruby": "<ruby" in lowered,
+        "lang": bool(_CJK_LANG.search(lowered)),
+    }
+    return frozenset(name for name, present in found.items() if present)
+
+
 def byte_offsets(text: str) -> list[int]:
-    """Where each character of ``text`` starts in its UTF-8 bytes (Pango's indices), and the end."""
-    offsets = [0]
-    for ch in text:
-        offsets.append(offsets[-1] + len(ch.encode()))
-    return offsets
+    """Where each character of ``text`` starts in its UTF-8 bytes (Pango's indices), and the end.
+
+    >>> byte_offsets("a中")
+    [0, 1, 4]
+    """
+    if text.isascii():
+        return list(range(len(text) + 1))
+    return list(accumulate(map(len, map(str.encode, text)), initial=0))
 
 
 def runs(flags: list[int]) -> Iterator[tuple[int, int]]:

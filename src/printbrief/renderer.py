@@ -388,7 +388,7 @@ class Renderer:
         fetcher = LockedFetcher(
             self._fixed_roots, self.limits, assets=assets, network=self.network, photos=self.photos
         )
-        with cjk.typesetting(), grid.snapping():
+        with cjk.typesetting(html), grid.snapping():
             document = HTML(
                 string=html,
                 base_url=base.as_uri() + "/" if base else None,
