@@ -149,36 +149,37 @@ def phrase_boundaries(headline: str, lang: str) -> list[int]:
     return [0, *inner, len(squashed)]
 
 
+def _inner_breaks(headline: str, lang: str, lines: list[str]) -> list[tuple[str, str]]:
+    """Each line break that falls inside a phrase: the phrase's two pieces around it."""
+    bounds, found, offset = phrase_boundaries(headline, lang), [], 0
+    squashed = "".join(lines)
+    for line in lines[:-1]:
+        offset += len(line)
+        if offset in bounds:
+            continue
+        start = max(b for b in bounds if b < offset)
+        end = min(b for b in bounds if b > offset)
+        found.append((squashed[start:offset], squashed[offset:end]))
+    return found
+
+
 def breaks_inside_phrases(
     headline: str, lang: str, lines: list[str], size: float, measure: float
 ) -> list[str]:
     """Each line break of a printed headline inside a phrase that fits the ``measure`` (pt)
     at ``size`` (pt, CJK characters one em wide): a break a desk would not make."""
-    bounds, found, offset = phrase_boundaries(headline, lang), [], 0
-    squashed = "".join(lines)
-    for line in lines[:-1]:
-        offset += len(line)
-        if offset in bounds:
-            continue
-        start = max(b for b in bounds if b < offset)
-        end = min(b for b in bounds if b > offset)
-        if (end - start) * size <= measure:
-            found.append(f"{squashed[start:offset]}|{squashed[offset:end]}")
-    return found
+    return [
+        f"{head}|{tail}"
+        for head, tail in _inner_breaks(headline, lang, lines)
+        if (len(head) + len(tail)) * size <= measure
+    ]
 
 
 def lone_phrase_ends(headline: str, lang: str, lines: list[str]) -> list[str]:
     """Each line break inside a phrase (one longer than the line) that leaves one character
     of it, punctuation aside, alone at a line's end or start."""
-    bounds, found, offset = phrase_boundaries(headline, lang), [], 0
-    squashed = "".join(lines)
-    for line in lines[:-1]:
-        offset += len(line)
-        if offset in bounds:
-            continue
-        start = max(b for b in bounds if b < offset)
-        end = min(b for b in bounds if b > offset)
-        pieces = squashed[start:offset], squashed[offset:end]
-        if min(len([c for c in p if c not in _CLOSE and c not in _OPEN]) for p in pieces) < 2:
-            found.append("|".join(pieces))
-    return found
+    return [
+        "|".join(pieces)
+        for pieces in _inner_breaks(headline, lang, lines)
+        if min(len([c for c in p if c not in _CLOSE and c not in _OPEN]) for p in pieces) < 2
+    ]

@@ -10,7 +10,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from .cjkheads import phrases as _phrases
+from .cjkheads import phrases
 from .cjkscript import (
     ACTIVE,
     BROKEN,
@@ -89,13 +89,6 @@ def _keep_words(attrs: Any, text: str, offsets: list[int]) -> None:
             attr = pango.pango_attr_allow_breaks_new(False)
             attr.start_index, attr.end_index = offsets[word.start()], offsets[word.end()]
             pango.pango_attr_list_insert(attrs, attr)
-
-
-@functools.lru_cache(maxsize=512)
-def phrases(text: str, lang: str) -> tuple[tuple[int, int], ...]:
-    """:func:`printbrief.cjkheads.phrases`, kept: balancing a headline lays the same text out
-    up to eight times, and each layout asks again for each line's text."""
-    return tuple(_phrases(text, lang))
 
 
 def _keep_phrases(attrs: Any, text: str, offsets: list[int], lang: str) -> None:

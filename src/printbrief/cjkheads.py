@@ -22,6 +22,7 @@ No character is added to the text: the breaks are Pango attributes (:mod:`printb
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -57,16 +58,23 @@ def phrases(text: str, lang: str) -> list[tuple[int, int]]:
     ...     "県内初の電動フェリー「しおかぜ」、5月から", "ja")]
     ['県内初の', '電動フェリー', '「しおかぜ」、', '5月から']
     """
-    key = script_key(lang)
+    found = _phrases(text, script_key(lang))
+    if long := _CUTS.get():
+        return [piece for span in found for piece in _cut(text, span, long)]
+    return list(found)
+
+
+@functools.lru_cache(maxsize=512)
+def _phrases(text: str, key: str) -> tuple[tuple[int, int], ...]:
+    """:func:`phrases` before any cut, kept: balancing a headline lays the same text out
+    again and again."""
     found, start = [], 0
     for i in range(1, len(text) + 1):
         if i == len(text) or _boundary(text[i - 1], text[i], key):
             if text[start:i].strip():
                 found.append((start + _lead(text[start:i]), i - _trail(text[start:i])))
             start = i
-    if long := _CUTS.get():
-        return [piece for span in found for piece in _cut(text, span, long)]
-    return found
+    return tuple(found)
 
 
 def _cut(
