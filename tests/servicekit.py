@@ -18,6 +18,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from conftest import SAMPLES, page_texts
+from printbrief.options import RenderOptions
 from printbrief.service.app import ServiceConfig, create_app
 from printbrief.service.pool import PoolConfig
 
@@ -34,7 +35,8 @@ def sample(name: str = "en-news-brief.json") -> dict[str, Any]:
 
 
 def long_article(paragraphs: int, headline: str = "A long report") -> dict[str, Any]:
-    """An article whose render time grows with ``paragraphs`` (150 ≈ 1 s on one core)."""
+    """An article whose render time grows with ``paragraphs`` (300 ≈ 1 s on one core, about
+    15 a page: past 3,000 the default ``max_pages`` of 200 ends the render)."""
     body = "\n\n".join(f"Part {i}: {PARAGRAPH}" for i in range(paragraphs))
     return {"headline": headline, "body": body, "body_format": "text"}
 
@@ -45,9 +47,12 @@ def flat_text(pdf: bytes) -> str:
 
 
 @contextmanager
-def client(max_body: int = 200_000, **pool: Any) -> Iterator[TestClient]:
+def client(
+    max_body: int = 200_000, options: RenderOptions | None = None, **pool: Any
+) -> Iterator[TestClient]:
     """A TestClient over a fresh app whose pool takes ``pool`` settings; workers stop after."""
-    config = ServiceConfig(pool=PoolConfig(**pool), max_body_bytes=max_body)
+    extra = {"options": options} if options is not None else {}
+    config = ServiceConfig(pool=PoolConfig(**pool), max_body_bytes=max_body, **extra)
     with TestClient(create_app(config), raise_server_exceptions=True) as test_client:
         yield test_client
 

@@ -142,7 +142,7 @@ def test_chaos_leaves_a_service_that_answers_correctly_and_a_clean_temp_folder(
         assert 'printbrief_worker_restarts_total{reason="crash"}' in metrics
         # 3. One worker killed mid-render: that request fails cleanly, the next ones succeed.
         with ThreadPoolExecutor(1) as pool:
-            slow = pool.submit(_call, port, "/v1/render", long_article(300))
+            slow = pool.submit(_call, port, "/v1/render", long_article(3000))  # about 4 s
             time.sleep(1.5)
             for pid in _workers(proc.pid):
                 os.kill(pid, signal.SIGKILL)

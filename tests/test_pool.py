@@ -63,11 +63,24 @@ def test_full_pool_answers_503_with_retry_after() -> None:
     assert out[0].status_code == 200
 
 
-def test_render_past_deadline_is_504_and_the_worker_is_replaced(one_worker: TestClient) -> None:
+@pytest.fixture
+def one_worker_many_pages() -> Iterator[TestClient]:
+    """:func:`one_worker` with room for 2,000 pages of 4 M characters: a long render meets the
+    deadline before any bound on its size."""
+    options = RenderOptions(limits=Limits(max_pages=2000, max_body_chars=4_000_000))
+    with client(options=options, workers=1, queue=0, deadline=4.0, max_body=8 << 20) as api:
+        api.app.state.printbrief.cache.max_bytes = 0  # type: ignore[attr-defined]
+        yield api
+
+
+def test_render_past_deadline_is_504_and_the_worker_is_replaced(
+    one_worker_many_pages: TestClient,
+) -> None:
+    one_worker = one_worker_many_pages
     pool = pool_of(one_worker)
     before, pids = pool.restarts["deadline"], pool.pids()
     started = time.monotonic()
-    response = one_worker.post("/v1/render", json=long_article(3000))  # 20 s or more
+    response = one_worker.post("/v1/render", json=long_article(7000))  # 10 s or more
     assert response.status_code == 504 and response.json()["error"] == "DeadlineError"
     assert time.monotonic() - started < 12
     assert pool.restarts["deadline"] == before + 1 and pool.pids() != pids
