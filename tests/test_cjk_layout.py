@@ -32,8 +32,19 @@ def renderer(theme: str = "newsbrief", paper: str = "A4") -> Renderer:
 
 def measure(article: Article, theme: str = "newsbrief", paper: str = "A4") -> Report:
     pdf = renderer(theme, paper).render(article)
+    return measured(pdf, article, theme)
+
+
+def measured(pdf: bytes, article: Article, theme: str) -> Report:
     justified = theme != "minimal" or article.lang[:2] in ("zh", "ja", "ko")
     return check(pdf, body_paragraphs(body_html(article)), justified=justified)
+
+
+def measured_standfirst(pdf: bytes, article: Article) -> Report:
+    """The standfirst on its own: it is set ragged, and across both of broadsheet's columns."""
+    report = check(pdf, [Block(article.standfirst, False)] if article.standfirst else [])
+    report.ruby = []  # the body's readings, measured in the body's report against its columns
+    return report
 
 
 @pytest.mark.slow
@@ -41,9 +52,13 @@ def measure(article: Article, theme: str = "newsbrief", paper: str = "A4") -> Re
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("path", ALL_ARTICLES, ids=lambda p: p.name)
 def test_every_article_sets_clean(path: Path, theme: str, paper: str) -> None:
-    report = measure(load(path), theme, paper)
+    article = load(path)
+    pdf = renderer(theme, paper).render(article)
+    report = measured(pdf, article, theme)
     assert report.problems() == [], report.summary()
     assert report.flush_fraction == 1.0
+    standfirst = measured_standfirst(pdf, article)
+    assert standfirst.problems() == [], standfirst.summary()
 
 
 @pytest.mark.parametrize("name", ["zh-hans.json", "zh-hant.json", "ja.json"])
@@ -288,3 +303,20 @@ def test_a_paragraph_never_ends_on_a_lone_character(
     monkeypatch.setattr(body, "no_lone_last_character", lambda markup: markup)
     report = measure(load(SAMPLES / name), theme, paper)
     assert len(report.widows) == 2, report.summary()
+
+
+def test_a_standfirst_never_ends_on_a_lone_character(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The standfirst is kept from a widow character as the body is (``料。`` alone on the
+    last line of the Traditional Chinese sample's standfirst in broadsheet A5 before)."""
+    from printbrief import themes
+
+    article = load(SAMPLES / "zh-hant.json")
+    pdf = renderer("broadsheet", "A5").render(article)
+    assert measured_standfirst(pdf, article).problems() == []
+    monkeypatch.setattr(themes, "no_lone_last_character_of_text", lambda markup: markup)
+    _renderers.clear()
+    report = measured_standfirst(renderer("broadsheet", "A5").render(article), article)
+    assert len(report.widows) == 1 and repr(article.standfirst[-2:]) in report.widows[0], (
+        report.widows
+    )
+    _renderers.clear()

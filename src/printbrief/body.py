@@ -238,10 +238,11 @@ def mark_latin_runs(text: str) -> str:
 # A paragraph's last two Han or kana characters, with the closing marks after them, ending
 # the paragraph: kept on one line, so the paragraph never ends on a lone character and its
 # full stop (a widow character, which Chinese and Japanese desks avoid).
-_LAST_TWO = re.compile(
-    "([\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2}"
-    "[、。，．！？」』）》”’]*)(</p>)"
+_LAST_TWO_CHARACTERS = (
+    "([\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2}[、。，．！？」』）》”’]*)"
 )
+_LAST_TWO = re.compile(_LAST_TWO_CHARACTERS + "(</p>)")
+_LAST_TWO_OF_TEXT = re.compile(_LAST_TWO_CHARACTERS + "()$")
 
 
 def no_lone_last_character(markup: str) -> str:
@@ -251,6 +252,15 @@ def no_lone_last_character(markup: str) -> str:
     '<p>舊倉庫變身圖<span class="cjk-keep">書館。</span></p>'
     """
     return _LAST_TWO.sub(r'<span class="cjk-keep">\1</span>\2', markup)
+
+
+def no_lone_last_character_of_text(markup: str) -> str:
+    """The same for one paragraph's text without its ``<p>`` (a standfirst, a caption).
+
+    >>> no_lone_last_character_of_text("舊倉庫變身圖書館。")
+    '舊倉庫變身圖<span class="cjk-keep">書館。</span>'
+    """
+    return _LAST_TWO_OF_TEXT.sub(r'<span class="cjk-keep">\1</span>\2', markup)
 
 
 def _tag_text(text: str, key: str) -> str:

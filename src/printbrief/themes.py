@@ -31,7 +31,12 @@ from markupsafe import Markup, escape
 
 from . import furniture, i18n
 from .assets import asset_dir
-from .body import GAPPED_SCRIPTS, breakable_urls, mark_latin_runs
+from .body import (
+    GAPPED_SCRIPTS,
+    breakable_urls,
+    mark_latin_runs,
+    no_lone_last_character_of_text,
+)
 from .errors import ThemeError
 from .fitting import PICTURE_GAP
 from .model import Article
@@ -86,6 +91,7 @@ class Theme:
         env.filters["css_string"] = css_string
         env.filters["urls"] = urls
         env.filters["cjk_gaps"] = cjk_gaps
+        env.filters["cjk_paragraph"] = cjk_paragraph
         return env
 
     def render_html(
@@ -436,6 +442,16 @@ def cjk_gaps(context: jinja2.runtime.Context, value: str, lang: str | None = Non
     text = str(escape(value))
     script = i18n.script_key(lang) if lang else context.get("script")
     return Markup(mark_latin_runs(text) if script in GAPPED_SCRIPTS else text)
+
+
+@jinja2.pass_context
+def cjk_paragraph(context: jinja2.runtime.Context, value: str, lang: str | None = None) -> Markup:
+    """:func:`cjk_gaps` for text set as a paragraph (a standfirst, a caption): in Chinese or
+    Japanese its last two characters are also kept on one line, as in the body, so it never
+    ends on a lone character and its full stop (``{{ article.standfirst | cjk_paragraph }}``)."""
+    text = cjk_gaps(context, value, lang)
+    script = i18n.script_key(lang) if lang else context.get("script")
+    return Markup(no_lone_last_character_of_text(str(text))) if script in GAPPED_SCRIPTS else text
 
 
 def css_string(value: str) -> Markup:
