@@ -197,6 +197,21 @@ def test_head_block_stays_on_the_first_page_on_a5() -> None:
         assert first.images, "the lead picture follows the head on its page"
 
 
+def first_lines(box: object) -> int:
+    """How many ``::first-line`` boxes lie in a laid-out box."""
+    own = str(getattr(box, "element_tag", "")).endswith("::first-line")
+    return own + sum(first_lines(child) for child in getattr(box, "children", ()))
+
+
+@pytest.mark.parametrize("theme", ["newsbrief", "broadsheet"])
+def test_a_continued_first_paragraph_has_one_first_line(theme: str) -> None:
+    """The pictures article's first paragraph runs over to page 2 on A5: only its first line,
+    on page 1, is set in the ``::first-line`` small caps, not the first line of page 2."""
+    plain, article = renderer(theme, "A5"), load(pagecases.pictures())
+    document = plain._layout(article, plain.themed_html(article), "A5")
+    assert [first_lines(page._page_box) for page in document.pages[:2]] == [1, 0]
+
+
 def test_fitting_leaves_no_nearly_empty_page_and_says_so_in_debug(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

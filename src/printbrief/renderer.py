@@ -27,6 +27,7 @@ from . import (
     fonts,
     grid,
     hotpaths,
+    pagebreaks,
     paper,
     subsetting,
     variants,
@@ -388,6 +389,7 @@ class Renderer:
         fetcher = LockedFetcher(
             self._fixed_roots, self.limits, assets=assets, network=self.network, photos=self.photos
         )
+        pagebreaks.install()
         with cjk.typesetting(html), grid.snapping():
             document = HTML(
                 string=html,
