@@ -7,7 +7,8 @@ It reads what pdfplumber finds on each page and reports, as one-line findings:
 - two glyph boxes overlapping (different lines, different columns, a table over a column);
 - a picture overlapping a glyph, or reaching outside the type area;
 - a running head or footer on more than one line, a doubled ellipsis in it, the footer's URL
-  run touching the folio, more than one rule under the running head;
+  run touching the folio, more than one rule under the running head, a rule opening the
+  type area above its first line (a separator left at the top of a page);
 - a caption whose first and last words are not on the page of a picture right above it;
 - a line of body text off its page's baseline grid (body size and face: the commonest);
 - a nearly-empty page: fewer than three lines of body text, in an article of two or more
@@ -272,7 +273,22 @@ def furniture(page: Page, url: str | None = None) -> list[str]:
     rules = _merged([r for r in page.rules if r.bottom <= page.area.top + TOLERANCE])
     if len(rules) > 1:
         problems.append(f"page {page.number}: {len(rules)} rules under the running head: {rules}")
-    return problems
+    return problems + _rule_over_first_line(page)
+
+
+def _rule_over_first_line(page: Page) -> list[str]:
+    """A rule across half the type area or more, in it, above everything else in it: a
+    separator between two articles (or blocks) left at the top of a page."""
+    area = page.area
+    tops = [float(c["top"]) for c in _in_area(page)] + [i.top for i in page.images]
+    first = min(tops, default=area.bottom)
+    return [
+        f"page {page.number}: a rule at {rule.top:.1f} opens the type area, above its first line"
+        for rule in _merged(page.rules)
+        if rule.top >= area.top - TOLERANCE
+        and rule.bottom < first
+        and rule.x1 - rule.x0 >= (area.x1 - area.x0) / 2
+    ]
 
 
 def _lines(chars: list[Char], gap: float = 3.0) -> list[str]:
