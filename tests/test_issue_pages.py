@@ -91,3 +91,16 @@ def test_a_long_cover_title_steps_down_and_the_cover_stays_one_page(theme: str) 
     )
     assert page_texts(run.pdf)[1].startswith(("COASTLINEDAILY·CONTENTS", "Contents"))
     assert pagecheck.check_issue(run.pdf, theme, front=2) == []
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_the_cover_caption_and_credit_are_a_space_apart(theme: str) -> None:
+    """minimal's cover printed "…the first ferry.Illustration, Coastline Daily"."""
+    data = small_issue()
+    data["image"] |= {"credit": "Illustration, Coastline Daily"}
+    run = compile_issue(data, theme=theme, paper="A5", use_cache=False)
+    with pdfplumber.open(io.BytesIO(run.pdf)) as doc:
+        chars = [c for c in doc.pages[0].chars if c["text"].strip()]
+    end = "".join(c["text"] for c in chars).index("dawn.") + 4
+    stop, credit = chars[end], chars[end + 1]
+    assert credit["text"] in "Ii" and credit["x0"] - stop["x1"] > 0.2 * float(stop["size"])
