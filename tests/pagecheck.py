@@ -5,7 +5,8 @@ It reads what pdfplumber finds on each page and reports, as one-line findings:
 - a glyph or picture outside the type area, unless it lies wholly in the top or bottom margin
   band and inside the page's left and right margins (running heads and footers);
 - two glyph boxes overlapping (different lines, different columns, a table over a column);
-- a picture overlapping a glyph, or reaching outside the type area;
+- a picture overlapping a glyph, or reaching outside the type area, or drawn out of its own
+  proportions (stretched to its box instead of scaled down whole);
 - a running head or footer on more than one line, a doubled ellipsis in it, the footer's URL
   run touching the folio, more than one rule under the running head, a rule opening the
   type area above its first line (a separator left at the top of a page);
@@ -91,6 +92,7 @@ class Page:
     chars: list[Char]
     images: list[Box]
     rules: list[Box]
+    sources: list[tuple[float, float]]  # each picture's width and height in pixels
 
 
 def pages(pdf: bytes, theme: str, cover: bool = False) -> list[Page]:
@@ -110,6 +112,7 @@ def pages(pdf: bytes, theme: str, cover: bool = False) -> list[Page]:
                     area=Box(left, top, width - right, height - bottom),
                     chars=chars,
                     images=[Box.of(i) for i in page.images],
+                    sources=[(float(i["srcsize"][0]), float(i["srcsize"][1])) for i in page.images],
                     rules=_rules([Box.of(r) for r in (*page.rects, *page.lines)]),
                 )
             )
@@ -165,6 +168,7 @@ def check_page(page: Page, url: str | None = None) -> list[str]:
         *outside(page),
         *overprints(page),
         *pictures_over_text(page),
+        *distorted(page),
         *furniture(page, url),
     ]
 
@@ -252,6 +256,19 @@ def pictures_over_text(page: Page) -> list[str]:
         for c in page.chars
         if min(image.overlap(Box.of(c))) > TOLERANCE
     ]
+
+
+def distorted(page: Page, tolerance: float = 0.02) -> list[str]:
+    """Pictures drawn in other proportions than their pixels' (``object-fit: fill``)."""
+    problems = []
+    for image, (width, height) in zip(page.images, page.sources, strict=True):
+        drawn = (image.x1 - image.x0) / max(image.bottom - image.top, 1e-6)
+        if abs(drawn / (width / height) - 1) > tolerance:
+            problems.append(
+                f"page {page.number}: picture {image} drawn {drawn:.3f}:1, its pixels "
+                f"{width / height:.3f}:1"
+            )
+    return problems
 
 
 # ---------------------------------------------------------------------------- furniture

@@ -86,6 +86,14 @@ def test_checker_finds_pictures_off_the_page_and_lost_captions(tmp_path: Path) -
     assert "is not under a picture on its page" in found  # the portrait's caption went on
 
 
+def test_checker_finds_a_picture_stretched_to_its_box(tmp_path: Path) -> None:
+    """Without ``object-fit: contain`` a portrait capped in height is stretched to the
+    column's width, out of its proportions."""
+    bad = broken_theme(tmp_path, "figure img { object-fit: fill; }")
+    found = pagecheck.check(bad.render(load(pagecases.pictures())), "newsbrief")
+    assert any("drawn" in f and "its pixels 0.667:1" in f for f in found), found
+
+
 def test_checker_finds_two_line_heads_and_two_rules(tmp_path: Path) -> None:
     # !important: the article template sets the two boxes' measured widths after the theme's CSS
     head = "width: auto !important; white-space: normal; border-bottom: 0.5pt solid #999;"
