@@ -15,7 +15,17 @@ import pytest
 import pagecases
 import pagecheck
 from conftest import SAMPLES, save_failure
-from printbrief import Article, Renderer, ThemeError, body, compile_issue, fitting, furniture, load
+from printbrief import (
+    Article,
+    Renderer,
+    ThemeError,
+    body,
+    compile_issue,
+    fitting,
+    furniture,
+    load,
+    tables,
+)
 from printbrief.batch.plan import expand_inputs
 from printbrief.body import alignment_classes, body_html, breakable_urls, plain_text, sanitize
 from printbrief.themes import headline_step, resolve_theme, shorten
@@ -178,6 +188,56 @@ def test_numeric_table_columns_stay_right_aligned(theme: str) -> None:
     found = words(renderer(theme, "A5").render(load(pagecases.long_feature())))
     right = {w["text"]: float(w["x1"]) for w in found if w["text"] in ("6.40", "12.10")}  # type: ignore[arg-type]
     assert len(right) == 2 and abs(right["6.40"] - right["12.10"]) < 0.5
+
+
+def table_glyphs(pdf: bytes, first: str = "2017") -> list[dict[str, object]]:
+    """The glyphs of the wide table: from its first year to the end of its last row."""
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        chars = [c for c in doc.pages[0].chars if c["text"].strip()]
+    text = "".join(c["text"] for c in chars)
+    start = text.index(first)
+    return chars[start : text.index("Marinapontoons", start) + 60]
+
+
+def test_a_table_wider_than_its_column_steps_its_type_down_to_fit(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Ten years of soundings at broadsheet's 7 pt are wider than an A4 column and printed
+    over the next; stepped down, measured, the table fits its column."""
+    with caplog.at_level(logging.DEBUG, logger="printbrief.renderer"):
+        pdf = renderer("broadsheet", "A4").render(load(pagecases.wide_table()))
+    glyphs = table_glyphs(pdf)
+    area = pagecheck.pages(pdf, "broadsheet")[0].area
+    column = (area.x1 - area.x0 - 7 * pagecheck.MM) / 2
+    assert max(float(c["size"]) for c in glyphs) < 7  # type: ignore[arg-type]
+    assert max(float(c["x1"]) for c in glyphs) <= area.x0 + column + 0.5  # type: ignore[arg-type]
+    assert pagecheck.check(pdf, "broadsheet") == []
+    assert "tables step 1: type {0: " in caplog.text
+
+
+def test_a_table_too_wide_at_the_smallest_type_breaks_its_cells_but_prints_over_nothing() -> None:
+    """Sixteen columns do not fit an A5 page even at 5 pt: the cells break anywhere, and
+    nothing leaves the type area or prints over anything."""
+    pdf = renderer("newsbrief", "A5").render(load(pagecases.wide_table(16)))
+    assert {round(float(c["size"]), 1) for c in table_glyphs(pdf, "2011")} == {5.0}  # type: ignore[arg-type]
+    assert [
+        p for page in pagecheck.pages(pdf, "newsbrief") for p in pagecheck.check_page(page)
+    ] == []
+
+
+def test_tables_resized_in_the_html() -> None:
+    html = '<p>x</p><table><tr><th>a</th><td class="align-right">1</td></tr></table>'
+    assert tables.resized(html, {0: 5.0}, {0}) == (
+        '<p>x</p><table style="font-size: 5pt"><tr>'
+        '<th style="padding-left: 0.4mm; padding-right: 0.4mm; overflow-wrap: anywhere">a</th>'
+        '<td style="padding-left: 0.4mm; padding-right: 0.4mm; overflow-wrap: anywhere" '
+        'class="align-right">1</td></tr></table>'
+    )
+    sizes: dict[int, float] = {}
+    loose: set[int] = set()
+    assert tables.step_down({0: (0.5, 7.0)}, sizes, loose) and sizes == {0: 5.0} and not loose
+    assert tables.step_down({0: (0.9, 5.0)}, sizes, loose) and loose == {0}
+    assert not tables.step_down({0: (0.9, 5.0)}, sizes, loose)
 
 
 def headline_size(pdf: bytes, start: str) -> float:
