@@ -14,6 +14,8 @@ It reads what pdfplumber finds on each page and reports, as one-line findings:
 - a line of body text off its page's baseline grid (body size and face: the commonest);
 - a nearly-empty page: fewer than three lines of body text, in an article of two or more
   pages, on a page that is not a picture page;
+- a headline with no line of its article's body under it on its page
+  (:func:`heads_without_body`, for the articles of an issue's continuous section);
 - a gap before a picture: a page ending more than :data:`PICTURE_GAP` of its type area
   above the bottom, when the next page starts with a picture;
 - a word of the article split over two lines of small text (table cells, captions) without
@@ -460,6 +462,27 @@ def nearly_empty(found: list[Page], least: int = 3) -> list[str]:
 
 def _picture_height(page: Page) -> float:
     return sum(i.bottom - i.top for i in page.images)
+
+
+def heads_without_body(found: list[Page], headlines: Sequence[str], least: int = 1) -> list[str]:
+    """Headlines with fewer than ``least`` lines of body text under them on their page (a
+    head block left at the foot of a page, its article starting on the next)."""
+    size, family, _ = body_grid(found)
+    problems = []
+    for headline in headlines:
+        end = _squash(headline)[-12:]
+        for page in found:
+            at = _text(page).find(end)
+            if at < 0:
+                continue
+            bottom = page.chars[at + len(end) - 1]["bottom"]
+            under = [b for b in baselines(page, size, family) if b > bottom]
+            if len(under) < least:
+                problems.append(
+                    f"page {page.number}: {headline[:40]!r} has {len(under)} lines under it"
+                )
+            break
+    return problems
 
 
 # ---------------------------------------------------------------------------- gaps
