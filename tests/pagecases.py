@@ -187,8 +187,28 @@ def korean_long_words() -> dict[str, Any]:
     }
 
 
+def wide_table(columns: int = 10) -> dict[str, Any]:
+    """A table of ``columns`` years of soundings: wider than a broadsheet column, or an A5
+    page, at the themes' own table type."""
+    years = range(2027 - columns, 2027)
+    rows = [
+        f"| {name} | " + " | ".join(f"{10 + 0.37 * i + row:.2f}" for i in range(columns)) + " |"
+        for row, name in enumerate(["Ferry pier north", "Container quay", "Marina pontoons"])
+    ]
+    head = "| Berth | " + " | ".join(f"{y} depth (m)" for y in years) + " |"
+    table = "\n".join([head, "|:--|" + "--:|" * columns, *rows])
+    return {
+        "headline": "Ten years of soundings at the inner basin",
+        "section": "Data",
+        "publication": "Coastline Daily",
+        "url": "https://example.com/data/2026/05/soundings",
+        "body": "\n\n".join([_PARAGRAPHS[0], table, *_PARAGRAPHS[1:]]),
+    }
+
+
 CASES = {
     "long-feature": long_feature,
+    "wide-table": wide_table,
     "pictures": pictures,
     "long-headline": long_headline,
     "ko-long-words": korean_long_words,

@@ -5,13 +5,17 @@ It reads what pdfplumber finds on each page and reports, as one-line findings:
 - a glyph or picture outside the type area, unless it lies wholly in the top or bottom margin
   band and inside the page's left and right margins (running heads and footers);
 - two glyph boxes overlapping (different lines, different columns, a table over a column);
-- a picture overlapping a glyph, or reaching outside the type area;
+- a picture overlapping a glyph, or reaching outside the type area, or drawn out of its own
+  proportions (stretched to its box instead of scaled down whole);
 - a running head or footer on more than one line, a doubled ellipsis in it, the footer's URL
-  run touching the folio, more than one rule under the running head;
+  run touching the folio, more than one rule under the running head, a rule opening the
+  type area above its first line (a separator left at the top of a page);
 - a caption whose first and last words are not on the page of a picture right above it;
 - a line of body text off its page's baseline grid (body size and face: the commonest);
 - a nearly-empty page: fewer than three lines of body text, in an article of two or more
   pages, on a page that is not a picture page;
+- a headline with no line of its article's body under it on its page
+  (:func:`heads_without_body`, for the articles of an issue's continuous section);
 - a gap before a picture: a page ending more than :data:`PICTURE_GAP` of its type area
   above the bottom, when the next page starts with a picture;
 - a word of the article split over two lines of small text (table cells, captions) without
@@ -90,6 +94,7 @@ class Page:
     chars: list[Char]
     images: list[Box]
     rules: list[Box]
+    sources: list[tuple[float, float]]  # each picture's width and height in pixels
 
 
 def pages(pdf: bytes, theme: str, cover: bool = False) -> list[Page]:
@@ -109,6 +114,7 @@ def pages(pdf: bytes, theme: str, cover: bool = False) -> list[Page]:
                     area=Box(left, top, width - right, height - bottom),
                     chars=chars,
                     images=[Box.of(i) for i in page.images],
+                    sources=[(float(i["srcsize"][0]), float(i["srcsize"][1])) for i in page.images],
                     rules=_rules([Box.of(r) for r in (*page.rects, *page.lines)]),
                 )
             )
@@ -164,6 +170,7 @@ def check_page(page: Page, url: str | None = None) -> list[str]:
         *outside(page),
         *overprints(page),
         *pictures_over_text(page),
+        *distorted(page),
         *furniture(page, url),
     ]
 
@@ -253,6 +260,19 @@ def pictures_over_text(page: Page) -> list[str]:
     ]
 
 
+def distorted(page: Page, tolerance: float = 0.02) -> list[str]:
+    """Pictures drawn in other proportions than their pixels' (``object-fit: fill``)."""
+    problems = []
+    for image, (width, height) in zip(page.images, page.sources, strict=True):
+        drawn = (image.x1 - image.x0) / max(image.bottom - image.top, 1e-6)
+        if abs(drawn / (width / height) - 1) > tolerance:
+            problems.append(
+                f"page {page.number}: picture {image} drawn {drawn:.3f}:1, its pixels "
+                f"{width / height:.3f}:1"
+            )
+    return problems
+
+
 # ---------------------------------------------------------------------------- furniture
 
 
@@ -272,7 +292,22 @@ def furniture(page: Page, url: str | None = None) -> list[str]:
     rules = _merged([r for r in page.rules if r.bottom <= page.area.top + TOLERANCE])
     if len(rules) > 1:
         problems.append(f"page {page.number}: {len(rules)} rules under the running head: {rules}")
-    return problems
+    return problems + _rule_over_first_line(page)
+
+
+def _rule_over_first_line(page: Page) -> list[str]:
+    """A rule across half the type area or more, in it, above everything else in it: a
+    separator between two articles (or blocks) left at the top of a page."""
+    area = page.area
+    tops = [float(c["top"]) for c in _in_area(page)] + [i.top for i in page.images]
+    first = min(tops, default=area.bottom)
+    return [
+        f"page {page.number}: a rule at {rule.top:.1f} opens the type area, above its first line"
+        for rule in _merged(page.rules)
+        if rule.top >= area.top - TOLERANCE
+        and rule.bottom < first
+        and rule.x1 - rule.x0 >= (area.x1 - area.x0) / 2
+    ]
 
 
 def _lines(chars: list[Char], gap: float = 3.0) -> list[str]:
@@ -427,6 +462,27 @@ def nearly_empty(found: list[Page], least: int = 3) -> list[str]:
 
 def _picture_height(page: Page) -> float:
     return sum(i.bottom - i.top for i in page.images)
+
+
+def heads_without_body(found: list[Page], headlines: Sequence[str], least: int = 1) -> list[str]:
+    """Headlines with fewer than ``least`` lines of body text under them on their page (a
+    head block left at the foot of a page, its article starting on the next)."""
+    size, family, _ = body_grid(found)
+    problems = []
+    for headline in headlines:
+        end = _squash(headline)[-12:]
+        for page in found:
+            at = _text(page).find(end)
+            if at < 0:
+                continue
+            bottom = page.chars[at + len(end) - 1]["bottom"]
+            under = [b for b in baselines(page, size, family) if b > bottom]
+            if len(under) < least:
+                problems.append(
+                    f"page {page.number}: {headline[:40]!r} has {len(under)} lines under it"
+                )
+            break
+    return problems
 
 
 # ---------------------------------------------------------------------------- gaps

@@ -4,6 +4,7 @@ article pages with the issue's folios stamped on, in every theme."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,9 @@ import pytest
 import pagecases
 import pagecheck
 from conftest import save_failure
+from issuekit import ISSUE
 from printbrief import compile_issue
-from test_flow import issue
+from test_flow import briefs, issue
 
 THEMES = ("newsbrief", "broadsheet", "minimal")
 STYLES = Path(__file__).parent.parent / "styles"
@@ -30,6 +32,33 @@ def small_issue() -> dict[str, Any]:
     return data
 
 
+def headlines(data: dict[str, Any]) -> list[str]:
+    return [str(a["headline"]) for a in data["articles"] if isinstance(a, dict)]
+
+
+def weekend_run() -> dict[str, Any]:
+    """The sample issue with its news briefs and five more run on (a continuous section)."""
+    data = json.loads(ISSUE.read_text())
+    articles = [a if isinstance(a, dict) else str(ISSUE.parent / a) for a in data["articles"]]
+    data["articles"] = [*articles[:1], articles[2], *briefs(), *articles[1:2], *articles[3:]]
+    return data | {"sections": {"News Brief": {"flow": "continuous"}}}
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_every_head_in_a_run_keeps_lines_of_its_body_on_its_page(
+    theme: str, tmp_path: Path
+) -> None:
+    """A brief's head block (kicker, headline, standfirst, byline) never stays alone at the
+    foot of a page: without the head's ``break-after: avoid`` broadsheet left "Spring tides
+    expected on Sunday morning" there, minimal "Brief 4"."""
+    data = weekend_run()
+    (tmp_path / "issue.json").write_text(json.dumps(data))
+    run = compile_issue(tmp_path / "issue.json", theme=theme, paper="A5", use_cache=False)
+    found = pagecheck.pages(run.pdf, theme)[2:]
+    assert pagecheck.heads_without_body(found, headlines(data)) == []
+    assert [p for page in found for p in pagecheck.check_page(page)] == []
+
+
 def page_texts(pdf: bytes) -> list[str]:
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         return [pagecheck._squash(page.extract_text() or "") for page in doc.pages]
@@ -40,8 +69,10 @@ def page_texts(pdf: bytes) -> list[str]:
 def test_nothing_prints_over_anything_in_an_issue(theme: str, paper: str) -> None:
     """The cover is one page (its picture scaled down to leave the title room), the contents
     lines keep clear of their page numbers, folios clear of the article footers."""
-    run = compile_issue(small_issue(), theme=theme, paper=paper, use_cache=False)
+    data = small_issue()
+    run = compile_issue(data, theme=theme, paper=paper, use_cache=False)
     found = pagecheck.check_issue(run.pdf, theme, front=2)
+    found += pagecheck.heads_without_body(pagecheck.pages(run.pdf, theme)[2:], headlines(data))
     if found:
         save_failure(f"issue-pages.{theme}.{paper}", run.pdf)
     assert found == []
@@ -91,3 +122,16 @@ def test_a_long_cover_title_steps_down_and_the_cover_stays_one_page(theme: str) 
     )
     assert page_texts(run.pdf)[1].startswith(("COASTLINEDAILY·CONTENTS", "Contents"))
     assert pagecheck.check_issue(run.pdf, theme, front=2) == []
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_the_cover_caption_and_credit_are_a_space_apart(theme: str) -> None:
+    """minimal's cover printed "…the first ferry.Illustration, Coastline Daily"."""
+    data = small_issue()
+    data["image"] |= {"credit": "Illustration, Coastline Daily"}
+    run = compile_issue(data, theme=theme, paper="A5", use_cache=False)
+    with pdfplumber.open(io.BytesIO(run.pdf)) as doc:
+        chars = [c for c in doc.pages[0].chars if c["text"].strip()]
+    end = "".join(c["text"] for c in chars).index("dawn.") + 4
+    stop, credit = chars[end], chars[end + 1]
+    assert credit["text"] in "Ii" and credit["x0"] - stop["x1"] > 0.2 * float(stop["size"])

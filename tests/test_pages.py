@@ -15,7 +15,17 @@ import pytest
 import pagecases
 import pagecheck
 from conftest import SAMPLES, save_failure
-from printbrief import Article, Renderer, ThemeError, body, compile_issue, fitting, furniture, load
+from printbrief import (
+    Article,
+    Renderer,
+    ThemeError,
+    body,
+    compile_issue,
+    fitting,
+    furniture,
+    load,
+    tables,
+)
 from printbrief.batch.plan import expand_inputs
 from printbrief.body import alignment_classes, body_html, breakable_urls, plain_text, sanitize
 from printbrief.themes import headline_step, resolve_theme, shorten
@@ -84,6 +94,14 @@ def test_checker_finds_pictures_off_the_page_and_lost_captions(tmp_path: Path) -
     found = " ".join(pagecheck.check(pdf, "newsbrief", pagecases.PICTURE_CAPTIONS))
     assert "picture Box" in found and "outside the type area" in found
     assert "is not under a picture on its page" in found  # the portrait's caption went on
+
+
+def test_checker_finds_a_picture_stretched_to_its_box(tmp_path: Path) -> None:
+    """Without ``object-fit: contain`` a portrait capped in height is stretched to the
+    column's width, out of its proportions."""
+    bad = broken_theme(tmp_path, "figure img { object-fit: fill; }")
+    found = pagecheck.check(bad.render(load(pagecases.pictures())), "newsbrief")
+    assert any("drawn" in f and "its pixels 0.667:1" in f for f in found), found
 
 
 def test_checker_finds_two_line_heads_and_two_rules(tmp_path: Path) -> None:
@@ -172,6 +190,56 @@ def test_numeric_table_columns_stay_right_aligned(theme: str) -> None:
     assert len(right) == 2 and abs(right["6.40"] - right["12.10"]) < 0.5
 
 
+def table_glyphs(pdf: bytes, first: str = "2017") -> list[dict[str, object]]:
+    """The glyphs of the wide table: from its first year to the end of its last row."""
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        chars = [c for c in doc.pages[0].chars if c["text"].strip()]
+    text = "".join(c["text"] for c in chars)
+    start = text.index(first)
+    return chars[start : text.index("Marinapontoons", start) + 60]
+
+
+def test_a_table_wider_than_its_column_steps_its_type_down_to_fit(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Ten years of soundings at broadsheet's 7 pt are wider than an A4 column and printed
+    over the next; stepped down, measured, the table fits its column."""
+    with caplog.at_level(logging.DEBUG, logger="printbrief.renderer"):
+        pdf = renderer("broadsheet", "A4").render(load(pagecases.wide_table()))
+    glyphs = table_glyphs(pdf)
+    area = pagecheck.pages(pdf, "broadsheet")[0].area
+    column = (area.x1 - area.x0 - 7 * pagecheck.MM) / 2
+    assert max(float(c["size"]) for c in glyphs) < 7  # type: ignore[arg-type]
+    assert max(float(c["x1"]) for c in glyphs) <= area.x0 + column + 0.5  # type: ignore[arg-type]
+    assert pagecheck.check(pdf, "broadsheet") == []
+    assert "tables step 1: type {0: " in caplog.text
+
+
+def test_a_table_too_wide_at_the_smallest_type_breaks_its_cells_but_prints_over_nothing() -> None:
+    """Sixteen columns do not fit an A5 page even at 5 pt: the cells break anywhere, and
+    nothing leaves the type area or prints over anything."""
+    pdf = renderer("newsbrief", "A5").render(load(pagecases.wide_table(16)))
+    assert {round(float(c["size"]), 1) for c in table_glyphs(pdf, "2011")} == {5.0}  # type: ignore[arg-type]
+    assert [
+        p for page in pagecheck.pages(pdf, "newsbrief") for p in pagecheck.check_page(page)
+    ] == []
+
+
+def test_tables_resized_in_the_html() -> None:
+    html = '<p>x</p><table><tr><th>a</th><td class="align-right">1</td></tr></table>'
+    assert tables.resized(html, {0: 5.0}, {0}) == (
+        '<p>x</p><table style="font-size: 5pt"><tr>'
+        '<th style="padding-left: 0.4mm; padding-right: 0.4mm; overflow-wrap: anywhere">a</th>'
+        '<td style="padding-left: 0.4mm; padding-right: 0.4mm; overflow-wrap: anywhere" '
+        'class="align-right">1</td></tr></table>'
+    )
+    sizes: dict[int, float] = {}
+    loose: set[int] = set()
+    assert tables.step_down({0: (0.5, 7.0)}, sizes, loose) and sizes == {0: 5.0} and not loose
+    assert tables.step_down({0: (0.9, 5.0)}, sizes, loose) and loose == {0}
+    assert not tables.step_down({0: (0.9, 5.0)}, sizes, loose)
+
+
 def headline_size(pdf: bytes, start: str) -> float:
     """Font size of the first glyph of ``start`` (spaces left out) on the first page."""
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
@@ -195,6 +263,21 @@ def test_head_block_stays_on_the_first_page_on_a5() -> None:
         first = doc.pages[0]
         assert "Berglund" in "".join(c["text"] for c in first.chars)
         assert first.images, "the lead picture follows the head on its page"
+
+
+def first_lines(box: object) -> int:
+    """How many ``::first-line`` boxes lie in a laid-out box."""
+    own = str(getattr(box, "element_tag", "")).endswith("::first-line")
+    return own + sum(first_lines(child) for child in getattr(box, "children", ()))
+
+
+@pytest.mark.parametrize("theme", ["newsbrief", "broadsheet"])
+def test_a_continued_first_paragraph_has_one_first_line(theme: str) -> None:
+    """The pictures article's first paragraph runs over to page 2 on A5: only its first line,
+    on page 1, is set in the ``::first-line`` small caps, not the first line of page 2."""
+    plain, article = renderer(theme, "A5"), load(pagecases.pictures())
+    document = plain._layout(article, plain.themed_html(article), "A5")
+    assert [first_lines(page._page_box) for page in document.pages[:2]] == [1, 0]
 
 
 def test_fitting_leaves_no_nearly_empty_page_and_says_so_in_debug(

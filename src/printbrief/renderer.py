@@ -27,8 +27,10 @@ from . import (
     fonts,
     grid,
     hotpaths,
+    pagebreaks,
     paper,
     subsetting,
+    tables,
     variants,
 )
 from .assets import asset_dir
@@ -303,6 +305,7 @@ class Renderer:
         document = self._layout(article, html, paper_name)
         budget.check_pages(len(document.pages))
         budget.check_time("layout")
+        html, document = self._tables_fitted(article, html, paper_name, document, budget)
         _, document = self._picture_moved(article, html, paper_name, document, budget)
         document = self._fitted(article, html, paper_name, document, budget)  # each step moves too
         _drop_unsafe_links(document)
@@ -316,6 +319,28 @@ class Renderer:
     def parts(self, document: weasyprint.Document) -> tuple[int, ...]:
         """Pages of each article a document runs on together; () for one article (issues)."""
         return ()
+
+    def _tables_fitted(
+        self,
+        article: Article,
+        html: str,
+        paper_name: str,
+        document: weasyprint.Document,
+        budget: Budget,
+    ) -> tuple[str, weasyprint.Document]:
+        """The HTML and layout with each table wider than its column set in smaller type
+        (:mod:`printbrief.tables`), one more layout a step, up to :data:`tables.STEPS`."""
+        sizes: dict[int, float] = {}
+        loose: set[int] = set()
+        for step in range(1, tables.STEPS + 1 if "<table" in html else 1):
+            if not tables.step_down(tables.too_wide(document), sizes, loose):
+                break
+            document = self._layout(article, tables.resized(html, sizes, loose), paper_name)
+            budget.check_pages(len(document.pages))
+            budget.check_time("fitting")
+            log.debug("Step 5 - tables step %d: type %s pt, breaking anywhere %s", step,
+                      sizes, sorted(loose))  # fmt: skip
+        return (tables.resized(html, sizes, loose) if sizes else html), document
 
     def _picture_moved(
         self,
@@ -388,6 +413,7 @@ class Renderer:
         fetcher = LockedFetcher(
             self._fixed_roots, self.limits, assets=assets, network=self.network, photos=self.photos
         )
+        pagebreaks.install()
         with cjk.typesetting(html), grid.snapping():
             document = HTML(
                 string=html,
