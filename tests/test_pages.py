@@ -225,6 +225,32 @@ def test_a_table_too_wide_at_the_smallest_type_breaks_its_cells_but_prints_over_
     ] == []
 
 
+def test_a_theme_sets_the_smallest_table_type(tmp_path: Path) -> None:
+    """``table_smallest`` is the floor the wide table steps down to: at 6.5 pt the ten years
+    of soundings no longer fit broadsheet's A4 column, so their cells break instead; still
+    nothing prints over the next column."""
+    folder = tmp_path / "large-type"
+    folder.mkdir()
+    (folder / "theme.json").write_text('{"extends": "broadsheet", "table_smallest": 6.5}')
+    pdf = Renderer(folder, paper="A4", system_fonts=False).render(load(pagecases.wide_table()))
+    sizes = {round(float(c["size"]), 2) for c in table_glyphs(pdf)}  # type: ignore[arg-type]
+    assert sizes == {6.5}
+    assert pagecheck.check(pdf, "broadsheet") == []
+    default = renderer("broadsheet", "A4").render(load(pagecases.wide_table()))
+    assert max(float(c["size"]) for c in table_glyphs(default)) < 6.5  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", ["6", 2, 25, True])
+def test_a_bad_smallest_table_type_is_a_theme_error(tmp_path: Path, value: object) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "theme.json").write_text(
+        json.dumps({"extends": "newsbrief", "table_smallest": value})
+    )
+    with pytest.raises(ThemeError, match=r"bad/theme.json: table_smallest: expected points"):
+        Renderer(folder)
+
+
 def test_tables_resized_in_the_html() -> None:
     html = '<p>x</p><table><tr><th>a</th><td class="align-right">1</td></tr></table>'
     assert tables.resized(html, {0: 5.0}, {0}) == (

@@ -329,18 +329,21 @@ class Renderer:
         budget: Budget,
     ) -> tuple[str, weasyprint.Document]:
         """The HTML and layout with each table wider than its column set in smaller type
-        (:mod:`printbrief.tables`), one more layout a step, up to :data:`tables.STEPS`."""
+        (:mod:`printbrief.tables`), one more layout a step, up to :data:`tables.STEPS`, down to
+        the theme's ``table_smallest``."""
         sizes: dict[int, float] = {}
         loose: set[int] = set()
+        smallest = self.theme.table_smallest
         for step in range(1, tables.STEPS + 1 if "<table" in html else 1):
-            if not tables.step_down(tables.too_wide(document), sizes, loose):
+            if not tables.step_down(tables.too_wide(document), sizes, loose, smallest):
                 break
-            document = self._layout(article, tables.resized(html, sizes, loose), paper_name)
+            document = self._layout(article, tables.resized(html, sizes, loose, smallest),
+                                    paper_name)  # fmt: skip
             budget.check_pages(len(document.pages))
             budget.check_time("fitting")
             log.debug("Step 5 - tables step %d: type %s pt, breaking anywhere %s", step,
                       sizes, sorted(loose))  # fmt: skip
-        return (tables.resized(html, sizes, loose) if sizes else html), document
+        return (tables.resized(html, sizes, loose, smallest) if sizes else html), document
 
     def _picture_moved(
         self,

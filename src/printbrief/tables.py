@@ -21,7 +21,8 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 SMALLEST = 5.0
-"""The smallest type, in points, a table is stepped down to."""
+"""The smallest type, in points, a table is stepped down to, unless the theme sets another
+(``table_smallest`` in theme.json)."""
 
 TIGHT = "0.4mm"
 """The side padding of a table's cells at :data:`SMALLEST`."""
@@ -52,14 +53,14 @@ def too_wide(document: Any) -> dict[int, tuple[float, float]]:
 
 
 def step_down(wide: dict[int, tuple[float, float]], sizes: dict[int, float],
-              loose: set[int]) -> bool:  # fmt: skip
+              loose: set[int], smallest: float = SMALLEST) -> bool:  # fmt: skip
     """Set in ``sizes`` the next type size of each table of ``wide`` (:func:`too_wide`): its
-    own scaled to fit, in quarter points, never under :data:`SMALLEST`; a table already there
+    own scaled to fit, in quarter points, never under ``smallest``; a table already there
     goes into ``loose`` (its cells break anywhere). False when nothing is left to try."""
     changed = False
     for number, (fit, size) in wide.items():
-        if size > SMALLEST:
-            sizes[number] = max(SMALLEST, math.floor(size * fit * 0.97 * 4) / 4)
+        if size > smallest:
+            sizes[number] = max(smallest, math.floor(size * fit * 0.97 * 4) / 4)
             changed = True
         elif number not in loose:
             loose.add(number)
@@ -67,9 +68,10 @@ def step_down(wide: dict[int, tuple[float, float]], sizes: dict[int, float],
     return changed
 
 
-def resized(html: str, sizes: dict[int, float], loose: AbstractSet[int] = frozenset()) -> str:
+def resized(html: str, sizes: dict[int, float], loose: AbstractSet[int] = frozenset(),
+            smallest: float = SMALLEST) -> str:  # fmt: skip
     """``html`` with the tables numbered in ``sizes`` set in that type size (cells tight at
-    :data:`SMALLEST`), the cells of those in ``loose`` breaking anywhere.
+    ``smallest``), the cells of those in ``loose`` breaking anywhere.
 
     >>> resized('<table><tr><td>1</td></tr></table><table class="x"></table>', {1: 6.5})
     '<table><tr><td>1</td></tr></table><table style="font-size: 6.5pt" class="x"></table>'
@@ -80,7 +82,7 @@ def resized(html: str, sizes: dict[int, float], loose: AbstractSet[int] = frozen
             continue
         table = match[0].replace("<table", f'<table style="font-size: {sizes[number]:g}pt"', 1)
         tight = (
-            [f"padding-left: {TIGHT}; padding-right: {TIGHT}"] if sizes[number] <= SMALLEST else []
+            [f"padding-left: {TIGHT}; padding-right: {TIGHT}"] if sizes[number] <= smallest else []
         )
         cell = "; ".join(tight + (["overflow-wrap: anywhere"] if number in loose else []))
         if cell:

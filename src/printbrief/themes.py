@@ -1,8 +1,8 @@
 """Stage 4 — themes: find a theme on the search path and turn an Article into HTML (Jinja2).
 
 A theme is a folder with ``theme.json`` (``description``, ``extends``, ``stylesheets``,
-``template``, ``headline_steps``, ``fit_steps``, ``picture_gap``, ``cjk_text``: ``"sans"`` or
-``"serif"`` CJK reading text), Jinja templates and CSS. A name is looked up in this order: a
+``template``, ``headline_steps``, ``fit_steps``, ``picture_gap``, ``table_smallest``,
+``cjk_text``: ``"sans"`` or ``"serif"`` CJK reading text), Jinja templates and CSS. A name is looked up in this order: a
 folder path as given; the caller's folders (``theme_paths``); the built-in ``styles/``; themes
 that installed packages register under the entry-point group ``printbrief.themes``
 (:data:`ENTRY_POINT_GROUP`). Installed packages come last so that installing one never changes
@@ -40,6 +40,7 @@ from .body import (
 from .errors import ThemeError
 from .fitting import PICTURE_GAP
 from .model import Article
+from .tables import SMALLEST as TABLE_SMALLEST
 
 THEME_FILE = "theme.json"
 ENTRY_POINT_GROUP = "printbrief.themes"
@@ -74,6 +75,7 @@ class Theme:
     cjk_text: str = "sans"  # CJK reading text in Hei/Gothic, or in Song/Ming/Mincho/Myeongjo
     fit_steps: int = 0  # copyfitting: html[data-pb-fit="1"…"N"] rules the renderer may try
     picture_gap: float = PICTURE_GAP  # a page may end this fraction empty before a picture
+    table_smallest: float = TABLE_SMALLEST  # points: a table too wide steps down to this
     package: str | None = None
     """``distribution version`` of the installed package the theme comes from, if one."""
 
@@ -257,6 +259,10 @@ def _build(chain: list[tuple[Path, dict[str, Any]]], *, name: str, package: str 
     gap = next((m["picture_gap"] for _, m in chain if "picture_gap" in m), PICTURE_GAP)
     if type(gap) not in (int, float) or not 0 <= gap <= 1:
         raise ThemeError(f"{folders[0] / THEME_FILE}: picture_gap: expected a fraction, 0 to 1")
+    smallest = next((m["table_smallest"] for _, m in chain if "table_smallest" in m), None)
+    smallest = TABLE_SMALLEST if smallest is None else smallest
+    if type(smallest) not in (int, float) or not 3 <= smallest <= 24:
+        raise ThemeError(f"{folders[0] / THEME_FILE}: table_smallest: expected points, 3 to 24")
     theme = Theme(
         name=name,
         description=chain[0][1].get("description", ""),
@@ -267,6 +273,7 @@ def _build(chain: list[tuple[Path, dict[str, Any]]], *, name: str, package: str 
         cjk_text=cjk_text,
         fit_steps=fit,
         picture_gap=float(gap),
+        table_smallest=float(smallest),
         package=package,
     )
     theme.require(template, *ISSUE_TEMPLATES)
