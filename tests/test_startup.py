@@ -116,6 +116,27 @@ def test_each_soname_is_where_weasyprints_own_search_ends() -> None:
                 ctypes.CDLL(soname)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sonames are Linux's")
+def test_a_soname_asked_for_is_answered_without_running_the_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """cffi asks for a soname when loading it failed (an optional library not installed)."""
+    search, nothing = ctypes.util.find_library, [None] * len(startup._LIBRARIES)
+    assert [search(soname) for soname in startup._LIBRARIES] == nothing  # where the search ends
+    monkeypatch.setattr(ctypes.util, "find_library", search)
+    startup._use_sonames()
+    ran: list[object] = []
+
+    def popen(*args: object, **kwargs: object) -> None:
+        ran.append(args)
+        raise OSError("no programs")
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    assert [ctypes.util.find_library(soname) for soname in startup._LIBRARIES] == nothing
+    assert ctypes.util.find_library("harfbuzz") == "libharfbuzz.so.0"
+    assert ran == []  # no ldconfig, gcc or ld
+
+
 def _tree(ast: Any) -> str:
     out = io.StringIO()
     ast.show(buf=out, attrnames=True, nodenames=True, showcoord=True)

@@ -8,7 +8,10 @@ renders with and without each one):
     WeasyPrint asks ``ctypes.util.find_library`` for Windows- and macOS-style names first; on
     Linux every miss runs ``ldconfig -p`` and then ``gcc`` (about 80 ms each, 13 misses, half a
     second). Each of its candidate names is answered with the library's real soname, the same
-    file the long search ends on; a library that is not installed still fails to load.
+    file the long search ends on; a library that is not installed still fails to load. Asked
+    for a soname itself (cffi asks once loading it failed: an optional library that is not
+    installed, such as ``libharfbuzz-vector.so.0`` before HarfBuzz 13), the answer is at once
+    what the search ends on: nothing, as it looks for ``lib<name>.so``.
 ``cdefs``
     cffi parses WeasyPrint's 17 KB of C declarations and every type string with pycparser on
     each start. Parsed syntax trees are kept in a pickle keyed by the exact source text and
@@ -156,6 +159,8 @@ def _use_sonames() -> None:
     search: Callable[[str], str | None] = ctypes.util.find_library
 
     def find_library(name: str) -> str | None:
+        if name in _LIBRARIES:  # lib<soname>.so: no such file; the search runs ld and gcc
+            return None
         return SONAMES.get(name) or search(name)
 
     ctypes.util.find_library = find_library
