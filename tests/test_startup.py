@@ -312,3 +312,26 @@ assert all(isinstance(s, weasyprint.CSS) for s in sheets) and html.CSS is weasyp
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[['_later'], ['_later']]"  # not parsed by the render
+
+
+def test_an_english_render_compiles_no_pattern_only_chinese_japanese_or_korean_needs(
+    tmp_path: Path,
+) -> None:
+    """A class of Han code points takes milliseconds to compile: those patterns wait for CJK."""
+    code = f"""
+from printbrief import body, cjkheads, cjkscript
+from printbrief.cli import main
+lazy = (body._cjk_letter, body._last_two, cjkheads._kanji_katakana, cjkscript.korean_word)
+for name in ("en-news-brief.json", "zh-hans.json", "ja.json", "ko.json"):
+    path = {str(SAMPLES)!r} + "/" + name
+    assert main(["-q", "render", path, "-o", {str(tmp_path)!r} + "/" + name + ".pdf"]) == 0
+    print([f.cache_info().currsize for f in lazy])
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:4] == [
+        "[0, 0, 0, 0]",  # English
+        "[1, 1, 0, 0]",  # Chinese: gaps around Latin runs, the last two characters kept
+        "[1, 1, 0, 0]",  # Japanese: no headline phrase here meets kanji against katakana
+        "[1, 1, 0, 1]",  # Korean: words kept whole
+    ]

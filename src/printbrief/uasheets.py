@@ -1,7 +1,7 @@
 """WeasyPrint's user-agent stylesheets for the command's start: one from a cache, two parsed later.
 
 ``weasyprint.html`` parses three stylesheets when it is imported (WeasyPrint 70.0): the HTML
-one (18 KB, with its 48 counter styles), and those for PDF forms and for presentational hints,
+one (18 KB, with its 49 counter styles), and those for PDF forms and for presentational hints,
 which printbrief never asks for (``pdf_forms`` and ``presentational_hints`` stay off). The
 ``stylesheets`` step of :mod:`printbrief.startup` runs that module's code with its ``CSS`` calls
 answered here: the HTML sheet comes from a pickle (each selector's test, which cssselect2
