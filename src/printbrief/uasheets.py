@@ -6,8 +6,8 @@ which printbrief never asks for (``pdf_forms`` and ``presentational_hints`` stay
 ``stylesheets`` step of :mod:`printbrief.startup` runs that module's code with its ``CSS`` calls
 answered here: the HTML sheet comes from a pickle (each selector's test, which cssselect2
 compiles with ``eval``, as its marshalled code) and the other two are parsed on first use of
-any of their attributes. tests/test_startup.py checks that the cached sheet pickles to the
-same bytes as a freshly parsed one and that the PDFs are the same.
+any of their attributes. tests/test_startup.py checks that the cached sheet is the one
+WeasyPrint parses (the selectors' tests compared by their code) and that the PDFs are the same.
 """
 
 from __future__ import annotations
