@@ -5,8 +5,10 @@ from __future__ import annotations
 import ctypes.util
 import io
 import os
+import pickle
 import subprocess
 import sys
+import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ import pytest
 from cffi import cparser
 
 from conftest import SAMPLES
-from printbrief import startup
+from printbrief import startup, uasheets
 
 # One sample per script the steps touch: English hyphenates, Chinese shapes CJK.
 ARTICLES = ("en-news-brief.json", "zh-hans.json")
@@ -66,7 +68,7 @@ def test_each_step_alone_gives_the_plain_bytes(
 ) -> None:
     (tmp_path / "tmp").mkdir()
     others = ",".join(s for s in startup.STEPS if s != step)
-    if step in ("cdefs", "hyphenation", "templates"):
+    if step in ("cdefs", "hyphenation", "stylesheets", "templates"):
         rendered(tmp_path, "warm-up", others, tmp_path / "cache")  # fills the step's cache
     assert rendered(tmp_path, "out", others, tmp_path / "cache") == plain
 
@@ -114,6 +116,27 @@ def test_each_soname_is_where_weasyprints_own_search_ends() -> None:
         if found is None:
             with pytest.raises(OSError):
                 ctypes.CDLL(soname)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sonames are Linux's")
+def test_a_soname_asked_for_is_answered_without_running_the_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """cffi asks for a soname when loading it failed (an optional library not installed)."""
+    search, nothing = ctypes.util.find_library, [None] * len(startup._LIBRARIES)
+    assert [search(soname) for soname in startup._LIBRARIES] == nothing  # where the search ends
+    monkeypatch.setattr(ctypes.util, "find_library", search)
+    startup._use_sonames()
+    ran: list[object] = []
+
+    def popen(*args: object, **kwargs: object) -> None:
+        ran.append(args)
+        raise OSError("no programs")
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    assert [ctypes.util.find_library(soname) for soname in startup._LIBRARIES] == nothing
+    assert ctypes.util.find_library("harfbuzz") == "libharfbuzz.so.0"
+    assert ran == []  # no ldconfig, gcc or ld
 
 
 def _tree(ast: Any) -> str:
@@ -166,7 +189,7 @@ def test_cached_hyphenation_patterns_hyphenate_the_same(
 def test_a_deferred_module_loads_on_first_use_only() -> None:
     code = """
 import sys
-from printbrief import startup
+from printbrief import startup, uasheets
 startup.defer("colorsys", "rgb_to_hsv")
 from colorsys import rgb_to_hsv
 import colorsys
@@ -215,3 +238,101 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in ("multiprocessing", "c
         "printbrief.formats.newsml",
     ):
         assert unused not in loaded, unused  # fmt: skip
+
+
+def _code(code: types.CodeType) -> tuple[object, ...]:
+    """What a code object does (its bytes, names and constants), without marshal's refcounts."""
+    consts = tuple(_code(c) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return (code.co_code, code.co_names, code.co_varnames, code.co_freevars, consts)
+
+
+class _Comparable(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, types.FunctionType) and obj.__code__.co_filename == "<string>":
+            return tuple, ((sorted(obj.__globals__), _code(obj.__code__)),)
+        return NotImplemented
+
+
+def comparable(value: object) -> bytes:
+    """A stylesheet as bytes that are equal when the sheets are (selectors' tests by code)."""
+    out = io.BytesIO()
+    pickler = _Comparable(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: equal strings compare alike whether one object or two
+    pickler.dump(value)
+    return out.getvalue()
+
+
+def test_the_user_agent_sheet_from_the_cache_is_the_one_weasyprint_parses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import weasyprint
+    from weasyprint import html
+    from weasyprint.css.counters import CounterStyle
+
+    def pickled(sheet: Any, counters: dict[str, Any]) -> bytes:
+        return comparable((sheet, counters))
+
+    monkeypatch.setenv("PRINTBRIEF_START_CACHE", str(tmp_path))
+    fresh = CounterStyle()
+    expected = pickled(weasyprint.CSS(string=html.UA, counter_style=fresh), fresh)
+    assert len(fresh) > 40  # @counter-style rules of the sheet: they come from the cache too
+    for run in ("parsed", "cached"):
+        counters, written = CounterStyle(), []
+        sheet = uasheets.user_agent_sheet(weasyprint.CSS, html.UA, counters, written)
+        assert pickled(sheet, counters) == expected, run
+        for path, value in written:
+            startup._write(path, value, uasheets.SheetPickler)
+        assert len(written) == (run == "parsed")
+    assert sheet.matcher.lower_local_name_selectors["p"][0][0].__name__ == "<lambda>"
+
+
+def test_the_command_never_parses_the_sheets_for_forms_and_hints(tmp_path: Path) -> None:
+    """They are parsed on first use, as the same sheets; a render uses neither."""
+    code = f"""
+import sys
+from printbrief import startup
+from printbrief.cli import main
+startup.enable()
+assert main(["-q", "render", {str(SAMPLES / "en-news-brief.json")!r}, "-o", {str(tmp_path / "a.pdf")!r}]) == 0
+import weasyprint
+from weasyprint import html
+sheets = (html.UA_FORM_STYLESHEET, html.PH_STYLESHEET)
+print([sorted(vars(s)) for s in sheets])
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from test_startup import comparable
+def pickled(sheet):
+    return comparable((sheet.base_url, sheet.matcher, sheet.page_rules, sheet.layers))
+assert [pickled(s) for s in sheets] == [pickled(weasyprint.CSS(string=s)) for s in (html.UA_FORM, html.PH)]
+assert all(isinstance(s, weasyprint.CSS) for s in sheets) and html.CSS is weasyprint.CSS
+"""
+    env = {**os.environ, "PRINTBRIEF_START_CACHE": str(tmp_path / "cache")}
+    env.pop("PRINTBRIEF_PLAIN_START", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[['_later'], ['_later']]"  # not parsed by the render
+
+
+def test_an_english_render_compiles_no_pattern_only_chinese_japanese_or_korean_needs(
+    tmp_path: Path,
+) -> None:
+    """A class of Han code points takes milliseconds to compile: those patterns wait for CJK."""
+    code = f"""
+from printbrief import body, cjkheads, cjkscript
+from printbrief.cli import main
+lazy = (body._cjk_letter, body._last_two, cjkheads._kanji_katakana, cjkscript.korean_word)
+for name in ("en-news-brief.json", "zh-hans.json", "ja.json", "ko.json"):
+    path = {str(SAMPLES)!r} + "/" + name
+    assert main(["-q", "render", path, "-o", {str(tmp_path)!r} + "/" + name + ".pdf"]) == 0
+    print([f.cache_info().currsize for f in lazy])
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:4] == [
+        "[0, 0, 0, 0]",  # English
+        "[1, 2, 0, 0]",  # Chinese: gaps around Latin runs, the last two characters kept
+        # (of a body paragraph and of the standfirst)
+        "[1, 2, 0, 0]",  # Japanese: no headline phrase here meets kanji against katakana
+        "[1, 2, 0, 1]",  # Korean: words kept whole
+    ]

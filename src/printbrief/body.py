@@ -141,15 +141,14 @@ def _bound(attr: str) -> int:
 
 # Runs that name their own script: Han and kana with at least one kana is Japanese, Hangul
 # is Korean. Runs are found whole and then tested: a pattern that looks for kana inside a
-# Han run backtracks over the run from every start, quadratic on a long Han text.
-_CJK_RUN = re.compile(
-    r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\u3005\uf900-\ufaff\U00020000-\U0003ffff]+"
-)
+# Han run backtracks over the run from every start, quadratic on a long Han text. The two
+# runs are pattern text, compiled only as _RUNS: `re` compiles a class of Han code points
+# into a bitmap of every one of them, milliseconds each (patterns used only for Chinese or
+# Japanese are compiled on first use for that reason).
+_CJK_RUN = r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\u3005\uf900-\ufaff\U00020000-\U0003ffff]+"
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
-_HANGUL_RUN = re.compile(
-    r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+(?:[ \t]+[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+)*"
-)
-_RUNS = re.compile(f"(?P<cjk>{_CJK_RUN.pattern})|(?P<ko>{_HANGUL_RUN.pattern})")
+_HANGUL_RUN = r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+(?:[ \t]+[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+)*"
+_RUNS = re.compile(f"(?P<cjk>{_CJK_RUN})|(?P<ko>{_HANGUL_RUN})")
 # Tags in sanitized output: attribute values are double-quoted and may hold '>'.
 _SPLIT_TAGS = re.compile(r'(<[^>"]*+(?:"[^"]*+"[^>"]*+)*+>)')
 
@@ -216,7 +215,11 @@ def _follow(stack: list[tuple[str, str]], tag: str) -> None:
 # Korean is set with word spaces and takes no gap (klreq).
 GAPPED_SCRIPTS = frozenset({"zh-Hans", "zh-Hant", "ja"})
 _LATIN_RUN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.,:%/+'’\- ]*[A-Za-z0-9%])?")
-_CJK_LETTER = re.compile("[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@functools.cache
+def _cjk_letter() -> re.Pattern[str]:
+    return re.compile("[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def mark_latin_runs(text: str) -> str:
@@ -227,8 +230,9 @@ def mark_latin_runs(text: str) -> str:
     """
 
     def mark(match: re.Match[str]) -> str:
-        before = match.start() > 0 and _CJK_LETTER.match(text[match.start() - 1])
-        after = match.end() < len(text) and _CJK_LETTER.match(text[match.end()])
+        letter = _cjk_letter()
+        before = match.start() > 0 and letter.match(text[match.start() - 1])
+        after = match.end() < len(text) and letter.match(text[match.end()])
         sides = [c for c, on in (("cjk-gap-start", before), ("cjk-gap-end", after)) if on]
         return f'<span class="{" ".join(sides)}">{match[0]}</span>' if sides else match[0]
 
@@ -241,8 +245,12 @@ def mark_latin_runs(text: str) -> str:
 _LAST_TWO_CHARACTERS = (
     "([\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2}[、。，．！？」』）》”’]*)"
 )
-_LAST_TWO = re.compile(_LAST_TWO_CHARACTERS + "(</p>)")
-_LAST_TWO_OF_TEXT = re.compile(_LAST_TWO_CHARACTERS + "()$")
+
+
+@functools.cache
+def _last_two(end: str) -> re.Pattern[str]:
+    """The last two characters before ``end`` (compiled on first use: CJK text only)."""
+    return re.compile(_LAST_TWO_CHARACTERS + end)
 
 
 def no_lone_last_character(markup: str) -> str:
@@ -251,7 +259,7 @@ def no_lone_last_character(markup: str) -> str:
     >>> no_lone_last_character("<p>舊倉庫變身圖書館。</p>")
     '<p>舊倉庫變身圖<span class="cjk-keep">書館。</span></p>'
     """
-    return _LAST_TWO.sub(r'<span class="cjk-keep">\1</span>\2', markup)
+    return _last_two("(</p>)").sub(r'<span class="cjk-keep">\1</span>\2', markup)
 
 
 def no_lone_last_character_of_text(markup: str) -> str:
@@ -260,7 +268,7 @@ def no_lone_last_character_of_text(markup: str) -> str:
     >>> no_lone_last_character_of_text("舊倉庫變身圖書館。")
     '舊倉庫變身圖<span class="cjk-keep">書館。</span>'
     """
-    return _LAST_TWO_OF_TEXT.sub(r'<span class="cjk-keep">\1</span>\2', markup)
+    return _last_two("()$").sub(r'<span class="cjk-keep">\1</span>\2', markup)
 
 
 def _tag_text(text: str, key: str) -> str:

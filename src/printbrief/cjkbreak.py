@@ -18,9 +18,9 @@ from .cjkscript import (
     HANGUL,
     KEEP_ALL,
     KOREAN,
-    KOREAN_WORD,
     PHRASES,
     byte_offsets,
+    korean_word,
     runs,
 )
 
@@ -84,7 +84,7 @@ def _letter_spacing(
 def _keep_words(attrs: Any, text: str, offsets: list[int]) -> None:
     from weasyprint.text.ffi import pango
 
-    for word in KOREAN_WORD.finditer(text):
+    for word in korean_word().finditer(text):
         if word.end() - word.start() > 1 and HANGUL.search(word.group()):
             attr = pango.pango_attr_allow_breaks_new(False)
             attr.start_index, attr.end_index = offsets[word.start()], offsets[word.end()]
@@ -141,7 +141,7 @@ def _next_word_outgrows(
     text, style, context, max_width = args[:4]
     if resume is None:
         return False
-    word = KOREAN_WORD.match(text.encode()[resume:].decode(errors="ignore").lstrip())
+    word = korean_word().match(text.encode()[resume:].decode(errors="ignore").lstrip())
     if not (word and HANGUL.search(word.group())):
         return False
     if len(word.group()) * style["font_size"] < 0.8 * max_width:  # Hangul is about an em wide

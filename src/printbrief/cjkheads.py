@@ -40,8 +40,6 @@ _ZH_PHRASE_END = frozenset("的了")
 _NUMERALS = frozenset("〇零一二三四五六七八九十百千两兩0123456789０１２３４５６７８９")
 _TIME_UNITS = frozenset("年月日号號时時点點周週")
 _ALNUM = re.compile("[A-Za-z0-9]")
-_KATAKANA = re.compile("[\u30a1-\u30fa\u30fc]")
-_KANJI = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CUTS: ContextVar[dict[str, tuple[int, ...]] | None] = ContextVar(
     "printbrief_cjk_head_cuts", default=None
 )  # phrases too long for the line, and where :func:`phrases` may cut them
@@ -124,10 +122,19 @@ def _weak(phrase: str, k: int, key: str) -> bool:
         rest = phrase[k:].lstrip("".join(_NUMERALS))
         return bool(rest) and rest[0] in _TIME_UNITS
     if key == "ja":
-        return bool(_KANJI.match(before) and _KATAKANA.match(after)) or bool(
-            _KATAKANA.match(before) and _KANJI.match(after)
+        kanji, katakana = _kanji_katakana()
+        return bool(kanji.match(before) and katakana.match(after)) or bool(
+            katakana.match(before) and kanji.match(after)
         )
     return False
+
+
+@functools.cache
+def _kanji_katakana() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Compiled on first use (Japanese only): a class of Han code points takes milliseconds."""
+    return re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"), re.compile(
+        "[\u30a1-\u30fa\u30fc]"
+    )
 
 
 def _boundary(before: str, after: str, key: str) -> bool:

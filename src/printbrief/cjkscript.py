@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -36,8 +37,15 @@ CJK = re.compile(
 CJK_QUOTES = frozenset("‘’“”—…")
 HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 SPACES = frozenset(" \u00a0")
-# A Korean "word" for keep-all: letters and digits around at least one Hangul syllable.
-KOREAN_WORD = re.compile(r"[\w\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+")
+
+
+@functools.cache
+def korean_word() -> re.Pattern[str]:
+    """A Korean "word" for keep-all: letters and digits around at least one Hangul syllable.
+
+    Compiled on first use (Korean text only): ``\\w`` and Hangul take milliseconds to compile.
+    """
+    return re.compile(r"[\w\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+")
 
 
 # Marks whose blank half is on their right in the bundled faces of each script (their `halt`

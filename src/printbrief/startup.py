@@ -8,7 +8,10 @@ renders with and without each one):
     WeasyPrint asks ``ctypes.util.find_library`` for Windows- and macOS-style names first; on
     Linux every miss runs ``ldconfig -p`` and then ``gcc`` (about 80 ms each, 13 misses, half a
     second). Each of its candidate names is answered with the library's real soname, the same
-    file the long search ends on; a library that is not installed still fails to load.
+    file the long search ends on; a library that is not installed still fails to load. Asked
+    for a soname itself (cffi asks once loading it failed: an optional library that is not
+    installed, such as ``libharfbuzz-vector.so.0`` before HarfBuzz 13), the answer is at once
+    what the search ends on: nothing, as it looks for ``lib<name>.so``.
 ``cdefs``
     cffi parses WeasyPrint's 17 KB of C declarations and every type string with pycparser on
     each start. Parsed syntax trees are kept in a pickle keyed by the exact source text and
@@ -22,6 +25,13 @@ renders with and without each one):
     fontTools' variable-font library: a tenth of its import time) for variable fonts and for
     subsetting without HarfBuzz; printbrief's fonts are static and HarfBuzz subsets them. Each
     module is stood in for by one that imports the real one on first use of anything in it.
+``stylesheets``
+    WeasyPrint parses its user-agent stylesheets when it is imported: the HTML one (18 KB, with
+    its counter styles), and those for PDF forms and for presentational hints, which
+    printbrief's renders never ask for (``pdf_forms`` and ``presentational_hints`` stay off).
+    The first comes from a pickle (its selectors' code marshalled) keyed by its text and the
+    tinycss2, cssselect2 and Python versions; the other two are parsed on first use only
+    (:mod:`printbrief.uasheets`).
 ``templates``
     Jinja compiles each theme template to Python on first use; its own bytecode cache keeps
     the compiled code (checked against the template's source) for the next start.
@@ -58,8 +68,8 @@ from typing import Any
 WRITTEN_FOR = "70.0"
 """The WeasyPrint version whose start-up these steps were measured and checked against."""
 
-STEPS = ("sonames", "cdefs", "hyphenation", "imports", "templates", "exit")
-_BEFORE_WEASYPRINT = STEPS[:5]
+STEPS = ("sonames", "cdefs", "hyphenation", "imports", "stylesheets", "templates", "exit")
+_BEFORE_WEASYPRINT = STEPS[:6]
 
 # WeasyPrint 70.0's candidate names (weasyprint/text/ffi.py) → the soname its search ends on.
 _LIBRARIES = {
@@ -146,6 +156,10 @@ def install(chosen: tuple[str, ...]) -> None:
     if "imports" in chosen:
         defer("fontTools.subset")
         defer("fontTools.varLib.instancer", "instantiateVariableFont")
+    if "stylesheets" in chosen:
+        from . import uasheets
+
+        uasheets.install()
     if "templates" in chosen:
         _cache_templates()
 
@@ -156,6 +170,8 @@ def _use_sonames() -> None:
     search: Callable[[str], str | None] = ctypes.util.find_library
 
     def find_library(name: str) -> str | None:
+        if name in _LIBRARIES:  # lib<soname>.so: no such file; the search runs ld and gcc
+            return None
         return SONAMES.get(name) or search(name)
 
     ctypes.util.find_library = find_library
@@ -208,18 +224,18 @@ def _versions(*modules: str) -> str:
     return f"{' '.join(found)} python={sys.version_info[:3]} weasyprint={WRITTEN_FOR}"
 
 
-def _read(path: Path) -> Any:
+def _read(path: Path, unpickler: Callable[[Any], pickle.Unpickler] = pickle.Unpickler) -> Any:
     """A cached value, or None. Pickles run code when loaded: only this user's own files."""
     try:
         with path.open("rb") as handle:
             if hasattr(os, "getuid") and os.fstat(handle.fileno()).st_uid != os.getuid():
                 return None
-            return pickle.load(handle)
+            return unpickler(handle).load()
     except Exception:  # a missing, partial or foreign cache is only a slower start
         return None
 
 
-def _write(path: Path, value: object) -> None:
+def _write(path: Path, value: object, pickler: type[pickle.Pickler] = pickle.Pickler) -> None:
     """Write a cache file whole (a temporary file renamed over it), or not at all."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -228,7 +244,7 @@ def _write(path: Path, value: object) -> None:
         return  # a read-only home: start as fast as without the cache, no worse
     try:
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
         os.replace(tmp, path)
     except Exception:
         Path(tmp).unlink(missing_ok=True)
