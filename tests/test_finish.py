@@ -48,6 +48,16 @@ def test_deflated_data_ending_in_cr_is_followed_by_crlf() -> None:
     assert zlib.decompress(body[:length]) == data
 
 
+def test_a_stream_that_came_deflated_and_ends_in_cr_is_followed_by_crlf() -> None:
+    """Data written as given (a picture WeasyPrint deflated itself) ends in CR as often."""
+    deflated = zlib.compress(_ends_in_cr_when_deflated(), STREAM_LEVEL)
+    pdf = pydyf.PDF()
+    pdf.add_object(pydyf.Stream([deflated], {"Filter": "/FlateDecode"}, compress=False))
+    compress_streams(pdf)
+    written = bytes(pdf.objects[-1].data)
+    assert written.endswith(deflated + b"\r\nendstream")
+
+
 def test_other_streams_end_as_pydyf_writes_them() -> None:
     written = _written(b"BT ET\n")
     assert written.endswith(b"\nendstream") and not written.endswith(b"\r\nendstream")
