@@ -454,9 +454,8 @@ class _Ahead:
 
     def made_for(self, issue: Issue, pages: dict[int, int], right_hand: bool, length: int) -> bool:
         """Whether these are the sheets :meth:`_Session.furniture` would ask for."""
-        return (self.issue, self.pages, self.right_hand, self.length) == (
-            issue, pages, right_hand, length,
-        )  # fmt: skip
+        same = (self.pages, self.right_hand, self.length) == (pages, right_hand, length)
+        return self.issue is issue and same
 
 
 def _outcome(future: Future[Outcome[T]]) -> Outcome[T]:
