@@ -417,6 +417,38 @@ def test_cli_compile_as_a_real_subprocess_with_two_workers(tmp_path: Path) -> No
 @pytest.mark.slow
 # Dask compares the packages its processes have imported; numpy loads in the workers only.
 @pytest.mark.filterwarnings("ignore::distributed.versions.VersionMismatchWarning")
+def test_sheets_are_queued_before_the_last_run_of_articles_is_merged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cover, contents and folio sheets go to the workers as the last page count arrives, so
+    they render while this process merges the last run of articles (it used to merge first)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from printbrief.issue.chunks import Chunker
+
+    events: list[str] = []
+    build = Chunker._build
+
+    def merged(self: Chunker, members: list[int]) -> None:
+        events.append("run merged")
+        build(self, members)
+
+    class Recording(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            events.append(type(args[0]).__name__)
+            return super().submit(fn, *args, **kwargs)
+
+    path = write_issue(tmp_path, [short(n) for n in range(6)])
+    alone = compile_issue(path, use_cache=False)
+    monkeypatch.setattr(Chunker, "_build", merged)
+    with Recording(max_workers=2) as executor:
+        parallel = compile_issue(path, None, executor, use_cache=False)
+    assert parallel.pdf == alone.pdf
+    last_merge = len(events) - 1 - events[::-1].index("run merged")
+    assert events.count("ArticleTask") == 6
+    assert "DocumentTask" in events[:last_merge], events
+
+
 def test_issue_on_a_local_dask_cluster_is_identical_to_one_process(tmp_path: Path) -> None:
     from distributed import Client, LocalCluster
 

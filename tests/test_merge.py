@@ -227,6 +227,16 @@ def test_chunker_merges_a_run_without_the_article_that_failed(renderer: Renderer
     assert "Story 0" in texts[0] and "Story 2" in texts[1]
 
 
+def test_chunker_knows_page_counts_on_arrival_before_merging(renderer: Renderer) -> None:
+    pdf = renderer.render(Article(headline="Story", body="Text.")).pdf
+    keys = {0: "1" * 64, 1: "1" * 64}
+    chunker = Chunker(Cache(None), Merger(), [0, 1], keys, {1: (1, 2)})
+    chunker.arrive(0, Rendered(pdf, 1))
+    chunker.arrive(1, Rendered(pdf, 3, (1, 2)))  # a continuous section's two articles
+    assert chunker.pages == {0: 1, 1: 1, 2: 2}
+    assert chunker.positions == {} and chunker.merger.sources == []
+
+
 def _width_mismatches(pdf: bytes) -> list[str]:
     """Glyphs whose advance in the embedded program differs from the font's ``/W`` entry
     (PDF/A-2 §6.2.11.5, PDF/UA-1 §7.21.5: the two shall agree)."""

@@ -39,7 +39,8 @@ def runs(order: Sequence[int], keys: dict[int, str]) -> list[list[int]]:
 class Chunker:
     """Collects articles as they arrive and adds each completed run to ``merger`` as one source.
 
-    ``positions`` maps an entry index to (merger source, its first page in that source).
+    ``positions`` maps an entry index to (merger source, its first page in that source);
+    ``pages`` an entry index to its page count, known as soon as the article arrives.
     ``order`` lists rendered units; ``groups`` names the entries of a unit that runs several
     articles on (a continuous section), whose render's ``parts`` are its articles' pages.
     """
@@ -74,7 +75,18 @@ class Chunker:
 
     def offer(self, index: int, rendered: Rendered | None) -> None:
         """An article arrived (None: it failed and is left out); merge any run now complete."""
+        self.arrive(index, rendered)
+        self.settle()
+
+    def arrive(self, index: int, rendered: Rendered | None) -> None:
+        """Take an article (None: it failed) and its page counts, merging nothing yet."""
         self._arrived[index] = rendered
+        if rendered is not None:
+            counts = rendered.parts or (rendered.pages,)
+            self.pages.update(zip(self._entries([index]), counts, strict=True))
+
+    def settle(self) -> None:
+        """Merge every run whose articles have all arrived."""
         for number in list(self._open):
             run = self.runs[number]
             if all(i in self._arrived for i in run):

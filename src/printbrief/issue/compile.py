@@ -122,7 +122,7 @@ def compile_issue(
     clock.lap("load")
     session = _Session(store, fingerprint(chosen), chosen, resolved, jobs, executor)
     try:
-        loaded, pages, rendered, reused = session.articles(loaded, keep_going, progress)
+        loaded, pages, rendered, reused = session.articles(loaded, keep_going, progress, right_hand)
         clock.lap("articles")
         plan, front, folios = session.furniture(loaded, pages, right_hand)
         clock.lap("front and folios")
@@ -196,6 +196,7 @@ class _Session:
         self._folder: str | None = None
         self._front_length: Callable[[], int] | None = None
         self._length_key = ""
+        self._ahead: _Ahead | None = None
 
     def executor(self, work: int) -> Executor:
         """The executor, started on first need: a local pool only for enough work to pay for it."""
@@ -223,11 +224,15 @@ class _Session:
             self._folder = None
 
     def articles(
-        self, issue: Issue, keep_going: bool, progress: Progress | None
+        self, issue: Issue, keep_going: bool, progress: Progress | None, right_hand: bool = False
     ) -> tuple[Issue, dict[int, int], list[int], list[int]]:
         """Every article from the cache or rendered, merged in runs (:mod:`printbrief.chunks`)
         as they arrive; returns the issue (less failures when ``keep_going``), page counts by
-        index, and the rendered and reused indices."""
+        index, and the rendered and reused indices.
+
+        With workers, the sheets (:meth:`furniture`) are queued the moment the last page count
+        arrives, before this process merges the last runs: the workers would idle meanwhile.
+        """
         entries = {e.index: e for e in issue.entries}
         runs = {e.index for m in issue.units().values() if len(m) > 1 for e in m}
         contexts = {i: planner.article_context(issue, e, i in runs) for i, e in entries.items()}
@@ -251,7 +256,7 @@ class _Session:
             done += 1
             _tick(progress, done, len(units))
         failed: dict[int, str] = {}
-        for future in as_completed(futures):
+        for arrived, future in enumerate(as_completed(futures), start=1):
             index, outcome = futures[future], _outcome(future)
             relay(outcome)
             if outcome.error is not None:
@@ -261,7 +266,10 @@ class _Session:
                 failed.update((e.index, outcome.error.message) for e in units[index])
             else:
                 self.store.put(keys[index], outcome.result())
-            self.chunker.offer(index, outcome.value)
+            self.chunker.arrive(index, outcome.value)
+            if arrived == len(futures) and not failed and self.parallel:
+                self.start_furniture(issue, self.chunker.pages, right_hand)
+            self.chunker.settle()
             done += 1
             _tick(progress, done, len(units))
         if failed:
@@ -315,19 +323,26 @@ class _Session:
             future = submit(self.executor(0), task)
             self._front_length = lambda: _outcome(future).result()
 
+    def start_furniture(self, issue: Issue, pages: dict[int, int], right_hand: bool) -> None:
+        """Queue what :meth:`furniture` renders first, now that every page count is known."""
+        length = self._front_length() if self._front_length else _estimate_front(issue)
+        _, docs = self._sheets(issue, pages, right_hand, length)
+        request = self._request(docs, issue, front_pages=length)
+        self._ahead = _Ahead(issue, dict(pages), right_hand, length, request)
+
     def furniture(
         self, issue: Issue, pages: dict[int, int], right_hand: bool
     ) -> tuple[planner.Plan, Rendered, list[Rendered]]:
         """Number the issue; render cover and contents, and the folio sheets."""
         length = self._front_length() if self._front_length else _estimate_front(issue)
+        ahead, self._ahead = self._ahead, None
         for _ in range(4):
-            plan = planner.plan_pages(
-                length, issue.entries, pages, right_hand=right_hand, running_on=_running_on(issue)
-            )
-            docs = [(FRONT_TEMPLATE, planner.front_context(issue, plan))]
-            if self._front_length:  # the length is known: render everything in one batch
-                docs += [(FOLIO_TEMPLATE, c) for c in planner.folio_contexts(issue, plan)]
-            front, *folios = self.documents(docs, issue, front_pages=length)
+            plan, docs = self._sheets(issue, pages, right_hand, length)
+            if ahead is not None and ahead.made_for(issue, pages, right_hand, length):
+                request = ahead.request  # queued as the last article arrived
+            else:
+                request = self._request(docs, issue, front_pages=length)
+            front, *folios = self._receive(request)
             if front.pages == length:
                 self.store.put_number(self._length_key, length)
                 if not folios:
@@ -335,8 +350,20 @@ class _Session:
                         [(FOLIO_TEMPLATE, c) for c in planner.folio_contexts(issue, plan)], issue
                     )
                 return plan, front, folios
-            length, self._front_length = front.pages, None
+            length, self._front_length, ahead = front.pages, None, None
         raise RenderError("the contents' page count does not settle", source=issue.name)
+
+    def _sheets(
+        self, issue: Issue, pages: dict[int, int], right_hand: bool, length: int
+    ) -> tuple[planner.Plan, list[tuple[str, dict[str, Any]]]]:
+        """The page plan for ``length`` front pages, and the documents to render for it."""
+        plan = planner.plan_pages(
+            length, issue.entries, pages, right_hand=right_hand, running_on=_running_on(issue)
+        )
+        docs = [(FRONT_TEMPLATE, planner.front_context(issue, plan))]
+        if self._front_length:  # the length is known: render everything in one batch
+            docs += [(FOLIO_TEMPLATE, c) for c in planner.folio_contexts(issue, plan)]
+        return plan, docs
 
     def documents(
         self, docs: Sequence[tuple[str, dict[str, Any]]], issue: Issue, *, front_pages: int = 0
@@ -346,6 +373,12 @@ class _Session:
         With ``front_pages``, the first is drawn only if it has that many pages; otherwise it
         comes back laid out but without a PDF (its length guessed wrong: it is done again).
         """
+        return self._receive(self._request(docs, issue, front_pages=front_pages))
+
+    def _request(
+        self, docs: Sequence[tuple[str, dict[str, Any]]], issue: Issue, *, front_pages: int = 0
+    ) -> _Request:
+        """Look ``docs`` up in the cache and queue the missing ones (see :meth:`documents`)."""
         base = _cover_folder(issue)
         cover = planner.cover_image(issue)
         files = [cover[0].src] if cover else []
@@ -360,11 +393,16 @@ class _Session:
             for key, html in missing
             if executor is not None
         ]
-        for key, future in futures:
+        return _Request(keys, found, futures)
+
+    def _receive(self, request: _Request) -> list[Rendered]:
+        """The documents of a request, waiting for those queued; drawn ones go to the cache."""
+        found = request.found
+        for key, future in request.futures:
             found[key] = _outcome(future).result()
             if found[key].pdf:
                 self.store.put(key, found[key])
-        return [found[k] for k in keys]
+        return [found[k] for k in request.keys]
 
     def merge(
         self,
@@ -393,6 +431,31 @@ class _Session:
         )
         self.store.put(key, Rendered(pdf, plan.total))
         return pdf
+
+
+@dataclass
+class _Request:
+    """Theme-written documents asked for: their keys, those found in the cache, those queued."""
+
+    keys: list[str]
+    found: dict[str, Rendered]
+    futures: list[tuple[str, Future[Outcome[Rendered]]]]
+
+
+@dataclass
+class _Ahead:
+    """The sheets queued as the last article arrived, and the numbers they were made for."""
+
+    issue: Issue
+    pages: dict[int, int]
+    right_hand: bool
+    length: int
+    request: _Request
+
+    def made_for(self, issue: Issue, pages: dict[int, int], right_hand: bool, length: int) -> bool:
+        """Whether these are the sheets :meth:`_Session.furniture` would ask for."""
+        same = (self.pages, self.right_hand, self.length) == (pages, right_hand, length)
+        return self.issue is issue and same
 
 
 def _outcome(future: Future[Outcome[T]]) -> Outcome[T]:
