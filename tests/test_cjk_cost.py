@@ -155,3 +155,20 @@ def test_justified_boxes_drawn_from_their_kept_layouts_print_as_laid_out_again(
     kept = [bytes(renderer.render(article)) for article in articles]
     monkeypatch.setattr(cjkjustify, "_PARAGRAPHS", re.compile(""))  # every box laid out anew
     assert [bytes(renderer.render(article)) for article in articles] == kept
+
+
+def test_a_document_keeps_a_bounded_number_of_layouts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past :data:`~printbrief.cjkjustify.KEPT_LAYOUTS` a document's justified boxes are laid
+    out again for drawing: kept layouts hold memory until the whole document is drawn."""
+    drawn = Counter[str]()
+    kept = cjkjustify._kept()
+    reactivate = kept.reactivate
+
+    def counted(layout: Any, style: Any) -> None:
+        drawn["kept" if "layout" in layout.__dict__ else "again"] += 1
+        reactivate(layout, style)
+
+    monkeypatch.setattr(kept, "reactivate", counted)
+    monkeypatch.setattr(cjkjustify, "KEPT_LAYOUTS", 5)
+    render(SAMPLES / "ja.json")
+    assert drawn["kept"] == 5 and drawn["again"] > 20
