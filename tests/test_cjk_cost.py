@@ -3,6 +3,7 @@ drawing a justified box looks its fonts up as WeasyPrint does, once per change o
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import SAMPLES
-from printbrief import Renderer, cjkbreak, cjkdraw, cjkjustify, cjkruby, load
+from printbrief import Renderer, cjk, cjkbreak, cjkdraw, cjkjustify, cjkruby, load
 from printbrief.cjkscript import layout_needs
 
 ARTICLES = Path(__file__).parent / "articles"
@@ -116,3 +117,58 @@ def test_justified_boxes_written_here_are_those_weasyprint_writes(
     written = [bytes(renderer.render(article)) for article in articles]
     monkeypatch.setattr(cjkdraw, "_plain", lambda textbox, runs: False)  # WeasyPrint writes all
     assert [bytes(renderer.render(article)) for article in articles] == written
+
+
+def test_a_justified_box_is_shaped_once_with_its_spacing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Justification lays each widened box out with its spacing to measure it; drawing then
+    prints that layout instead of laying the same text out again (WeasyPrint's ``draw_text``
+    reactivates every box's layout)."""
+    from weasyprint.text.line_break import Layout
+
+    cjk.install()  # wrapped after this test's counting, set_text would lose the wrapper after it
+    spaced, widened = Counter[str](), Counter[str]()
+    set_text, relayout = Layout.set_text, cjkjustify._relayout
+
+    def counted_set_text(layout: Any, text: str, justify: bool = False) -> None:
+        spaced["set_text"] += bool(justify and getattr(layout, "pb_spacing", None))
+        set_text(layout, text, justify)
+
+    def counted_relayout(*args: Any) -> float:
+        widened["boxes"] += 1
+        return relayout(*args)
+
+    monkeypatch.setattr(Layout, "set_text", counted_set_text)
+    monkeypatch.setattr(cjkjustify, "_relayout", counted_relayout)
+    render(SAMPLES / "ja.json")
+    assert spaced["set_text"] == widened["boxes"] > 20
+
+
+def test_justified_boxes_drawn_from_their_kept_layouts_print_as_laid_out_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    articles: list[Any] = [
+        load(SAMPLES / "ja.json"),
+        load(ARTICLES / "ko-long.json"),
+        LATIN_IN_JAPANESE,
+    ]
+    renderer = Renderer("newsbrief", paper="A5")
+    kept = [bytes(renderer.render(article)) for article in articles]
+    monkeypatch.setattr(cjkjustify, "_PARAGRAPHS", re.compile(""))  # every box laid out anew
+    assert [bytes(renderer.render(article)) for article in articles] == kept
+
+
+def test_a_document_keeps_a_bounded_number_of_layouts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past :data:`~printbrief.cjkjustify.KEPT_LAYOUTS` a document's justified boxes are laid
+    out again for drawing: kept layouts hold memory until the whole document is drawn."""
+    drawn = Counter[str]()
+    kept = cjkjustify._kept()
+    reactivate = kept.reactivate
+
+    def counted(layout: Any, style: Any) -> None:
+        drawn["kept" if "layout" in layout.__dict__ else "again"] += 1
+        reactivate(layout, style)
+
+    monkeypatch.setattr(kept, "reactivate", counted)
+    monkeypatch.setattr(cjkjustify, "KEPT_LAYOUTS", 5)
+    render(SAMPLES / "ja.json")
+    assert drawn["kept"] == 5 and drawn["again"] > 20

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pytest
@@ -136,10 +138,8 @@ def test_cuts_of_a_phrase_longer_than_the_line(phrase: str, lang: str, expected:
     assert [phrase[:k] + "|" + phrase[k:] for k in cjkheads.cuts(phrase, lang)] == expected
 
 
-def test_balancing_skips_the_layouts_whose_lines_it_knows() -> None:
-    """A measure at least as wide as the widest line (plus the em its ends may trim) gives
-    the same lines: zh-Hans in newsbrief takes 4 layouts of its headline, not 5, and prints
-    as before."""
+def trial_widths(path: Path, theme: str = "newsbrief") -> tuple[list[str], list[float]]:
+    """The printed lines of a sample's headline, and the measures balancing laid it out in."""
     calls = []
     real = cjkheads._Trial.__init__
 
@@ -149,12 +149,92 @@ def test_balancing_skips_the_layouts_whose_lines_it_knows() -> None:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(cjkheads._Trial, "__init__", counted)
-        lines = headline_lines(
-            bytes(Renderer("newsbrief").render(load(SAMPLES / "zh-hans.json"))),
-            load(SAMPLES / "zh-hans.json").headline,
-        )
+        lines = headline_lines(rendered(load(path), theme, "A4"), load(path).headline)
+    return lines, calls  # type: ignore[return-value]
+
+
+def test_balancing_skips_the_layouts_whose_lines_it_knows() -> None:
+    """A measure at least as wide as the widest line (plus the em its ends may trim) gives
+    the same lines, and one its last line does not fit loses a line: zh-Hans in newsbrief
+    takes 3 layouts of its headline, not 5, and prints as before."""
+    lines, calls = trial_widths(SAMPLES / "zh-hans.json")
     assert lines == ["石湾渔港试点“智慧渔港”", "渔船进出港手续“扫码即办”"]
-    assert len(calls) == 4, calls
+    assert len(calls) == 3, calls
+
+
+def test_balancing_skips_measures_whose_lines_cannot_hold_what_they_must() -> None:
+    """In newsbrief the Japanese sample's first line holds 県内初の電動フェリー「しおかぜ」、;
+    in a narrower measure it loses 「しおかぜ」、 at least, which the second line cannot hold
+    with its own 5月から鳴島航路に就航. The three measures balancing tried for nothing are not
+    laid out: 2 layouts, not 5, to the same lines."""
+    lines, calls = trial_widths(SAMPLES / "ja.json")
+    assert lines == ["県内初の電動フェリー「しおかぜ」、", "5月から鳴島航路に就航"]
+    assert len(calls) == 2, calls
+
+
+SPACED = """.headline { letter-spacing: 0.12em; text-align: center; }"""
+"""A theme's headline with wide letter spacing, centred (the built-in themes track theirs
+tighter and set them flush left)."""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("theme", ["newsbrief", "broadsheet", "minimal", "spaced"])
+def test_measures_skipped_as_overflowing_lose_the_line_count_when_laid_out(
+    theme: str, tmp_path: Path
+) -> None:
+    """Each measure :class:`~printbrief.cjkheads._Overflow` rules out is laid out all the
+    same, over the CJK headlines and headlines cut from their bodies, on four papers: every
+    one needs more lines than the best so far, or breaks inside a phrase."""
+    if theme == "spaced":
+        (tmp_path / "theme.json").write_text('{"extends": "newsbrief", "stylesheets": ["s.css"]}')
+        (tmp_path / "s.css").write_text(SPACED)
+        theme = str(tmp_path)
+    told: list[bool] = []
+    real_balanced, real_overflow = cjkheads._balanced, cjkheads._Overflow
+    current: list[Any] = []
+
+    def balanced(original: Any, args: tuple[Any, ...], best: cjkheads._Trial) -> Any:
+        current[:] = [original, args]
+        return real_balanced(original, args, best)
+
+    class Checked(real_overflow):  # type: ignore[misc, valid-type]
+        def __init__(self, best: cjkheads._Trial, block: Any, em: float) -> None:
+            super().__init__(best, block, em)
+            self.best = best
+
+        def __call__(self, width: float) -> bool:
+            skipped: bool = super().__call__(width)
+            if skipped:
+                best = self.best
+                trial = cjkheads._Trial(*current, best.phrased, width, best.long)
+                told.append(not trial.no_worse_than(best))
+            return skipped
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cjkheads, "_balanced", balanced)
+        patch.setattr(cjkheads, "_Overflow", Checked)
+        for article in overflow_cases():
+            for paper in ("A4", "A5", "Letter", "B5"):
+                rendered(article, theme, paper)
+    assert len(told) > 20 and all(told), told
+
+
+def overflow_cases() -> list[Article]:
+    """The CJK headlines, and headlines cut from their bodies' sentences (Latin, digits,
+    quotes, CJK–Latin gaps), with a short body."""
+    cases = []
+    for path in CJK:
+        article = load(path)
+        if article.lang.startswith("ko"):
+            continue
+        cases.append(article)
+        text = re.sub(r"<rt>.*?</rt>|<[^>]+>|[#*_>\[\]()]", "", "".join(article.body.split()))
+        sentences = [s for s in text.replace("。", "。\n").splitlines() if len(s) > 12][:4]
+        for sentence in sentences:
+            for length in (14, 27, 41):
+                headline = sentence[:length].strip("。、，")
+                cases.append(Article(headline=headline, body="本文。", lang=article.lang))
+    return cases
 
 
 def test_balanced_lines_are_about_as_long_as_each_other() -> None:

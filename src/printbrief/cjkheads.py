@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
+from .cjkjustify import _boxes
 from .cjkscript import ACTIVE, BROKEN, CJK, PHRASES
 from .i18n import script_key
 
@@ -281,6 +282,7 @@ def _balanced(
     widths = [line.width for line, _ in best.lines]
     low, high = sum(widths) / best.count - em / 2, float(args[5].width)
     settled, pending = max(widths) + em, None
+    overflows = _Overflow(best, args[5], em)
     for _ in range(_BISECTIONS):
         if high - low < em / 2:
             break
@@ -288,15 +290,127 @@ def _balanced(
         if width >= settled:
             pending = high = width
             continue
+        if overflows(width):
+            low = width
+            continue
         trial = _Trial(original, args, best.phrased, width, best.long)
         if trial.no_worse_than(best):
             best, high, pending = trial, width, None
             settled = max(line.width for line, _ in trial.lines) + em
+            overflows = _Overflow(best, args[5], em)
         else:
             low = width
     if pending is not None:
         best = _Trial(original, args, best.phrased, pending, best.long)
     return best
+
+
+class _Overflow:
+    """Whether a measure surely loses ``best``'s line count, told from its lines alone.
+
+    Lines break greedily between phrases, so in a narrower measure none ends later than in
+    ``best``; a line of ``best`` wider than the measure loses its last phrase at least, and
+    the lines after it must hold that phrase and all they held before. When they cannot (with
+    the most kerning and the widest collapsed space each join and break may take away), the
+    measure needs another line or a break inside a phrase, and is not laid out: balancing the
+    Japanese sample lays its headline out twice instead of five times, to the same lines.
+    Told only of a headline set between phrases, none broken, all in one size of type."""
+
+    def __init__(self, best: _Trial, block: Any, em: float) -> None:
+        spacing = block.style["letter_spacing"]
+        self.em, self._spacing = em, float(spacing) if spacing != "normal" else 0.0
+        self.lines = [line for line, _ in best.lines] if _predictable(best, em) else []
+        self.tails: dict[int, float | None] = {}
+
+    def __call__(self, width: float) -> bool:
+        # A phrase that spans boxes (a CJK–Latin gap's span) and is wider than the measure
+        # overflows its line instead of counting as broken: only lines of text alone may
+        # hold one that might not fit (alone, a phrase may lose its trimmed ends' em and
+        # the half em its last mark was kerned by).
+        if any(line.width > width - 2 * self.em and not _plain(line) for line in self.lines):
+            return False
+        after, count = 0.0, len(self.lines)
+        for i in range(count - 1, -1, -1):
+            rest = count - 1 - i  # lines after line i, to take what it loses
+            # A line's width holds one letter spacing more than Pango's line breaking may
+            # count (it trims half of it at either end of a line).
+            if self.lines[i].width - max(self._spacing, 0.0) > width + _MARGIN:
+                if rest == 0:
+                    return True
+                tail = self._tail(i)
+                if tail is not None and tail + after - self._slack(rest) > rest * width + _MARGIN:
+                    return True
+            after += self.lines[i].width
+        return False
+
+    def _slack(self, rest: int) -> float:
+        """The most ``rest`` lines may take away from what they hold end to end: half an em
+        of kerning where each line's text joins the next, an em of collapsed space and half
+        an em of kerning at each break between them, and the letter spacing at each."""
+        spacing = abs(self._spacing)
+        return rest * (self.em / 2 + 2 * spacing) + (rest - 1) * (1.5 * self.em + 2 * spacing)
+
+    def _tail(self, i: int) -> float | None:
+        """Width of the last phrase of line ``i``, laid out alone; None if it starts before
+        the line's last text box (it could span boxes of other styles)."""
+        if i not in self.tails:
+            self.tails[i] = _tail_width(self.lines[i])
+        return self.tails[i]
+
+
+_MARGIN = 0.01  # px: past rounding, how far past a measure a width surely does not fit
+
+
+def _predictable(trial: _Trial, em: float) -> bool:
+    """Whether :class:`_Overflow` can tell of ``trial``: set between phrases (Chinese or
+    Japanese), none broken nor cut, its lines of text boxes in the headline's size only."""
+    if not trial.phrased or trial.inside or not trial.lines:
+        return False
+    boxes = _boxes()
+    stack = [line for line, _ in trial.lines]
+    while stack:
+        box = stack.pop()
+        if isinstance(box, boxes.TextBox):
+            lang = script_key(box.style["lang"] or "")
+            if float(box.style["font_size"]) != em or not lang.startswith(("zh", "ja")):
+                return False
+        elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+            stack.extend(box.children)
+        else:
+            return False  # an inline block (ruby), an image, an out-of-flow box
+    return True
+
+
+def _plain(line: Any) -> bool:
+    """Whether ``line`` holds text boxes only, which break where they overflow."""
+    boxes = _boxes()
+    return all(
+        isinstance(child, boxes.TextBox) and child.style["white_space"] == "normal"
+        for child in line.children
+    )
+
+
+def _tail_width(line: Any) -> float | None:
+    boxes = _boxes()
+    last, stack = None, [line]
+    while stack:
+        box = stack.pop()
+        if isinstance(box, boxes.TextBox):
+            last = box
+            break
+        stack.extend(getattr(box, "children", ()))
+    if last is None:
+        return None
+    text = last.text.rstrip("".join(_SPACE))
+    found = phrases(text, last.style["lang"] or "") if text else []
+    if not found or found[-1][0] == 0:
+        return None
+    from weasyprint.text.line_break import create_layout, line_size
+
+    layout = create_layout(text[found[-1][0] :], last.style, None, None, 0)
+    width: float = line_size(layout.get_first_line()[0], last.style)[0]
+    layout.deactivate()
+    return width
 
 
 def _aligned(best: _Trial, block: Any) -> Iterator[Any]:
