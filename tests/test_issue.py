@@ -267,7 +267,7 @@ def test_a_wrong_guess_of_the_contents_length_is_laid_out_again_not_drawn(
     """With one process the front's length is guessed: a wrong guess costs a layout, no PDF."""
     import weasyprint
 
-    from printbrief.issue import compile as issue_compile
+    from printbrief.issue import sheets as issue_sheets
 
     path = write_issue(tmp_path, [short(n) for n in range(4)])
     right = compile_issue(path, use_cache=False)
@@ -279,7 +279,7 @@ def test_a_wrong_guess_of_the_contents_length_is_laid_out_again_not_drawn(
         return write_pdf(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(weasyprint.Document, "write_pdf", counted)
-    monkeypatch.setattr(issue_compile, "_estimate_front", lambda issue: right.pages)
+    monkeypatch.setattr(issue_sheets, "_estimate_front", lambda issue: right.pages)
     guessed = compile_issue(path, use_cache=False)
     assert guessed.pdf == right.pdf
     assert len(drawn) == 4 + 1 + 1, drawn  # articles, front once, one folio sheet
