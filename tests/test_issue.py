@@ -334,6 +334,21 @@ def test_keep_going_compiles_the_rest_and_lists_what_was_left_out(tmp_path: Path
     assert "left out: articles.1 (missing.json)" in result.summary()
 
 
+def test_progress_counts_rendered_articles_and_a_warm_compile_reports_none(
+    tmp_path: Path,
+) -> None:
+    """Each article rendered or taken alone from the cache ticks once; whole cached runs do not."""
+    path = write_issue(tmp_path, [short(n) for n in range(3)])
+    seen: list[tuple[int, int]] = []
+    compile_issue(path, cache_dir=tmp_path / "cache", progress=lambda *done: seen.append(done))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    seen.clear()
+    warm = compile_issue(
+        path, cache_dir=tmp_path / "cache", progress=lambda *done: seen.append(done)
+    )
+    assert (seen, warm.reused) == ([], (0, 1, 2))
+
+
 def test_issue_errors_name_the_issue_field(tmp_path: Path) -> None:
     path = write_issue(tmp_path, [])
     with pytest.raises(InputError, match=r"issue.json: articles: list should have at least 1 item"):

@@ -2,8 +2,9 @@
 
 Each article is rendered on its own (in parallel with ``jobs``; reused from a content-addressed
 cache when nothing it depends on changed), which tells printbrief its page count. From the
-counts it numbers the issue, renders the cover and contents and a sheet of folios
-("Page N of M"), and merges everything into one PDF that embeds each font once.
+counts it numbers the issue, renders the cover and contents and a sheet of folios ("Page N of
+M"; :mod:`~printbrief.issue.sheets`), and merges everything into one PDF that embeds each font
+once.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from ..output import write_atomic
 from ..pdf.merge import Merger
 from ..scratch import new_scratch, remove_scratch
 from ..themes import Theme, resolve_theme
-from ..workers import InlineExecutor, process_pool, relay, submit
+from ..workers import InlineExecutor, Outcome, process_pool, relay, submit
 from . import plan as planner
 from .cache import DEFAULT_FOLDER, Cache
 from .chunks import Chunker
@@ -223,9 +224,10 @@ class _Session:
         count arrives, before this process merges the last runs: the workers would idle
         meanwhile.
         """
-        entries = {e.index: e for e in issue.entries}
         runs = {e.index for m in issue.units().values() if len(m) > 1 for e in m}
-        contexts = {i: planner.article_context(issue, e, i in runs) for i, e in entries.items()}
+        contexts = {
+            e.index: planner.article_context(issue, e, e.index in runs) for e in issue.entries
+        }
         units, keys = self._units(issue, contexts)
         groups = {u: [e.index for e in m] for u, m in units.items() if len(m) > 1}
         self.chunker = Chunker(self.store, self.merger, list(units), keys, groups)
@@ -240,11 +242,28 @@ class _Session:
         executor = self.executor(len(todo)) if todo else None
         self.sheets.measure_front(issue)  # queued first: a worker measures while the others render
         futures = {submit(executor, task): task.index for task in todo} if executor else {}
-        done = len(covered)
+        tick = _Ticker(progress, len(units), len(covered))
         for index, hit in hits.items():
             self.chunker.offer(index, hit)
-            done += 1
-            _tick(progress, done, len(units))
+            tick()
+        failed = self._collect(issue, futures, units, keys, keep_going, right_hand, tick)
+        issue = self._without(issue, failed)
+        reused = sorted(e.index for u in covered | hits.keys() for e in units[u])
+        return issue, self.chunker.pages, sorted(set(self.chunker.pages) - set(reused)), reused
+
+    def _collect(
+        self,
+        issue: Issue,
+        futures: dict[Future[Outcome[Rendered]], int],
+        units: dict[int, tuple[Entry, ...]],
+        keys: dict[int, str],
+        keep_going: bool,
+        right_hand: bool,
+        tick: _Ticker,
+    ) -> dict[int, str]:
+        """Take the rendered units as they arrive; returns the failures (by index) when
+        ``keep_going``, else raises the first, named after its article."""
+        assert self.chunker is not None
         failed: dict[int, str] = {}
         for arrived, future in enumerate(as_completed(futures), start=1):
             index, outcome = futures[future], received(future)
@@ -252,7 +271,7 @@ class _Session:
             if outcome.error is not None:
                 if not keep_going:
                     self.close(cancel=True)
-                    raise _named(outcome.error, entries[index].label, issue.name)
+                    raise _named(outcome.error, units[index][0].label, issue.name)
                 failed.update((e.index, outcome.error.message) for e in units[index])
             else:
                 self.store.put(keys[index], outcome.result())
@@ -260,16 +279,18 @@ class _Session:
             if arrived == len(futures) and not failed and self.parallel:
                 self.sheets.start(issue, self.chunker.pages, right_hand)
             self.chunker.settle()
-            done += 1
-            _tick(progress, done, len(units))
+            tick()
+        return failed
+
+    def _without(self, issue: Issue, failed: dict[int, str]) -> Issue:
+        """The issue less the articles that failed; an error if none is left."""
         if failed:
             issue = issue.without(failed)
             if issue.entries:
                 self.sheets.measure_front(issue)  # the contents lost entries
         if not issue.entries:
             raise InputError("no article could be rendered", source=issue.name)
-        reused = sorted(e.index for u in covered | hits.keys() for e in units[u])
-        return issue, self.chunker.pages, sorted(set(self.chunker.pages) - set(reused)), reused
+        return issue
 
     def _units(
         self, issue: Issue, contexts: dict[int, dict[str, Any]]
@@ -327,6 +348,13 @@ def _named(error: PrintbriefError, label: str, source: str) -> PrintbriefError:
     return error
 
 
-def _tick(progress: Progress | None, done: int, total: int) -> None:
-    if progress:
-        progress(done, total)
+class _Ticker:
+    """Progress: one more of ``total`` render units done at each call."""
+
+    def __init__(self, progress: Progress | None, total: int, done: int) -> None:
+        self.progress, self.total, self.done = progress, total, done
+
+    def __call__(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
