@@ -267,7 +267,7 @@ def test_a_wrong_guess_of_the_contents_length_is_laid_out_again_not_drawn(
     """With one process the front's length is guessed: a wrong guess costs a layout, no PDF."""
     import weasyprint
 
-    from printbrief.issue import compile as issue_compile
+    from printbrief.issue import sheets as issue_sheets
 
     path = write_issue(tmp_path, [short(n) for n in range(4)])
     right = compile_issue(path, use_cache=False)
@@ -279,7 +279,7 @@ def test_a_wrong_guess_of_the_contents_length_is_laid_out_again_not_drawn(
         return write_pdf(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(weasyprint.Document, "write_pdf", counted)
-    monkeypatch.setattr(issue_compile, "_estimate_front", lambda issue: right.pages)
+    monkeypatch.setattr(issue_sheets, "_estimate_front", lambda issue: right.pages)
     guessed = compile_issue(path, use_cache=False)
     assert guessed.pdf == right.pdf
     assert len(drawn) == 4 + 1 + 1, drawn  # articles, front once, one folio sheet
@@ -332,6 +332,21 @@ def test_keep_going_compiles_the_rest_and_lists_what_was_left_out(tmp_path: Path
         "articles.1 (missing.json): cannot read: No such file or directory"
     ]
     assert "left out: articles.1 (missing.json)" in result.summary()
+
+
+def test_progress_counts_rendered_articles_and_a_warm_compile_reports_none(
+    tmp_path: Path,
+) -> None:
+    """Each article rendered or taken alone from the cache ticks once; whole cached runs do not."""
+    path = write_issue(tmp_path, [short(n) for n in range(3)])
+    seen: list[tuple[int, int]] = []
+    compile_issue(path, cache_dir=tmp_path / "cache", progress=lambda *done: seen.append(done))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    seen.clear()
+    warm = compile_issue(
+        path, cache_dir=tmp_path / "cache", progress=lambda *done: seen.append(done)
+    )
+    assert (seen, warm.reused) == ([], (0, 1, 2))
 
 
 def test_issue_errors_name_the_issue_field(tmp_path: Path) -> None:

@@ -2,43 +2,36 @@
 
 Each article is rendered on its own (in parallel with ``jobs``; reused from a content-addressed
 cache when nothing it depends on changed), which tells printbrief its page count. From the
-counts it numbers the issue, renders the cover and contents and a sheet of folios
-("Page N of M"), and merges everything into one PDF that embeds each font once.
+counts it numbers the issue, renders the cover and contents and a sheet of folios ("Page N of
+M"; :mod:`~printbrief.issue.sheets`), and merges everything into one PDF that embeds each font
+once.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from ..errors import InputError, PrintbriefError, RenderError, UsageError
+from ..errors import InputError, PrintbriefError, UsageError
 from ..finish import Rendered
-from ..identity import article_key, document_key, fingerprint, merged_key, text_key
+from ..identity import article_key, fingerprint, merged_key, text_key
 from ..options import RenderOptions
 from ..output import write_atomic
 from ..pdf.merge import Merger
 from ..scratch import new_scratch, remove_scratch
 from ..themes import Theme, resolve_theme
-from ..workers import InlineExecutor, Outcome, call_result, process_pool, relay, submit
+from ..workers import InlineExecutor, Outcome, process_pool, relay, submit
 from . import plan as planner
 from .cache import DEFAULT_FOLDER, Cache
 from .chunks import Chunker
 from .load import Entry, Issue, LeftOut, load_issue
-from .tasks import (
-    FOLIO_TEMPLATE,
-    FRONT_TEMPLATE,
-    RENDERER,
-    ArticleTask,
-    DocumentTask,
-    PageCountTask,
-    RunTask,
-)
+from .sheets import Sheets
+from .tasks import RENDERER, ArticleTask, RunTask, received
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +39,6 @@ MIN_POOL = 4
 """Fewer articles to render than this are rendered in-process: starting workers costs more."""
 
 Progress = Callable[[int, int], None]
-T = TypeVar("T")
 
 
 @dataclass
@@ -124,7 +116,7 @@ def compile_issue(
     try:
         loaded, pages, rendered, reused = session.articles(loaded, keep_going, progress, right_hand)
         clock.lap("articles")
-        plan, front, folios = session.furniture(loaded, pages, right_hand)
+        plan, front, folios = session.sheets.render(loaded, pages, right_hand)
         clock.lap("front and folios")
     finally:
         session.close()
@@ -194,9 +186,7 @@ class _Session:
         self._executor = executor
         self._own: ProcessPoolExecutor | None = None
         self._folder: str | None = None
-        self._front_length: Callable[[], int] | None = None
-        self._length_key = ""
-        self._ahead: _Ahead | None = None
+        self.sheets = Sheets(store, print_fp, options, theme, self)
 
     def executor(self, work: int) -> Executor:
         """The executor, started on first need: a local pool only for enough work to pay for it."""
@@ -230,12 +220,14 @@ class _Session:
         as they arrive; returns the issue (less failures when ``keep_going``), page counts by
         index, and the rendered and reused indices.
 
-        With workers, the sheets (:meth:`furniture`) are queued the moment the last page count
-        arrives, before this process merges the last runs: the workers would idle meanwhile.
+        With workers, the sheets (:meth:`Sheets.render`) are queued the moment the last page
+        count arrives, before this process merges the last runs: the workers would idle
+        meanwhile.
         """
-        entries = {e.index: e for e in issue.entries}
         runs = {e.index for m in issue.units().values() if len(m) > 1 for e in m}
-        contexts = {i: planner.article_context(issue, e, i in runs) for i, e in entries.items()}
+        contexts = {
+            e.index: planner.article_context(issue, e, e.index in runs) for e in issue.entries
+        }
         units, keys = self._units(issue, contexts)
         groups = {u: [e.index for e in m] for u, m in units.items() if len(m) > 1}
         self.chunker = Chunker(self.store, self.merger, list(units), keys, groups)
@@ -248,38 +240,57 @@ class _Session:
         missing = [i for i in units if i not in covered and i not in hits]
         todo = [self._task(units[i], contexts) for i in missing]
         executor = self.executor(len(todo)) if todo else None
-        self._measure_front(issue)  # queued first: a worker measures while the others render
+        self.sheets.measure_front(issue)  # queued first: a worker measures while the others render
         futures = {submit(executor, task): task.index for task in todo} if executor else {}
-        done = len(covered)
+        tick = _Ticker(progress, len(units), len(covered))
         for index, hit in hits.items():
             self.chunker.offer(index, hit)
-            done += 1
-            _tick(progress, done, len(units))
+            tick()
+        failed = self._collect(issue, futures, units, keys, keep_going, right_hand, tick)
+        issue = self._without(issue, failed)
+        reused = sorted(e.index for u in covered | hits.keys() for e in units[u])
+        return issue, self.chunker.pages, sorted(set(self.chunker.pages) - set(reused)), reused
+
+    def _collect(
+        self,
+        issue: Issue,
+        futures: dict[Future[Outcome[Rendered]], int],
+        units: dict[int, tuple[Entry, ...]],
+        keys: dict[int, str],
+        keep_going: bool,
+        right_hand: bool,
+        tick: _Ticker,
+    ) -> dict[int, str]:
+        """Take the rendered units as they arrive; returns the failures (by index) when
+        ``keep_going``, else raises the first, named after its article."""
+        assert self.chunker is not None
         failed: dict[int, str] = {}
         for arrived, future in enumerate(as_completed(futures), start=1):
-            index, outcome = futures[future], _outcome(future)
+            index, outcome = futures[future], received(future)
             relay(outcome)
             if outcome.error is not None:
                 if not keep_going:
                     self.close(cancel=True)
-                    raise _named(outcome.error, entries[index].label, issue.name)
+                    raise _named(outcome.error, units[index][0].label, issue.name)
                 failed.update((e.index, outcome.error.message) for e in units[index])
             else:
                 self.store.put(keys[index], outcome.result())
             self.chunker.arrive(index, outcome.value)
             if arrived == len(futures) and not failed and self.parallel:
-                self.start_furniture(issue, self.chunker.pages, right_hand)
+                self.sheets.start(issue, self.chunker.pages, right_hand)
             self.chunker.settle()
-            done += 1
-            _tick(progress, done, len(units))
+            tick()
+        return failed
+
+    def _without(self, issue: Issue, failed: dict[int, str]) -> Issue:
+        """The issue less the articles that failed; an error if none is left."""
         if failed:
             issue = issue.without(failed)
             if issue.entries:
-                self._measure_front(issue)  # the contents lost entries
+                self.sheets.measure_front(issue)  # the contents lost entries
         if not issue.entries:
             raise InputError("no article could be rendered", source=issue.name)
-        reused = sorted(e.index for u in covered | hits.keys() for e in units[u])
-        return issue, self.chunker.pages, sorted(set(self.chunker.pages) - set(reused)), reused
+        return issue
 
     def _units(
         self, issue: Issue, contexts: dict[int, dict[str, Any]]
@@ -300,109 +311,6 @@ class _Session:
             return ArticleTask(first.index, first.article, contexts[first.index], self.options)
         run = tuple((e.article, contexts[e.index]) for e in members)
         return RunTask(first.index, run, self.options)
-
-    def _measure_front(self, issue: Issue) -> None:
-        """Learn how many pages cover and contents take, without the articles' page counts.
-
-        Page numbers sit in a fixed-width column, so the contents' length does not depend on
-        them: a probe with every article one page long has the final length. It is
-        remembered under its own key; with a pool it is laid out (not drawn) alongside the
-        articles.
-        """
-        ones = {e.index: 1 for e in issue.entries}
-        probe = self.theme.render_template(
-            FRONT_TEMPLATE,
-            **planner.front_context(issue, planner.plan_pages(0, issue.entries, ones)),
-        )
-        self._length_key = text_key("front-pages", self.fingerprint, probe)
-        known = self.store.number(self._length_key)
-        if known is not None:
-            self._front_length = lambda: known
-        elif self.parallel:
-            task = PageCountTask(probe, _cover_folder(issue), self.options)
-            future = submit(self.executor(0), task)
-            self._front_length = lambda: _outcome(future).result()
-
-    def start_furniture(self, issue: Issue, pages: dict[int, int], right_hand: bool) -> None:
-        """Queue what :meth:`furniture` renders first, now that every page count is known."""
-        length = self._front_length() if self._front_length else _estimate_front(issue)
-        _, docs = self._sheets(issue, pages, right_hand, length)
-        request = self._request(docs, issue, front_pages=length)
-        self._ahead = _Ahead(issue, dict(pages), right_hand, length, request)
-
-    def furniture(
-        self, issue: Issue, pages: dict[int, int], right_hand: bool
-    ) -> tuple[planner.Plan, Rendered, list[Rendered]]:
-        """Number the issue; render cover and contents, and the folio sheets."""
-        length = self._front_length() if self._front_length else _estimate_front(issue)
-        ahead, self._ahead = self._ahead, None
-        for _ in range(4):
-            plan, docs = self._sheets(issue, pages, right_hand, length)
-            if ahead is not None and ahead.made_for(issue, pages, right_hand, length):
-                request = ahead.request  # queued as the last article arrived
-            else:
-                request = self._request(docs, issue, front_pages=length)
-            front, *folios = self._receive(request)
-            if front.pages == length:
-                self.store.put_number(self._length_key, length)
-                if not folios:
-                    folios = self.documents(
-                        [(FOLIO_TEMPLATE, c) for c in planner.folio_contexts(issue, plan)], issue
-                    )
-                return plan, front, folios
-            length, self._front_length, ahead = front.pages, None, None
-        raise RenderError("the contents' page count does not settle", source=issue.name)
-
-    def _sheets(
-        self, issue: Issue, pages: dict[int, int], right_hand: bool, length: int
-    ) -> tuple[planner.Plan, list[tuple[str, dict[str, Any]]]]:
-        """The page plan for ``length`` front pages, and the documents to render for it."""
-        plan = planner.plan_pages(
-            length, issue.entries, pages, right_hand=right_hand, running_on=_running_on(issue)
-        )
-        docs = [(FRONT_TEMPLATE, planner.front_context(issue, plan))]
-        if self._front_length:  # the length is known: render everything in one batch
-            docs += [(FOLIO_TEMPLATE, c) for c in planner.folio_contexts(issue, plan)]
-        return plan, docs
-
-    def documents(
-        self, docs: Sequence[tuple[str, dict[str, Any]]], issue: Issue, *, front_pages: int = 0
-    ) -> list[Rendered]:
-        """Theme-written documents, from the cache or rendered (in parallel in a pool).
-
-        With ``front_pages``, the first is drawn only if it has that many pages; otherwise it
-        comes back laid out but without a PDF (its length guessed wrong: it is done again).
-        """
-        return self._receive(self._request(docs, issue, front_pages=front_pages))
-
-    def _request(
-        self, docs: Sequence[tuple[str, dict[str, Any]]], issue: Issue, *, front_pages: int = 0
-    ) -> _Request:
-        """Look ``docs`` up in the cache and queue the missing ones (see :meth:`documents`)."""
-        base = _cover_folder(issue)
-        cover = planner.cover_image(issue)
-        files = [cover[0].src] if cover else []
-        htmls = [self.theme.render_template(template, **context) for template, context in docs]
-        keys = [document_key(self.fingerprint, html, base, files) for html in htmls]
-        found = {k: hit for k in keys if (hit := self.store.get(k)) is not None}
-        missing = [(k, html) for k, html in zip(keys, htmls, strict=True) if k not in found]
-        executor = self.executor(0) if missing else None
-        expected = {keys[0]: front_pages} if keys else {}
-        futures = [
-            (key, submit(executor, DocumentTask(html, base, self.options, expected.get(key, 0))))
-            for key, html in missing
-            if executor is not None
-        ]
-        return _Request(keys, found, futures)
-
-    def _receive(self, request: _Request) -> list[Rendered]:
-        """The documents of a request, waiting for those queued; drawn ones go to the cache."""
-        found = request.found
-        for key, future in request.futures:
-            found[key] = _outcome(future).result()
-            if found[key].pdf:
-                self.store.put(key, found[key])
-        return [found[k] for k in request.keys]
 
     def merge(
         self,
@@ -433,37 +341,6 @@ class _Session:
         return pdf
 
 
-@dataclass
-class _Request:
-    """Theme-written documents asked for: their keys, those found in the cache, those queued."""
-
-    keys: list[str]
-    found: dict[str, Rendered]
-    futures: list[tuple[str, Future[Outcome[Rendered]]]]
-
-
-@dataclass
-class _Ahead:
-    """The sheets queued as the last article arrived, and the numbers they were made for."""
-
-    issue: Issue
-    pages: dict[int, int]
-    right_hand: bool
-    length: int
-    request: _Request
-
-    def made_for(self, issue: Issue, pages: dict[int, int], right_hand: bool, length: int) -> bool:
-        """Whether these are the sheets :meth:`_Session.furniture` would ask for."""
-        same = (self.pages, self.right_hand, self.length) == (pages, right_hand, length)
-        return self.issue is issue and same
-
-
-def _outcome(future: Future[Outcome[T]]) -> Outcome[T]:
-    outcome = call_result(future)
-    relay(outcome)
-    return outcome
-
-
 def _named(error: PrintbriefError, label: str, source: str) -> PrintbriefError:
     """An article's error as the issue's: ``issue.json: articles.3 (a.json): reason``."""
     error.message = f"{label}: {error.message}"
@@ -471,22 +348,13 @@ def _named(error: PrintbriefError, label: str, source: str) -> PrintbriefError:
     return error
 
 
-def _tick(progress: Progress | None, done: int, total: int) -> None:
-    if progress:
-        progress(done, total)
+class _Ticker:
+    """Progress: one more of ``total`` render units done at each call."""
 
+    def __init__(self, progress: Progress | None, total: int, done: int) -> None:
+        self.progress, self.total, self.done = progress, total, done
 
-def _running_on(issue: Issue) -> set[int]:
-    """Entries that run on under the article before them (not a continuous section's first)."""
-    return {e.index for members in issue.units().values() for e in members[1:]}
-
-
-def _cover_folder(issue: Issue) -> Path | None:
-    cover = planner.cover_image(issue)
-    return cover[1] if cover else None
-
-
-def _estimate_front(issue: Issue) -> int:
-    """A first guess at cover + contents pages (about 20 entries fit on a contents page)."""
-    lines = len(issue.entries) + 1.5 * len(issue.sections()) + 3
-    return 1 + math.ceil(lines / 20.5)
+    def __call__(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)

@@ -7,13 +7,15 @@ they use an :class:`~printbrief.issue.renderer.IssueRenderer`.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..finish import Rendered
 from ..model import Article
 from ..options import RenderOptions
+from ..workers import Outcome, call_result, relay
 
 if TYPE_CHECKING:
     from .renderer import IssueRenderer
@@ -30,6 +32,15 @@ STYLESHEET = "issue.css"
 
 RENDERER = "printbrief.issue.renderer:IssueRenderer"
 """The renderer class issue workers warm up, by name (naming it costs the client no WeasyPrint)."""
+
+T = TypeVar("T")
+
+
+def received(future: Future[Outcome[T]]) -> Outcome[T]:
+    """A task's outcome, once it is done, its warnings logged in this process."""
+    outcome = call_result(future)
+    relay(outcome)
+    return outcome
 
 
 def issue_renderer(options: RenderOptions) -> IssueRenderer:
