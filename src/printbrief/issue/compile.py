@@ -25,7 +25,7 @@ from ..output import write_atomic
 from ..pdf.merge import Merger
 from ..scratch import new_scratch, remove_scratch
 from ..themes import Theme, resolve_theme
-from ..workers import InlineExecutor, Outcome, process_pool, relay, submit
+from ..workers import InlineExecutor, Outcome, process_pool, submit
 from . import plan as planner
 from .cache import DEFAULT_FOLDER, Cache
 from .chunks import Chunker
@@ -266,8 +266,7 @@ class _Session:
         assert self.chunker is not None
         failed: dict[int, str] = {}
         for arrived, future in enumerate(as_completed(futures), start=1):
-            index, outcome = futures[future], received(future)
-            relay(outcome)
+            index, outcome = futures[future], received(future)  # its warnings relayed once
             if outcome.error is not None:
                 if not keep_going:
                     self.close(cancel=True)
