@@ -333,17 +333,17 @@ class Renderer:
         the theme's ``table_smallest``."""
         sizes: dict[int, float] = {}
         loose: set[int] = set()
-        smallest = self.theme.table_smallest
+        smallest, fitted = self.theme.table_smallest, html
         for step in range(1, tables.STEPS + 1 if "<table" in html else 1):
             if not tables.step_down(tables.too_wide(document), sizes, loose, smallest):
                 break
-            document = self._layout(article, tables.resized(html, sizes, loose, smallest),
-                                    paper_name)  # fmt: skip
+            fitted = tables.resized(html, sizes, loose, smallest)
+            document = self._layout(article, fitted, paper_name)
             budget.check_pages(len(document.pages))
             budget.check_time("fitting")
             log.debug("Step 5 - tables step %d: type %s pt, breaking anywhere %s", step,
                       sizes, sorted(loose))  # fmt: skip
-        return (tables.resized(html, sizes, loose, smallest) if sizes else html), document
+        return fitted, document
 
     def _picture_moved(
         self,
