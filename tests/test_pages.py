@@ -521,3 +521,29 @@ def test_raw_advances_match_fonttools(face: str) -> None:
         upem, metrics = font["head"].unitsPerEm, font["hmtx"].metrics
         expected = {code: metrics[name][0] / upem for code, name in font.getBestCmap().items()}
     assert furniture.advances(face) == expected
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_links_print_like_the_text_around_them(theme: str) -> None:
+    """A link in the body is ink on paper: the text's colour, no underline (no browser blue)."""
+    pdf = renderer(theme, "A5").render(load(pagecases.long_feature()))
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            chars = [c for c in page.chars if c["text"].strip()]
+            joined = "".join(c["text"] for c in chars)
+            if (at := joined.find("thesurveydataathttps://data.example.com")) >= 0:
+                break
+        else:
+            pytest.fail("the survey data link was not found")
+        before, link = chars[at : at + 15], chars[at + 15 : at + 39]
+        assert {str(c["non_stroking_color"]) for c in link} == {
+            str(before[0]["non_stroking_color"])
+        }
+        lines = page.lines + page.rects
+        underlined = [
+            c
+            for c in link
+            for r in lines
+            if r["x0"] < c["x1"] and r["x1"] > c["x0"] and c["top"] < r["top"] < c["bottom"] + 3
+        ]
+        assert underlined == []
