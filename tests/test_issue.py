@@ -17,7 +17,7 @@ import pdfplumber
 import pytest
 
 from conftest import ROOT, SAMPLES, page_texts, reader, save_failure
-from printbrief import InputError, compile_issue
+from printbrief import InputError, LimitError, Limits, compile_issue
 from printbrief.cli import main
 from printbrief.issue.compile import CompiledIssue
 from printbrief.issue.load import Issue, load_issue
@@ -322,6 +322,21 @@ def test_bad_article_names_issue_index_path_and_field(tmp_path: Path) -> None:
     assert "articles.1 (bad.json): headline: field required" in message
     assert "articles.2: lang: 'xx_1' is not a BCP 47 language tag" in message
     assert not output.exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_without_keep_going_the_error_names_the_first_failing_article(
+    tmp_path: Path, jobs: int
+) -> None:
+    """Whichever failure arrives first, the error names the earliest in the issue."""
+    long_body = "\n\n".join(["A long paragraph that fills the page. " * 20] * 9)
+    articles = [short(0), {"headline": "Long 1", "body": long_body}, short(2)]
+    articles += [{"headline": f"Long {n}", "body": long_body} for n in (3, 4, 5)]
+    path = write_issue(tmp_path, articles)
+    for _ in range(3):
+        with pytest.raises(LimitError) as info:
+            compile_issue(path, jobs=jobs, use_cache=False, limits=Limits(max_pages=1))
+        assert "articles.1: " in str(info.value), str(info.value)
 
 
 def test_keep_going_compiles_the_rest_and_lists_what_was_left_out(tmp_path: Path) -> None:

@@ -262,23 +262,40 @@ class _Session:
         tick: _Ticker,
     ) -> dict[int, str]:
         """Take the rendered units as they arrive; returns the failures (by index) when
-        ``keep_going``, else raises the first, named after its article."""
+        ``keep_going``, else raises the failure that comes first in the issue.
+
+        The first failure to arrive is not always the first in the issue (workers finish
+        out of order; at ``-j 1`` every future is done before the first is read). So the
+        units after a failure are cancelled where they have not started, those before it
+        are still taken, and the error raised names the earliest failing article: the same
+        one on every run and with any number of workers.
+        """
         assert self.chunker is not None
         failed: dict[int, str] = {}
+        first: tuple[int, PrintbriefError] | None = None  # the earliest failure, not keep_going
         for arrived, future in enumerate(as_completed(futures), start=1):
-            index, outcome = futures[future], received(future)  # its warnings relayed once
+            index = futures[future]
+            if first is not None and index > first[0]:
+                continue  # after the failure that will be raised: cancelled or ignored
+            outcome = received(future)  # its warnings relayed once
             if outcome.error is not None:
                 if not keep_going:
-                    self.close(cancel=True)
-                    raise _named(outcome.error, units[index][0].label, issue.name)
+                    first = (index, _named(outcome.error, units[index][0].label, issue.name))
+                    for later, at in futures.items():
+                        if at > index:
+                            later.cancel()
+                    continue
                 failed.update((e.index, outcome.error.message) for e in units[index])
             else:
                 self.store.put(keys[index], outcome.result())
             self.chunker.arrive(index, outcome.value)
-            if arrived == len(futures) and not failed and self.parallel:
+            if arrived == len(futures) and not failed and first is None and self.parallel:
                 self.sheets.start(issue, self.chunker.pages, right_hand)
             self.chunker.settle()
             tick()
+        if first is not None:
+            self.close(cancel=True)
+            raise first[1]
         return failed
 
     def _without(self, issue: Issue, failed: dict[int, str]) -> Issue:
