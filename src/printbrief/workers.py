@@ -233,6 +233,18 @@ def context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def start_forkserver() -> None:
+    """Start the server workers fork from (Linux) now, without waiting for it.
+
+    It imports WeasyPrint, about a second, on another core while this process gets on with
+    its own work, and the first pool then only forks. Where workers are spawned, nothing.
+    """
+    if context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def process_pool(
     jobs: int, folder: str | None, warm: RenderOptions | None = None, kind: str = RENDERER
 ) -> ProcessPoolExecutor:
