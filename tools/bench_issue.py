@@ -57,7 +57,7 @@ if __name__ == "__main__":
 
 DASK_CONFIG = {
     # Each worker samples its task thread's stack every 10 ms for the dashboard's profile
-    # (WeasyPrint's stacks are deep): 1.2 s of CPU a worker per 200-article compile.
+    # (WeasyPrint's stacks are deep): 0.04 s of CPU a second of rendering.
     "distributed.worker.profile.enabled": False,
     # The scheduler, both nannies and the client share the client's process (and the
     # workers their own) with an event-loop check every 20 ms: 0.04 s of CPU a second idle.
