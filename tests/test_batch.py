@@ -14,6 +14,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -25,7 +26,7 @@ from printbrief.batch.manifest import MANIFEST_NAME
 from printbrief.batch.plan import expand_inputs
 from printbrief.batch.progress import BatchProgress
 from printbrief.cli import main
-from printbrief.workers import InlineExecutor
+from printbrief.workers import InlineExecutor, submit
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -182,6 +183,38 @@ def test_local_dask_cluster_gives_identical_pdfs(folder: Path, tmp_path: Path) -
     assert pdfs(tmp_path / "dask") == expected
     assert pdfs(tmp_path / "dask-w") == expected
     assert_consistent(tmp_path / "dask-w")
+
+
+@dataclass(frozen=True)
+class Echo:
+    """A task whose value is its number."""
+
+    number: int
+
+    def run(self) -> int:
+        return self.number
+
+
+def test_dask_tasks_are_named_without_hashing_their_arguments(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pure Dask call is named by tokenizing its arguments in the client (an article, its
+    context and options each time); printbrief submits its tasks as impure calls instead."""
+    import distributed.client
+    from distributed import Client, LocalCluster
+
+    def refuse(*args: object, **kwargs: object) -> str:
+        raise AssertionError("a task's arguments were tokenized")
+
+    monkeypatch.setattr(distributed.client, "tokenize", refuse)
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                     dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):  # fmt: skip
+        executor = client.get_executor()
+        outcomes = [submit(executor, Echo(n)).result(timeout=60) for n in (3, 3)]
+    assert [o.result() for o in outcomes] == [3, 3]
 
 
 def test_output_names_never_collide(tmp_path: Path) -> None:

@@ -479,6 +479,26 @@ def test_sheets_are_queued_before_the_last_run_of_articles_is_merged(
     assert "DocumentTask" in events[:last_merge], events
 
 
+def test_forkserver_starts_first_when_every_article_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With -j 2 and an empty cache the forkserver starts before the articles are keyed and
+    planned (it imports WeasyPrint meanwhile); with everything cached it does not start."""
+    from printbrief.issue import compile as compiling
+
+    events: list[str] = []
+    key = compiling.article_key
+    monkeypatch.setattr(compiling, "start_forkserver", lambda: events.append("forkserver"))
+    monkeypatch.setattr(compiling, "article_key", lambda *a: events.append("key") or key(*a))
+    path = write_issue(tmp_path, [short(n) for n in range(6)])
+    first = compile_issue(path, tmp_path / "issue.pdf", jobs=2)
+    assert events[:2] == ["forkserver", "key"] and events.count("forkserver") == 1
+    assert len(first.rendered) == 6
+    events.clear()
+    again = compile_issue(path, tmp_path / "issue.pdf", jobs=2)
+    assert "forkserver" not in events and again.pdf == first.pdf
+
+
 def test_issue_on_a_local_dask_cluster_is_identical_to_one_process(tmp_path: Path) -> None:
     from distributed import Client, LocalCluster
 

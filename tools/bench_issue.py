@@ -2,7 +2,8 @@
 
 For each size (10, 50, 200 generated articles, about two pages each) it measures, every run
 in a fresh process: a clean compile with -j 1 and with -j 2, the same on a Dask
-``LocalCluster`` of two worker processes, a re-compile after editing one article (its page
+``LocalCluster`` of two worker processes (with the settings docs/batch.md recommends,
+:data:`DASK_CONFIG`; ``dask_defaults`` with Dask's own), a re-compile after editing one article (its page
 count unchanged, then changed), plain WeasyPrint and headless Chromium rendering the same
 articles concatenated into one HTML document. Wall time, CPU time, peak memory of the whole
 process tree (sampled from /proc) and file sizes go to bench/issue-results.{json,md}.
@@ -54,12 +55,27 @@ if __name__ == "__main__":
                       "inner": time.perf_counter() - start}))
 """
 
+DASK_CONFIG = {
+    # Each worker samples its task thread's stack every 10 ms for the dashboard's profile
+    # (WeasyPrint's stacks are deep): 0.04 s of CPU a second of rendering.
+    "distributed.worker.profile.enabled": False,
+    # The scheduler, both nannies and the client share the client's process (and the
+    # workers their own) with an event-loop check every 20 ms: 0.04 s of CPU a second idle.
+    "distributed.admin.tick.interval": "1s",
+    # Results come from the workers, not relayed by the scheduler: all are on this machine.
+    "distributed.client.direct-to-workers": True,
+}
+"""The LocalCluster settings docs/batch.md recommends for printbrief ("On a Dask cluster"); the
+``dask_defaults`` kind of run keeps Dask's own."""
+
 DASK = """
 import json, sys, time, warnings
+import dask
 from distributed import Client, LocalCluster
 from printbrief import compile_issue
 if __name__ == "__main__":
     warnings.simplefilter("ignore")  # Dask's version comparison of the workers' packages
+    dask.config.set(json.loads(sys.argv[3]))
     start = time.perf_counter()
     with (LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                        dashboard_address=None) as cluster, Client(cluster) as client):
@@ -227,19 +243,31 @@ def edit(issue: Path, *, grow: bool) -> None:
     target.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
 
 
-KINDS = ("j1", "j2", "dask", "incremental", "single", "chromium", "j1_before", "j2_before")
+KINDS = (
+    "j1",
+    "j2",
+    "dask",
+    "dask_defaults",
+    "incremental",
+    "single",
+    "chromium",
+    "j1_before",
+    "j2_before",
+)
 """Every kind of run; ``--runs`` picks some (incremental needs j1's cache, the ``_before``
 runs ``--before``)."""
 
 
-def dask_run(issue: Path, out: Path) -> dict[str, Any] | None:
-    """A compile on a fresh Dask LocalCluster of 2 worker processes, then a second on it warm;
-    ``inner`` and ``warm`` are the compiles alone (the cluster's start is ``cluster``)."""
+def dask_run(issue: Path, out: Path, config: dict[str, Any]) -> dict[str, Any] | None:
+    """A compile on a fresh Dask LocalCluster of 2 worker processes set up with ``config``,
+    then a second on it warm; ``inner`` and ``warm`` are the compiles alone (the cluster's
+    start is ``cluster``)."""
     try:
         import distributed  # noqa: F401
     except ImportError:
         return None
-    result = measure([sys.executable, "-c", DASK, str(issue), str(out)])
+    argv = [sys.executable, "-c", DASK, str(issue), str(out), json.dumps(config)]
+    result = measure(argv)
     result.update(json.loads(result.pop("stdout").strip().splitlines()[-1]))
     return result
 
@@ -279,7 +307,9 @@ def bench_round(
                 cache = folder / f"cache{jobs + (2 if source else 0)}"
                 row[name] = compile_run(issue, folder / f"{name}.pdf", jobs, cache, source)
     if "dask" in kinds:
-        row["dask"] = dask_run(issue, folder / "dask.pdf")
+        row["dask"] = dask_run(issue, folder / "dask.pdf", DASK_CONFIG)
+    if "dask_defaults" in kinds:
+        row["dask_defaults"] = dask_run(issue, folder / "dask.pdf", {})
     if "chromium" in kinds or "single" in kinds:
         (folder / "single.html").write_text(single_html(issue), "utf-8")
     if "chromium" in kinds:
@@ -299,6 +329,8 @@ RATIOS = {
     "-j 2 ÷ Chromium": ("j2", "wall", "chromium", "wall"),
     "-j 1 ÷ Dask, 2 workers, fresh (compile alone)": ("j1", "inner", "dask", "inner"),
     "-j 1 ÷ Dask, 2 workers, warm (compile alone)": ("j1", "inner", "dask", "warm"),
+    "-j 1 ÷ Dask with its defaults, fresh": ("j1", "inner", "dask_defaults", "inner"),
+    "-j 1 ÷ Dask with its defaults, warm": ("j1", "inner", "dask_defaults", "warm"),
     "-j 1 before ÷ after": ("j1_before", "wall", "j1", "wall"),
     "-j 2 before ÷ after": ("j2_before", "wall", "j2", "wall"),
     "-j 2 before ÷ Chromium": ("j2_before", "wall", "chromium", "wall"),

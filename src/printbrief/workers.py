@@ -136,8 +136,22 @@ def keep_to_results_once() -> None:
 
 
 def submit(executor: Executor, task: Task[T]) -> Future[Outcome[T]]:
-    """Queue ``task`` on any executor."""
+    """Queue ``task`` on any executor (on a Dask client's as an impure call: see below)."""
+    if _is_dask(executor):
+        # Dask names a pure call (its default) by hashing every argument (dask's tokenize),
+        # in the client's main thread: 0.25 ms for an issue's article task. Two render tasks
+        # are never worth sharing one result, so the name is a random one instead.
+        return executor.submit(perform, task, origin(), pure=False)  # type: ignore[arg-type]
     return executor.submit(perform, task, origin())
+
+
+def _is_dask(executor: Executor) -> bool:
+    """Whether ``executor`` is a Dask client's (``Client.get_executor()``).
+
+    Asked without importing Dask (an optional extra): none can exist if it is not loaded.
+    """
+    module = sys.modules.get("distributed.cfexecutor")
+    return module is not None and isinstance(executor, module.ClientExecutor)
 
 
 # ------------------------------------------------------------------------ worker processes
@@ -217,6 +231,18 @@ def context() -> BaseContext:
         ctx.set_forkserver_preload(["printbrief.renderer"])
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def start_forkserver() -> None:
+    """Start the server workers fork from (Linux) now, without waiting for it.
+
+    It imports WeasyPrint, about a second, on another core while this process gets on with
+    its own work, and the first pool then only forks. Where workers are spawned, nothing.
+    """
+    if context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def process_pool(

@@ -46,6 +46,13 @@ class Cache:
         assert self.folder is not None
         return self.folder / key[:2] / f"{key}{suffix}"
 
+    @property
+    def empty(self) -> bool:
+        """Whether no entry can be found (a new folder, or only in memory and new)."""
+        if self.folder is None:
+            return not self._memory and not self._numbers
+        return not self.folder.is_dir() or next(self.folder.iterdir(), None) is None
+
     def get(self, key: str) -> Rendered | None:
         """The entry, or None; a hit marks the entry as used."""
         if self.folder is None:

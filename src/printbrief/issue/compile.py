@@ -25,7 +25,7 @@ from ..output import write_atomic
 from ..pdf.merge import Merger
 from ..scratch import new_scratch, remove_scratch
 from ..themes import Theme, resolve_theme
-from ..workers import InlineExecutor, Outcome, process_pool, submit
+from ..workers import InlineExecutor, Outcome, process_pool, start_forkserver, submit
 from . import plan as planner
 from .cache import DEFAULT_FOLDER, Cache
 from .chunks import Chunker
@@ -224,6 +224,7 @@ class _Session:
         count arrives, before this process merges the last runs: the workers would idle
         meanwhile.
         """
+        self._start_early(issue)
         runs = {e.index for m in issue.units().values() if len(m) > 1 for e in m}
         contexts = {
             e.index: planner.article_context(issue, e, e.index in runs) for e in issue.entries
@@ -250,6 +251,13 @@ class _Session:
         issue = self._without(issue, failed)
         reused = sorted(e.index for u in covered | hits.keys() for e in units[u])
         return issue, self.chunker.pages, sorted(set(self.chunker.pages) - set(reused)), reused
+
+    def _start_early(self, issue: Issue) -> None:
+        """With an empty cache every article renders: the forkserver of the pool to come starts
+        now, and imports WeasyPrint while this process keys and plans the articles."""
+        own_pool = self._executor is None and self.jobs > 1
+        if own_pool and len(issue.units()) >= MIN_POOL and self.store.empty:
+            start_forkserver()
 
     def _collect(
         self,
