@@ -154,22 +154,34 @@ def trial_widths(path: Path, theme: str = "newsbrief") -> tuple[list[str], list[
 
 
 def test_balancing_skips_the_layouts_whose_lines_it_knows() -> None:
-    """A measure at least as wide as the widest line (plus the em its ends may trim) gives
-    the same lines, and one its last line does not fit loses a line: zh-Hans in newsbrief
-    takes 3 layouts of its headline, not 5, and prints as before."""
+    """A measure holding every line as it was broken gives the same lines, and one its last
+    line does not fit loses a line; a flush-left headline is not laid out again in the
+    measure it settles on: zh-Hans in newsbrief takes 1 layout of its headline, not 5, and
+    prints as before."""
     lines, calls = trial_widths(SAMPLES / "zh-hans.json")
     assert lines == ["石湾渔港试点“智慧渔港”", "渔船进出港手续“扫码即办”"]
-    assert len(calls) == 3, calls
+    assert len(calls) == 1, calls
 
 
 def test_balancing_skips_measures_whose_lines_cannot_hold_what_they_must() -> None:
     """In newsbrief the Japanese sample's first line holds 県内初の電動フェリー「しおかぜ」、;
     in a narrower measure it loses 「しおかぜ」、 at least, which the second line cannot hold
-    with its own 5月から鳴島航路に就航. The three measures balancing tried for nothing are not
-    laid out: 2 layouts, not 5, to the same lines."""
+    with its own 5月から鳴島航路に就航, and a measure as wide as that first line keeps it. The
+    measures balancing tried for nothing are not laid out: 1 layout, not 5, to the same
+    lines (as WeasyPrint alone lays it out)."""
     lines, calls = trial_widths(SAMPLES / "ja.json")
     assert lines == ["県内初の電動フェリー「しおかぜ」、", "5月から鳴島航路に就航"]
-    assert len(calls) == 2, calls
+    assert len(calls) == 1, calls
+
+
+def test_a_centred_headline_is_laid_out_in_the_measure_it_settles_on(tmp_path: Path) -> None:
+    """Centred, a headline's lines move with the measure: the one balancing settles on is
+    laid out (so the lines are centred as before), after the full measure."""
+    (tmp_path / "theme.json").write_text('{"extends": "newsbrief", "stylesheets": ["s.css"]}')
+    (tmp_path / "s.css").write_text(".headline { text-align: center; }")
+    lines, calls = trial_widths(SAMPLES / "ja.json", str(tmp_path))
+    assert lines == ["県内初の電動フェリー「しおかぜ」、", "5月から鳴島航路に就航"]
+    assert len(calls) == 2 and calls[1] < calls[0], calls
 
 
 SPACED = """.headline { letter-spacing: 0.12em; text-align: center; }"""
@@ -217,6 +229,44 @@ def test_measures_skipped_as_overflowing_lose_the_line_count_when_laid_out(
             for paper in ("A4", "A5", "Letter", "B5"):
                 rendered(article, theme, paper)
     assert len(told) > 20 and all(told), told
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("theme", ["newsbrief", "broadsheet", "minimal", "spaced"])
+def test_measures_taken_as_settled_keep_the_lines_when_laid_out(theme: str, tmp_path: Path) -> None:
+    """The narrowest measure :func:`~printbrief.cjkheads._settled` says keeps a trial's lines
+    is laid out all the same, over the CJK headlines and headlines cut from their bodies, on
+    four papers: it breaks the same lines, none inside a phrase more."""
+    if theme == "spaced":
+        (tmp_path / "theme.json").write_text('{"extends": "newsbrief", "stylesheets": ["s.css"]}')
+        (tmp_path / "s.css").write_text(SPACED)
+        theme = str(tmp_path)
+    kept: list[bool] = []
+    real_balanced, real_settled = cjkheads._balanced, cjkheads._settled
+    current: list[Any] = []
+
+    def balanced(original: Any, args: tuple[Any, ...], best: cjkheads._Trial) -> Any:
+        current[:] = [original, args]
+        return real_balanced(original, args, best)
+
+    def settled(trial: cjkheads._Trial, block: Any) -> float:
+        width = real_settled(trial, block)
+        if width < block.width:
+            again = cjkheads._Trial(*current, trial.phrased, width, trial.long)
+            kept.append(lines_of(again) == lines_of(trial) and again.broken == trial.broken)
+        return width
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cjkheads, "_balanced", balanced)
+        patch.setattr(cjkheads, "_settled", settled)
+        for article in overflow_cases():
+            for paper in ("A4", "A5", "Letter", "B5"):
+                rendered(article, theme, paper)
+    assert len(kept) > 20 and all(kept), kept
+
+
+def lines_of(trial: cjkheads._Trial) -> list[str]:
+    return [cjkheads._text(line, squashed=False) for line, _ in trial.lines]
 
 
 def overflow_cases() -> list[Article]:

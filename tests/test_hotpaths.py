@@ -85,6 +85,30 @@ def test_a_render_is_byte_identical_with_the_steps(name: str, taken: dict[str, i
     assert taken["struts"] >= 50 and taken["shorthands"] >= 20, taken
 
 
+@pytest.mark.parametrize("theme", THEMES)
+def test_truetype_fonts_are_subset_in_one_pass_to_weasyprints_bytes(
+    theme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every font of every sample is subset in one HarfBuzz pass, to the very bytes
+    WeasyPrint's two passes make of it (its own ``Font._harfbuzz_subset``, on the face)."""
+    from weasyprint.pdf import fonts
+
+    one_pass, same = hotpaths.one_pass_subset, []
+
+    def checked(font: Any, to_unicode: Any, hinting: bool, ready: Any) -> bytes | None:
+        subset, whole = one_pass(font, to_unicode, hinting, ready), font.file_content
+        fonts.Font._harfbuzz_subset.__wrapped__(font, to_unicode, hinting)
+        same.append(subset == font.file_content)
+        font.file_content = whole
+        return subset
+
+    monkeypatch.setattr(hotpaths, "one_pass_subset", checked)
+    renderer = Renderer(theme)
+    for path in ARTICLES:
+        renderer.render(load(path))
+    assert len(same) >= 3 * len(ARTICLES) and all(same), same
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("theme", THEMES)
 def test_every_sample_in_every_theme_is_byte_identical(theme: str, taken: dict[str, int]) -> None:

@@ -215,13 +215,14 @@ def justifier(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def edge_trimmer(original: Callable[..., Any]) -> Callable[..., Any]:
     """``text_align`` that first drops a CJK–Latin gap at either end of the line (jlreq),
-    and the blank half of an opening bracket starting a line (:func:`_trim_opening`)."""
+    and the blank half of an opening bracket starting a line (:func:`_trim_opening`).
+
+    What the line gave up is kept as its ``pb_trimmed`` width: the line took that much more
+    of the measure when it was broken (headline balancing reads it)."""
 
     def text_align(context: Any, line: Any, available_width: float, last: bool) -> Any:
         if ACTIVE.get():
-            _trim_start(line)
-            _trim_end(line)
-            _trim_opening(line)
+            line.pb_trimmed = _trim_start(line) + _trim_end(line) + _trim_opening(line)
         return original(context, line, available_width, last)
 
     return text_align
@@ -253,19 +254,20 @@ def _told(lines: Iterator[Any], first: bool) -> Iterator[Any]:
         first = False
 
 
-def _trim_opening(line: Any) -> None:
+def _trim_opening(line: Any) -> float:
     """An opening bracket or quote starting a line other than its paragraph's first gives up
     its blank left half (:func:`trims_start`): the line moves half an em left, so the mark's
     visible half starts flush, and justification spreads that half em over the line."""
     first = _first_text(line)
     if FIRST_LINE.get() or first is None or not first.text:
-        return
+        return 0.0
     if not trims_start(first.text[0], first.style["lang"] or ""):
-        return
+        return 0.0
     shift = float(first.style["font_size"]) / 2
     for child in line.children:
         child.translate(-shift, 0)
     line.width -= shift
+    return shift
 
 
 def _first_text(line: Any) -> Any:
@@ -304,11 +306,11 @@ def _marked(box: Any, side: str) -> bool:
     return element is not None and f"cjk-gap-{side}" in (element.get("class") or "")
 
 
-def _trim_start(line: Any) -> None:
+def _trim_start(line: Any) -> float:
     path = _edge_path(line, 0)
     span = next((b for b in reversed(path) if _marked(b, "start")), None)
     if span is None or not span.margin_left:
-        return
+        return 0.0
     shift, span.margin_left = span.margin_left, 0
     for child in line.children:
         child.translate(-shift, 0)
@@ -317,14 +319,16 @@ def _trim_start(line: Any) -> None:
         if box is not span:
             box.width -= shift
     line.width -= shift
+    return float(shift)
 
 
-def _trim_end(line: Any) -> None:
+def _trim_end(line: Any) -> float:
     path = _edge_path(line, -1)
     span = next((b for b in reversed(path) if _marked(b, "end")), None)
     if span is None or not span.margin_right:
-        return
+        return 0.0
     shift, span.margin_right = span.margin_right, 0
     for box in path[: path.index(span)]:
         box.width -= shift
     line.width -= shift
+    return float(shift)
