@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -332,16 +332,22 @@ def _measureless(best: _Trial, args: tuple[Any, ...]) -> bool:
     if context.excluded_shapes or _sized(style["text_indent"]) or not best.lines:
         return False
     boxes = _boxes()
-    stack = [line for line, _ in best.lines]
-    while stack:
-        box = stack.pop()
+    for box in _descendants(best.lines):
         if isinstance(box, boxes.InlineBox):
             if box.style["position"] != "static" or any(map(_sized, _SIDES(box.style))):
                 return False
         elif not isinstance(box, (boxes.TextBox, boxes.LineBox)):
             return False  # an inline block (ruby), an image, an out-of-flow box
-        stack.extend(getattr(box, "children", ()))
     return True
+
+
+def _descendants(lines: Sequence[tuple[Any, Any]]) -> Iterator[Any]:
+    """Every box of a trial's lines, the line boxes included."""
+    stack = [line for line, _ in lines]
+    while stack:
+        box = stack.pop()
+        yield box
+        stack.extend(getattr(box, "children", ()))
 
 
 _SIDES = operator.itemgetter("margin_left", "margin_right", "padding_left", "padding_right")
@@ -414,16 +420,12 @@ def _predictable(trial: _Trial, em: float) -> bool:
     if not trial.phrased or trial.inside or not trial.lines:
         return False
     boxes = _boxes()
-    stack = [line for line, _ in trial.lines]
-    while stack:
-        box = stack.pop()
+    for box in _descendants(trial.lines):
         if isinstance(box, boxes.TextBox):
             lang = script_key(box.style["lang"] or "")
             if float(box.style["font_size"]) != em or not lang.startswith(("zh", "ja")):
                 return False
-        elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
-            stack.extend(box.children)
-        else:
+        elif not isinstance(box, (boxes.LineBox, boxes.InlineBox)):
             return False  # an inline block (ruby), an image, an out-of-flow box
     return True
 
