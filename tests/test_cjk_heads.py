@@ -189,6 +189,15 @@ SPACED = """.headline { letter-spacing: 0.12em; text-align: center; }"""
 tighter and set them flush left)."""
 
 
+def themed(theme: str, folder: Path) -> str:
+    """``theme``, or for "spaced" a newsbrief with a centred, letter-spaced headline."""
+    if theme != "spaced":
+        return theme
+    (folder / "theme.json").write_text('{"extends": "newsbrief", "stylesheets": ["s.css"]}')
+    (folder / "s.css").write_text(SPACED)
+    return str(folder)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("theme", ["newsbrief", "broadsheet", "minimal", "spaced"])
 def test_measures_skipped_as_overflowing_lose_the_line_count_when_laid_out(
@@ -197,10 +206,7 @@ def test_measures_skipped_as_overflowing_lose_the_line_count_when_laid_out(
     """Each measure :class:`~printbrief.cjkheads._Overflow` rules out is laid out all the
     same, over the CJK headlines and headlines cut from their bodies, on four papers: every
     one needs more lines than the best so far, or breaks inside a phrase."""
-    if theme == "spaced":
-        (tmp_path / "theme.json").write_text('{"extends": "newsbrief", "stylesheets": ["s.css"]}')
-        (tmp_path / "s.css").write_text(SPACED)
-        theme = str(tmp_path)
+    theme = themed(theme, tmp_path)
     told: list[bool] = []
     real_balanced, real_overflow = cjkheads._balanced, cjkheads._Overflow
     current: list[Any] = []
@@ -237,10 +243,7 @@ def test_measures_taken_as_settled_keep_the_lines_when_laid_out(theme: str, tmp_
     """The narrowest measure :func:`~printbrief.cjkheads._settled` says keeps a trial's lines
     is laid out all the same, over the CJK headlines and headlines cut from their bodies, on
     four papers: it breaks the same lines, none inside a phrase more."""
-    if theme == "spaced":
-        (tmp_path / "theme.json").write_text('{"extends": "newsbrief", "stylesheets": ["s.css"]}')
-        (tmp_path / "s.css").write_text(SPACED)
-        theme = str(tmp_path)
+    theme = themed(theme, tmp_path)
     kept: list[bool] = []
     real_balanced, real_settled = cjkheads._balanced, cjkheads._settled
     current: list[Any] = []
