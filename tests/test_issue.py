@@ -339,6 +339,23 @@ def test_without_keep_going_the_error_names_the_first_failing_article(
         assert "articles.1: " in str(info.value), str(info.value)
 
 
+def test_a_script_without_a_main_guard_is_told_so(tmp_path: Path) -> None:
+    """Workers import the main script again: unguarded, it compiles again in each and the
+    pool breaks; the error names the script and the idiom instead of a bare broken pool."""
+    path = write_issue(tmp_path, [short(n) for n in range(4)])
+    script = tmp_path / "build.py"
+    script.write_text(
+        f"import printbrief\nprintbrief.compile_issue({str(path)!r}, jobs=2, use_cache=False)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=240, check=False
+    )
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()[-1]
+    assert "a worker failed: BrokenProcessPool" in last, done.stderr[-2000:]
+    assert f'{script} has no `if __name__ == "__main__":`' in last, last
+
+
 def test_keep_going_compiles_the_rest_and_lists_what_was_left_out(tmp_path: Path) -> None:
     path = write_issue(tmp_path, [short(1), "missing.json", short(3)])
     result = compile_issue(path, tmp_path / "out.pdf", keep_going=True)

@@ -325,7 +325,32 @@ def call_result(future: Future[Outcome[T]]) -> Outcome[T]:
     except PrintbriefError:
         raise
     except Exception as exc:
-        raise RenderError(f"a worker failed: {type(exc).__name__}: {exc}") from None
+        message = f"a worker failed: {type(exc).__name__}: {str(exc).rstrip('.')}"
+        if worker_died(exc) and (script := unguarded_main()):
+            message += (
+                f'; {script} has no `if __name__ == "__main__":`, and each worker process'
+                " runs a script's top-level code again as it starts: put the code that renders"
+                " under it (or render with jobs=1)"
+            )
+        raise RenderError(message) from None
+
+
+def unguarded_main() -> str | None:
+    """The script this process runs, when worker processes would run all of it again.
+
+    Python's process pools start workers that import the main script anew (only ``fork``
+    does not); top-level code that renders with workers then renders again in every one and
+    breaks the pool. A script without ``__main__`` anywhere in it cannot guard against that.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if not isinstance(path, str):
+        return None  # an interactive session or `python -c`: no script is imported again
+    try:
+        with open(path, encoding="utf-8", errors="replace") as source:
+            return None if "__main__" in source.read() else path
+    except OSError:
+        return None
 
 
 _relayed: set[str] = set()  # the PROCESS_NOTICES said here already
