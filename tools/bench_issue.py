@@ -3,7 +3,8 @@
 For each size (10, 50, 200 generated articles, about two pages each) it measures, every run
 in a fresh process: a clean compile with -j 1 and with -j 2, the same on a Dask
 ``LocalCluster`` of two worker processes (with the settings docs/batch.md recommends,
-:data:`DASK_CONFIG`; ``dask_defaults`` with Dask's own), a re-compile after editing one article (its page
+:data:`DASK_CONFIG`; ``dask_defaults`` with Dask's own; ``dask_apart`` on a scheduler and two
+workers in processes of their own, :data:`DASK_APART`), a re-compile after editing one article (its page
 count unchanged, then changed), plain WeasyPrint and headless Chromium rendering the same
 articles concatenated into one HTML document. Wall time, CPU time, peak memory of the whole
 process tree (sampled from /proc) and file sizes go to bench/issue-results.{json,md}.
@@ -12,7 +13,7 @@ The machine is shared and noisy, so every round runs every kind once, interleave
 ratios are taken within a round (median and range over the rounds). ``--before SRC`` adds
 -j 1 and -j 2 compiles of another checkout's ``src`` folder to each round (before/after).
 
-    python tools/bench_issue.py [--sizes 10,50,200] [--rounds N] [--runs j1,j2,dask,chromium]
+    python tools/bench_issue.py [--sizes 10,50,200] [--rounds N] [--runs j1,j2,dask,dask_apart,chromium]
                                 [--before /path/to/old/src]
 """
 
@@ -87,6 +88,48 @@ if __name__ == "__main__":
     print(json.dumps({"pages": r.pages, "bytes": len(r.pdf), "cluster": up - start,
                       "inner": cold - up, "warm": warm - cold}))
 """
+
+DASK_APART = """
+import json, os, socket, subprocess, sys, time, warnings
+from pathlib import Path
+import dask
+from distributed import Client
+from printbrief import compile_issue
+if __name__ == "__main__":
+    warnings.simplefilter("ignore")  # Dask's version comparison of the workers' packages
+    config = json.loads(sys.argv[3])
+    dask.config.set(config)
+    env = dict(os.environ)  # the scheduler's and the workers' processes get the same settings
+    for key, value in config.items():
+        env["DASK_" + key.upper().replace(".", "__").replace("-", "_")] = str(value)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    dask_cli = str(Path(sys.executable).with_name("dask"))
+    start = time.perf_counter()
+    apart = [subprocess.Popen([dask_cli, "scheduler", "--host", "127.0.0.1", "--port", port,
+                               "--no-dashboard"], env=env, stderr=subprocess.DEVNULL)]
+    apart += [subprocess.Popen([dask_cli, "worker", f"tcp://127.0.0.1:{port}", "--nthreads", "1",
+                                "--no-nanny", "--no-dashboard", "--preload", "printbrief.renderer"],
+                               env=env, stderr=subprocess.DEVNULL) for _ in range(2)]
+    try:
+        with Client(f"tcp://127.0.0.1:{port}", timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+            up = time.perf_counter()
+            r = compile_issue(sys.argv[1], sys.argv[2], client.get_executor(), use_cache=False)
+            cold = time.perf_counter()
+            compile_issue(sys.argv[1], sys.argv[2], client.get_executor(), use_cache=False)
+            warm = time.perf_counter()
+    finally:
+        for process in apart:
+            process.terminate()
+            process.wait(30)
+    print(json.dumps({"pages": r.pages, "bytes": len(r.pdf), "cluster": up - start,
+                      "inner": cold - up, "warm": warm - cold}))
+"""
+"""A Dask cluster in processes of its own: the scheduler, and 2 workers (one thread, no nanny)
+that import printbrief's renderer as they start (``--preload``); the client only submits and
+merges."""
 
 SINGLE_PASS = """
 import sys, time
@@ -248,6 +291,7 @@ KINDS = (
     "j2",
     "dask",
     "dask_defaults",
+    "dask_apart",
     "incremental",
     "single",
     "chromium",
@@ -258,15 +302,18 @@ KINDS = (
 runs ``--before``)."""
 
 
-def dask_run(issue: Path, out: Path, config: dict[str, Any]) -> dict[str, Any] | None:
-    """A compile on a fresh Dask LocalCluster of 2 worker processes set up with ``config``,
-    then a second on it warm; ``inner`` and ``warm`` are the compiles alone (the cluster's
-    start is ``cluster``)."""
+def dask_run(
+    issue: Path, out: Path, config: dict[str, Any], script: str = DASK
+) -> dict[str, Any] | None:
+    """A compile on a fresh Dask cluster of 2 worker processes set up with ``config`` (a
+    LocalCluster, or with :data:`DASK_APART` one in processes of its own), then a second on
+    it warm; ``inner`` and ``warm`` are the compiles alone (the cluster's start is
+    ``cluster``)."""
     try:
         import distributed  # noqa: F401
     except ImportError:
         return None
-    argv = [sys.executable, "-c", DASK, str(issue), str(out), json.dumps(config)]
+    argv = [sys.executable, "-c", script, str(issue), str(out), json.dumps(config)]
     result = measure(argv)
     result.update(json.loads(result.pop("stdout").strip().splitlines()[-1]))
     return result
@@ -310,6 +357,8 @@ def bench_round(
         row["dask"] = dask_run(issue, folder / "dask.pdf", DASK_CONFIG)
     if "dask_defaults" in kinds:
         row["dask_defaults"] = dask_run(issue, folder / "dask.pdf", {})
+    if "dask_apart" in kinds:
+        row["dask_apart"] = dask_run(issue, folder / "dask.pdf", DASK_CONFIG, DASK_APART)
     if "chromium" in kinds or "single" in kinds:
         (folder / "single.html").write_text(single_html(issue), "utf-8")
     if "chromium" in kinds:
@@ -331,6 +380,8 @@ RATIOS = {
     "-j 1 ÷ Dask, 2 workers, warm (compile alone)": ("j1", "inner", "dask", "warm"),
     "-j 1 ÷ Dask with its defaults, fresh": ("j1", "inner", "dask_defaults", "inner"),
     "-j 1 ÷ Dask with its defaults, warm": ("j1", "inner", "dask_defaults", "warm"),
+    "-j 1 ÷ Dask, scheduler and 2 workers apart, fresh": ("j1", "inner", "dask_apart", "inner"),
+    "-j 1 ÷ Dask, scheduler and 2 workers apart, warm": ("j1", "inner", "dask_apart", "warm"),
     "-j 1 before ÷ after": ("j1_before", "wall", "j1", "wall"),
     "-j 2 before ÷ after": ("j2_before", "wall", "j2", "wall"),
     "-j 2 before ÷ Chromium": ("j2_before", "wall", "chromium", "wall"),
