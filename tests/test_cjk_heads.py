@@ -208,12 +208,8 @@ def test_measures_skipped_as_overflowing_lose_the_line_count_when_laid_out(
     one needs more lines than the best so far, or breaks inside a phrase."""
     theme = themed(theme, tmp_path)
     told: list[bool] = []
-    real_balanced, real_overflow = cjkheads._balanced, cjkheads._Overflow
+    real_overflow = cjkheads._Overflow
     current: list[Any] = []
-
-    def balanced(original: Any, args: tuple[Any, ...], best: cjkheads._Trial) -> Any:
-        current[:] = [original, args]
-        return real_balanced(original, args, best)
 
     class Checked(real_overflow):  # type: ignore[misc, valid-type]
         def __init__(self, best: cjkheads._Trial, block: Any, em: float) -> None:
@@ -228,12 +224,7 @@ def test_measures_skipped_as_overflowing_lose_the_line_count_when_laid_out(
                 told.append(not trial.no_worse_than(best))
             return skipped
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cjkheads, "_balanced", balanced)
-        patch.setattr(cjkheads, "_Overflow", Checked)
-        for article in overflow_cases():
-            for paper in ("A4", "A5", "Letter", "B5"):
-                rendered(article, theme, paper)
+    balance_over_cases(theme, current, _Overflow=Checked)
     assert len(told) > 20 and all(told), told
 
 
@@ -245,12 +236,8 @@ def test_measures_taken_as_settled_keep_the_lines_when_laid_out(theme: str, tmp_
     four papers: it breaks the same lines, none inside a phrase more."""
     theme = themed(theme, tmp_path)
     kept: list[bool] = []
-    real_balanced, real_settled = cjkheads._balanced, cjkheads._settled
+    real_settled = cjkheads._settled
     current: list[Any] = []
-
-    def balanced(original: Any, args: tuple[Any, ...], best: cjkheads._Trial) -> Any:
-        current[:] = [original, args]
-        return real_balanced(original, args, best)
 
     def settled(trial: cjkheads._Trial, block: Any) -> float:
         width = real_settled(trial, block)
@@ -259,13 +246,26 @@ def test_measures_taken_as_settled_keep_the_lines_when_laid_out(theme: str, tmp_
             kept.append(lines_of(again) == lines_of(trial) and again.broken == trial.broken)
         return width
 
+    balance_over_cases(theme, current, _settled=settled)
+    assert len(kept) > 20 and all(kept), kept
+
+
+def balance_over_cases(theme: str, current: list[Any], **patches: Any) -> None:
+    """Render :func:`overflow_cases` on four papers with ``patches`` on :mod:`cjkheads`,
+    ``current`` holding the layout function and arguments of the headline being balanced."""
+    real_balanced = cjkheads._balanced
+
+    def balanced(original: Any, args: tuple[Any, ...], best: cjkheads._Trial) -> Any:
+        current[:] = [original, args]
+        return real_balanced(original, args, best)
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(cjkheads, "_balanced", balanced)
-        patch.setattr(cjkheads, "_settled", settled)
+        for name, value in patches.items():
+            patch.setattr(cjkheads, name, value)
         for article in overflow_cases():
             for paper in ("A4", "A5", "Letter", "B5"):
                 rendered(article, theme, paper)
-    assert len(kept) > 20 and all(kept), kept
 
 
 def lines_of(trial: cjkheads._Trial) -> list[str]:
