@@ -227,7 +227,9 @@ def context() -> BaseContext:
     import multiprocessing  # here: a command that renders in its own process never needs it
 
     if sys.platform == "linux":
-        ctx = multiprocessing.get_context("forkserver")
+        from .launch import WithoutMain
+
+        ctx = WithoutMain()
         ctx.set_forkserver_preload(["printbrief.renderer"])
         return ctx
     return multiprocessing.get_context("spawn")
@@ -338,10 +340,13 @@ def call_result(future: Future[Outcome[T]]) -> Outcome[T]:
 def unguarded_main() -> str | None:
     """The script this process runs, when worker processes would run all of it again.
 
-    Python's process pools start workers that import the main script anew (only ``fork``
-    does not); top-level code that renders with workers then renders again in every one and
-    breaks the pool. A script without ``__main__`` anywhere in it cannot guard against that.
+    Python's spawned workers import the main script anew; top-level code that renders with
+    workers then renders again in every one and breaks the pool. A script without
+    ``__main__`` anywhere in it cannot guard against that. printbrief's workers on Linux
+    start without the script (:mod:`printbrief.launch`): there, None.
     """
+    if not getattr(context(), "runs_main", True):
+        return None
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
     if not isinstance(path, str):

@@ -1,0 +1,72 @@
+"""Worker processes start without the main script (printbrief.launch); other processes as before."""
+
+from __future__ import annotations
+
+import multiprocessing
+import subprocess
+import sys
+import types
+from multiprocessing import spawn
+from pathlib import Path
+
+import pytest
+
+from printbrief import launch, workers
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def test_a_batch_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
+    """Unguarded, the script's top-level code ran again in every worker, whose nested batch
+    failed at each input; now it runs once and its workers only render."""
+    runs = tmp_path / "runs.txt"
+    script = tmp_path / "batch.py"
+    inputs = [str(SAMPLES / name) for name in ("en-news-brief.json", "zh-hans.json", "ja.json")]
+    script.write_text(
+        "import os, printbrief\n"
+        f"with open({str(runs)!r}, 'a') as log: log.write(f'{{os.getpid()}}\\n')\n"
+        f"results = printbrief.render_many({inputs!r}, {str(tmp_path / 'out')!r}, jobs=2)\n"
+        "print(sorted({r.status for r in results}), len({r.worker_pid for r in results}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=240, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(runs.read_text().split()) == 1, runs.read_text()
+    assert done.stdout.split("]")[0] == "['rendered'", done.stdout
+
+
+def test_only_printbrief_workers_leave_the_main_script_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wrapper acts only while printbrief's context launches: other pools are unchanged."""
+    workers.context()  # installs the wrapper
+    assert getattr(spawn.get_preparation_data, "leaves_main_out", False)
+    script = tmp_path / "script.py"
+    main = types.SimpleNamespace(__spec__=None, __file__=str(script))
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    plain = spawn.get_preparation_data("other")
+    assert plain["init_main_from_path"] == str(script)
+    launch._launching.without_main = True
+    try:
+        ours = spawn.get_preparation_data("ours")
+    finally:
+        launch._launching.without_main = False
+    assert not {"init_main_from_name", "init_main_from_path"} & ours.keys()
+    assert {k: v for k, v in plain.items() if not k.startswith("init_main") and k != "name"} == {
+        k: v for k, v in ours.items() if k != "name"
+    }
+
+
+def test_a_broken_pool_names_an_unguarded_script_only_where_workers_run_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = tmp_path / "build.py"
+    script.write_text("import printbrief\n")
+    monkeypatch.setitem(sys.modules, "__main__", types.SimpleNamespace(__file__=str(script)))
+    assert isinstance(workers.context(), launch.WithoutMain)
+    assert workers.unguarded_main() is None  # printbrief's own workers never run it
+    monkeypatch.setattr(workers, "context", lambda: multiprocessing.get_context("spawn"))
+    assert workers.unguarded_main() == str(script)
+    script.write_text('if __name__ == "__main__":\n    import printbrief\n')
+    assert workers.unguarded_main() is None
