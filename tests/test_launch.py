@@ -70,3 +70,15 @@ def test_a_broken_pool_names_an_unguarded_script_only_where_workers_run_it(
     assert workers.unguarded_main() == str(script)
     script.write_text('if __name__ == "__main__":\n    import printbrief\n')
     assert workers.unguarded_main() is None
+
+
+def test_workers_start_with_the_commands_fast_start_steps() -> None:
+    """The fork server imports WeasyPrint through printbrief.preload: the start-up steps are
+    installed in every worker forked from it, as in the command's own process."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from printbrief import startup
+
+    assert startup.steps(), "this WeasyPrint takes the plain start: nothing to check"
+    with ProcessPoolExecutor(1, mp_context=workers.context()) as pool:
+        assert pool.submit(startup.installed).result(timeout=120) == startup.steps()

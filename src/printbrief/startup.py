@@ -135,6 +135,11 @@ def enable() -> tuple[str, ...]:
     return chosen
 
 
+def installed() -> tuple[str, ...]:
+    """The steps installed in this process (none before WeasyPrint's import, or a plain start)."""
+    return tuple(_state.get("installed", ()))
+
+
 class _BeforeWeasyPrint:
     """An import hook that installs the steps once, just before WeasyPrint is first imported."""
 
@@ -147,6 +152,7 @@ class _BeforeWeasyPrint:
 
 def install(chosen: tuple[str, ...]) -> None:
     """Install the chosen steps in this process (tests call it directly)."""
+    _state["installed"] = chosen
     if "sonames" in chosen:
         _use_sonames()
     if "cdefs" in chosen:

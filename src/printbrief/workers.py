@@ -7,7 +7,8 @@ executor, or the service's own killable processes. Each worker keeps warm render
 options (:func:`printbrief.renderer.renderer_for`); what comes back is an :class:`Outcome`
 whose error is the :class:`~printbrief.errors.PrintbriefError` raised, travelling as itself.
 
-Start method: ``forkserver`` on Linux, with WeasyPrint preloaded. A worker forked from a
+Start method: ``forkserver`` on Linux, with WeasyPrint preloaded (:mod:`printbrief.preload`,
+the command's fast start steps included). A worker forked from a
 clean server does not import WeasyPrint again (one warm worker ready: 3.6 s against 19.4 s
 with ``spawn``, medians of 4 on a loaded 2-core machine), and never inherits a lock held by
 another thread of the client (a progress bar; fontconfig, which Pango starts in a thread),
@@ -230,7 +231,7 @@ def context() -> BaseContext:
         from .launch import WithoutMain
 
         ctx = WithoutMain()
-        ctx.set_forkserver_preload(["printbrief.renderer"])
+        ctx.set_forkserver_preload(["printbrief.preload"])
         return ctx
     return multiprocessing.get_context("spawn")
 
