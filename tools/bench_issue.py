@@ -110,7 +110,7 @@ if __name__ == "__main__":
     apart = [subprocess.Popen([dask_cli, "scheduler", "--host", "127.0.0.1", "--port", port,
                                "--no-dashboard"], env=env, stderr=subprocess.DEVNULL)]
     apart += [subprocess.Popen([dask_cli, "worker", f"tcp://127.0.0.1:{port}", "--nthreads", "1",
-                                "--no-nanny", "--no-dashboard", "--preload", "printbrief.renderer"],
+                                "--no-nanny", "--no-dashboard", "--preload", "printbrief.preload"],
                                env=env, stderr=subprocess.DEVNULL) for _ in range(2)]
     try:
         with Client(f"tcp://127.0.0.1:{port}", timeout=60) as client:
@@ -128,7 +128,7 @@ if __name__ == "__main__":
                       "inner": cold - up, "warm": warm - cold}))
 """
 """A Dask cluster in processes of its own: the scheduler, and 2 workers (one thread, no nanny)
-that import printbrief's renderer as they start (``--preload``); the client only submits and
+that import WeasyPrint as they start (``--preload printbrief.preload``); the client only submits and
 merges."""
 
 SINGLE_PASS = """
