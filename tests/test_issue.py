@@ -339,25 +339,6 @@ def test_without_keep_going_the_error_names_the_first_failing_article(
         assert "articles.1: " in str(info.value), str(info.value)
 
 
-def test_a_script_without_a_main_guard_compiles_once(tmp_path: Path) -> None:
-    """printbrief's workers start without the main script (printbrief.launch): a script that
-    compiles at its top level with workers runs once and compiles, guarded or not."""
-    path = write_issue(tmp_path, [short(n) for n in range(4)])
-    script, runs = tmp_path / "build.py", tmp_path / "runs.txt"
-    script.write_text(
-        "import os, printbrief\n"
-        f"with open({str(runs)!r}, 'a') as log: log.write(f'{{os.getpid()}}\\n')\n"
-        f"printbrief.compile_issue({str(path)!r}, {str(tmp_path / 'out.pdf')!r}, jobs=2,"
-        " use_cache=False)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=240, check=False
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert len(runs.read_text().split()) == 1  # the workers did not run the script again
-    assert (tmp_path / "out.pdf").read_bytes()[:5] == b"%PDF-"
-
-
 def test_keep_going_compiles_the_rest_and_lists_what_was_left_out(tmp_path: Path) -> None:
     path = write_issue(tmp_path, [short(1), "missing.json", short(3)])
     result = compile_issue(path, tmp_path / "out.pdf", keep_going=True)

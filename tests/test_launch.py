@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import subprocess
 import sys
@@ -16,24 +17,49 @@ from printbrief import launch, workers
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
-def test_a_batch_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
-    """Unguarded, the script's top-level code ran again in every worker, whose nested batch
-    failed at each input; now it runs once and its workers only render."""
-    runs = tmp_path / "runs.txt"
-    script = tmp_path / "batch.py"
-    inputs = [str(SAMPLES / name) for name in ("en-news-brief.json", "zh-hans.json", "ja.json")]
+def _unguarded(folder: Path, call: str) -> tuple[subprocess.CompletedProcess[str], int]:
+    """Run a script that logs its process and makes ``call`` at its top level, unguarded;
+    return how it ended and how many processes ran its top-level code."""
+    runs, script = folder / "runs.txt", folder / "script.py"
     script.write_text(
         "import os, printbrief\n"
         f"with open({str(runs)!r}, 'a') as log: log.write(f'{{os.getpid()}}\\n')\n"
-        f"results = printbrief.render_many({inputs!r}, {str(tmp_path / 'out')!r}, jobs=2)\n"
-        "print(sorted({r.status for r in results}), len({r.worker_pid for r in results}))\n"
+        f"{call}\n"
     )
     done = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, timeout=240, check=False
     )
+    return done, len(runs.read_text().split())
+
+
+def test_a_batch_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
+    """Unguarded, the script's top-level code ran again in every worker, whose nested batch
+    failed at each input; now it runs once and its workers only render."""
+    inputs = [str(SAMPLES / name) for name in ("en-news-brief.json", "zh-hans.json", "ja.json")]
+    done, runs = _unguarded(
+        tmp_path,
+        f"results = printbrief.render_many({inputs!r}, {str(tmp_path / 'out')!r}, jobs=2)\n"
+        "print(sorted({r.status for r in results}))",
+    )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert len(runs.read_text().split()) == 1, runs.read_text()
-    assert done.stdout.split("]")[0] == "['rendered'", done.stdout
+    assert runs == 1
+    assert done.stdout.strip() == "['rendered']", done.stdout
+
+
+def test_an_issue_script_without_a_main_guard_compiles_once(tmp_path: Path) -> None:
+    """Unguarded, it compiled again in each worker and broke the pool; now it compiles."""
+    articles = [{"headline": f"Story {n}", "body": f"Text of story {n}."} for n in range(4)]
+    issue = {"title": "Small edition", "publication": "Coastline Daily", "articles": articles}
+    path = tmp_path / "issue.json"
+    path.write_text(json.dumps(issue), "utf-8")
+    output = tmp_path / "out.pdf"
+    done, runs = _unguarded(
+        tmp_path,
+        f"printbrief.compile_issue({str(path)!r}, {str(output)!r}, jobs=2, use_cache=False)",
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert runs == 1
+    assert output.read_bytes()[:5] == b"%PDF-"
 
 
 def test_only_printbrief_workers_leave_the_main_script_out(
