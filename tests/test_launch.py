@@ -108,3 +108,12 @@ def test_workers_start_with_the_commands_fast_start_steps() -> None:
     assert startup.steps(), "this WeasyPrint takes the plain start: nothing to check"
     with ProcessPoolExecutor(1, mp_context=workers.context()) as pool:
         assert pool.submit(startup.installed).result(timeout=120) == startup.steps()
+
+
+def test_a_python_without_the_pieces_takes_its_plain_fork_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "printbrief.launch", None)  # the import fails
+    ctx = workers.context.__wrapped__()  # type: ignore[attr-defined]
+    assert ctx.get_start_method() == "forkserver"
+    assert not isinstance(ctx, launch.WithoutMain)

@@ -3,8 +3,8 @@
 Python's worker processes import the script that started them (``__main__``) as they start,
 so that a task defined there can be unpickled: the script's top-level code runs again in
 every worker. A script calling ``render_many`` or ``compile_issue`` with workers at its top
-level, without ``if __name__ == "__main__":``, then rendered again in each worker (or broke
-the pool), and any script's workers imported everything the script imports.
+level, without ``if __name__ == "__main__":``, would render again in each worker (or break
+the pool), and any script's workers would import everything the script imports.
 
 printbrief's workers only ever run printbrief's own tasks, so they start without the script:
 its top-level code runs once, guarded or not. Only the processes this context launches leave

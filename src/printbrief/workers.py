@@ -228,9 +228,12 @@ def context() -> BaseContext:
     import multiprocessing  # here: a command that renders in its own process never needs it
 
     if sys.platform == "linux":
-        from .launch import WithoutMain
+        try:
+            from .launch import WithoutMain
 
-        ctx = WithoutMain()
+            ctx: BaseContext = WithoutMain()
+        except (ImportError, AttributeError):  # a Python whose multiprocessing is laid out anew
+            ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["printbrief.preload"])
         return ctx
     return multiprocessing.get_context("spawn")
