@@ -213,11 +213,20 @@ def chromium_page() -> Iterator[Any | None]:
             browser.close()
 
 
-def latency(cases: list[Case], renderer: Any, page: Any | None, rounds: int) -> dict[str, Any]:
-    """Interleaved warm latency and PDF size of every contender on every case."""
+def latency(
+    cases: list[Case],
+    renderer: Any,
+    page: Any | None,
+    rounds: int,
+    only: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Interleaved warm latency and PDF size of every contender (or those named in ``only``)
+    on every case."""
     results: dict[str, Any] = {}
     for case in cases:
         contenders = warm_contenders(case, renderer, page)
+        if only:
+            contenders = {name: fn for name, fn in contenders.items() if name in only}
         sizes = {name: len(fn()) for name, fn in contenders.items()}  # also warms each one up
         samples: dict[str, list[float]] = {name: [] for name in contenders}
         for _ in range(rounds):
@@ -507,6 +516,10 @@ def update_docs(table: str) -> None:
         readme.write_text(f"{head}{start}\n{table}{end}{rest.split(end, 1)[1]}", "utf-8")
 
 
+QUICK = ("printbrief", "weasyprint-warm")
+"""The contenders the quick guard times (its limits are ratios of these two)."""
+
+
 def quick(rounds: int, cold_rounds: int) -> int:
     """Regression guard: each ratio must stay within the checked-in bench/threshold.json."""
     from printbrief import Renderer
@@ -515,7 +528,7 @@ def quick(rounds: int, cold_rounds: int) -> int:
     renderer = Renderer(system_fonts=False)
     measured: dict[str, float] = {}
     for name in limits["printbrief_vs_weasyprint_warm"]:
-        result = latency([make_case(name, renderer)], renderer, None, rounds)[name]
+        result = latency([make_case(name, renderer)], renderer, None, rounds, QUICK)[name]
         ms_of = {contender: result[contender]["median_ms"] for contender in result}
         measured[f"printbrief_vs_weasyprint_warm.{name}"] = (
             ms_of["printbrief"] / ms_of["weasyprint-warm"]
