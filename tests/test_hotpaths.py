@@ -26,8 +26,9 @@ THEMES = ("newsbrief", "broadsheet", "minimal")
 @pytest.fixture
 def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
     """How often each step acted (a test of sameness must not pass because nothing ran)."""
-    counts = {"subset": 0, "contexts": 0, "metrics": 0, "struts": 0, "shorthands": 0, "pages": 0}
+    counts = dict.fromkeys(hotpaths.STEPS, 0)
     face, made_from, measured = hotpaths.preprocessed_face, hotpaths.made_from, hotpaths.measured
+    tried = hotpaths.tried
     kept_strut, expansion = hotpaths.kept_strut, hotpaths.expansion
     given = hotpages.given
 
@@ -42,6 +43,11 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
     def from_draft(*args: Any) -> Any:
         counts["metrics"] += 1
         return measured(*args)
+
+    def try_taken(*args: Any) -> bool:
+        taken = tried(*args)
+        counts["tries"] += taken
+        return taken
 
     def strut(style: Any, original: Any) -> Any:
         counts["struts"] += 1
@@ -62,6 +68,7 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
     monkeypatch.setattr(hotpaths, "expansion", expanded)
     monkeypatch.setattr(hotpaths, "made_from", made)
     monkeypatch.setattr(hotpaths, "measured", from_draft)
+    monkeypatch.setattr(hotpaths, "tried", try_taken)
     yield counts
 
 
@@ -83,6 +90,7 @@ def test_a_render_is_byte_identical_with_the_steps(name: str, taken: dict[str, i
     assert fast == plain
     assert taken["subset"] >= 2 and taken["contexts"] >= 50 and taken["metrics"] >= 10, taken
     assert taken["struts"] >= 50 and taken["shorthands"] >= 20, taken
+    assert taken["tries"] >= (10 if name.startswith("en-") else 0), taken
 
 
 @pytest.mark.parametrize("theme", THEMES)
@@ -120,6 +128,7 @@ def test_every_sample_in_every_theme_is_byte_identical(theme: str, taken: dict[s
     assert taken["subset"] >= 2 * len(ARTICLES), taken
     assert taken["contexts"] >= 50 * len(ARTICLES), taken
     assert taken["metrics"] >= 5 * len(ARTICLES), taken
+    assert taken["tries"] >= 10 * len(ARTICLES), taken
     assert taken["struts"] >= 20 * len(ARTICLES), taken
     assert taken["shorthands"] >= 5 * len(ARTICLES), taken
     assert taken["pages"] >= 2, taken  # the feature's pages after its first left and right
@@ -199,7 +208,7 @@ def test_the_switch_and_another_weasyprint_take_the_plain_path(
     monkeypatch.delenv("PRINTBRIEF_PLAIN_HOTPATHS", raising=False)
     assert hotpaths.steps() == hotpaths.STEPS
     monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", "subset")
-    assert hotpaths.steps() == ("contexts", "metrics", "struts", "shorthands", "pages")
+    assert hotpaths.steps() == hotpaths.STEPS[1:]
     every = ",".join(hotpaths.STEPS)
     monkeypatch.setenv("PRINTBRIEF_PLAIN_HOTPATHS", every.replace(",", ", ", 1))
     assert hotpaths.steps() == ()
@@ -218,6 +227,7 @@ from weasyprint.pdf import fonts
 from weasyprint.text import line_break
 plain_subset, plain_setup = fonts.Font._harfbuzz_subset, line_break.Layout.setup
 plain_metrics, plain_strut = line_break.first_line_metrics, line_break.strut
+plain_set, plain_create = line_break.Layout.set_text, line_break.create_layout
 threads = [threading.Thread(target=hotpaths.install) for _ in range(8)]
 for t in threads: t.start()
 for t in threads: t.join()
@@ -225,6 +235,8 @@ assert fonts.Font._harfbuzz_subset.__wrapped__ is plain_subset
 assert line_break.Layout.setup.__wrapped__ is plain_setup
 assert line_break.first_line_metrics.__wrapped__ is plain_metrics
 assert line_break.strut.__wrapped__ is plain_strut
+assert line_break.Layout.set_text.__wrapped__ is plain_set
+assert line_break.create_layout.__wrapped__ is plain_create
 print("ok")
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
@@ -241,6 +253,8 @@ assert hotpaths._installed == () and not hasattr(fonts.Font._harfbuzz_subset, "_
 assert not hasattr(line_break.Layout.setup, "__wrapped__")
 assert not hasattr(line_break.first_line_metrics, "__wrapped__")
 assert not hasattr(line_break.strut, "__wrapped__")
+assert not hasattr(line_break.Layout.set_text, "__wrapped__")
+assert not hasattr(line_break.Layout.get_first_line, "__wrapped__")
 print("ok")
 """
     env = {**os.environ, "PRINTBRIEF_PLAIN_HOTPATHS": "1"}
@@ -291,6 +305,102 @@ def test_a_line_measured_on_the_draft_measures_as_laid_out_alone(
     for name in QUICK:
         renderer.render(load(SAMPLES / name))
     assert len(lines) >= 20 and any(" " in line for line in lines)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_a_try_answered_by_the_draft_lays_out_as_the_try_alone(
+    theme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every try the draft answers is laid out for real too, in a layout of its own (as
+    ``split_first_line`` would have, on the draft): the same break, length, size, baseline."""
+    from weasyprint.text import line_break
+    from weasyprint.text.line_break import line_size
+
+    words: list[str] = []
+    tried = hotpaths.tried
+
+    def checked(layout: Any, text: str, seen: tuple[str, int | None]) -> bool:
+        if not tried(layout, text, seen):
+            return False
+        alone = line_break.create_layout.__wrapped__(
+            text, layout.style, None, layout.max_width, layout.justification_spacing
+        )
+        (want, want_index), (got, got_index) = alone.get_first_line(), layout.get_first_line()
+        assert got_index == want_index == seen[1] and got.length == want.length, text
+        assert line_size(got, layout.style) == line_size(want, layout.style), text
+        baseline = pango.pango_layout_get_baseline
+        assert baseline(layout.layout) == baseline(alone.layout), text
+        assert layout.text == text
+        words.append(text.encode()[seen[1] :].decode())
+        return True
+
+    monkeypatch.setattr(hotpaths, "tried", checked)
+    renderer = Renderer(theme)
+    for name in ("en-news-brief.json", "en-feature.md", "en-plain.json"):
+        renderer.render(load(SAMPLES / name))
+    assert len(words) >= 20 and len(set(words)) >= 10, words
+
+
+def test_no_try_is_answered_in_a_text_the_cjk_layer_keeps_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The CJK layer's own ``set_text`` wrapper gives a Korean text (its words kept whole) and
+    a headline's CJK text (its phrases) Pango attributes: their tries are laid out."""
+    from printbrief.cjkscript import HANGUL, kept_whole
+
+    answered, korean = [], []
+    tried = hotpaths.tried
+
+    def checked(layout: Any, text: str, seen: tuple[str, int | None]) -> bool:
+        taken = tried(layout, text, seen)
+        if HANGUL.search(seen[0]):
+            korean.append(taken)
+        if taken:
+            answered.append(kept_whole(seen[0]))
+        return taken
+
+    monkeypatch.setattr(hotpaths, "tried", checked)
+    renderer = Renderer("minimal")
+    for name in ("ko.json", "mixed-en-quotes-cjk.json"):
+        plain, fast = both(renderer, SAMPLES / name)
+        assert fast == plain, name
+    assert len(korean) >= 20 and not any(korean), korean
+    assert answered and not any(any(kept) for kept in answered)
+
+
+def test_only_a_try_of_a_plain_draft_is_answered_by_it() -> None:
+    """Texts that are not a try (or not on a plain line) are laid out as WeasyPrint does."""
+    from weasyprint import HTML
+
+    hotpaths.install()
+    page = HTML(string="<p>Tide</p>").render().pages[0]._page_box
+    style = page.children[0].children[0].children[0].style  # html > body > p
+
+    class Draft:
+        def __init__(self, text: str, given: Any = style) -> None:
+            self.text, self.style = text, given
+
+    draft = "High water at the north pier tonight"
+    second = len("High water at the ")  # "north" did not fit
+    assert hotpaths.tried(layout := Draft(draft), "High water at the north", (draft, second))
+    assert layout.text == "High water at the north"
+    refused = {
+        "no second line": ("High water at the north", (draft, None)),
+        "another text laid out": ("High water at the north", ("High water", second)),
+        "the line itself": ("High water at the", (draft, second)),
+        "not the draft's text": ("High water at the south", (draft, second)),
+        "not followed by a space": ("High water at the nor", (draft, second)),
+        "two words": ("High water at the north pier", (draft, second)),
+    }
+    for why, (text, seen) in refused.items():
+        layout = Draft(draft)
+        assert not hotpaths.tried(layout, text, seen), why
+        assert layout.text == draft, why
+    shy = "High water at the nor\xadth pier"
+    assert not hotpaths.tried(Draft(shy), "High water at the nor\xadth", (shy, second))
+    spaced = style.copy()
+    spaced["word_spacing"] = 2.0
+    assert not hotpaths.tried(Draft(draft, spaced), "High water at the north", (draft, second))
 
 
 def test_a_strut_is_asked_once_per_style_and_a_changed_copy_afresh() -> None:

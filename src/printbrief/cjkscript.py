@@ -39,6 +39,14 @@ HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 SPACES = frozenset(" \u00a0")
 
 
+def kept_whole(text: str) -> tuple[bool, bool]:
+    """Whether a layout of ``text`` made now keeps Korean words, and a headline's CJK phrases,
+    whole: the Pango attributes :mod:`printbrief.cjkbreak` adds to it as its text is set."""
+    kept = ACTIVE.get() and KEEP_ALL.get()
+    korean = bool(kept and KOREAN.get() and HANGUL.search(text))
+    return korean, bool(kept and PHRASES.get() and CJK.search(text))
+
+
 @functools.cache
 def korean_word() -> re.Pattern[str]:
     """A Korean "word" for keep-all: letters and digits around at least one Hangul syllable.

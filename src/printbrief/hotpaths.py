@@ -35,6 +35,20 @@ proposal for WeasyPrint in docs/performance-notes.md:
     collapsing spaces (anything else is measured as WeasyPrint does). Drawing builds its own
     layout of the line either way.
 
+``tries``
+    When the draft's first line breaks at a space before a word, ``split_first_line`` sets
+    the draft's text to the line plus that word and lays it out again, to see whether the
+    word fits without the space after it. Pango breaks greedily and gives the space it breaks
+    at no width, so a word the draft left off does not fit this way either: the new text is
+    the draft's own text up to that word, and its first line is the draft's first line, which
+    Pango has already laid out. The draft keeps its Pango text and only takes the shorter text
+    as its own (what WeasyPrint's ``Layout.set_text`` keeps); the try then reads the first
+    line it had. Only for drafts of ``split_first_line``, on plain lines (left to right,
+    without letter or word spacing or ``overflow-wrap``), a word with no space, soft hyphen,
+    tab or line break in it, in a text printbrief's CJK layer gives no attributes of its own
+    (Korean words and a headline's phrases kept whole); anything else is laid out as
+    WeasyPrint does.
+
 ``struts``
     ``strut`` (``text/line_break.py``) gives a style's line height and baseline, kept per
     font configuration under a key it builds as the text of 16 of the style's values: building
@@ -79,12 +93,13 @@ from contextvars import ContextVar
 from typing import Any
 
 from . import hotpages
+from .cjkscript import kept_whole
 from .patching import Patch
 
 WRITTEN_FOR = "70.0"
 """The WeasyPrint version whose internals these steps mirror and were checked against."""
 
-STEPS = ("subset", "contexts", "metrics", "struts", "shorthands", "pages")
+STEPS = ("subset", "contexts", "metrics", "tries", "struts", "shorthands", "pages")
 
 FONT_BYTES_KEPT = 12_000_000
 """The font files whose faces are kept preprocessed, at most this many bytes in all per
@@ -131,6 +146,8 @@ def _apply() -> None:
         _patch_layout_setup()
     if "metrics" in chosen:
         _patch_metrics()
+    if "tries" in chosen:
+        _patch_tries()
     if "struts" in chosen:
         _patch_struts()
     if "shorthands" in chosen:
@@ -434,6 +451,97 @@ def measured(first_line: Any, line: str, layout: Any, resume_at: int, style: Any
     layout.text = line  # as set_text keeps it: drawing lays this text out again
     layout.deactivate()
     return layout, len(line.encode()), resume_at, width, height, baseline
+
+
+# ------------------------------------------------------------------------------- tries
+
+_DRAFT = "_printbrief_draft"
+"""Set on the layouts ``split_first_line`` makes inside a render with the ``tries`` step."""
+
+_SEEN = "_printbrief_seen"
+"""A draft's text and where its second line starts, as its last laid-out first line found."""
+
+_NOT_IN_A_TRY = re.compile("[\\s\xad\u200b\u2028\u2029]")
+"""What the word of a try may not hold: a break, or a soft hyphen Pango may break at."""
+
+
+def _patch_tries() -> None:
+    from weasyprint.text import line_break
+
+    line_break.create_layout = _drafting(line_break.create_layout)  # split_first_line's own
+    line_break.Layout.get_first_line = _remembering(line_break.Layout.get_first_line)
+    line_break.Layout.set_text = _trying(line_break.Layout.set_text)
+
+
+def _drafting(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``create_layout`` marking the layouts it makes for ``split_first_line`` as drafts."""
+
+    @functools.wraps(original)
+    def create_layout(*args: Any, **kwargs: Any) -> Any:
+        layout = original(*args, **kwargs)
+        if "tries" in _ACTIVE.get():
+            layout.__dict__[_DRAFT] = True
+        return layout
+
+    return create_layout
+
+
+def _remembering(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``Layout.get_first_line`` noting, on a draft, the text it laid out and its break."""
+
+    @functools.wraps(original)
+    def get_first_line(layout: Any) -> Any:
+        found = original(layout)
+        if _DRAFT in layout.__dict__:
+            layout.__dict__[_SEEN] = (layout.text, found[1])
+        return found
+
+    return get_first_line
+
+
+def _trying(original: Callable[..., None]) -> Callable[..., None]:
+    """``Layout.set_text`` that takes a try's text without laying the draft out again."""
+
+    @functools.wraps(original)
+    def set_text(layout: Any, text: str, justify: bool = False) -> None:
+        seen = layout.__dict__.pop(_SEEN, None)
+        if justify:  # drawing lays the line out anew: no longer a draft
+            layout.__dict__.pop(_DRAFT, None)
+        elif seen is not None and tried(layout, text, seen):
+            return None
+        return original(layout, text, justify)
+
+    return set_text
+
+
+def tried(layout: Any, text: str, seen: tuple[str, int | None]) -> bool:
+    """Take ``text`` as the draft's own, its Pango text left as it is, if ``text`` is a try.
+
+    A try is the draft's text up to the end of the first word past its break (``seen``: the
+    text laid out and where its second line starts), a space next in the draft. Pango breaks
+    greedily: a word it left off the line with the rest of the draft after it is left off
+    with nothing after it, so the draft's first line and break answer the try.
+    """
+    laid_out, second = seen
+    if not second or laid_out is not layout.text or len(text) >= len(laid_out):
+        return False
+    encoded = text.encode()
+    if (
+        len(encoded) <= second
+        or laid_out[len(text)] != " "
+        or not laid_out.startswith(text)
+        or "\n" in laid_out
+        or "\t" in laid_out
+        or _NOT_IN_A_TRY.search(encoded[second:].decode())
+    ):
+        return False
+    style = layout.style
+    if not _plain(style) or style["word_spacing"] or style["overflow_wrap"] != "normal":
+        return False
+    if any(kept_whole(laid_out)):  # the CJK layer's set_text gives it attributes of its own
+        return False
+    layout.text = text  # as set_text keeps it; the draft's first line stays laid out
+    return True
 
 
 # ------------------------------------------------------------------------------ struts
