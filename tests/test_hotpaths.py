@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from weasyprint.text.ffi import ffi, pango
 
 from conftest import SAMPLES
@@ -115,6 +117,27 @@ def test_truetype_fonts_are_subset_in_one_pass_to_weasyprints_bytes(
     for path in ARTICLES:
         renderer.render(load(path))
     assert len(same) >= 3 * len(ARTICLES) and all(same), same
+
+
+def test_a_system_font_with_math_variants_is_subset_as_weasyprint_does(
+    taken: dict[str, int],
+) -> None:
+    """DejaVu carries a MATH table: HarfBuzz adds a glyph's math variants (parenthesis
+    pieces, dashes) to a subset, and WeasyPrint's two passes keep others than one pass would.
+    Such a face is subset in WeasyPrint's two passes, from the preprocessed face."""
+    from weasyprint import HTML
+
+    found = subprocess.run(
+        ["fc-match", "-f", "%{file}", "DejaVu Serif"], capture_output=True, text=True
+    ).stdout
+    assert "DejaVu" in found, "this test needs DejaVu Serif (fonts-dejavu-core)"
+    assert b"MATH" in hotpaths._tags(Path(found).read_bytes())
+    html = "<p style='font: 9pt \"DejaVu Serif\"'>A well‐known pier (the north one) — 2026</p>"
+    hotpaths.install()
+    plain = HTML(string=html).write_pdf()
+    with hotpaths.only("subset"), hotpaths.speeding():
+        assert HTML(string=html).write_pdf() == plain
+    assert taken["subset"] >= 1
 
 
 @pytest.mark.slow
@@ -492,3 +515,42 @@ def test_pages_of_every_kind_get_the_styles_they_would_get_alone(taken: dict[str
         fast = HTML(string=PAGE_KINDS + body).write_pdf()
     assert len(document.pages) >= 15 and taken["pages"] >= 5, (len(document.pages), taken)
     assert fast == plain
+
+
+WORDS = st.sampled_from(
+    ["harbour", "a", "ferry's", "well-known", "night", "2026", "km\u00a05", "co\u00adoperative",
+     "(pier)", "timetable,", "—", "extraordinarily", "I", "tide.", "“quoted”", "x" * 14]
+)  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    words=st.lists(WORDS, min_size=1, max_size=60),
+    width=st.integers(min_value=24, max_value=90),
+    justify=st.booleans(),
+    size=st.sampled_from([7, 9.5, 12]),
+)
+def test_random_paragraphs_break_alike_with_the_tries_step(
+    words: list[str], width: int, justify: bool, size: float
+) -> None:
+    """Whatever the words and the measure, answering tries from the draft gives the same PDF."""
+    from weasyprint import HTML
+
+    align = "justify" if justify else "left"
+    html = (
+        f"<html lang=en><style>@page {{ size: {width + 20}mm 60mm; margin: 10mm }}"
+        f"p {{ font: {size}pt serif; text-align: {align}; hyphens: auto; margin: 0 }}</style>"
+        f"<p>{' '.join(words)}</p><p>{' '.join(reversed(words))}{' harbour' * 30}</p>"
+    )
+    others = (s for s in hotpaths.STEPS if s != "tries")
+    with hotpaths.only(*others), hotpaths.speeding():
+        plain = HTML(string=html).write_pdf()
+    answered, tried = [], hotpaths.tried
+    hotpaths.tried = lambda *args: answered.append(tried(*args)) or answered[-1]
+    try:
+        with hotpaths.speeding():
+            fast = HTML(string=html).write_pdf()
+    finally:
+        hotpaths.tried = tried
+    assert fast == plain
+    assert any(answered)  # thirty plain words at the end: lines of two words or more

@@ -14,8 +14,8 @@ proposal for WeasyPrint in docs/performance-notes.md:
     room is subset plainly from then on (:data:`SPILLED_KEPT`): preprocessing a CJK face
     costs about ten plain subsets, so a process whose faces take turns past the bound (Chinese
     and Japanese, or two themes) would otherwise pay it again on nearly every render.
-    A TrueType font is subset in one pass, not WeasyPrint's two (:func:`one_pass_subset`):
-    the same bytes in a quarter to a half of the time.
+    A TrueType font without a MATH table is subset in one pass, not WeasyPrint's two
+    (:func:`one_pass_subset`): the same bytes in a quarter to a half of the time.
 
 ``contexts``
     Every ``Layout`` (``text/line_break.py``: each line's draft, the re-layout that
@@ -230,9 +230,19 @@ _DROPPED = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JST
 
 
 def _truetype(font: Any) -> bool:
-    """Whether ``font`` is a TrueType font of outlines alone (no CFF, bitmaps or colour)."""
+    """Whether ``font`` is a TrueType font of outlines alone (no CFF, bitmaps or colour) without
+    a MATH table: HarfBuzz adds a glyph's math variants to a subset, and WeasyPrint's second
+    pass, over every glyph up to the last used, adds those of other glyphs and drops those
+    past it (DejaVu's parenthesis pieces and dashes), so one pass would give other bytes."""
     plain = not (font.bitmap or font.png or font.svg or font.colr)
-    return plain and font.file_content[:4] in (b"\x00\x01\x00\x00", b"true")
+    data = font.file_content
+    return plain and data[:4] in (b"\x00\x01\x00\x00", b"true") and b"MATH" not in _tags(data)
+
+
+def _tags(data: bytes) -> set[bytes]:
+    """The table tags of an sfnt file (its table directory), none if it is cut short."""
+    count = int.from_bytes(data[4:6], "big")
+    return {data[12 + 16 * i : 16 + 16 * i] for i in range(count) if 16 + 16 * i <= len(data)}
 
 
 def one_pass_subset(font: Any, to_unicode: Any, hinting: bool, ready: Any) -> bytes | None:
