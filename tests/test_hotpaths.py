@@ -359,36 +359,44 @@ def test_a_try_answered_by_the_draft_lays_out_as_the_try_alone(
 
     monkeypatch.setattr(hotpaths, "tried", checked)
     renderer = Renderer(theme)
-    for name in ("en-news-brief.json", "en-feature.md", "en-plain.json"):
+    for name in ("en-news-brief.json", "en-feature.md", "en-plain.json", "ko.json"):
         renderer.render(load(SAMPLES / name))
     assert len(words) >= 20 and len(set(words)) >= 10, words
 
 
-def test_no_try_is_answered_in_a_text_the_cjk_layer_keeps_whole(
-    monkeypatch: pytest.MonkeyPatch,
+def test_korean_tries_are_answered_alike_whichever_patch_came_first(
+    taken: dict[str, int],
 ) -> None:
-    """The CJK layer's own ``set_text`` wrapper gives a Korean text (its words kept whole) and
-    a headline's CJK text (its phrases) Pango attributes: their tries are laid out."""
-    from printbrief.cjkscript import HANGUL, kept_whole
-
-    answered, korean = [], []
-    tried = hotpaths.tried
-
-    def checked(layout: Any, text: str, seen: tuple[str, int | None]) -> bool:
-        taken = tried(layout, text, seen)
-        if HANGUL.search(seen[0]):
-            korean.append(taken)
-        if taken:
-            answered.append(kept_whole(seen[0]))
-        return taken
-
-    monkeypatch.setattr(hotpaths, "tried", checked)
+    """The CJK layer adds Pango attributes in its own ``set_text`` wrapper (Korean words and a
+    headline's phrases kept whole); a try taken keeps the draft's. A render patches the hot
+    paths first, so that wrapper sees each try; patched the other way round it does not."""
     renderer = Renderer("minimal")
     for name in ("ko.json", "mixed-en-quotes-cjk.json"):
         plain, fast = both(renderer, SAMPLES / name)
         assert fast == plain, name
-    assert len(korean) >= 20 and not any(korean), korean
-    assert answered and not any(any(kept) for kept in answered)
+    assert taken["tries"] >= 30, taken
+    code = """
+from printbrief import Renderer, cjk, hotpaths, load
+from weasyprint.text import line_break
+cjk.install()
+hotpaths.install()
+assert line_break.Layout.set_text.__wrapped__.__module__ == "printbrief.cjkbreak"
+taken, tried = [], hotpaths.tried
+hotpaths.tried = lambda *args: taken.append(tried(*args)) or taken[-1]
+for theme in ("newsbrief", "broadsheet"):
+    renderer = Renderer(theme)
+    for name in ("ko.json", "mixed-en-quotes-cjk.json"):
+        article = load("samples/" + name)
+        with hotpaths.only(*(s for s in hotpaths.STEPS if s != "tries")):
+            plain = bytes(renderer.render(article))
+        assert bytes(renderer.render(article)) == plain, (theme, name)
+assert sum(taken) >= 100, sum(taken)
+print("ok")
+"""
+    root = Path(__file__).resolve().parents[1]
+    argv = [sys.executable, "-c", code]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, cwd=root)
+    assert done.stdout.strip() == "ok", done.stderr[-2000:]
 
 
 def test_only_a_try_of_a_plain_draft_is_answered_by_it() -> None:

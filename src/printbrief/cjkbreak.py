@@ -13,6 +13,7 @@ from typing import Any
 from .cjkheads import phrases
 from .cjkscript import (
     ACTIVE,
+    ANSWERED,
     BROKEN,
     CJK,
     HANGUL,
@@ -31,6 +32,8 @@ def text_setter(original: Callable[..., None]) -> Callable[..., None]:
 
     def set_text(layout: Any, text: str, justify: bool = False) -> None:
         original(layout, text, justify)
+        if layout.__dict__.pop(ANSWERED, False):
+            return  # the draft's own attributes cover the try's text (a prefix of it)
         # A justified box is drawn after the layout, with its spacing (pb_spacing); Korean
         # words and a headline's phrases are kept whole during the layout.
         if (justify and getattr(layout, "pb_spacing", None)) or (

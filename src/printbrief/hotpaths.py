@@ -45,9 +45,9 @@ proposal for WeasyPrint in docs/performance-notes.md:
     as its own (what WeasyPrint's ``Layout.set_text`` keeps); the try then reads the first
     line it had. Only for drafts of ``split_first_line``, on plain lines (left to right,
     without letter or word spacing or ``overflow-wrap``), a word with no space, soft hyphen,
-    tab or line break in it, in a text printbrief's CJK layer gives no attributes of its own
-    (Korean words and a headline's phrases kept whole); anything else is laid out as
-    WeasyPrint does.
+    tab or line break in it; anything else is laid out as WeasyPrint does. printbrief's CJK
+    layer adds Pango attributes as a text is set (Korean words and a headline's phrases kept
+    whole): a try taken leaves the draft's, which already cover the try's text.
 
 ``struts``
     ``strut`` (``text/line_break.py``) gives a style's line height and baseline, kept per
@@ -93,7 +93,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from . import hotpages
-from .cjkscript import kept_whole
+from .cjkscript import ANSWERED
 from .patching import Patch
 
 WRITTEN_FOR = "70.0"
@@ -515,6 +515,7 @@ def _trying(original: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(original)
     def set_text(layout: Any, text: str, justify: bool = False) -> None:
         seen = layout.__dict__.pop(_SEEN, None)
+        layout.__dict__.pop(ANSWERED, None)  # set again below only for a try taken now
         if justify:  # drawing lays the line out anew: no longer a draft
             layout.__dict__.pop(_DRAFT, None)
         elif seen is not None and tried(layout, text, seen):
@@ -548,9 +549,8 @@ def tried(layout: Any, text: str, seen: tuple[str, int | None]) -> bool:
     style = layout.style
     if not _plain(style) or style["word_spacing"] or style["overflow_wrap"] != "normal":
         return False
-    if any(kept_whole(laid_out)):  # the CJK layer's set_text gives it attributes of its own
-        return False
     layout.text = text  # as set_text keeps it; the draft's first line stays laid out
+    layout.__dict__[ANSWERED] = True  # the CJK layer's attributes for it: the draft has them
     return True
 
 
