@@ -21,7 +21,6 @@ from .cjkscript import (
     KOREAN,
     PHRASES,
     byte_offsets,
-    kept_whole,
     korean_word,
     runs,
 )
@@ -47,7 +46,9 @@ def text_setter(original: Callable[..., None]) -> Callable[..., None]:
 def add_attributes(layout: Any, justify: bool) -> None:
     """Letter spacing of a justified CJK text box, and keep-all inside Korean words."""
     spacing = getattr(layout, "pb_spacing", None) if justify else None
-    keep, phrased = kept_whole(layout.text)
+    kept = ACTIVE.get() and KEEP_ALL.get()
+    keep = kept and KOREAN.get() and HANGUL.search(layout.text)
+    phrased = kept and PHRASES.get() and CJK.search(layout.text)
     if not (spacing or keep or phrased):
         return
     from weasyprint.text.ffi import ffi, pango

@@ -37,19 +37,9 @@ CJK = re.compile(
 CJK_QUOTES = frozenset("‘’“”—…")
 HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 SPACES = frozenset(" \u00a0")
-
-
 ANSWERED = "_printbrief_try_answered"
 """Set on a line's draft whose text a try took without laying it out again
 (:mod:`printbrief.hotpaths`, ``tries``): it keeps the attributes it has."""
-
-
-def kept_whole(text: str) -> tuple[bool, bool]:
-    """Whether a layout of ``text`` made now keeps Korean words, and a headline's CJK phrases,
-    whole: the Pango attributes :mod:`printbrief.cjkbreak` adds to it as its text is set."""
-    kept = ACTIVE.get() and KEEP_ALL.get()
-    korean = bool(kept and KOREAN.get() and HANGUL.search(text))
-    return korean, bool(kept and PHRASES.get() and CJK.search(text))
 
 
 @functools.cache
