@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from weasyprint.text.ffi import ffi, pango
 
 from conftest import SAMPLES
-from printbrief import Renderer, hotpages, hotpaths, load, render
+from printbrief import Renderer, hotdraw, hotpages, hotpaths, load, render
 
 ARTICLES = sorted(
     p for p in SAMPLES.iterdir() if p.suffix in (".json", ".md") and p.name != "README.md"
@@ -32,7 +32,7 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
     face, made_from, measured = hotpaths.preprocessed_face, hotpaths.made_from, hotpaths.measured
     tried = hotpaths.tried
     kept_strut, expansion = hotpaths.kept_strut, hotpaths.expansion
-    given = hotpages.given
+    given, write = hotpages.given, hotdraw.write
 
     def preprocessed(hb_face: Any, size: int) -> Any:
         counts["subset"] += 1
@@ -65,7 +65,12 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
         counts["pages"] += 1
         given(*args)
 
+    def written(*args: Any) -> None:
+        counts["glyphs"] += 1
+        write(*args)
+
     monkeypatch.setattr(hotpages, "given", reused)
+    monkeypatch.setattr(hotdraw, "write", written)
     monkeypatch.setattr(hotpaths, "kept_strut", strut)
     monkeypatch.setattr(hotpaths, "expansion", expanded)
     monkeypatch.setattr(hotpaths, "made_from", made)
@@ -93,6 +98,7 @@ def test_a_render_is_byte_identical_with_the_steps(name: str, taken: dict[str, i
     assert taken["subset"] >= 2 and taken["contexts"] >= 50 and taken["metrics"] >= 10, taken
     assert taken["struts"] >= 50 and taken["shorthands"] >= 20, taken
     assert taken["tries"] >= (10 if name.startswith("en-") else 0), taken
+    assert taken["glyphs"] >= 30, taken
 
 
 @pytest.mark.parametrize("theme", THEMES)
@@ -155,6 +161,7 @@ def test_every_sample_in_every_theme_is_byte_identical(theme: str, taken: dict[s
     assert taken["struts"] >= 20 * len(ARTICLES), taken
     assert taken["shorthands"] >= 5 * len(ARTICLES), taken
     assert taken["pages"] >= 2, taken  # the feature's pages after its first left and right
+    assert taken["glyphs"] >= 25 * len(ARTICLES), taken
 
 
 def test_each_step_alone_is_byte_identical(taken: dict[str, int]) -> None:
@@ -562,3 +569,107 @@ def test_random_paragraphs_break_alike_with_the_tries_step(
         hotpaths.tried = tried
     assert fast == plain
     assert any(answered)  # thirty plain words at the end: lines of two words or more
+
+
+def _drawn(html: str, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, bytes, dict[str, int]]:
+    """``html`` without the ``glyphs`` step and with it, and how many boxes it wrote or
+    left to WeasyPrint."""
+    from weasyprint import HTML
+
+    counts = {"written": 0, "left": 0}
+    runs, write = hotdraw.plain_runs, hotdraw.write
+
+    def read(*args: Any) -> Any:
+        found = runs(*args)
+        counts["left"] += found is None
+        return found
+
+    def written(*args: Any) -> None:
+        counts["written"] += 1
+        write(*args)
+
+    others = (s for s in hotpaths.STEPS if s != "glyphs")
+    with hotpaths.only(*others), hotpaths.speeding():
+        plain = HTML(string=html).write_pdf()
+    monkeypatch.setattr(hotdraw, "plain_runs", read)
+    monkeypatch.setattr(hotdraw, "write", written)
+    with hotpaths.speeding():
+        fast = HTML(string=html).write_pdf()
+    return plain, fast, counts
+
+
+GLYPH_CASES = {
+    # text, style: (any box written by the step, any left to WeasyPrint)
+    "letter spacing (x offsets)": ("Spaced out", "letter-spacing: 0.3em", (True, False)),
+    "justified, word spacing": (
+        "Words spread over a narrow measure, line by line, to its edges",
+        "width: 30mm; text-align: justify; word-spacing: 2pt", (True, False),
+    ),
+    "right to left": ("שלום עולם", "direction: rtl", (True, False)),
+    "ligatures": ("office affine waffle", "font-family: serif", (True, False)),
+    "empty glyphs": ("soft\u00adhy\u200bphen", "", (True, False)),
+    "stacked marks (a text rise)": ("a\u0301\u0301\u0301 and more", "font-family: serif", (False, True)),
+    "a missing glyph (.notdef)": ("private \ue000 use", "", (False, True)),
+    "an ellipsis": (
+        "A long line cut short with an ellipsis",
+        "width: 20mm; overflow: hidden; white-space: nowrap; text-overflow: ellipsis", (False, False),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.allow_warnings  # the missing glyph's, counted below
+@pytest.mark.parametrize("case", GLYPH_CASES)
+def test_the_glyphs_step_writes_plain_boxes_and_leaves_the_rest_to_weasyprint(
+    case: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    text, style, expected = GLYPH_CASES[case]
+    html = f"<style>@page {{ size: 80mm 80mm }}</style><p style='{style}'>{text}</p>"
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        plain, fast, counts = _drawn(html, monkeypatch)
+    assert fast == plain
+    assert (counts["written"] > 0, counts["left"] > 0) == expected, counts
+    notdef = [r for r in caplog.records if ".notdef" in r.getMessage()]
+    assert len(notdef) == (2 if "missing" in case else 0)  # once each way
+
+
+GLYPH_WORDS = st.sampled_from(
+    ["harbour", "office", "affine", "naïve", "e\u0301te\u0301", "fjord", "Tōkyō", "שלום",
+     "1.5", "12,000", "non\u00a0stop", "soft\u00adhyphen", "zero\u200bwidth", "(pier)", "—",
+     "“quoted”", "AVATAR", "Wyvern", "ΑΒΓ", "Ωmega", "x" * 14]
+)  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    words=st.lists(GLYPH_WORDS, min_size=1, max_size=40),
+    width=st.integers(min_value=24, max_value=90),
+    justify=st.booleans(),
+    letters=st.sampled_from(["normal", "0.05em", "1.5px", "-0.02em"]),
+    family=st.sampled_from(["serif", "sans-serif", "monospace"]),
+    size=st.sampled_from([7, 9.5, 12]),
+)
+def test_random_paragraphs_draw_alike_with_the_glyphs_step(
+    words: list[str], width: int, justify: bool, letters: str, family: str, size: float
+) -> None:
+    """Whatever the words, fonts and spacing, writing glyphs from buffers gives the same PDF."""
+    from weasyprint import HTML
+
+    align = "justify" if justify else "left"
+    html = (
+        f"<html lang=en><style>@page {{ size: {width + 20}mm 80mm; margin: 10mm }}"
+        f"p {{ font: {size}pt {family}; text-align: {align}; letter-spacing: {letters};"
+        f" hyphens: auto; margin: 0 }} b {{ font-weight: bold }}</style>"
+        f"<p>{' '.join(words)}</p><p><b>{' '.join(reversed(words))}</b> harbour</p>"
+    )
+    written, write = [], hotdraw.write
+    others = (s for s in hotpaths.STEPS if s != "glyphs")
+    with hotpaths.only(*others), hotpaths.speeding():
+        plain = HTML(string=html).write_pdf()
+    hotdraw.write = lambda *args: written.append(1) or write(*args)  # type: ignore[assignment]
+    try:
+        with hotpaths.speeding():
+            fast = HTML(string=html).write_pdf()
+    finally:
+        hotdraw.write = write  # type: ignore[assignment]
+    assert fast == plain
+    assert written  # the last paragraph's plain word at least

@@ -8,10 +8,11 @@ does; ``tests/test_cjk_cost.py`` checks the bytes against WeasyPrint's own writi
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from typing import Any
+
+from .hotdraw import EMPTY, FIELDS, FROM_UNITS, UNKNOWN, advance, glyph_unicode
 
 
 def exact_drawing(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -60,7 +61,7 @@ def _absorb_truncation(stream: Any, layout: Any) -> list[tuple[Any, ...]]:
     run, carry, previous, size = layout.get_first_line()[0].runs[0], 0.0, None, 0.0
     font: Any = None
     old_pango = pango.pango_version() < 14802  # as WeasyPrint's draw_first_line
-    if ffi.sizeof("PangoGlyphInfo") != 4 * _FIELDS:  # pragma: no cover
+    if ffi.sizeof("PangoGlyphInfo") != 4 * FIELDS:  # pragma: no cover
         raise RuntimeError("PangoGlyphInfo is not five 32-bit fields")
     runs = []
     while run != ffi.NULL:
@@ -73,7 +74,7 @@ def _absorb_truncation(stream: Any, layout: Any) -> list[tuple[Any, ...]]:
         glyphs = glyph_item.glyphs
         # The run's PangoGlyphInfo array as 32-bit integers, read and written in place: one
         # buffer instead of a C struct object for every field of every glyph.
-        infos = memoryview(ffi.buffer(glyphs.glyphs, glyphs.num_glyphs * 4 * _FIELDS)).cast("i")
+        infos = memoryview(ffi.buffer(glyphs.glyphs, glyphs.num_glyphs * 4 * FIELDS)).cast("i")
         carry = _round_adjustments(infos, (stream, pango_font, font), size, carry)
         runs.append((glyph_item, pango_font, font, size, infos))
     return runs
@@ -87,8 +88,8 @@ def _plain(textbox: Any, runs: list[tuple[Any, ...]]) -> bool:
     for _, _, font, _, infos in runs:
         if font.bitmap or font.png or font.svg or font.colr:
             return False
-        for i in range(0, len(infos), _FIELDS):
-            if infos[i] & _UNKNOWN or infos[i + 3]:
+        for i in range(0, len(infos), FIELDS):
+            if infos[i] & UNKNOWN or infos[i + 3]:
                 return False
     return True
 
@@ -120,42 +121,23 @@ def _glyphs_text(
     ``offsets`` holds the box's x offsets as written: letter spacing moves its glyphs alike,
     and a float's shortest digits take a few thousand steps to find."""
     parts, to_unicode, widths = [], font.to_unicode, font.widths
-    for n, i in enumerate(range(0, len(infos), _FIELDS)):
+    for n, i in enumerate(range(0, len(infos), FIELDS)):
         glyph_id, width = infos[i], infos[i + 1]
-        if glyph_id == _EMPTY:
+        if glyph_id == EMPTY:
             parts.append(f">{-width / size}<")
             continue
         if glyph_id not in to_unicode:
-            to_unicode[glyph_id] = _glyph_unicode(textbox, glyph_item, n, len(infos) // _FIELDS)
+            to_unicode[glyph_id] = glyph_unicode(textbox, glyph_item, n, len(infos) // FIELDS)
         offset = infos[i + 2] / size
         if offset:
             if offset not in offsets:
                 offsets[offset] = f">{-offset}<"
             parts.append(offsets[offset])
         parts.append(f"{glyph_id:04x}")
-        kerning = widths[glyph_id] + offset - width * 1000 * _FROM_UNITS / size
+        kerning = widths[glyph_id] + offset - width * 1000 * FROM_UNITS / size
         if kerning:
             parts.append(f">{int(kerning)}<")
     return "".join(parts)
-
-
-def _glyph_unicode(textbox: Any, glyph_item: Any, n: int, count: int) -> str:
-    """The text of the run's glyph ``n``, from its cluster, as ``draw_first_line`` maps it."""
-    item, clusters = glyph_item.item, glyph_item.glyphs.log_clusters
-    start = clusters[n]
-    if item.analysis.level % 2:  # right to left
-        end = item.length if n == 0 else clusters[n - 1]
-    else:
-        end = item.length if n == count - 1 else clusters[n + 1]
-    utf8_text = textbox.pango_layout.text.encode()
-    text: str = utf8_text[item.offset + start : item.offset + end].decode()
-    return text
-
-
-_FIELDS = 5
-"""32-bit fields of a ``PangoGlyphInfo``: glyph, width, x_offset, y_offset, visual attributes."""
-_EMPTY, _UNKNOWN = 0x0FFFFFFF, 0x10000000
-"""``PANGO_GLYPH_EMPTY`` and ``PANGO_GLYPH_UNKNOWN_FLAG`` (Pango's ``pango-types.h``)."""
 
 
 def _round_adjustments(
@@ -170,13 +152,13 @@ def _round_adjustments(
     """
     stream, pango_font, font = fonts
     scale = _PER_UNIT / size  # WeasyPrint's 1000 * FROM_UNITS / font_size
-    for i in range(0, len(infos), _FIELDS):
+    for i in range(0, len(infos), FIELDS):
         glyph_id = infos[i]
-        if glyph_id == _EMPTY or glyph_id & _UNKNOWN:
+        if glyph_id == EMPTY or glyph_id & UNKNOWN:
             continue  # written exactly, or with a width WeasyPrint makes up
         width = font.widths.get(glyph_id)
         if width is None:  # as WeasyPrint will find it, and keep it, drawing the glyph next
-            width = font.widths[glyph_id] = _advance(stream, pango_font, glyph_id, size)
+            width = font.widths[glyph_id] = advance(stream, pango_font, glyph_id, size)
         # WeasyPrint writes the x offset as x_offset / size thousandths of an em, as if Pango
         # had 1000 units to the pixel (it has 1024): a glyph moved 34 px by letter spacing
         # would print 0.8 px further right. Scaled, it prints where Pango put it; an error
@@ -196,25 +178,6 @@ def _round_adjustments(
     return carry
 
 
-def _advance(stream: Any, pango_font: Any, glyph_id: int, size: float) -> int:
-    """The glyph's advance in thousandths of an em, as ``draw_first_line`` computes it."""
-    get_extents = _pango().pango_font_get_glyph_extents
-    get_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
-    advance: int = round(stream.logical_rect.width * 1000 * _FROM_UNITS / size)
-    return advance
-
-
-@functools.cache
-def _pango() -> Any:
-    """WeasyPrint's Pango library, imported once (this module loads before WeasyPrint)."""
-    from weasyprint.text.ffi import pango
-
-    return pango
-
-
-_FROM_UNITS = 1 / 1024
-"""WeasyPrint's ``FROM_UNITS`` (``text/ffi.py``: ``pango_units_to_double(1)``), the inverse of
-Pango's ``PANGO_SCALE``, 1024 units to the pixel in Pango's ABI."""
 _PER_UNIT = 1000 / 1024
 """WeasyPrint's ``1000 * FROM_UNITS`` (Pango has 1024 units to the pixel), exactly: a whole
 number of Pango units times it is exact in a double, as ``x * 1000 * FROM_UNITS`` is."""

@@ -71,6 +71,15 @@ proposal for WeasyPrint in docs/performance-notes.md:
     that the same page selectors match get the same values. Within a document the styles of
     the first page of each kind are given to the later ones (:mod:`printbrief.hotpages`).
 
+``glyphs``
+    Drawing a text box (``draw_first_line``, ``draw/text.py``) reads every field of every
+    glyph through a cffi struct object and formats each glyph's id, offset and adjustment as
+    text. A plain box's runs are read as buffers of integers instead, and a run's text is
+    taken from what the document already wrote in the same font and size: the same run (a
+    word with the same advances), else the same glyph, advance and offset
+    (:mod:`printbrief.hotdraw`). Boxes with an ellipsis, a colour or bitmap font, a missing
+    glyph or a vertical offset are drawn as WeasyPrint draws them.
+
 The steps are installed once per process (:class:`~printbrief.patching.Patch`, on the first
 render; only on exactly that version: a minor release may change what they mirror) and act only
 inside :func:`speeding`, which every printbrief render enters: other WeasyPrint users in the
@@ -92,14 +101,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from . import hotpages
+from . import hotdraw, hotpages
 from .cjkscript import ANSWERED
 from .patching import Patch
 
 WRITTEN_FOR = "70.0"
 """The WeasyPrint version whose internals these steps mirror and were checked against."""
 
-STEPS = ("subset", "contexts", "metrics", "tries", "struts", "shorthands", "pages")
+STEPS = ("subset", "contexts", "metrics", "tries", "struts", "shorthands", "pages", "glyphs")
 
 FONT_BYTES_KEPT = 12_000_000
 """The font files whose faces are kept preprocessed, at most this many bytes in all per
@@ -128,7 +137,8 @@ def steps() -> tuple[str, ...]:
     if plain in ("1", "all", "yes") or weasyprint.__version__ != WRITTEN_FOR:
         return ()
     off = {s.strip() for s in plain.split(",")}
-    return tuple(s for s in STEPS if s not in off and (s != "subset" or _can_preprocess()))
+    able = {"subset": _can_preprocess, "glyphs": hotdraw.can_read}
+    return tuple(s for s in STEPS if s not in off and (s not in able or able[s]()))
 
 
 def install() -> tuple[str, ...]:
@@ -154,6 +164,8 @@ def _apply() -> None:
         _patch_shorthands()
     if "pages" in chosen:
         hotpages.patch(lambda: "pages" in _ACTIVE.get())
+    if "glyphs" in chosen:
+        hotdraw.patch(lambda: "glyphs" in _ACTIVE.get())
     _installed = chosen
 
 
