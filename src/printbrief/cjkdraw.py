@@ -12,7 +12,17 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from .hotdraw import EMPTY, FIELDS, FROM_UNITS, UNKNOWN, advance, glyph_unicode
+from .hotdraw import (
+    EMPTY,
+    FIELDS,
+    FROM_UNITS,
+    UNKNOWN,
+    advance,
+    closed,
+    glyph_unicode,
+    line_runs,
+    show,
+)
 
 
 def exact_drawing(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -52,25 +62,14 @@ def _absorb_truncation(stream: Any, layout: Any) -> list[tuple[Any, ...]]:
 
     Japanese lines change script every few characters, so Pango gives them a run for about
     every two glyphs: like WeasyPrint's ``draw_first_line``, the font is looked up only when
-    a run's font differs from the one before (``stream.add_font`` describes and hashes it).
+    a run's font differs from the one before (:func:`~printbrief.hotdraw.line_runs`).
     """
-    from weasyprint.text.ffi import ffi, pango
+    from weasyprint.text.ffi import ffi
 
-    # Drawing sets single-paragraph mode; setting it now keeps it from laying out anew.
-    pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
-    run, carry, previous, size = layout.get_first_line()[0].runs[0], 0.0, None, 0.0
-    font: Any = None
-    old_pango = pango.pango_version() < 14802  # as WeasyPrint's draw_first_line
     if ffi.sizeof("PangoGlyphInfo") != 4 * FIELDS:  # pragma: no cover
         raise RuntimeError("PangoGlyphInfo is not five 32-bit fields")
-    runs = []
-    while run != ffi.NULL:
-        glyph_item, run = run.data, run.next
-        pango_font = glyph_item.item.analysis.font
-        if pango_font != previous:
-            previous, (font, size) = pango_font, stream.add_font(pango_font)
-            if old_pango or font.png:
-                size = layout.style["font_size"]
+    runs, carry = [], 0.0
+    for glyph_item, pango_font, font, size in line_runs(stream, layout):
         glyphs = glyph_item.glyphs
         # The run's PangoGlyphInfo array as 32-bit integers, read and written in place: one
         # buffer instead of a C struct object for every field of every glyph.
@@ -98,19 +97,12 @@ def _write_spaced(stream: Any, textbox: Any, matrix: Any, runs: list[tuple[Any, 
     """Write the box's text as WeasyPrint 70's ``draw_first_line`` does (``draw/text.py``):
     the font set when it changes, each run's glyphs in ``<…>`` with the x offsets and
     adjustments between them, in thousandths of an em."""
-    stream.set_text_matrix(*matrix.values)
-    string, previous = "", None
     offsets: dict[float, str] = {}
-    for glyph_item, pango_font, font, size, infos in runs:
-        if pango_font != previous:
-            previous = pango_font
-            if string:
-                stream.show_text(string)
-            string = ""
-            stream.set_font_size(font.hash, size)
-        string += "<" + _glyphs_text(textbox, glyph_item, font, size, infos, offsets)
-        string = string[:-1] if string[-1] == "<" else string + ">"
-    stream.show_text(string)
+    texts = (
+        (pango_font, font, size, closed(_glyphs_text(textbox, item, font, size, infos, offsets)))
+        for item, pango_font, font, size, infos in runs
+    )
+    show(stream, matrix, texts)
 
 
 def _glyphs_text(

@@ -20,7 +20,7 @@ tests/test_hotpaths.py checks the bytes.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 FIELDS = 5
@@ -87,31 +87,16 @@ per run (its fields as bytes)."""
 
 def plain_runs(stream: Any, textbox: Any) -> list[Run] | None:
     """The box's first line as runs, or None when ``draw_first_line`` would write more than
-    glyphs and numbers (a colour or bitmap font, a missing glyph, a vertical offset).
-
-    Fonts are added to the stream as ``draw_first_line`` adds them, when a run's font differs
-    from the one before: in the same order, so a box drawn by WeasyPrint after all adds none.
-    """
-    ffi, pango, old_pango = _libraries()
-    layout = textbox.pango_layout
-    # As draw_first_line: set before the line is asked for, or it would be laid out anew.
-    pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
-    run = layout.get_first_line()[0].runs[0]
+    glyphs and numbers (a colour or bitmap font, a missing glyph, a vertical offset)."""
+    ffi = _libraries()[0]
     runs: list[Run] = []
-    previous: Any = None
-    font: Any = None
-    size = 0.0
     known: dict[bytes, str] = {}
-    while run != ffi.NULL:
-        glyph_item, run = run.data, run.next
-        pango_font = glyph_item.item.analysis.font
-        if pango_font != previous:
-            previous, (font, size) = pango_font, stream.add_font(pango_font)
-            if old_pango or font.png:
-                size = textbox.style["font_size"]
+    checked: Any = None
+    for glyph_item, pango_font, font, size in line_runs(stream, textbox.pango_layout):
+        if font is not checked:
             if font.bitmap or font.png or font.svg or font.colr:
                 return None
-            known = written_for(font, size)[1]
+            checked, known = font, written_for(font, size)[1]
         glyphs = glyph_item.glyphs
         fields = ffi.buffer(glyphs.glyphs, glyphs.num_glyphs * 4 * FIELDS)[:]
         text = known.get(fields)
@@ -121,6 +106,30 @@ def plain_runs(stream: Any, textbox: Any) -> list[Run] | None:
                 return None
         runs.append((glyph_item, pango_font, font, size, fields, text))
     return runs
+
+
+def line_runs(stream: Any, layout: Any) -> Iterator[tuple[Any, Any, Any, float]]:
+    """The glyph runs of ``layout``'s first line: glyph item, Pango font, PDF font and size.
+
+    Fonts are added to the stream as ``draw_first_line`` adds them, only when a run's font
+    differs from the one before (``stream.add_font`` describes and hashes it): in the same
+    order, so a box drawn by WeasyPrint after all adds none.
+    """
+    ffi, pango, old_pango = _libraries()
+    # As draw_first_line: set before the line is asked for, or it would be laid out anew.
+    pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
+    run = layout.get_first_line()[0].runs[0]
+    previous: Any = None
+    font: Any = None
+    size = 0.0
+    while run != ffi.NULL:
+        glyph_item, run = run.data, run.next
+        pango_font = glyph_item.item.analysis.font
+        if pango_font != previous:
+            previous, (font, size) = pango_font, stream.add_font(pango_font)
+            if old_pango or font.png:
+                size = layout.style["font_size"]
+        yield glyph_item, pango_font, font, size
 
 
 def written_for(font: Any, size: float) -> Written:
@@ -133,32 +142,51 @@ def written_for(font: Any, size: float) -> Written:
 
 
 def write(stream: Any, textbox: Any, matrix: Any, runs: list[Run]) -> None:
-    """Write the runs as WeasyPrint 70's ``draw_first_line`` does: the font set when it
-    changes, each run's glyphs in ``<…>`` with the x offsets and adjustments between them."""
+    """Write the runs as WeasyPrint 70's ``draw_first_line`` does (:func:`show`), each run's
+    text from the document's table or made now (:func:`_run_text`)."""
+
+    def texts() -> Iterator[tuple[Any, Any, float, str]]:
+        for glyph_item, pango_font, font, size, fields, text in runs:
+            if text is None:
+                pieces, known = written_for(font, size)
+                text = known.get(fields)  # the same run earlier in this box
+                if text is None:
+                    text = known[fields] = _run_text(stream, textbox, glyph_item, pango_font,
+                                                     font, size, fields, pieces)  # fmt: skip
+            yield pango_font, font, size, text
+
+    show(stream, matrix, texts())
+
+
+def show(stream: Any, matrix: Any, texts: Iterable[tuple[Any, Any, float, str]]) -> None:
+    """Write a box's runs (Pango font, PDF font, size, the run's :func:`closed` text) as
+    WeasyPrint 70's ``draw_first_line`` does: the text matrix, then the font and size set
+    whenever the Pango font changes, and the runs' texts shown together between changes."""
     stream.set_text_matrix(*matrix.values)
     string, previous = "", None
-    for glyph_item, pango_font, font, size, fields, text in runs:
+    for pango_font, font, size, text in texts:
         if pango_font != previous:
             previous = pango_font
             if string:
                 stream.show_text(string)
             string = ""
             stream.set_font_size(font.hash, size)
-        if text is None:
-            pieces, known = written_for(font, size)
-            text = known.get(fields)  # the same run earlier in this box
-            if text is None:
-                text = known[fields] = _run_text(stream, textbox, glyph_item, pango_font, font,
-                                                 size, fields, pieces)  # fmt: skip
         string += text
     stream.show_text(string)
+
+
+def closed(glyphs: str) -> str:
+    """A run's glyphs in ``<…>``, closed as ``draw_first_line`` closes them: a run that is
+    empty, or ends on a number (an adjustment after its last glyph), is left open."""
+    text = "<" + glyphs
+    return text[:-1] if text[-1] == "<" else text + ">"
 
 
 def _run_text(
     stream: Any, textbox: Any, glyph_item: Any, pango_font: Any, font: Any, size: float,
     fields: bytes, pieces: dict[tuple[int, int, int], str],
 ) -> str:  # fmt: skip
-    """A run's ``<…>``: its glyphs mapped to their text where first seen, as
+    """A run's :func:`closed` text: its glyphs mapped to their text where first seen, as
     ``draw_first_line`` maps them, and each glyph's piece of text (:func:`_piece`)."""
     numbers = memoryview(fields).cast("i").tolist()
     ids = numbers[0::FIELDS]
@@ -179,9 +207,7 @@ def _run_text(
             if piece is None:
                 piece = pieces[key] = _piece(stream, pango_font, font.widths, size, *key)
             written[n] = piece
-    text = "<" + "".join(written)
-    # As draw_first_line closes a run: an empty one, or one ending on a number, stays open.
-    return text[:-1] if text[-1] == "<" else text + ">"
+    return closed("".join(written))
 
 
 def _piece(
