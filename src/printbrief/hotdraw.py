@@ -91,12 +91,12 @@ def plain_runs(stream: Any, textbox: Any) -> list[Run] | None:
     ffi = _libraries()[0]
     runs: list[Run] = []
     known: dict[bytes, str] = {}
-    checked: Any = None
+    previous: Any = None
     for glyph_item, pango_font, font, size in line_runs(stream, textbox.pango_layout):
-        if font is not checked:
+        if pango_font != previous:  # a PDF font may serve two Pango fonts, at two sizes
             if font.bitmap or font.png or font.svg or font.colr:
                 return None
-            checked, known = font, written_for(font, size)[1]
+            previous, known = pango_font, written_for(font, size)[1]
         glyphs = glyph_item.glyphs
         fields = ffi.buffer(glyphs.glyphs, glyphs.num_glyphs * 4 * FIELDS)[:]
         text = known.get(fields)
