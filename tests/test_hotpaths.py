@@ -632,6 +632,32 @@ def test_the_glyphs_step_writes_plain_boxes_and_leaves_the_rest_to_weasyprint(
     assert len(notdef) == (2 if "missing" in case else 0)  # once each way
 
 
+def test_a_run_written_before_is_known_by_its_glyphs_not_their_visual_attributes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pango sets two bits of each glyph's visual attributes and leaves the rest as the memory
+    was: a word's runs are the same text whatever those bits hold, and written once."""
+    import struct
+
+    def run(*glyphs: tuple[int, int, int, int, int]) -> bytes:
+        return b"".join(struct.pack("<5i", *glyph) for glyph in glyphs)
+
+    plain = run((72, 5120, 0, 0, 1), (73, 4096, 0, 0, 0))
+    noisy = run((72, 5120, 0, 0, 0x5A5A0001), (73, 4096, 0, 0, -4))
+    wider = run((72, 5121, 0, 0, 1), (73, 4096, 0, 0, 0))
+    assert hotdraw.run_key(plain) == hotdraw.run_key(noisy) != hotdraw.run_key(wider)
+
+    made, run_text = [], hotdraw._run_text
+    monkeypatch.setattr(hotdraw, "_run_text", lambda *args: made.append(1) or run_text(*args))
+    words = " ".join(["harbour", "lantern"] * 60)
+    html = f"<p style='width: 60mm; text-align: justify; font: 10pt serif'>{words}</p>"
+    plain_pdf, fast, counts = _drawn(html, monkeypatch)
+    assert fast == plain_pdf and counts["written"] >= 10
+    # Every line alike: two words and a space written once each (4 runs here; 19 when the
+    # runs were known by all their bytes), the rest taken from the document's table.
+    assert len(made) <= 8, (len(made), counts)
+
+
 GLYPH_WORDS = st.sampled_from(
     ["harbour", "office", "affine", "naïve", "e\u0301te\u0301", "fjord", "Tōkyō", "שלום",
      "1.5", "12,000", "non\u00a0stop", "soft\u00adhyphen", "zero\u200bwidth", "(pier)", "—",

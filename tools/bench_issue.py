@@ -3,7 +3,8 @@
 For each size (10, 50, 200 generated articles, about two pages each) it measures, every run
 in a fresh process: a clean compile with -j 1 and with -j 2, the same on a Dask
 ``LocalCluster`` of two worker processes (with the settings docs/batch.md recommends,
-:data:`DASK_CONFIG`; ``dask_defaults`` with Dask's own; ``dask_apart`` on a scheduler and two
+:data:`DASK_CONFIG`; ``dask1`` with one worker, for the speed-up from one worker to two;
+``dask_defaults`` with Dask's own; ``dask_apart`` on a scheduler and two
 workers in processes of their own, :data:`DASK_APART`), a re-compile after editing one article (its page
 count unchanged, then changed), plain WeasyPrint and headless Chromium rendering the same
 articles concatenated into one HTML document. Wall time, CPU time, peak memory of the whole
@@ -78,8 +79,10 @@ if __name__ == "__main__":
     warnings.simplefilter("ignore")  # Dask's version comparison of the workers' packages
     dask.config.set(json.loads(sys.argv[3]))
     start = time.perf_counter()
-    with (LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                       dashboard_address=None) as cluster, Client(cluster) as client):
+    workers = int(sys.argv[4]) if len(sys.argv) > 4 else 2
+    with (LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                       host="127.0.0.1", dashboard_address=None) as cluster,
+          Client(cluster) as client):
         up = time.perf_counter()
         r = compile_issue(sys.argv[1], sys.argv[2], client.get_executor(), use_cache=False)
         cold = time.perf_counter()
@@ -290,6 +293,7 @@ KINDS = (
     "j1",
     "j2",
     "dask",
+    "dask1",
     "dask_defaults",
     "dask_apart",
     "incremental",
@@ -303,17 +307,17 @@ runs ``--before``)."""
 
 
 def dask_run(
-    issue: Path, out: Path, config: dict[str, Any], script: str = DASK
+    issue: Path, out: Path, config: dict[str, Any], script: str = DASK, workers: int = 2
 ) -> dict[str, Any] | None:
-    """A compile on a fresh Dask cluster of 2 worker processes set up with ``config`` (a
-    LocalCluster, or with :data:`DASK_APART` one in processes of its own), then a second on
-    it warm; ``inner`` and ``warm`` are the compiles alone (the cluster's start is
-    ``cluster``)."""
+    """A compile on a fresh Dask cluster of ``workers`` worker processes (2 only with
+    :data:`DASK_APART`) set up with ``config`` (a LocalCluster, or with :data:`DASK_APART`
+    one in processes of its own), then a second on it warm; ``inner`` and ``warm`` are the
+    compiles alone (the cluster's start is ``cluster``)."""
     try:
         import distributed  # noqa: F401
     except ImportError:
         return None
-    argv = [sys.executable, "-c", script, str(issue), str(out), json.dumps(config)]
+    argv = [sys.executable, "-c", script, str(issue), str(out), json.dumps(config), str(workers)]
     result = measure(argv)
     result.update(json.loads(result.pop("stdout").strip().splitlines()[-1]))
     return result
@@ -355,6 +359,8 @@ def bench_round(
                 row[name] = compile_run(issue, folder / f"{name}.pdf", jobs, cache, source)
     if "dask" in kinds:
         row["dask"] = dask_run(issue, folder / "dask.pdf", DASK_CONFIG)
+    if "dask1" in kinds:
+        row["dask1"] = dask_run(issue, folder / "dask1.pdf", DASK_CONFIG, workers=1)
     if "dask_defaults" in kinds:
         row["dask_defaults"] = dask_run(issue, folder / "dask.pdf", {})
     if "dask_apart" in kinds:
@@ -378,6 +384,8 @@ RATIOS = {
     "-j 2 ÷ Chromium": ("j2", "wall", "chromium", "wall"),
     "-j 1 ÷ Dask, 2 workers, fresh (compile alone)": ("j1", "inner", "dask", "inner"),
     "-j 1 ÷ Dask, 2 workers, warm (compile alone)": ("j1", "inner", "dask", "warm"),
+    "Dask, 1 worker ÷ 2 workers, fresh (compile alone)": ("dask1", "inner", "dask", "inner"),
+    "Dask, 1 worker ÷ 2 workers, warm (compile alone)": ("dask1", "warm", "dask", "warm"),
     "-j 1 ÷ Dask with its defaults, fresh": ("j1", "inner", "dask_defaults", "inner"),
     "-j 1 ÷ Dask with its defaults, warm": ("j1", "inner", "dask_defaults", "warm"),
     "-j 1 ÷ Dask, scheduler and 2 workers apart, fresh": ("j1", "inner", "dask_apart", "inner"),

@@ -6,9 +6,9 @@ object, formats the glyph id, its x offset and its adjustment (the font's advanc
 Pango's, in thousandths of an em) as text, and joins them into the ``TJ`` operand.
 
 This step reads each glyph run once, as a buffer of 32-bit integers, and takes its text from
-what the document already wrote in that font and size: a run with the same fields (a word
-with the same advances: every space of a justified line is a run of its own) gives the same
-text, and so does a glyph with the same id, advance and x offset. The pieces are those
+what the document already wrote in that font and size: a run of the same glyphs with the
+same advances and offsets (a word: every space of a justified line is a run of its own)
+gives the same text, and so does a glyph with the same id, advance and x offset. The pieces are those
 ``draw_first_line`` writes, in the same order, and the fonts' ToUnicode entries and widths
 are filled in the same order. Only for plain boxes: no ellipsis, vector fonts without
 colour or bitmap glyphs, no missing glyph and no vertical offset (a glyph that needs a text
@@ -78,11 +78,11 @@ def _from_buffers(original: Callable[..., Any], acting: Callable[[], bool]) -> A
 
 Run = tuple[Any, Any, Any, float, bytes, "str | None"]
 """A glyph run: its glyph item, Pango font, PDF font, size, its glyphs' fields as bytes, and
-its text if a run of the same fields was written before in the document (else None)."""
+its text if a run of the same :func:`run_key` was written before in the document (else None)."""
 
-Written = tuple[dict[tuple[int, int, int], str], dict[bytes, str]]
+Written = tuple[dict[tuple[int, int, int], str], dict[int, str]]
 """The text written in a document for a font and size, per glyph (id, width, x offset) and
-per run (its fields as bytes)."""
+per run (:func:`run_key`)."""
 
 
 def plain_runs(stream: Any, textbox: Any) -> list[Run] | None:
@@ -90,7 +90,7 @@ def plain_runs(stream: Any, textbox: Any) -> list[Run] | None:
     glyphs and numbers (a colour or bitmap font, a missing glyph, a vertical offset)."""
     ffi = _libraries()[0]
     runs: list[Run] = []
-    known: dict[bytes, str] = {}
+    known: dict[int, str] = {}
     previous: Any = None
     for glyph_item, pango_font, font, size in line_runs(stream, textbox.pango_layout):
         if pango_font != previous:  # a PDF font may serve two Pango fonts, at two sizes
@@ -99,7 +99,7 @@ def plain_runs(stream: Any, textbox: Any) -> list[Run] | None:
             previous, known = pango_font, written_for(font, size)[1]
         glyphs = glyph_item.glyphs
         fields = ffi.buffer(glyphs.glyphs, glyphs.num_glyphs * 4 * FIELDS)[:]
-        text = known.get(fields)
+        text = known.get(run_key(fields))
         if text is None:  # a run not written before: read its glyphs
             numbers = memoryview(fields).cast("i")
             if max(numbers[0::FIELDS], default=0) > EMPTY or any(numbers[3::FIELDS]):
@@ -132,6 +132,22 @@ def line_runs(stream: Any, layout: Any) -> Iterator[tuple[Any, Any, Any, float]]
         yield glyph_item, pango_font, font, size
 
 
+def run_key(fields: bytes) -> int:
+    """What a run's text depends on: its glyphs' ids, advances and offsets, as one number.
+
+    Each glyph's fifth field, its visual attributes, is left out: Pango sets two of its bits
+    and leaves the others as the memory was, so runs of the same glyphs would differ there.
+    """
+    return int.from_bytes(fields, "little") & _glyph_mask(len(fields) // (4 * FIELDS))
+
+
+@functools.lru_cache(maxsize=128)
+def _glyph_mask(count: int) -> int:
+    """The bits of ``count`` glyphs' fields that :func:`run_key` keeps (little-endian); runs
+    are a word or a space, so a few lengths come back again and again."""
+    return int.from_bytes((b"\xff" * 4 * (FIELDS - 1) + bytes(4)) * count, "little")
+
+
 def written_for(font: Any, size: float) -> Written:
     """The text written so far in ``font``'s document for ``font`` at ``size``."""
     by_size: dict[float, Written] = font.__dict__.setdefault(_PIECES, {})
@@ -149,9 +165,10 @@ def write(stream: Any, textbox: Any, matrix: Any, runs: list[Run]) -> None:
         for glyph_item, pango_font, font, size, fields, text in runs:
             if text is None:
                 pieces, known = written_for(font, size)
-                text = known.get(fields)  # the same run earlier in this box
+                key = run_key(fields)
+                text = known.get(key)  # the same run earlier in this box
                 if text is None:
-                    text = known[fields] = _run_text(stream, textbox, glyph_item, pango_font,
+                    text = known[key] = _run_text(stream, textbox, glyph_item, pango_font,
                                                      font, size, fields, pieces)  # fmt: skip
             yield pango_font, font, size, text
 
