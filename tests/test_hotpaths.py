@@ -33,6 +33,7 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
     tried = hotpaths.tried
     kept_strut, expansion = hotpaths.kept_strut, hotpaths.expansion
     given, write = hotpages.given, hotdraw.write
+    kept_file, as_drawn = hotpaths.kept_file, hotpaths.as_drawn
 
     def preprocessed(hb_face: Any, size: int) -> Any:
         counts["subset"] += 1
@@ -56,6 +57,19 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
         return kept_strut(style, original)
 
     monkeypatch.setattr(hotpaths, "preprocessed_face", preprocessed)
+
+    def file_read(*args: Any) -> Any:
+        counts["files"] += 1
+        return kept_file(*args)
+
+    monkeypatch.setattr(hotpaths, "kept_file", file_read)
+
+    def restored(*args: Any) -> bool:
+        found = as_drawn(*args)
+        counts["fitted"] += found
+        return found
+
+    monkeypatch.setattr(hotpaths, "as_drawn", restored)
 
     def expanded(*args: Any) -> Any:
         counts["shorthands"] += 1
@@ -96,6 +110,7 @@ def test_a_render_is_byte_identical_with_the_steps(name: str, taken: dict[str, i
     plain, fast = both(Renderer("newsbrief"), SAMPLES / name)
     assert fast == plain
     assert taken["subset"] >= 2 and taken["contexts"] >= 50 and taken["metrics"] >= 10, taken
+    assert taken["files"] >= 2 and taken["fitted"] >= 10, taken
     assert taken["struts"] >= 50 and taken["shorthands"] >= 20, taken
     assert taken["tries"] >= (10 if name.startswith("en-") else 0), taken
     assert taken["glyphs"] >= 30, taken
@@ -155,6 +170,8 @@ def test_every_sample_in_every_theme_is_byte_identical(theme: str, taken: dict[s
         plain, fast = both(renderer, path)
         assert fast == plain, f"{path.name} in {theme}"
     assert taken["subset"] >= 2 * len(ARTICLES), taken
+    assert taken["files"] >= 2 * len(ARTICLES), taken
+    assert taken["fitted"] >= 10 * len(ARTICLES), taken
     assert taken["contexts"] >= 50 * len(ARTICLES), taken
     assert taken["metrics"] >= 5 * len(ARTICLES), taken
     assert taken["tries"] >= 10 * len(ARTICLES), taken
@@ -185,6 +202,48 @@ def test_a_face_is_preprocessed_once_and_held_while_cached() -> None:
         assert int(ffi.cast("uintptr_t", face)) == key
         assert hotpaths.preprocessed_face(face, size) is ready
     assert dict(hotpaths._faces).keys() == entries.keys()
+
+
+def test_a_font_file_is_copied_once_and_its_face_held_while_kept() -> None:
+    from weasyprint.pdf import fonts
+    from weasyprint.text.fonts import get_hb_object_data
+
+    made: list[Any] = []
+    renderer, article = Renderer("newsbrief"), load(SAMPLES / "en-news-brief.json")
+    plain_init = fonts.Font.__init__
+
+    def init(font: Any, *args: Any) -> None:
+        plain_init(font, *args)
+        made.append((font.hb_face, font.file_content))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fonts.Font, "__init__", init)
+        renderer.render(article)
+        first = dict(made)
+        made.clear()
+        renderer.render(article)
+    # The brief's Chinese names take two CJK faces: 10.5 MB of files a render.
+    assert len(made) >= 6 and sum(len(data) for _, data in made) > 10_000_000
+    kept = hotpaths._files
+    for face, data in made:
+        key = int(ffi.cast("uintptr_t", face))
+        assert kept[key][1] is data, "the same bytes object, not a copy"
+        assert int(ffi.cast("uintptr_t", kept[key][0])) == key  # held: its address is its own
+        assert data == get_hb_object_data(face)
+    assert len(first) == len(made)
+    assert sum(len(entry[1]) for entry in kept.values()) <= hotpaths.FILE_BYTES_KEPT
+
+
+def test_font_files_past_the_bound_are_copied_as_weasyprint_copies_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(hotpaths, "FILE_BYTES_KEPT", 1_000_000)
+    monkeypatch.setattr(hotpaths, "_files", OrderedDict())
+    renderer, article = Renderer("newsbrief"), load(SAMPLES / "en-news-brief.json")
+    plain, fast = both(renderer, SAMPLES / "en-news-brief.json")
+    assert fast == plain == bytes(renderer.render(article))
+    sizes = [len(entry[1]) for entry in hotpaths._files.values()]
+    assert sizes and max(sizes) < 300_000 and sum(sizes) <= 1_000_000, sizes
 
 
 def test_a_face_pushed_out_is_subset_plainly_not_preprocessed_again(
@@ -258,12 +317,17 @@ from weasyprint.text import line_break
 plain_subset, plain_setup = fonts.Font._harfbuzz_subset, line_break.Layout.setup
 plain_metrics, plain_strut = line_break.first_line_metrics, line_break.strut
 plain_set, plain_create = line_break.Layout.set_text, line_break.create_layout
+plain_reactivate, plain_init = line_break.Layout.reactivate, fonts.Font.__init__
+plain_read = fonts.get_hb_object_data
 threads = [threading.Thread(target=hotpaths.install) for _ in range(8)]
 for t in threads: t.start()
 for t in threads: t.join()
 assert fonts.Font._harfbuzz_subset.__wrapped__ is plain_subset
 assert line_break.Layout.setup.__wrapped__ is plain_setup
-assert line_break.first_line_metrics.__wrapped__ is plain_metrics
+assert line_break.first_line_metrics.__wrapped__.__wrapped__ is plain_metrics  # two steps
+assert line_break.Layout.reactivate.__wrapped__ is plain_reactivate
+assert fonts.Font.__init__.__wrapped__ is plain_init
+assert fonts.get_hb_object_data.__wrapped__ is plain_read
 assert line_break.strut.__wrapped__ is plain_strut
 assert line_break.Layout.set_text.__wrapped__ is plain_set
 assert line_break.create_layout.__wrapped__ is plain_create
@@ -285,6 +349,9 @@ assert not hasattr(line_break.first_line_metrics, "__wrapped__")
 assert not hasattr(line_break.strut, "__wrapped__")
 assert not hasattr(line_break.Layout.set_text, "__wrapped__")
 assert not hasattr(line_break.Layout.get_first_line, "__wrapped__")
+assert not hasattr(line_break.Layout.reactivate, "__wrapped__")
+assert not hasattr(fonts.Font.__init__, "__wrapped__")
+assert not hasattr(fonts.get_hb_object_data, "__wrapped__")
 print("ok")
 """
     env = {**os.environ, "PRINTBRIEF_PLAIN_HOTPATHS": "1"}
@@ -699,3 +766,161 @@ def test_random_paragraphs_draw_alike_with_the_glyphs_step(
         hotdraw.write = write  # type: ignore[assignment]
     assert fast == plain
     assert written  # the last paragraph's plain word at least
+
+
+def _fitted(html: str) -> tuple[bytes, bytes, dict[bool, int]]:
+    """``html`` without the ``fitted`` step and with it, and how many boxes were drawn from
+    the layout line breaking kept (True) or laid out again (False)."""
+    from weasyprint import HTML
+
+    counts, as_drawn = {True: 0, False: 0}, hotpaths.as_drawn
+    others = (s for s in hotpaths.STEPS if s != "fitted")
+    with hotpaths.only(*others), hotpaths.speeding():
+        plain = HTML(string=html).write_pdf()
+
+    def restored(*args: Any) -> bool:
+        found = as_drawn(*args)
+        counts[found] += 1
+        return found
+
+    hotpaths.as_drawn = restored
+    try:
+        with hotpaths.speeding():
+            fast = HTML(string=html).write_pdf()
+    finally:
+        hotpaths.as_drawn = as_drawn
+    return plain, fast, counts
+
+
+FITTED_CASES = {
+    # body: (any box drawn from its kept layout, any kept layout laid out again)
+    "a heading, and a justified paragraph's last line": (
+        "<h1>Harbour</h1><p style='width: 40mm; text-align: justify'>"
+        + "The ferry left the harbour before the tide turned again. " * 3 + "</p>", (True, False),
+    ),
+    "trailing spaces kept (pre-wrap)": (
+        "<p style='white-space: pre-wrap'>ends in spaces   </p>", (True, False),
+    ),
+    "preserved line breaks": ("<pre>one line\ntwo lines\n\nthree</pre>", (True, False)),
+    "a tab": ("<pre>tide\t12:40</pre>", (False, True)),
+    # add_word_spacing gives a justified box a layout of its own: the kept one goes unused.
+    "a last line justified": (
+        "<p style='text-align: justify; text-align-last: justify'>Tide out</p>",
+        (False, False),
+    ),
+    "letter spacing": ("<p style='letter-spacing: 0.2em'>Spaced out</p>", (True, False)),
+    "word spacing": ("<p style='word-spacing: 4pt'>Spread words</p>", (True, False)),
+    "right to left": ("<p dir=rtl>שלום עולם</p>", (True, False)),
+    "small capitals": ("<p style='font-variant: small-caps'>Harbour Board</p>", (True, False)),
+    # Given its kept layout, which WeasyPrint's ellipsis then lays out again, as without.
+    "an ellipsis": (
+        "<p style='width: 20mm; overflow: hidden; white-space: nowrap; text-overflow: ellipsis'>"
+        "A long line cut short with an ellipsis</p>", (True, False),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", FITTED_CASES)
+def test_a_line_that_fit_whole_is_drawn_from_the_layout_that_broke_it(case: str) -> None:
+    body, expected = FITTED_CASES[case]
+    html = f"<html lang=en><style>@page {{ size: 80mm 80mm }}</style>{body}"
+    plain, fast, counts = _fitted(html)
+    assert fast == plain
+    assert (counts[True] > 0, counts[False] > 0) == expected, counts
+
+
+def test_a_document_keeps_at_most_so_many_fitted_layouts(monkeypatch: pytest.MonkeyPatch) -> None:
+    html = "<html lang=en>" + "<p>One short paragraph.</p>" * 12
+    plain, fast, counts = _fitted(html)
+    assert fast == plain and counts == {True: 12, False: 0}, counts
+    # Line breaking also measures texts that are not drawn (a block's content widths): those
+    # take room too.
+    monkeypatch.setattr(hotpaths, "KEPT_FITTED", 3)
+    plain, fast, counts = _fitted(html)
+    assert fast == plain and 0 < counts[True] <= 3 and not counts[False], counts
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    words=st.lists(GLYPH_WORDS | st.sampled_from(["  ", "\n", "\t", " \n "]), min_size=1,
+                   max_size=30),
+    width=st.integers(min_value=24, max_value=90),
+    align=st.sampled_from(["left", "justify", "right"]),
+    spaces=st.sampled_from(["normal", "pre-wrap", "pre-line", "nowrap"]),
+    spacing=st.sampled_from(["", "letter-spacing: 0.05em", "word-spacing: 3pt"]),
+)  # fmt: skip
+def test_random_paragraphs_draw_alike_with_the_fitted_step(
+    words: list[str], width: int, align: str, spaces: str, spacing: str
+) -> None:
+    """Whatever the words, white space and spacing, drawing a line from the layout that broke
+    it gives the same PDF."""
+    html = (
+        f"<html lang=en><style>@page {{ size: {width + 20}mm 80mm; margin: 10mm }}"
+        f"p {{ font: 9pt serif; text-align: {align}; white-space: {spaces}; {spacing};"
+        f" hyphens: auto; margin: 0 }}</style>"
+        f"<p>{' '.join(words)}</p><h2>{' '.join(words[:3])}</h2><p>Last words. </p>"
+    )
+    plain, fast, counts = _fitted(html)
+    assert fast == plain
+    assert counts[True] > 0, counts
+
+
+def test_a_text_the_cjk_layer_gave_attributes_is_laid_out_again_for_drawing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Korean words kept whole carry Pango attributes that drawing's layout has not: such a
+    layout is never given to drawing, the rest of the Korean sample's are."""
+    from printbrief import cjkbreak
+    from printbrief.cjkscript import ATTRIBUTED
+
+    attributed: list[Any] = []
+    kept: list[Any] = []
+    add, keep = cjkbreak.add_attributes, hotpaths.kept_fitted
+
+    def adding(layout: Any, justify: bool) -> None:
+        add(layout, justify)
+        if ATTRIBUTED in layout.__dict__:
+            attributed.append(layout)
+
+    def keeping(layout: Any, found: Any) -> None:
+        kept.append(layout)
+        keep(layout, found)
+
+    monkeypatch.setattr(cjkbreak, "add_attributes", adding)
+    monkeypatch.setattr(hotpaths, "kept_fitted", keeping)
+    plain, fast = both(Renderer("newsbrief"), SAMPLES / "ko.json")
+    assert fast == plain
+    assert attributed and kept and not {id(x) for x in attributed} & {id(x) for x in kept}
+
+
+def test_a_kept_layout_is_given_to_drawing_only_for_the_same_style_text_and_spacing() -> None:
+    from weasyprint import HTML
+    from weasyprint.formatting_structure.boxes import TextBox
+    from weasyprint.text.line_break import create_layout
+
+    from printbrief.hotdraw import AS_LAID_OUT
+
+    hotpaths.install()
+    page = HTML(string="<p>Tide out</p>").render().pages[0]._page_box
+    style = next(box for box in page.descendants() if isinstance(box, TextBox)).style
+
+    def laid_out(text: str) -> tuple[Any, tuple[Any, Any, Any]]:
+        layout = create_layout(text, style, None, None, 0)
+        layout.get_first_line()
+        kept = (layout.layout, layout.language, layout.style)
+        layout.deactivate()
+        return layout, kept
+
+    layout, kept = laid_out("Tide out")
+    assert hotpaths.as_drawn(layout, style, kept) and layout.__dict__.pop(AS_LAID_OUT)
+    assert layout.layout is kept[0] and layout.style is style
+    layout, kept = laid_out("Tide out")
+    assert not hotpaths.as_drawn(layout, style.copy(), kept)  # another style object
+    layout.justification_spacing = 2.5
+    assert not hotpaths.as_drawn(layout, style, kept)  # drawing would add word spacing
+    layout, kept = laid_out("Tide out")
+    layout.text = "Tide"  # a try's text: the Pango layout's is longer
+    assert not hotpaths.as_drawn(layout, style, kept)
+    layout, kept = laid_out("Tide\tout")
+    assert not hotpaths.as_drawn(layout, style, kept)  # drawing's single paragraph
+    assert "layout" not in layout.__dict__

@@ -14,6 +14,7 @@ from .cjkheads import phrases
 from .cjkscript import (
     ACTIVE,
     ANSWERED,
+    ATTRIBUTED,
     BROKEN,
     CJK,
     HANGUL,
@@ -64,6 +65,7 @@ def add_attributes(layout: Any, justify: bool) -> None:
     if phrased:
         _keep_phrases(attrs, layout.text, offsets, layout.style["lang"] or "")
     pango.pango_layout_set_attributes(layout.layout, attrs)
+    layout.__dict__[ATTRIBUTED] = True
 
 
 def _letter_spacing(

@@ -41,6 +41,11 @@ ANSWERED = "_printbrief_try_answered"
 """Set on a line's draft whose text a try took without laying it out again
 (:mod:`printbrief.hotpaths`, ``tries``): it keeps the attributes it has."""
 
+ATTRIBUTED = "_printbrief_cjk_attributes"
+"""Set on a ``Layout`` whose Pango layout :mod:`printbrief.cjkbreak` gave attributes (they stay
+with it whatever text it is given next): drawing lays such a text out without them, so
+:mod:`printbrief.hotpaths` (``fitted``) does not give drawing that layout."""
+
 
 @functools.cache
 def korean_word() -> re.Pattern[str]:

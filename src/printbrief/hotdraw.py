@@ -32,6 +32,11 @@ FROM_UNITS = 1 / 1024
 """WeasyPrint's ``FROM_UNITS`` (``text/ffi.py``: ``pango_units_to_double(1)``), the inverse of
 Pango's ``PANGO_SCALE``, 1024 units to the pixel in Pango's ABI."""
 
+AS_LAID_OUT = "_printbrief_as_laid_out"
+"""Set on a ``Layout`` whose Pango layout is the one line breaking laid out (the ``fitted``
+step, :mod:`printbrief.hotpaths`): its text has no paragraph separator, so drawing's
+single-paragraph mode would lay out the same line, and setting it would lay it out again."""
+
 _PIECES = "_printbrief_glyph_pieces"
 """The attribute of a document's PDF font holding the text written per size and glyph."""
 
@@ -117,7 +122,8 @@ def line_runs(stream: Any, layout: Any) -> Iterator[tuple[Any, Any, Any, float]]
     """
     ffi, pango, old_pango = _libraries()
     # As draw_first_line: set before the line is asked for, or it would be laid out anew.
-    pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
+    if not layout.__dict__.pop(AS_LAID_OUT, False):
+        pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
     run = layout.get_first_line()[0].runs[0]
     previous: Any = None
     font: Any = None

@@ -17,6 +17,14 @@ proposal for WeasyPrint in docs/performance-notes.md:
     A TrueType font without a MATH table is subset in one pass, not WeasyPrint's two
     (:func:`one_pass_subset`): the same bytes in a quarter to a half of the time.
 
+``files``
+    ``Font.__init__`` (``pdf/fonts.py``) copies the whole font file out of HarfBuzz into
+    Python bytes for every PDF that uses the font, only for the subset to replace it: 10.5 MB
+    a render of the English brief, whose Chinese names take two CJK faces (1.7 of its 65 ms).
+    The bytes are kept per font face and process, within :data:`FILE_BYTES_KEPT`, and every
+    later PDF's ``Font`` is given the same bytes object (bytes never change; WeasyPrint only
+    reads them, or replaces them with the subset).
+
 ``contexts``
     Every ``Layout`` (``text/line_break.py``: each line's draft, the re-layout that
     measures it, each hyphenation candidate, the layout drawing builds) creates a Pango
@@ -34,6 +42,20 @@ proposal for WeasyPrint in docs/performance-notes.md:
     it, on lines without letter spacing, tabs or line separators, left to right, with
     collapsing spaces (anything else is measured as WeasyPrint does). Drawing builds its own
     layout of the line either way.
+
+``fitted``
+    Drawing a text box (``draw_text``, ``draw/text.py``) sets up a new layout and lays the
+    box's text out again (``Layout.reactivate``). For a text that fit its line whole (a
+    paragraph's last line, a heading, a caption, a running head: about half the boxes), line
+    breaking already laid out that very text with the same style and attributes, only with a
+    width it did not need (not so where the CJK layer added attributes to keep Korean words
+    or a headline's phrases whole: those are laid out again). Its Pango layout is kept (:func:`kept_fitted`, at most
+    :data:`KEPT_FITTED` a document) and given to drawing when the box is drawn with the same
+    style and text, without justification (which drawing adds as word spacing) and without
+    tabs or line separators (drawing's single-paragraph mode would lay those out otherwise).
+    Setting that mode lays a text out anew, so the ``glyphs`` step leaves it unset on such a
+    layout (:data:`printbrief.hotdraw.AS_LAID_OUT`); boxes WeasyPrint draws itself (an
+    ellipsis, a colour font) are laid out again there, to the same bytes.
 
 ``tries``
     When the draft's first line breaks at a space before a word, ``split_first_line`` sets
@@ -102,13 +124,24 @@ from contextvars import ContextVar
 from typing import Any
 
 from . import hotdraw, hotpages
-from .cjkscript import ANSWERED
+from .cjkscript import ANSWERED, ATTRIBUTED
 from .patching import Patch
 
 WRITTEN_FOR = "70.0"
 """The WeasyPrint version whose internals these steps mirror and were checked against."""
 
-STEPS = ("subset", "contexts", "metrics", "tries", "struts", "shorthands", "pages", "glyphs")
+STEPS = (
+    "subset",
+    "files",
+    "contexts",
+    "metrics",
+    "fitted",
+    "tries",
+    "struts",
+    "shorthands",
+    "pages",
+    "glyphs",
+)
 
 FONT_BYTES_KEPT = 12_000_000
 """The font files whose faces are kept preprocessed, at most this many bytes in all per
@@ -120,11 +153,17 @@ SPILLED_KEPT = 256
 """Faces pushed out of the preprocessed ones that are remembered (and held, so that their
 address names no other face), the least recently used forgotten first."""
 
+FILE_BYTES_KEPT = 24_000_000
+"""The font files kept as bytes (:func:`kept_file`), at most this many bytes in all per process,
+the least recently used going first: the two weights of the largest bundled face (Korean
+serif, 11.8 MB each) fit. A file pushed out is copied again as WeasyPrint copies it."""
+
 _ACTIVE: ContextVar[frozenset[str]] = ContextVar("printbrief_hotpaths", default=frozenset())
 _ALLOWED: ContextVar[frozenset[str]] = ContextVar(
     "printbrief_hotpaths_allowed", default=frozenset(STEPS)
 )
 _faces_lock = threading.Lock()
+_files_lock = threading.Lock()
 _expansions_lock = threading.Lock()
 _installed: tuple[str, ...] = ()
 
@@ -152,10 +191,14 @@ def _apply() -> None:
     chosen = steps()
     if "subset" in chosen:
         _patch_subsetting()
+    if "files" in chosen:
+        _patch_files()
     if "contexts" in chosen:
         _patch_layout_setup()
     if "metrics" in chosen:
         _patch_metrics()
+    if "fitted" in chosen:
+        _patch_fitted()
     if "tries" in chosen:
         _patch_tries()
     if "struts" in chosen:
@@ -330,6 +373,77 @@ def _spill() -> None:
         _spilled.popitem(last=False)
 
 
+# ------------------------------------------------------------------------------- files
+
+_READING_FILE: ContextVar[bool] = ContextVar("printbrief_reading_font_file", default=False)
+"""True while ``Font.__init__`` runs with the step: its one ``get_hb_object_data`` call reads
+the font's whole file (the module's other call reads a subset's, which is not kept)."""
+
+_files: OrderedDict[int, tuple[Any, bytes]] = OrderedDict()
+
+
+def _patch_files() -> None:
+    from weasyprint.pdf import fonts
+
+    fonts.get_hb_object_data = _files_kept(fonts.get_hb_object_data)
+    fonts.Font.__init__ = _reading_files(fonts.Font.__init__)
+
+
+def _reading_files(original: Callable[..., None]) -> Callable[..., None]:
+    """``Font.__init__`` reading its font's file from the kept bytes (:func:`kept_file`)."""
+
+    @functools.wraps(original)
+    def __init__(font: Any, *args: Any, **kwargs: Any) -> None:
+        if "files" not in _ACTIVE.get():
+            return original(font, *args, **kwargs)
+        token = _READING_FILE.set(True)
+        try:
+            return original(font, *args, **kwargs)
+        finally:
+            _READING_FILE.reset(token)
+
+    return __init__
+
+
+def _files_kept(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``get_hb_object_data`` answering ``Font.__init__``'s read of a whole face from
+    :func:`kept_file`; any other read (a subset, a colour glyph) as WeasyPrint does."""
+
+    @functools.wraps(original)
+    def get_hb_object_data(hb_object: Any, ot_color: str | None = None, glyph: Any = None) -> Any:
+        if ot_color is None and _READING_FILE.get():
+            return kept_file(hb_object, original)
+        return original(hb_object, ot_color, glyph)
+
+    return get_hb_object_data
+
+
+def kept_file(face: Any, read: Callable[[Any], bytes | None]) -> bytes | None:
+    """The whole font file of HarfBuzz ``face`` (``read(face)``), read once and kept.
+
+    The entry holds a reference to the face, so its address names no other face while kept
+    (as :func:`preprocessed_face`'s). A file larger than :data:`FILE_BYTES_KEPT` is read
+    each time.
+    """
+    from weasyprint.text.ffi import ffi, harfbuzz
+
+    key = int(ffi.cast("uintptr_t", face))
+    with _files_lock:
+        found = _files.get(key)
+        if found is not None:
+            _files.move_to_end(key)
+            return found[1]
+    data = read(face)
+    if data is None or len(data) > FILE_BYTES_KEPT:
+        return data
+    held = ffi.gc(harfbuzz.hb_face_reference(face), harfbuzz.hb_face_destroy)
+    with _files_lock:
+        _files[key] = (held, data)
+        while sum(len(entry[1]) for entry in _files.values()) > FILE_BYTES_KEPT:
+            _files.popitem(last=False)
+    return data
+
+
 # ---------------------------------------------------------------------------- contexts
 
 SETUP_KEYS = (
@@ -473,6 +587,100 @@ def measured(first_line: Any, line: str, layout: Any, resume_at: int, style: Any
     layout.text = line  # as set_text keeps it: drawing lays this text out again
     layout.deactivate()
     return layout, len(line.encode()), resume_at, width, height, baseline
+
+
+# ------------------------------------------------------------------------------ fitted
+
+KEPT_FITTED = 500
+"""Layouts of texts that fit their line whole kept per document from line breaking to drawing
+(:func:`kept_fitted`). Each holds about 16 KB until the document is drawn (a 25-page article:
+peak RSS 119.1 MB laying each out again, 126.6 MB keeping 500, 127.6 MB keeping all 518 it
+draws): at most about 8 MB a document. Later ones are laid out again, as WeasyPrint does."""
+
+_FITTED = "_printbrief_fitted"
+"""On a ``Layout``: its Pango layout, language and style, kept after line breaking."""
+
+_FITTED_COUNT = ("printbrief", "fitted layouts")
+"""The key of the number of kept layouts in a document's style cache."""
+
+
+def _patch_fitted() -> None:
+    from weasyprint.text import ffi, line_break
+
+    ffi.ffi.cdef("const char * pango_layout_get_text (PangoLayout *layout);")
+
+    line_break.first_line_metrics = _keeping_fitted(line_break.first_line_metrics)
+    line_break.Layout.reactivate = _drawing_fitted(line_break.Layout.reactivate)
+
+
+def _keeping_fitted(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``first_line_metrics`` keeping the Pango layout of a text that fit its line whole."""
+
+    @functools.wraps(original)
+    def first_line_metrics(first_line: Any, text: str, layout: Any, resume_at: int | None,
+                           *args: Any, **kwargs: Any) -> Any:  # fmt: skip
+        fields = layout.__dict__
+        if (
+            resume_at
+            or "fitted" not in _ACTIVE.get()
+            or "layout" not in fields
+            or ATTRIBUTED in fields
+        ):
+            return original(first_line, text, layout, resume_at, *args, **kwargs)
+        kept = (layout.layout, layout.language, layout.style)
+        found = original(first_line, text, layout, resume_at, *args, **kwargs)
+        kept_fitted(layout, kept)
+        return found
+
+    return first_line_metrics
+
+
+def kept_fitted(layout: Any, kept: tuple[Any, Any, Any]) -> None:
+    """Keep ``layout``'s Pango layout, language and style (``kept``) for drawing, if the
+    document has room (:data:`KEPT_FITTED`)."""
+    try:
+        cache = kept[2].cache
+    except AttributeError:  # a style without a cache (SVG text)
+        return
+    count = cache.get(_FITTED_COUNT, 0)
+    if count < KEPT_FITTED:
+        cache[_FITTED_COUNT] = count + 1
+        layout.__dict__[_FITTED] = kept
+
+
+def _drawing_fitted(original: Callable[..., None]) -> Callable[..., None]:
+    """``Layout.reactivate`` giving drawing the kept layout of a text that fit its line."""
+
+    @functools.wraps(original)
+    def reactivate(layout: Any, style: Any) -> None:
+        kept = layout.__dict__.pop(_FITTED, None)
+        layout.__dict__.pop(hotdraw.AS_LAID_OUT, None)
+        if kept is not None and "fitted" in _ACTIVE.get() and as_drawn(layout, style, kept):
+            return None
+        return original(layout, style)
+
+    return reactivate
+
+
+def as_drawn(layout: Any, style: Any, kept: tuple[Any, Any, Any]) -> bool:
+    """Restore the kept layout if drawing would lay out the same: the same style and text,
+    without justification (which drawing adds as spacing), tabs or line separators."""
+    from weasyprint.text.ffi import ffi, pango
+
+    pango_layout, language, kept_style = kept
+    text = layout.text
+    if (
+        style is not kept_style
+        or layout.justification_spacing
+        or getattr(layout, "pb_spacing", None)
+        or _LAID_OUT_APART.search(text)
+        or ffi.string(pango.pango_layout_get_text(pango_layout)) != text.encode()
+    ):
+        return False
+    layout.layout, layout.language, layout.style = pango_layout, language, style
+    layout.first_line_direction = 0
+    layout.__dict__[hotdraw.AS_LAID_OUT] = True
+    return True
 
 
 # ------------------------------------------------------------------------------- tries
