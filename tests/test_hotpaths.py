@@ -33,7 +33,7 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
     tried = hotpaths.tried
     kept_strut, expansion = hotpaths.kept_strut, hotpaths.expansion
     given, write = hotpages.given, hotdraw.write
-    kept_file, as_drawn = hotpaths.kept_file, hotpaths.as_drawn
+    kept_file, as_drawn, spaced = hotpaths.kept_file, hotpaths.as_drawn, hotpaths.spaced
 
     def preprocessed(hb_face: Any, size: int) -> Any:
         counts["subset"] += 1
@@ -70,6 +70,12 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
         return found
 
     monkeypatch.setattr(hotpaths, "as_drawn", restored)
+
+    def unmade(*args: Any) -> Any:
+        counts["spaced"] += 1
+        return spaced(*args)
+
+    monkeypatch.setattr(hotpaths, "spaced", unmade)
 
     def expanded(*args: Any) -> Any:
         counts["shorthands"] += 1
@@ -111,6 +117,7 @@ def test_a_render_is_byte_identical_with_the_steps(name: str, taken: dict[str, i
     assert fast == plain
     assert taken["subset"] >= 2 and taken["contexts"] >= 50 and taken["metrics"] >= 10, taken
     assert taken["files"] >= 2 and taken["fitted"] >= 10, taken
+    assert taken["spaced"] >= (10 if name.startswith("en-") else 0), taken
     assert taken["struts"] >= 50 and taken["shorthands"] >= 20, taken
     assert taken["tries"] >= (10 if name.startswith("en-") else 0), taken
     assert taken["glyphs"] >= 30, taken
@@ -172,6 +179,7 @@ def test_every_sample_in_every_theme_is_byte_identical(theme: str, taken: dict[s
     assert taken["subset"] >= 2 * len(ARTICLES), taken
     assert taken["files"] >= 2 * len(ARTICLES), taken
     assert taken["fitted"] >= 10 * len(ARTICLES), taken
+    assert taken["spaced"] >= (0 if theme == "minimal" else 10 * len(ARTICLES)), taken
     assert taken["contexts"] >= 50 * len(ARTICLES), taken
     assert taken["metrics"] >= 5 * len(ARTICLES), taken
     assert taken["tries"] >= 10 * len(ARTICLES), taken
@@ -924,3 +932,97 @@ def test_a_kept_layout_is_given_to_drawing_only_for_the_same_style_text_and_spac
     layout, kept = laid_out("Tide\tout")
     assert not hotpaths.as_drawn(layout, style, kept)  # drawing's single paragraph
     assert "layout" not in layout.__dict__
+
+
+def test_set_ups_are_kept_per_font_configuration_within_the_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[Any] = []
+    taken = hotpaths.taken_setup
+    monkeypatch.setattr(hotpaths, "taken_setup", lambda *args: made.append(1) or taken(*args))
+    renderer, article = Renderer("minimal"), load(SAMPLES / "en-plain.json")
+    renderer.render(article)
+    first = len(made)
+    renderer.render(article)
+    assert first >= 3 and len(made) == first  # the next render sets nothing up anew
+    assert len(hotpaths.setups(renderer.font_config)) == first
+    other = Renderer("minimal")  # a font configuration of its own
+    other.render(article)
+    assert len(made) == 2 * first
+    monkeypatch.setattr(hotpaths, "SETUPS_KEPT", 2)
+    bounded = Renderer("minimal")
+    plain, fast = both(bounded, SAMPLES / "en-plain.json")
+    assert fast == plain and len(hotpaths.setups(bounded.font_config)) == 2
+
+
+def _as_weasyprint_keeps(layout: Any) -> dict[str, Any]:
+    return {k: v for k, v in vars(layout).items() if not k.startswith("_printbrief")}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    words=st.lists(GLYPH_WORDS | st.sampled_from([" ", "\n", "\u00a0", "<b>tide</b>", "<i>out</i>"]),
+                   min_size=1, max_size=30),
+    width=st.integers(min_value=24, max_value=90),
+    spaces=st.sampled_from(["normal", "pre-wrap"]),
+    spacing=st.sampled_from(["", "letter-spacing: 0.05em", "word-spacing: 3pt"]),
+    decoration=st.sampled_from(["none", "underline"]),
+)  # fmt: skip
+def test_a_justified_box_gets_the_layout_weasyprint_would_deactivate(
+    words: list[str], width: int, spaces: str, spacing: str, decoration: str
+) -> None:
+    """The ``Layout`` made without a Pango layout holds what WeasyPrint's made and deactivated
+    one holds, and the PDF is the same."""
+    from weasyprint import HTML
+    from weasyprint.layout import inline
+
+    made: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    spaced = hotpaths.spaced
+
+    def compared(text: str, style: Any, max_width: Any, spacing: float) -> Any:
+        layout = spaced(text, style, max_width, spacing)
+        ours = _as_weasyprint_keeps(layout)
+        for deactivated in ("layout", "language", "style"):  # add_word_spacing deletes them
+            del ours[deactivated]
+        plain = inline.create_layout.__wrapped__(text, style, None, max_width, spacing)
+        plain.deactivate()
+        made.append((ours, _as_weasyprint_keeps(plain)))
+        return layout
+
+    html = (
+        f"<html lang=en><style>@page {{ size: {width + 20}mm 80mm; margin: 10mm }}"
+        f"p {{ font: 9pt serif; text-align: justify; white-space: {spaces}; {spacing};"
+        f" text-decoration: {decoration}; hyphens: auto; margin: 0 }}</style>"
+        f"<p>{' '.join(words)} {' harbour' * 20}</p>"
+    )
+    others = (s for s in hotpaths.STEPS if s != "spaced")
+    with hotpaths.only(*others), hotpaths.speeding():
+        plain = HTML(string=html).write_pdf()
+    hotpaths.spaced = compared
+    try:
+        with hotpaths.speeding():
+            fast = HTML(string=html).write_pdf()
+    finally:
+        hotpaths.spaced = spaced
+    assert fast == plain
+    assert decoration == "none" or not made  # decorated text: WeasyPrint's own layout
+    for ours, weasyprints in made:
+        assert ours == weasyprints
+
+
+@pytest.mark.parametrize("css", ["", "word-spacing: 3pt", "letter-spacing: 1px"])
+def test_a_justified_box_s_layout_keeps_the_text_set_text_would_keep(css: str) -> None:
+    from weasyprint import HTML
+    from weasyprint.formatting_structure.boxes import TextBox
+    from weasyprint.layout import inline
+
+    hotpaths.install()
+    page = HTML(string=f"<p style='{css}'>Tide out</p>").render().pages[0]._page_box
+    style = next(box for box in page.descendants() if isinstance(box, TextBox)).style
+    for text in (" ", "  ", "a b", "one\ntwo three", "end\n", "\u00a0", "a\u2028b c"):
+        ours = _as_weasyprint_keeps(hotpaths.spaced(text, style, None, 1.5))
+        for deactivated in ("layout", "language", "style"):
+            del ours[deactivated]
+        plain = inline.create_layout.__wrapped__(text, style, None, None, 1.5)
+        plain.deactivate()
+        assert ours == _as_weasyprint_keeps(plain), repr(text)

@@ -29,9 +29,10 @@ proposal for WeasyPrint in docs/performance-notes.md:
     Every ``Layout`` (``text/line_break.py``: each line's draft, the re-layout that
     measures it, each hyphenation candidate, the layout drawing builds) creates a Pango
     context, sets its language and direction, and builds a font description from the style
-    (``Layout.setup``). Within a render, the context, the language, the description and the
-    decoration metrics are kept per font and language (:data:`SETUP_KEYS`) and each new
-    layout is made from them: Pango layouts only read their context, so they stay
+    (``Layout.setup``). The context, the language, the description and the decoration
+    metrics are kept per font configuration (a ``Renderer``'s, for its life) and per font and
+    language (:data:`SETUP_KEYS`, at most :data:`SETUPS_KEPT`), and each new layout is made
+    from them: Pango layouts only read their context, so they stay
     independent, and each still gets its own text and attributes.
 
 ``metrics``
@@ -49,13 +50,21 @@ proposal for WeasyPrint in docs/performance-notes.md:
     paragraph's last line, a heading, a caption, a running head: about half the boxes), line
     breaking already laid out that very text with the same style and attributes, only with a
     width it did not need (not so where the CJK layer added attributes to keep Korean words
-    or a headline's phrases whole: those are laid out again). Its Pango layout is kept (:func:`kept_fitted`, at most
-    :data:`KEPT_FITTED` a document) and given to drawing when the box is drawn with the same
-    style and text, without justification (which drawing adds as word spacing) and without
-    tabs or line separators (drawing's single-paragraph mode would lay those out otherwise).
+    or a headline's phrases whole: those are laid out again). Its Pango layout is kept
+    (:func:`kept_fitted`, at most :data:`KEPT_FITTED` a document) and given to drawing when
+    the box is drawn with the same style and text, without justification (which drawing
+    adds as word spacing) and without tabs or line separators (drawing's single-paragraph
+    mode would lay those out otherwise).
     Setting that mode lays a text out anew, so the ``glyphs`` step leaves it unset on such a
     layout (:data:`printbrief.hotdraw.AS_LAID_OUT`); boxes WeasyPrint draws itself (an
     ellipsis, a colour font) are laid out again there, to the same bytes.
+
+``spaced``
+    ``add_word_spacing`` (``layout/inline.py``) gives each text box of a justified line with a
+    space a new ``Layout`` (``create_layout``: set up, its text given to Pango) and
+    deactivates it at once: drawing sets it up and lays it out anew from the text and spacing
+    it kept. The same ``Layout`` is made here without a Pango layout (:func:`spaced`), for
+    undecorated text (a decorated one also keeps font metrics the set-up asks Pango for).
 
 ``tries``
     When the draft's first line breaks at a space before a word, ``split_first_line`` sets
@@ -130,18 +139,8 @@ from .patching import Patch
 WRITTEN_FOR = "70.0"
 """The WeasyPrint version whose internals these steps mirror and were checked against."""
 
-STEPS = (
-    "subset",
-    "files",
-    "contexts",
-    "metrics",
-    "fitted",
-    "tries",
-    "struts",
-    "shorthands",
-    "pages",
-    "glyphs",
-)
+STEPS = ("subset", "files", "contexts", "metrics", "fitted", "spaced", "tries", "struts",
+         "shorthands", "pages", "glyphs")  # fmt: skip
 
 FONT_BYTES_KEPT = 12_000_000
 """The font files whose faces are kept preprocessed, at most this many bytes in all per
@@ -164,6 +163,7 @@ _ALLOWED: ContextVar[frozenset[str]] = ContextVar(
 )
 _faces_lock = threading.Lock()
 _files_lock = threading.Lock()
+_setups_lock = threading.Lock()
 _expansions_lock = threading.Lock()
 _installed: tuple[str, ...] = ()
 
@@ -199,6 +199,8 @@ def _apply() -> None:
         _patch_metrics()
     if "fitted" in chosen:
         _patch_fitted()
+    if "spaced" in chosen:
+        _patch_spaced()
     if "tries" in chosen:
         _patch_tries()
     if "struts" in chosen:
@@ -456,8 +458,12 @@ SETUP_KEYS = (
 """Every property ``Layout.setup`` reads (WeasyPrint 70.0): styles equal in these get equal
 Pango contexts, font descriptions and decoration metrics."""
 
-_SHARED = ("printbrief", "layout setup")
-"""The key of the kept set-ups in a document's style cache (``style.cache``, one a render)."""
+_SHARED = "_printbrief_layout_setups"
+"""The attribute of a ``FontConfiguration`` holding the set-ups kept for its layouts."""
+
+SETUPS_KEPT = 256
+"""Set-ups kept per font configuration, the oldest going first: a theme uses a few dozen
+(fonts, sizes and languages), and each language articles are given in adds a few."""
 
 
 def _patch_layout_setup() -> None:
@@ -479,18 +485,35 @@ def _shared_setup(original: Callable[..., None]) -> Callable[..., None]:
         if "contexts" not in _ACTIVE.get():
             return original(layout, style)
         try:
-            key = (style.font_config, read(style))
-            kept = style.cache.setdefault(_SHARED, {})
+            key = read(style)
+            kept = setups(style.font_config)
             shared = kept.get(key)
         except (TypeError, AttributeError):  # unhashable, or a style without a cache (SVG text)
             return original(layout, style)
         if shared is None:
             original(layout, style)
-            shared = kept[key] = taken_setup(layout, style)
+            shared = taken_setup(layout, style)
+            with _setups_lock:
+                kept[key] = shared
+                while len(kept) > SETUPS_KEPT:
+                    kept.popitem(last=False)
             return None
         return made_from(layout, style, shared)
 
     return setup
+
+
+def setups(font_config: Any) -> OrderedDict[tuple[Any, ...], tuple[Any, ...]]:
+    """The set-ups kept for ``font_config``'s layouts, by the values of :data:`SETUP_KEYS`.
+
+    Kept with the font configuration, which a ``Renderer`` keeps for its life and uses from
+    one thread at a time: Pango contexts and font descriptions depend on nothing else.
+    """
+    kept: OrderedDict[tuple[Any, ...], tuple[Any, ...]] | None = font_config.__dict__.get(_SHARED)
+    if kept is None:
+        with _setups_lock:
+            kept = font_config.__dict__.setdefault(_SHARED, OrderedDict())
+    return kept
 
 
 def taken_setup(layout: Any, style: Any) -> tuple[Any, ...]:
@@ -681,6 +704,47 @@ def as_drawn(layout: Any, style: Any, kept: tuple[Any, Any, Any]) -> bool:
     layout.first_line_direction = 0
     layout.__dict__[hotdraw.AS_LAID_OUT] = True
     return True
+
+
+# ------------------------------------------------------------------------------ spaced
+
+
+def _patch_spaced() -> None:
+    from weasyprint.layout import inline
+
+    inline.create_layout = _unmade(inline.create_layout)  # add_word_spacing's, its one use
+
+
+def _unmade(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``create_layout`` as ``add_word_spacing`` calls it, without a Pango layout
+    (:func:`spaced`)."""
+
+    @functools.wraps(original)
+    def create_layout(text: str, style: Any, context: Any, max_width: float | None,
+                      justification_spacing: float) -> Any:  # fmt: skip
+        if "spaced" in _ACTIVE.get() and style["text_decoration_line"] == "none":
+            return spaced(text, style, max_width, justification_spacing)
+        return original(text, style, context, max_width, justification_spacing)
+
+    return create_layout
+
+
+def spaced(text: str, style: Any, max_width: float | None, justification_spacing: float) -> Any:
+    """The ``Layout`` ``create_layout`` makes for a justified box, as ``add_word_spacing``
+    keeps it once deactivated: its spacing, width, text and (undecorated) metrics. Drawing
+    sets it up and lays it out anew from these (``reactivate``), so no Pango layout is made
+    here; the attributes deactivation deletes are given only for it to delete."""
+    from weasyprint.text.line_break import Layout
+
+    layout = Layout.__new__(Layout)
+    layout.justification_spacing, layout.first_line_direction = justification_spacing, 0
+    layout.ascent = layout.underline_position = layout.strikethrough_position = None
+    layout.max_width = max_width
+    if (index := text.find("\n")) != -1:  # as set_text keeps it
+        text = text[: index + 2]
+    layout.text = " \u200b" if text == " " and style["word_spacing"] else text
+    layout.layout, layout.language, layout.style = None, None, style
+    return layout
 
 
 # ------------------------------------------------------------------------------- tries
