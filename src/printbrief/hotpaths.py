@@ -352,18 +352,23 @@ def preprocessed_face(face: Any, size: int) -> Any:
 
     key = int(ffi.cast("uintptr_t", face))
     with _faces_lock:
-        found = _faces.get(key)
-        if found is not None:
-            _faces.move_to_end(key)
+        if (found := _touched(_faces, key)) is not None:
             return found[1]
-        if key in _spilled:
-            _spilled.move_to_end(key)
+        if _touched(_spilled, key) is not None:
             return None
         kept = ffi.gc(harfbuzz.hb_face_reference(face), harfbuzz.hb_face_destroy)
         ready = ffi.gc(harfbuzz_subset.hb_subset_preprocess(face), harfbuzz.hb_face_destroy)
         _faces[key] = (kept, ready, size)
         _spill()
         return ready
+
+
+def _touched(kept: OrderedDict[int, Any], key: int) -> Any:
+    """``kept[key]``, made the most recently used, or None (the caller holds the lock)."""
+    found = kept.get(key)
+    if found is not None:
+        kept.move_to_end(key)
+    return found
 
 
 def _spill() -> None:
@@ -431,10 +436,9 @@ def kept_file(face: Any, read: Callable[[Any], bytes | None]) -> bytes | None:
 
     key = int(ffi.cast("uintptr_t", face))
     with _files_lock:
-        found = _files.get(key)
-        if found is not None:
-            _files.move_to_end(key)
-            return found[1]
+        found: tuple[Any, bytes] | None = _touched(_files, key)
+    if found is not None:
+        return found[1]
     data = read(face)
     if data is None or len(data) > FILE_BYTES_KEPT:
         return data
@@ -488,7 +492,7 @@ def _shared_setup(original: Callable[..., None]) -> Callable[..., None]:
             key = read(style)
             kept = setups(style.font_config)
             shared = kept.get(key)
-        except (TypeError, AttributeError):  # unhashable, or a style without a cache (SVG text)
+        except (TypeError, AttributeError):  # unhashable, or a style without fonts (SVG text)
             return original(layout, style)
         if shared is None:
             original(layout, style)
