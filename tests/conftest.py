@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import logging
 import resource
 import signal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pypdf
 import pytest
@@ -16,6 +19,16 @@ import weasyprint.logger  # noqa: F401 - its import adds a handler: before any t
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 FAILURES = ROOT / "tests" / "_failures"
+
+
+def load_bench() -> ModuleType:
+    """``tools/bench.py`` as a module (the benchmarks are not a package)."""
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "tools" / "bench.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("bench", module)  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
+
+from conftest import load_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench", ROOT / "tools" / "bench.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench", module)  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_every_limit_names_a_benchmark_case() -> None:
-    bench = _bench()
+    bench = load_bench()
     limits = json.loads((ROOT / "bench" / "threshold.json").read_text())
     warm = limits["printbrief_vs_weasyprint_warm"]
     assert set(warm) <= set(bench.CASES)
@@ -31,7 +21,7 @@ def test_every_limit_names_a_benchmark_case() -> None:
 
 
 def test_a_ratio_over_its_own_case_limit_fails_the_guard() -> None:
-    bench = _bench()
+    bench = load_bench()
     limits = {"r": {"brief": 1.1, "zh": 1.3}, "cold": 0.85}
     assert bench.over_limits({"r.brief": 1.05, "r.zh": 1.25, "cold": 0.7}, limits) == []
     assert bench.over_limits({"r.brief": 1.2, "r.zh": 1.2, "cold": 0.9}, limits) == [

@@ -351,21 +351,40 @@ def throughput(case_name: str, per_process: int) -> dict[str, Any]:
     return results
 
 
-def memory_growth(checkpoints: tuple[int, ...]) -> dict[str, float]:
-    """RSS of one process after N warm renders cycling through every sample (all languages,
-    photos, small caps): flat means nothing leaks per render. One article alone hid a leak."""
+def memory_growth(checkpoints: tuple[int, ...]) -> dict[str, dict[str, float]]:
+    """RSS and C heap in use of one process after N warm renders cycling through every sample
+    (all languages, photos, small caps): flat means nothing leaks per render. One article alone
+    hid a leak, and RSS hides a small one: the C heap (glibc's ``mallinfo2``, what Pango,
+    HarfBuzz and WeasyPrint's cffi calls allocate) shows a leak of a kilobyte a render."""
     from printbrief import Renderer, load
     from printbrief.batch.plan import expand_inputs
 
     renderer = Renderer(system_fonts=False)
     articles = [load(p) for p in sorted(expand_inputs([str(SAMPLES)]))]
-    found, done = {}, 0
+    found: dict[str, dict[str, float]] = {"rss_mb": {}, "c_heap_mb": {}}
+    done = 0
     for target in checkpoints:
         while done < target:
             renderer.render(articles[done % len(articles)])
             done += 1
-        found[str(target)] = _vm_rss_mb()
+        gc.collect()
+        found["rss_mb"][str(target)] = _vm_rss_mb()
+        found["c_heap_mb"][str(target)] = round((c_heap_bytes() or 0) / 2**20, 2)
     return found
+
+
+def memory_lines(memory: dict[str, dict[str, float]]) -> list[str]:
+    """The memory figures as the results' markdown shows them."""
+
+    def row(figures: dict[str, float]) -> str:
+        return ", ".join(f"{n}: {mb}" for n, mb in figures.items())
+
+    return [
+        "",
+        f"printbrief RSS (MB) after N warm renders of the samples in turn, one process: {row(memory['rss_mb'])}",
+        "",
+        f"C heap in use (MB, glibc's mallinfo2) at the same points: {row(memory['c_heap_mb'])}",
+    ]
 
 
 def wheel_mb() -> float:
@@ -395,6 +414,24 @@ def renderer_start(rounds: int) -> dict[str, float]:
 def _vm_rss_mb() -> float:
     match = re.search(r"VmRSS:\s+(\d+) kB", Path("/proc/self/status").read_text())
     return round(int(match[1]) / 1024, 1) if match else 0.0
+
+
+def c_heap_bytes() -> int | None:
+    """Bytes glibc's allocator has handed out and not got back (``mallinfo2``: what Pango,
+    HarfBuzz and cffi calls allocate, and Python's larger objects), or None without glibc."""
+    import ctypes
+
+    fields = ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+              "uordblks", "fordblks", "keepcost")  # fmt: skip
+
+    class Info(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in fields]
+
+    mallinfo2 = getattr(ctypes.CDLL(None), "mallinfo2", None)
+    if mallinfo2 is None:
+        return None
+    mallinfo2.restype = Info
+    return int(mallinfo2().uordblks)
 
 
 # ------------------------------------------------------------------------------ report
@@ -450,11 +487,7 @@ def markdown(report: dict[str, Any]) -> str:
             for k, v in report["throughput"].items()
         ),
     ]
-    lines += [
-        "",
-        "printbrief RSS (MB) after N warm renders of the samples in turn, one process: "
-        + ", ".join(f"{n}: {mb}" for n, mb in report["memory"].items()),
-    ]
+    lines += memory_lines(report["memory"])
     start = report.get("renderer_start")
     if start:
         lines += ["", f"Renderer() {start['median_s']} s, font files copied {start['copied_mb']} MB; "

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import OUT, SAMPLES, memory_growth, ms, stats, wheel_mb
+from bench import OUT, SAMPLES, memory_growth, memory_lines, ms, stats, wheel_mb
 
 CASES = {"zh-hans": "zh-hans.json", "ja": "ja.json"}
 VARIANTS = ("before", "layout", "after")
@@ -80,8 +80,7 @@ def markdown(report: dict[str, Any]) -> str:
         ]
         lines.append(f"| {case} | " + " | ".join(cells) + " |")
     if "memory" in report:
-        lines += ["", "RSS (MB) after N warm renders of the samples in turn, one process: "
-                  + ", ".join(f"{n}: {mb}" for n, mb in report["memory"].items())]  # fmt: skip
+        lines += memory_lines(report["memory"])
         lines += ["", f"Wheel: {report['wheel_mb']} MB"]
     return "\n".join(lines) + "\n"
 

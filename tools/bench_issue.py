@@ -416,7 +416,7 @@ def _measured(run: Any) -> bool:
 
 
 def _fastest(runs: list[dict[str, Any] | None]) -> dict[str, Any] | None:
-    measured = [run for run in runs if _measured(run)]
+    measured = [run for run in runs if run is not None and _measured(run)]
     return min(measured, key=lambda run: run["wall"]) if measured else None
 
 

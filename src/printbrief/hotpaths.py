@@ -33,7 +33,11 @@ proposal for WeasyPrint in docs/performance-notes.md:
     metrics are kept per font configuration (a ``Renderer``'s, for its life) and per font and
     language (:data:`SETUP_KEYS`, at most :data:`SETUPS_KEPT`), and each new layout is made
     from them: Pango layouts only read their context, so they stay
-    independent, and each still gets its own text and attributes.
+    independent, and each still gets its own text and attributes. Unlike ``setup``, which
+    leaks the attribute list holding a style's font features on every such layout (about
+    150 bytes; it may not free the list, as the feature attribute in it is the one the font
+    configuration keeps for every layout), each layout's list holds a copy of that attribute
+    and goes with the layout.
 
 ``metrics``
     ``first_line_metrics`` lays the kept line out again alone (without the next line's
@@ -111,6 +115,16 @@ proposal for WeasyPrint in docs/performance-notes.md:
     (:mod:`printbrief.hotdraw`). Boxes with an ellipsis, a colour or bitmap font, a missing
     glyph or a vertical offset are drawn as WeasyPrint draws them.
 
+``freed``
+    Not a speed-up: ``Font.__init__`` (``pdf/fonts.py``) names the PDF font from
+    ``pango_font_description_to_string``, whose string the caller must free, and never frees
+    it (128 bytes for each font of each PDF). ``pdf/fonts.py`` is given a view of the
+    Pango library whose ``pango_font_description_to_string`` hands that string to Python's
+    collector inside printbrief's renders (:func:`freed_string`). With this step and the
+    ``contexts`` step a warm process renders without growing: the samples in turn grew
+    the C heap by about 2 KB a render before, by none after (tests/test_hotpaths.py measures
+    it).
+
 The steps are installed once per process (:class:`~printbrief.patching.Patch`, on the first
 render; only on exactly that version: a minor release may change what they mirror) and act only
 inside :func:`speeding`, which every printbrief render enters: other WeasyPrint users in the
@@ -140,7 +154,7 @@ WRITTEN_FOR = "70.0"
 """The WeasyPrint version whose internals these steps mirror and were checked against."""
 
 STEPS = ("subset", "files", "contexts", "metrics", "fitted", "spaced", "tries", "struts",
-         "shorthands", "pages", "glyphs")  # fmt: skip
+         "shorthands", "pages", "glyphs", "freed")  # fmt: skip
 
 FONT_BYTES_KEPT = 12_000_000
 """The font files whose faces are kept preprocessed, at most this many bytes in all per
@@ -211,6 +225,8 @@ def _apply() -> None:
         hotpages.patch(lambda: "pages" in _ACTIVE.get())
     if "glyphs" in chosen:
         hotdraw.patch(lambda: "glyphs" in _ACTIVE.get())
+    if "freed" in chosen:
+        _patch_freed()
     _installed = chosen
 
 
@@ -476,6 +492,7 @@ def _patch_layout_setup() -> None:
     ffi.ffi.cdef(
         "PangoContext * pango_layout_get_context (PangoLayout *layout);"
         "const PangoFontDescription * pango_layout_get_font_description (PangoLayout *layout);"
+        "PangoAttribute * pango_attribute_copy (const PangoAttribute *attr);"
     )
     line_break.Layout.setup = _shared_setup(line_break.Layout.setup)
 
@@ -563,10 +580,12 @@ def made_from(layout: Any, style: Any, shared: tuple[Any, ...]) -> None:
     pango.pango_layout_set_font_description(layout.layout, description)
     layout.__dict__.update(metrics)
     if features is not None:
-        # As setup: a new list holding the attribute font_config keeps (neither freed).
+        # setup's list holds the attribute font_config keeps, so setup cannot free the list;
+        # this one holds a copy and goes with the layout.
         attributes = pango.pango_attr_list_new()
-        pango.pango_attr_list_insert(attributes, features)
+        pango.pango_attr_list_insert(attributes, pango.pango_attribute_copy(features))
         pango.pango_layout_set_attributes(layout.layout, attributes)
+        pango.pango_attr_list_unref(attributes)
 
 
 # ----------------------------------------------------------------------------- metrics
@@ -937,6 +956,45 @@ def expansion(pending: Any, tokens: list[Any], base_url: str | None) -> dict[str
             while len(kept) > EXPANSIONS_KEPT:
                 kept.popitem(last=False)
     return found
+
+
+# ------------------------------------------------------------------------------- freed
+
+
+def _patch_freed() -> None:
+    from weasyprint.pdf import fonts
+    from weasyprint.text import ffi
+
+    ffi.ffi.cdef("void g_free (void *mem);")
+    fonts.pango = _FreeingPango(fonts.pango)
+
+
+class _FreeingPango:
+    """WeasyPrint's Pango library as ``pdf/fonts.py`` sees it, but that in printbrief's
+    renders the string ``pango_font_description_to_string`` returns is freed once read.
+
+    cffi libraries take no new attributes, so the module is given this view instead.
+    """
+
+    def __init__(self, library: Any) -> None:
+        self._library = library
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._library, name)
+        self.__dict__[name] = found  # functions and constants: asked of the library once
+        return found
+
+    def pango_font_description_to_string(self, description: Any) -> Any:
+        text = self._library.pango_font_description_to_string(description)
+        return freed_string(text) if "freed" in _ACTIVE.get() else text
+
+
+def freed_string(text: Any) -> Any:
+    """``text`` (a ``char *`` GLib allocated for the caller), freed when Python drops it:
+    ``Font.__init__`` reads it once with ``ffi.string``."""
+    from weasyprint.text.ffi import ffi, gobject
+
+    return ffi.gc(text, gobject.g_free)
 
 
 _PATCH = Patch("Speed-ups of WeasyPrint's hot paths", _apply, "rendering with its own code")
