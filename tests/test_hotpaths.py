@@ -114,6 +114,15 @@ def both(renderer: Renderer, path: Path) -> tuple[bytes, bytes]:
     return plain, bytes(renderer.render(article))
 
 
+def _without(step: str, html: str) -> bytes:
+    """``html`` rendered by WeasyPrint with every hot-path step but ``step``."""
+    from weasyprint import HTML
+
+    with hotpaths.only(*(s for s in hotpaths.STEPS if s != step)), hotpaths.speeding():
+        pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
+
+
 def test_the_steps_are_installed_for_this_weasyprint() -> None:
     assert hotpaths.install() == hotpaths.STEPS
 
@@ -640,9 +649,7 @@ def test_random_paragraphs_break_alike_with_the_tries_step(
         f"p {{ font: {size}pt serif; text-align: {align}; hyphens: auto; margin: 0 }}</style>"
         f"<p>{' '.join(words)}</p><p>{' '.join(reversed(words))}{' harbour' * 30}</p>"
     )
-    others = (s for s in hotpaths.STEPS if s != "tries")
-    with hotpaths.only(*others), hotpaths.speeding():
-        plain = HTML(string=html).write_pdf()
+    plain = _without("tries", html)
     answered, tried = [], hotpaths.tried
     hotpaths.tried = lambda *args: answered.append(tried(*args)) or answered[-1]
     try:
@@ -671,9 +678,7 @@ def _drawn(html: str, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, bytes, di
         counts["written"] += 1
         write(*args)
 
-    others = (s for s in hotpaths.STEPS if s != "glyphs")
-    with hotpaths.only(*others), hotpaths.speeding():
-        plain = HTML(string=html).write_pdf()
+    plain = _without("glyphs", html)
     monkeypatch.setattr(hotdraw, "plain_runs", read)
     monkeypatch.setattr(hotdraw, "write", written)
     with hotpaths.speeding():
@@ -771,9 +776,7 @@ def test_random_paragraphs_draw_alike_with_the_glyphs_step(
         f"<p>{' '.join(words)}</p><p><b>{' '.join(reversed(words))}</b> harbour</p>"
     )
     written, write = [], hotdraw.write
-    others = (s for s in hotpaths.STEPS if s != "glyphs")
-    with hotpaths.only(*others), hotpaths.speeding():
-        plain = HTML(string=html).write_pdf()
+    plain = _without("glyphs", html)
     hotdraw.write = lambda *args: written.append(1) or write(*args)  # type: ignore[assignment]
     try:
         with hotpaths.speeding():
@@ -790,9 +793,7 @@ def _fitted(html: str) -> tuple[bytes, bytes, dict[bool, int]]:
     from weasyprint import HTML
 
     counts, as_drawn = {True: 0, False: 0}, hotpaths.as_drawn
-    others = (s for s in hotpaths.STEPS if s != "fitted")
-    with hotpaths.only(*others), hotpaths.speeding():
-        plain = HTML(string=html).write_pdf()
+    plain = _without("fitted", html)
 
     def restored(*args: Any) -> bool:
         found = as_drawn(*args)
@@ -1003,9 +1004,7 @@ def test_a_justified_box_gets_the_layout_weasyprint_would_deactivate(
         f" text-decoration: {decoration}; hyphens: auto; margin: 0 }}</style>"
         f"<p>{' '.join(words)} {' harbour' * 20}</p>"
     )
-    others = (s for s in hotpaths.STEPS if s != "spaced")
-    with hotpaths.only(*others), hotpaths.speeding():
-        plain = HTML(string=html).write_pdf()
+    plain = _without("spaced", html)
     hotpaths.spaced = compared
     try:
         with hotpaths.speeding():
